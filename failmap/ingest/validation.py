@@ -1,0 +1,165 @@
+"""Set-based validation: one SQL expression per column that names the rule a value breaks.
+
+Every incoming value is text (the readers COPY files into a temporary table of text columns).
+`reason_expression` yields '' for a valid row and otherwise each broken rule in words, naming the
+column and quoting the value, so the quarantine tells a person exactly what to fix.
+`value_expression` casts a valid value to its type for the typed `raw` tables.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from failmap.ingest.contract import BOOLEAN_FALSE, BOOLEAN_TRUE, Column, FileKind
+
+# ISO 8601 date and time with an explicit offset (or Z); PostgreSQL's parser then rejects
+# impossible dates such as 2026-02-30.
+ISO_TIMESTAMP_WITH_OFFSET = (
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)$"
+)
+WHOLE_NUMBER = r"^[+-]?\d+$"
+
+
+def _value(column: Column) -> sql.Composable:
+    """The column's text with surrounding whitespace removed, empty meaning missing."""
+    return sql.SQL("nullif(btrim({}), '')").format(sql.Identifier(column.name))
+
+
+def _shown(column: Column) -> sql.Composable:
+    """The offending value, quoted and cut to a readable length, for a reason text."""
+    return sql.SQL("quote_literal(left({}, 80))").format(_value(column))
+
+
+def _rule_checks(column: Column) -> list[tuple[sql.Composable, sql.Composable]]:
+    """(broken-when condition, reason) pairs, tested in order; the first that holds wins."""
+    value, shown, name = _value(column), _shown(column), sql.Literal(column.name)
+    checks: list[tuple[sql.Composable, sql.Composable]] = []
+    if column.kind == "timestamp":
+        checks.append(
+            (
+                sql.SQL("not ({v} ~ {pattern} and pg_input_is_valid({v}, 'timestamptz'))").format(
+                    v=value, pattern=sql.Literal(ISO_TIMESTAMP_WITH_OFFSET)
+                ),
+                sql.SQL(
+                    "{n} || ' ' || {s} || ' is not an ISO 8601 timestamp with a UTC offset'"
+                ).format(n=name, s=shown),
+            )
+        )
+    elif column.kind == "integer":
+        checks.append(
+            (
+                sql.SQL("not ({v} ~ {pattern} and pg_input_is_valid({v}, 'integer'))").format(
+                    v=value, pattern=sql.Literal(WHOLE_NUMBER)
+                ),
+                sql.SQL("{n} || ' ' || {s} || ' is not a whole number'").format(n=name, s=shown),
+            )
+        )
+    elif column.kind == "float":
+        checks.append(
+            (
+                sql.SQL(
+                    "not (pg_input_is_valid({v}, 'double precision') "
+                    "and lower({v}) not in ('nan', 'infinity', '+infinity', '-infinity', 'inf', "
+                    "'+inf', '-inf'))"
+                ).format(v=value),
+                sql.SQL("{n} || ' ' || {s} || ' is not a finite number'").format(n=name, s=shown),
+            )
+        )
+    elif column.kind == "boolean":
+        accepted = BOOLEAN_TRUE + BOOLEAN_FALSE
+        checks.append(
+            (
+                sql.SQL("lower({v}) not in ({accepted})").format(
+                    v=value, accepted=sql.SQL(", ").join(sql.Literal(a) for a in accepted)
+                ),
+                sql.SQL("{n} || ' ' || {s} || {rule}").format(
+                    n=name, s=shown, rule=sql.Literal(" is not a boolean (true/false, 1/0, t/f)")
+                ),
+            )
+        )
+    elif column.kind == "json_object":
+        checks.append(
+            (
+                sql.SQL(
+                    "not (pg_input_is_valid({v}, 'jsonb') and jsonb_typeof({v}::jsonb) = 'object')"
+                ).format(v=value),
+                sql.SQL("{n} || ' ' || {s} || ' is not a JSON object'").format(n=name, s=shown),
+            )
+        )
+    if column.choices:
+        checks.append(
+            (
+                sql.SQL("{v} not in ({choices})").format(
+                    v=value, choices=sql.SQL(", ").join(sql.Literal(c) for c in column.choices)
+                ),
+                sql.SQL("{n} || ' ' || {s} || {rule}").format(
+                    n=name, s=shown, rule=sql.Literal(f" is not one of {', '.join(column.choices)}")
+                ),
+            )
+        )
+    cast = _cast_sql(column)
+    if column.min_value is not None:
+        checks.append(
+            (
+                sql.SQL("{cast} < {bound}").format(cast=cast, bound=sql.Literal(column.min_value)),
+                sql.SQL("{n} || ' ' || {s} || {rule}").format(
+                    n=name, s=shown, rule=sql.Literal(f" is below the minimum {column.min_value:g}")
+                ),
+            )
+        )
+    if column.max_value is not None:
+        checks.append(
+            (
+                sql.SQL("{cast} > {bound}").format(cast=cast, bound=sql.Literal(column.max_value)),
+                sql.SQL("{n} || ' ' || {s} || {rule}").format(
+                    n=name, s=shown, rule=sql.Literal(f" is above the maximum {column.max_value:g}")
+                ),
+            )
+        )
+    return checks
+
+
+def _cast_sql(column: Column) -> sql.Composable:
+    value = _value(column)
+    if column.kind == "timestamp":
+        return sql.SQL("{}::timestamptz").format(value)
+    if column.kind == "integer":
+        return sql.SQL("{}::integer").format(value)
+    if column.kind == "float":
+        return sql.SQL("{}::double precision").format(value)
+    if column.kind == "boolean":
+        return sql.SQL("(lower({v}) in ({true}))").format(
+            v=value, true=sql.SQL(", ").join(sql.Literal(t) for t in BOOLEAN_TRUE)
+        )
+    if column.kind == "json_object":
+        return sql.SQL("{}::jsonb").format(value)
+    return value
+
+
+def column_reason(column: Column) -> sql.Composable:
+    """SQL yielding NULL when the column's value is valid, else why it is not."""
+    whens = [
+        sql.SQL("when {cond} then {reason}").format(cond=cond, reason=reason)
+        for cond, reason in _rule_checks(column)
+    ]
+    if column.required:
+        missing = sql.SQL("when {v} is null then {reason}").format(
+            v=_value(column), reason=sql.Literal(f"{column.name} is required but missing")
+        )
+        whens.insert(0, missing)
+    else:
+        # An optional empty value is valid: no later rule may look at it.
+        whens.insert(0, sql.SQL("when {v} is null then null").format(v=_value(column)))
+    return sql.SQL("case {} end").format(sql.SQL(" ").join(whens))
+
+
+def reason_expression(kind: FileKind) -> sql.Composable:
+    """All broken rules of a row joined by '; ', or '' for a valid row."""
+    return sql.SQL("concat_ws('; ', {})").format(
+        sql.SQL(", ").join(column_reason(column) for column in kind.columns)
+    )
+
+
+def value_expression(column: Column) -> sql.Composable:
+    """The valid value cast to the type of its column in the `raw` table."""
+    return _cast_sql(column)

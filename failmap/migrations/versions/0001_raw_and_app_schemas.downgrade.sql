@@ -1,0 +1,9 @@
+drop table if exists app.alert_log;
+drop table if exists app.compatibility_notes;
+drop table if exists app.pattern_fixes;
+drop table if exists raw.runs;
+drop table if exists raw.quality_scores;
+drop table if exists raw.quarantine;
+drop table if exists raw.ingested_files;
+drop schema if exists app;
+drop schema if exists raw;
