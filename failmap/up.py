@@ -1,0 +1,214 @@
+"""`failmap up`: the whole product on one machine, stopped cleanly with Ctrl-C.
+
+Each service (Dagster webserver + daemon, Streamlit) runs in its own process group, so stopping
+a group stops every process it spawned; the embedded database is stopped last.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from failmap import database
+from failmap.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+STREAMLIT_APP = REPO_ROOT / "streamlit_app" / "streamlit_app.py"
+WORKSPACE = REPO_ROOT / "workspace.yaml"
+STARTUP_TIMEOUT_SECONDS = 180
+
+
+@dataclass
+class Service:
+    name: str
+    url: str
+    health_url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def _start(name: str, args: list[str], log: Path, url: str, health: str) -> Service:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handle = log.open("ab")
+    process = subprocess.Popen(
+        args,
+        cwd=REPO_ROOT,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    return Service(name, url, health, process, log)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def stop_service(service: Service, timeout: float = 15) -> None:
+    """SIGTERM the service's whole process group, SIGKILL what is left after `timeout`."""
+    try:
+        os.killpg(service.process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(service.process.pid, 0)
+        except ProcessLookupError:
+            break
+        service.process.poll()
+        time.sleep(0.2)
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(service.process.pid, signal.SIGKILL)
+    service.process.wait()
+
+
+def _wait_until_healthy(services: list[Service], echo: Callable[[str], None]) -> bool:
+    pending = list(services)
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while pending and time.monotonic() < deadline:
+        for service in list(pending):
+            if service.process.poll() is not None:
+                echo(f"{service.name} exited during start-up; see {service.log}")
+                return False
+            if _healthy(service.health_url):
+                echo(f"  {service.name} ready: {service.url}")
+                pending.remove(service)
+        time.sleep(1)
+    for service in pending:
+        echo(f"{service.name} did not answer within {STARTUP_TIMEOUT_SECONDS} s; see {service.log}")
+    return not pending
+
+
+def run_up(
+    settings: Settings,
+    *,
+    dagster_port: int,
+    streamlit_port: int,
+    demo: bool,
+    echo: Callable[[str], None] = print,
+) -> int:
+    """Start everything, print where to look, block until Ctrl-C, stop everything. Exit code."""
+    from failmap.ingest import pending_files
+    from failmap.pipeline import prepare_environment, refresh_with_progress
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    settings.inbox.mkdir(parents=True, exist_ok=True)
+    started_embedded = False
+    if settings.uses_embedded_database:
+        was_running = database.embedded_status(settings.pgdata) is not None
+        url = database.start_embedded(settings.pgdata)
+        started_embedded = not was_running
+        echo(f"embedded PostgreSQL {'started' if started_embedded else 'already running'}: {url}")
+    else:
+        url = settings.database_url or ""
+        with database.connect(url):
+            echo(f"using PostgreSQL at {database.redact(url)}")
+    services: list[Service] = []
+    stopping = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous: dict[int, object] = {}
+    try:
+        prepare_environment(settings, url, echo=echo)
+        if demo and not pending_files(settings.inbox):
+            from failmap.demo import write_demo_data
+
+            echo(f"inbox {settings.inbox} is empty: writing demo data into it ...")
+            summary = write_demo_data(settings.inbox, progress=lambda line: echo(f"  {line}"))
+            echo(
+                f"  wrote {len(summary.files)} demo files: {summary.segment_count:,} segments, "
+                f"{summary.job_count:,} runs (see docs/demo-data.md for what is planted)"
+            )
+        refresh_with_progress(echo=echo)
+        # From here on Ctrl-C (or SIGTERM) means "stop the services", handled in the loop below.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, request_stop)
+        logs = settings.logs
+        echo("starting Dagster (webserver + daemon) and the dashboard ...")
+        services.append(
+            _start(
+                "Dagster UI",
+                [
+                    sys.executable,
+                    "-m",
+                    "dagster",
+                    "dev",
+                    "-w",
+                    str(WORKSPACE),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(dagster_port),
+                ],
+                logs / "dagster.log",
+                f"http://127.0.0.1:{dagster_port}",
+                f"http://127.0.0.1:{dagster_port}/server_info",
+            )
+        )
+        services.append(
+            _start(
+                "Dashboard",
+                [
+                    sys.executable,
+                    "-m",
+                    "streamlit",
+                    "run",
+                    str(STREAMLIT_APP),
+                    "--server.address",
+                    "127.0.0.1",
+                    "--server.port",
+                    str(streamlit_port),
+                    "--server.headless",
+                    "true",
+                    "--browser.gatherUsageStats",
+                    "false",
+                ],
+                logs / "streamlit.log",
+                f"http://127.0.0.1:{streamlit_port}",
+                f"http://127.0.0.1:{streamlit_port}/_stcore/health",
+            )
+        )
+        if not _wait_until_healthy(services, echo):
+            return 1
+        echo("")
+        echo("failmap is up:")
+        for service in services:
+            echo(f"  {service.name:<12} {service.url}")
+        echo(f"  inbox        {settings.inbox}  (drop quality_scores*/runs* files here)")
+        echo(f"  logs         {settings.logs}")
+        echo("press Ctrl-C to stop everything")
+        while not stopping:
+            for service in services:
+                if service.process.poll() is not None:
+                    echo(f"{service.name} stopped unexpectedly; see {service.log}")
+                    return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        if services:
+            echo("stopping services ...")
+        for service in services:
+            stop_service(service)
+        if started_embedded:
+            database.stop_embedded(settings.pgdata)
+            echo("embedded PostgreSQL stopped")
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]

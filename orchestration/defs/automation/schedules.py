@@ -1,0 +1,18 @@
+"""The nightly full refresh: rebuilds incremental models from scratch to undo any drift."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.defs.automation.jobs import refresh_job
+from orchestration.defs.transform.assets import FULL_REFRESH_TAG
+
+nightly_full_refresh = dg.ScheduleDefinition(
+    name="nightly_full_refresh",
+    job=refresh_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="UTC",
+    tags={FULL_REFRESH_TAG: "true"},
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every night at 02:00 UTC: ingest, then dbt build --full-refresh.",
+)

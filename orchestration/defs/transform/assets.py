@@ -1,0 +1,31 @@
+"""Every dbt model, seed, snapshot and test, materialized by `dbt build`."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from failmap import database
+from orchestration.defs.resources import FailmapResource
+from orchestration.defs.transform.project import dbt_project
+from orchestration.defs.transform.translator import FailmapDbtTranslator
+
+FULL_REFRESH_TAG = "failmap/full_refresh"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=FailmapDbtTranslator(),
+)
+def failmap_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, failmap: FailmapResource
+) -> Iterator[Any]:
+    """Staging, intermediate and mart models of the dbt project, with their data tests."""
+    # dbt's profile reads the connection from the environment of its subprocess.
+    database.export_connection_env(failmap.url())
+    args = ["build"]
+    if context.run.tags.get(FULL_REFRESH_TAG) == "true":
+        args.append("--full-refresh")
+    yield from dbt.cli(args, context=context).stream()

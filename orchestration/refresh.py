@@ -1,0 +1,107 @@
+"""Headless refresh: the same asset graph the sensor runs, executed in this process.
+
+Used by `failmap refresh`, `failmap up` and the end-to-end tests. Progress goes to the console
+as each file lands and each dbt node finishes; the summary counts what an operator checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+from orchestration.defs.transform.assets import FULL_REFRESH_TAG
+
+
+@dataclass
+class RefreshSummary:
+    """What one refresh did; `ok` is False when any step, model, test or check failed."""
+
+    files_loaded: int = 0
+    files_rejected: int = 0
+    files_skipped: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    assets_materialized: int = 0
+    checks_passed: int = 0
+    checks_failed: int = 0
+    failed_steps: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+    rejections: list[str] = field(default_factory=list)
+    run_id: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed_steps or self.failed_checks or self.files_rejected)
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"files: {self.files_loaded} loaded, {self.files_rejected} rejected, "
+            f"{self.files_skipped} already loaded",
+            f"rows: {self.rows_loaded:,} loaded, {self.rows_quarantined:,} quarantined",
+            f"models: {self.assets_materialized} assets materialized",
+            f"checks: {self.checks_passed} passed, {self.checks_failed} failed",
+        ]
+        lines += [f"  rejected file {text}" for text in self.rejections]
+        lines += [f"  failed check {name}" for name in self.failed_checks]
+        lines += [f"  failed step {name}" for name in self.failed_steps]
+        return lines
+
+
+def _materialization(event: dg.DagsterEvent) -> dg.AssetMaterialization | None:
+    return getattr(event.event_specific_data, "materialization", None)
+
+
+def _int_metadata(event: dg.DagsterEvent, key: str) -> int:
+    materialization = _materialization(event)
+    if materialization is None or key not in materialization.metadata:
+        return 0
+    return int(materialization.metadata[key].value)  # type: ignore[arg-type]
+
+
+def summarize(result: dg.ExecuteInProcessResult) -> RefreshSummary:
+    summary = RefreshSummary(run_id=result.run_id)
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            summary.assets_materialized += 1
+            summary.files_loaded += _int_metadata(event, "files_loaded")
+            summary.files_rejected += _int_metadata(event, "files_rejected")
+            summary.files_skipped += _int_metadata(event, "files_skipped")
+            summary.rows_loaded += _int_metadata(event, "rows_loaded")
+            summary.rows_quarantined += _int_metadata(event, "rows_quarantined")
+            materialization = _materialization(event)
+            if materialization and "rejections" in materialization.metadata:
+                text = str(materialization.metadata["rejections"].value)
+                summary.rejections += [
+                    line.removeprefix("- ") for line in text.splitlines() if line != "none"
+                ]
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"  # type: ignore[union-attr]
+            if evaluation.passed:  # type: ignore[union-attr]
+                summary.checks_passed += 1
+            else:
+                summary.checks_failed += 1
+                summary.failed_checks.append(name)
+        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            summary.failed_steps.append(event.step_key or "?")
+    return summary
+
+
+def run_refresh(
+    *, full_refresh: bool = False, echo: Callable[[str], None] = print
+) -> RefreshSummary:
+    """Materialize every asset once, in-process, recorded in the Dagster instance."""
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("refresh")
+    tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            tags=tags,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
+    return summarize(result)

@@ -1,0 +1,16 @@
+"""The dashboard's database connection (one engine per server process)."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine, create_engine
+
+from failmap import database
+from failmap.settings import load_settings
+
+
+@st.cache_resource
+def engine() -> Engine:
+    """SQLAlchemy engine for FAILMAP_DATABASE_URL, or the embedded server (started if needed)."""
+    url = database.resolve_database_url(load_settings())
+    return create_engine(database.sqlalchemy_url(url), pool_pre_ping=True)
