@@ -1,0 +1,83 @@
+"""`failmap refresh` end to end: files in the inbox -> raw -> staging -> per-segment model, with
+the counts equal to what was written, a summary, an exit code, and a second run changing nothing."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import psycopg
+import pytest
+
+from failmap import database
+from tests.conftest import subprocess_env
+from tests.failmap.ingest.conftest import run_row, score_row, write_csv
+
+pytestmark = pytest.mark.slow
+
+
+def _counts(url: str) -> dict[str, int]:
+    tables = [
+        "raw.quality_scores",
+        "raw.runs",
+        "raw.quarantine",
+        "staging.stg_raw__quality_scores",
+        "staging.stg_raw__runs",
+        "staging.int_segments_outcomes_derived",
+    ]
+    with database.connect(url) as conn:
+        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}  # noqa: S608
+
+
+def _refresh(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["failmap", "refresh"], env=subprocess_env(env), capture_output=True, text=True,
+        timeout=600, check=False,
+    )
+
+
+def test_refresh_loads_builds_and_is_idempotent(failmap_env: dict[str, str]) -> None:
+    inbox = Path(failmap_env["FAILMAP_INBOX"])
+    scores = [
+        score_row(i, passed="false" if i % 7 == 0 else "true", lora="" if i % 5 == 0 else "l02")
+        for i in range(200)
+    ]
+    scores.append(score_row(999, segment_position="0"))  # quarantined
+    write_csv(inbox / "quality_scores_day1.csv", scores)
+    write_csv(inbox / "runs_day1.csv", [run_row(i) for i in range(30)])
+    (inbox / "quality_scores_broken.csv").write_bytes(b"\xff\xfe\x00garbage")
+
+    first = _refresh(failmap_env)
+
+    assert first.returncode == 1, first.stdout + first.stderr  # a file was rejected
+    assert "files: 2 loaded, 1 rejected, 0 already loaded" in first.stdout
+    assert "rows: 230 loaded, 1 quarantined" in first.stdout
+    assert re.search(r"checks: [1-9]\d* passed, 0 failed", first.stdout)
+    written = pd.DataFrame(scores[:-1])
+    counts = _counts(failmap_env["FAILMAP_DATABASE_URL"])
+    assert counts == {
+        "raw.quality_scores": 200,
+        "raw.runs": 30,
+        "raw.quarantine": 1,
+        "staging.stg_raw__quality_scores": 200,
+        "staging.stg_raw__runs": 30,
+        "staging.int_segments_outcomes_derived": written["segment_id"].nunique(),
+    }
+    failed_segments = written.loc[written["passed"] == "false", "segment_id"].nunique()
+    with database.connect(failmap_env["FAILMAP_DATABASE_URL"]) as conn:
+        assert _failed_segments(conn) == failed_segments
+        assert conn.execute("select count(*) from marts.data_freshness").fetchone()[0] == 1
+
+    second = _refresh(failmap_env)
+
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "files: 0 loaded, 0 rejected, 3 already loaded" in second.stdout
+    assert _counts(failmap_env["FAILMAP_DATABASE_URL"]) == counts
+
+
+def _failed_segments(conn: psycopg.Connection) -> int:
+    return conn.execute(
+        "select count(*) from staging.int_segments_outcomes_derived where is_failed"
+    ).fetchone()[0]
