@@ -33,8 +33,12 @@ def _counts(url: str) -> dict[str, int]:
 
 def _refresh(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["failmap", "refresh"], env=subprocess_env(env), capture_output=True, text=True,
-        timeout=600, check=False,
+        ["failmap", "refresh"],
+        env=subprocess_env(env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 

@@ -30,7 +30,9 @@ def test_lineage_runs_from_ingestion_to_the_marts() -> None:
 
 def test_assets_are_grouped_by_layer() -> None:
     graph = defs.resolve_asset_graph()
-    groups = {key.to_user_string(): graph.get(key).group_name for key in graph.materializable_asset_keys}
+    groups = {
+        key.to_user_string(): graph.get(key).group_name for key in graph.materializable_asset_keys
+    }
     assert groups["raw/quality_scores"] == "ingestion"
     assert groups["staging/stg_raw__runs"] == "staging"
     assert groups["marts/data_freshness"] == "marts"

@@ -59,7 +59,9 @@ def test_sigkill_mid_load_leaves_nothing_and_rerun_loads_exactly_once(
 ) -> None:
     path = _big_csv(tmp_path / "quality_scores_big.csv")
     env = {**os.environ, "PGAPPNAME": "crash-test"}
-    loader = subprocess.Popen([sys.executable, "-c", LOADER, fresh_database_url, str(path)], env=env)
+    loader = subprocess.Popen(
+        [sys.executable, "-c", LOADER, fresh_database_url, str(path)], env=env
+    )
     deadline = time.monotonic() + 60
     seen = None
     while time.monotonic() < deadline and loader.poll() is None:

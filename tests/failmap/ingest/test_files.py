@@ -178,7 +178,9 @@ def test_json_lines_and_parquet_load_the_same_rows_as_csv(
         with database.connect(with_database(server_url, name)) as conn:
             outcome = load_file(conn, path)
             assert (outcome.status, outcome.rows_loaded, outcome.rows_quarantined) == (
-                "loaded", 20, 0,
+                "loaded",
+                20,
+                0,
             ), outcome
             results.append(_table(conn))
     assert results[0] == results[1] == results[2]
