@@ -132,35 +132,46 @@ def _validate_and_store(
 ) -> tuple[int, int, int, int]:
     """Quarantine invalid rows and upsert valid ones; returns (in file, loaded, superseded,
     quarantined)."""
+    cur.execute("select count(*) from incoming")
+    rows_in_file = _scalar(cur)
+    # Only the (few) invalid rows are materialized; valid rows go straight from `incoming`.
     cur.execute(
         sql.SQL(
-            "create temporary table checked on commit drop as "
-            "select {line} as line_number, "
+            "create temporary table rejected on commit drop as "
+            "select record_number, reason from (select record_number, "
             "case when _unparsed is not null then 'line is not a JSON object' "
-            "else {reason} end as reason, "
-            "case when _unparsed is not null then to_jsonb(_unparsed) "
-            "else jsonb_strip_nulls(to_jsonb(incoming) - 'record_number' - '_unparsed') "
-            "end as raw_row, {values} from incoming"
-        ).format(
-            line=sql.SQL(line_expr),
-            reason=reason_expression(kind),
-            values=sql.SQL(", ").join(
-                sql.SQL("case when _unparsed is null then {} end as {}").format(
-                    sql.SQL("nullif(btrim({}), '')").format(sql.Identifier(c.name)),
-                    sql.Identifier(c.name),
-                )
-                for c in kind.columns
-            ),
-        )
+            "else {reason} end as reason from incoming) as checked where reason <> ''"
+        ).format(reason=reason_expression(kind))
     )
-    rows_in_file = cur.rowcount
     cur.execute(
-        "insert into raw.quarantine (file_id, file_name, line_number, raw_row, reason) "
-        "select %s, %s, line_number, raw_row, reason from checked where reason <> '' "
-        "order by line_number",
+        sql.SQL(
+            "insert into raw.quarantine (file_id, file_name, line_number, raw_row, reason) "
+            "select %s, %s, {line}, "
+            "case when incoming._unparsed is not null then to_jsonb(incoming._unparsed) "
+            "else jsonb_strip_nulls(to_jsonb(incoming) - 'record_number' - '_unparsed') end, "
+            "rejected.reason "
+            "from rejected join incoming using (record_number) order by record_number"
+        ).format(line=sql.SQL(line_expr)),
         (file_id, file_name),
     )
     quarantined = cur.rowcount
+    loaded = _upsert_valid_rows(cur, kind, file_id, line_expr)
+    superseded = rows_in_file - quarantined - loaded
+    return rows_in_file, loaded, superseded, quarantined
+
+
+def _scalar(cur: psycopg.Cursor) -> int:
+    row = cur.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _upsert_valid_rows(cur: psycopg.Cursor, kind: FileKind, file_id: int, line_expr: str) -> int:
+    """Upsert the valid rows by key (latest wins); returns how many distinct keys landed.
+
+    Files rarely repeat an id, so the plain upsert is tried first inside a savepoint; only when
+    PostgreSQL refuses to touch a row twice is it redone keeping each id's last line.
+    """
     typed = sql.SQL(", ").join(
         sql.SQL("{} as {}").format(value_expression(c), sql.Identifier(c.name))
         for c in kind.columns
@@ -171,26 +182,37 @@ def _validate_and_store(
         for n in (*kind.column_names, "file_id", "source_line", "loaded_at")
         if n != kind.key
     )
-    # distinct on: a file may repeat an id; its last line wins, as a later file would.
-    cur.execute(
-        sql.SQL(
-            "insert into raw.{table} ({names}, file_id, source_line, loaded_at) "
-            "select {names}, %(file_id)s, line_number, now() from ("
-            "select distinct on ({key}) line_number, {typed} from checked where reason = '' "
-            "order by {key}, line_number desc) as latest "
-            "on conflict ({key}) do update set {updates}"
-        ).format(
+    valid = sql.SQL(
+        "select {line} as source_line, {typed} from incoming where _unparsed is null "
+        "and not exists (select from rejected where rejected.record_number = "
+        "incoming.record_number)"
+    ).format(line=sql.SQL(line_expr), typed=typed)
+    upsert = sql.SQL(
+        "insert into raw.{table} ({names}, file_id, source_line, loaded_at) "
+        "select {names}, %(file_id)s, source_line, now() from ({rows}) as valid "
+        "on conflict ({key}) do update set {updates}"
+    )
+
+    def statement(rows: sql.Composable) -> sql.Composed:
+        return upsert.format(
             table=sql.Identifier(kind.table),
             names=names,
+            rows=rows,
             key=sql.Identifier(kind.key),
-            typed=typed,
             updates=updates,
-        ),
-        {"file_id": file_id},
-    )
-    loaded = cur.rowcount
-    superseded = rows_in_file - quarantined - loaded
-    return rows_in_file, loaded, superseded, quarantined
+        )
+
+    try:
+        with cur.connection.transaction():
+            cur.execute(statement(valid), {"file_id": file_id})
+        return cur.rowcount
+    except psycopg.errors.CardinalityViolation:
+        pass
+    latest = sql.SQL(
+        "select distinct on ({key}) * from ({valid}) as valid order by {key}, source_line desc"
+    ).format(key=sql.Identifier(kind.key), valid=valid)
+    cur.execute(statement(latest), {"file_id": file_id})
+    return cur.rowcount
 
 
 def load_file(conn: psycopg.Connection, path: Path) -> FileOutcome:
