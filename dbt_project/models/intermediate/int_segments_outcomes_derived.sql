@@ -27,12 +27,12 @@ segments as (
         count(*) filter (where not checks.passed) as failed_check_count,
         coalesce(
             array_agg(checks.check_name order by checks.check_name)
-                filter (where not checks.passed),
+            filter (where not checks.passed),
             '{}'
         ) as failed_checks,
         coalesce(
             array_agg(checks.failure_reason order by checks.check_name)
-                filter (where not checks.passed and checks.failure_reason is not null),
+            filter (where not checks.passed and checks.failure_reason is not null),
             '{}'
         ) as failure_reasons,
         max(checks.loaded_at) as loaded_at
