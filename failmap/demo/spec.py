@@ -1,0 +1,329 @@
+"""The planted truth of the demo data: which failure rates differ, by how much, and since when.
+
+Other parts of failmap test their statistics against this module, so it is the one place that
+states the truth. The generator draws every segment's failure from `PLANTED.failure_rate`,
+which reads only columns that are in the files (dimensions, versions, position), so anyone can
+recompute the exact intended probability of any row or combination from the data alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from failmap.demo import catalog
+
+Verdict = Literal["regression", "improvement", "no_change"]
+
+# Lower bounds of the pattern engine's segment_position buckets (dbt var
+# `segment_position_buckets`) and their labels.
+POSITION_BUCKET_LOWER_BOUNDS: tuple[int, ...] = (1, 4, 6)
+POSITION_BUCKET_LABELS: tuple[str, ...] = ("1-3", "4-5", "6+")
+
+PATTERN_DIMENSIONS: tuple[str, ...] = (
+    "workflow",
+    "model",
+    "lora",
+    "character",
+    "scene_type",
+    "segment_position",
+)
+
+
+def _frozen(mapping: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class PlantedEffect:
+    """Segments matching all of `dims` fail with probability `rate` (instead of the base rate).
+
+    `dims` may name version columns (`model_version`, `workflow_version`) besides pattern
+    dimensions; `segment_position` is matched on its bucket label. When several effects match
+    one segment, the highest rate applies (effects never add up).
+    """
+
+    name: str
+    dims: Mapping[str, str]
+    rate: float
+    dominant_check: str  # the quality check that usually fails for this cause
+    description: str
+    alias: Mapping[str, str] | None = None  # other dims selecting exactly the same segments
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dims", _frozen(self.dims))
+        if self.alias is not None:
+            object.__setattr__(self, "alias", _frozen(self.alias))
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    """From the first second of day `day` (offset from the start date, 00:00 UTC) on, every
+    new job of `dimension=value` runs `to_version` instead of `from_version`.
+
+    Jobs never span midnight, so a day holds either only old or only new versions.
+    """
+
+    dimension: Literal["workflow", "model"]
+    value: str
+    from_version: str
+    to_version: str
+    day: int
+    verdict: Verdict
+    rate_before: float  # planted rate of a segment of this value with no other effect
+    rate_after: float
+    rollback_of: int | None = None  # index in `version_changes` of the change this undoes
+
+    def changed_on(self, start: dt.date) -> dt.date:
+        """The calendar day the change takes effect for data starting on `start`."""
+        return start + dt.timedelta(days=self.day)
+
+
+@dataclass(frozen=True)
+class ExpectedPattern:
+    """A combination a correct pattern engine surfaces over the whole default window.
+
+    The counts are measured on the default data (60 days x 1000 segments/day, seed 1, any
+    start date); a test keeps them exact.
+    """
+
+    dims: Mapping[str, str]
+    failure_count: int
+    total_count: int
+    caused_by: str  # PlantedEffect.name
+    alias: Mapping[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dims", _frozen(self.dims))
+        if self.alias is not None:
+            object.__setattr__(self, "alias", _frozen(self.alias))
+
+    @property
+    def failure_rate(self) -> float:
+        """Measured failure rate on the default data."""
+        return self.failure_count / self.total_count
+
+    @property
+    def pattern_key(self) -> str:
+        """The engine's stable key, dimensions in the architecture's order."""
+        return pattern_key(self.dims)
+
+
+@dataclass(frozen=True)
+class RunErrorEffect:
+    """Among failed jobs matching `dims` whose failing phase allows it, a share `share` fails
+    with error family `family` (a configuration-specific error, e.g. a big model running out
+    of GPU memory). Only the kind of error changes, never whether or where a job fails, so run
+    volumes and produced segments are identical with effects on and off.
+    """
+
+    dims: Mapping[str, str]
+    family: str
+    share: float
+    description: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dims", _frozen(self.dims))
+
+
+@dataclass(frozen=True)
+class PlantedSpec:
+    """Everything that is true by construction in the demo data."""
+
+    base_rate: float
+    effects: tuple[PlantedEffect, ...]
+    version_changes: tuple[VersionChange, ...]
+    expected_patterns: tuple[ExpectedPattern, ...]
+    run_error_effects: tuple[RunErrorEffect, ...]
+    run_failed_share: float
+    run_cancelled_share: float
+    position_bucket_lower_bounds: tuple[int, ...] = POSITION_BUCKET_LOWER_BOUNDS
+    position_bucket_labels: tuple[str, ...] = POSITION_BUCKET_LABELS
+    default_days: int = 60
+    default_segments_per_day: int = 1000
+    default_seed: int = 1
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def version_on(self, dimension: str, value: str, day: int) -> str:
+        """The version of `dimension=value` used by jobs on day offset `day`."""
+        initial = (
+            catalog.WORKFLOW_INITIAL_VERSIONS
+            if dimension == "workflow"
+            else catalog.MODEL_INITIAL_VERSIONS
+        )
+        version = initial[value]
+        for change in sorted(self.version_changes, key=lambda c: c.day):
+            if change.dimension == dimension and change.value == value and change.day <= day:
+                version = change.to_version
+        return version
+
+    def applied_effect(self, segments: pd.DataFrame) -> np.ndarray:
+        """Index into `effects` of the effect that sets each segment's rate, -1 where none.
+
+        `segments` needs the columns the effects name (workflow, workflow_version, model,
+        model_version, lora, character, scene_type, segment_position); any frame read back
+        from the demo files works, one row per segment or per check.
+        """
+        applied = np.full(len(segments), -1)
+        best = np.full(len(segments), self.base_rate)
+        buckets = position_buckets(np.asarray(segments["segment_position"]))
+        for index, effect in enumerate(self.effects):
+            match = np.ones(len(segments), dtype=bool)
+            for column, value in effect.dims.items():
+                if column == "segment_position":
+                    match &= buckets == value
+                else:
+                    match &= np.asarray(segments[column] == value, dtype=bool)
+            wins = match & (effect.rate > best)
+            applied = np.where(wins, index, applied)
+            best = np.where(wins, effect.rate, best)
+        return applied
+
+    def failure_rate(self, segments: pd.DataFrame, effects: bool = True) -> np.ndarray:
+        """Planted failure probability of each segment row (see `applied_effect`).
+
+        With `effects=False` every segment has the base rate: the `--no-effects` data.
+        """
+        if not effects:
+            return np.full(len(segments), self.base_rate)
+        rates = np.array([effect.rate for effect in self.effects] + [self.base_rate])
+        return rates[self.applied_effect(segments)]
+
+
+def position_buckets(positions: np.ndarray) -> np.ndarray:
+    """Bucket labels (`1-3`, `4-5`, `6+`) of segment positions, as the pattern engine forms them."""
+    index = np.searchsorted(np.asarray(POSITION_BUCKET_LOWER_BOUNDS), positions, side="right") - 1
+    return np.asarray(POSITION_BUCKET_LABELS, dtype=object)[index]
+
+
+def pattern_key(dims: Mapping[str, str]) -> str:
+    """`lora=l07|character=c12|segment_position=6+`: dimensions in the architecture's order."""
+    return "|".join(f"{d}={dims[d]}" for d in PATTERN_DIMENSIONS if d in dims)
+
+
+BASE_RATE = 0.06
+
+EFFECTS: tuple[PlantedEffect, ...] = (
+    PlantedEffect(
+        name="l07_c12_late_segments",
+        dims={"lora": "l07", "character": "c12", "segment_position": "6+"},
+        rate=0.55,
+        dominant_check="face_consistency",
+        description=(
+            "Character c12 rendered with the borrowed LoRA l07 loses its face late in long "
+            "scenes (segment 6 onwards). c12 uses l07 in 10% of its scenes."
+        ),
+    ),
+    PlantedEffect(
+        name="m03_action",
+        dims={"model": "m03", "scene_type": "action"},
+        rate=0.30,
+        dominant_check="motion_artifacts",
+        description="Model m03 produces motion artifacts in action scenes.",
+    ),
+    PlantedEffect(
+        name="c14_alias_l14",
+        dims={"character": "c14"},
+        rate=0.22,
+        dominant_check="face_consistency",
+        alias={"lora": "l14"},
+        description=(
+            "Character c14 fails face consistency. c14 always uses LoRA l14 and l14 is never "
+            "used without c14, so character=c14 and lora=l14 select exactly the same segments."
+        ),
+    ),
+    PlantedEffect(
+        name="m02_1.5_regression",
+        dims={"model": "m02", "model_version": "1.5"},
+        rate=0.35,
+        dominant_check="flicker",
+        description="Model m02 1.5 flickers badly; it is rolled back to 1.4 after ten days.",
+    ),
+    PlantedEffect(
+        name="w02_2.0_before_fix",
+        dims={"workflow": "w02", "workflow_version": "2.0"},
+        rate=0.14,
+        dominant_check="color_drift",
+        description="Workflow w02 2.0 drifts in colour; version 2.1 fixes it (back to base).",
+    ),
+)
+
+VERSION_CHANGES: tuple[VersionChange, ...] = (
+    VersionChange("workflow", "w02", "2.0", "2.1", 20, "improvement", 0.14, BASE_RATE),
+    VersionChange("model", "m01", "3.1", "3.2", 30, "no_change", BASE_RATE, BASE_RATE),
+    VersionChange("model", "m02", "1.4", "1.5", 40, "regression", BASE_RATE, 0.35),
+    VersionChange("model", "m02", "1.5", "1.4", 50, "improvement", 0.35, BASE_RATE, 2),
+)
+
+# Over the default window (60 days x 1000 segments/day, seed 1) the global segment failure
+# rate is 5606 / 60224 = 9.3%. Each planted effect, projected onto the pattern dimensions,
+# is significant far beyond any multiple-testing threshold (z >= 7.9 against the global rate):
+# the two version effects too, because the ten-day m02 regression and the twenty days of w02
+# 2.0 lift m02 and w02 as a whole. Every other elevated combination is a parent, child or
+# overlap of these and falls back to the base rate once the planted segments are set aside.
+EXPECTED_PATTERNS: tuple[ExpectedPattern, ...] = (
+    ExpectedPattern(
+        dims={"lora": "l07", "character": "c12", "segment_position": "6+"},
+        failure_count=54,
+        total_count=104,
+        caused_by="l07_c12_late_segments",
+    ),
+    ExpectedPattern(
+        dims={"model": "m03", "scene_type": "action"},
+        failure_count=764,
+        total_count=2573,
+        caused_by="m03_action",
+    ),
+    ExpectedPattern(
+        dims={"character": "c14"},
+        failure_count=502,
+        total_count=2378,
+        caused_by="c14_alias_l14",
+        alias={"lora": "l14"},
+    ),
+    ExpectedPattern(
+        dims={"model": "m02"},
+        failure_count=1790,
+        total_count=15178,
+        caused_by="m02_1.5_regression",
+    ),
+    ExpectedPattern(
+        dims={"workflow": "w02"},
+        failure_count=1678,
+        total_count=14984,
+        caused_by="w02_2.0_before_fix",
+    ),
+)
+
+RUN_ERROR_EFFECTS: tuple[RunErrorEffect, ...] = (
+    RunErrorEffect(
+        dims={"model": "m04"},
+        family="cuda_oom",
+        share=0.6,
+        description="m04 is the largest model: its failures in load_model/generate/upscale "
+        "are mostly CUDA out of memory.",
+    ),
+    RunErrorEffect(
+        dims={"workflow": "w03"},
+        family="module_not_found",
+        share=0.5,
+        description="w03 depends on custom nodes that are often missing on a worker: half of "
+        "its load_model/preprocess failures are ModuleNotFoundError.",
+    ),
+)
+
+PLANTED = PlantedSpec(
+    base_rate=BASE_RATE,
+    effects=EFFECTS,
+    version_changes=VERSION_CHANGES,
+    expected_patterns=EXPECTED_PATTERNS,
+    run_error_effects=RUN_ERROR_EFFECTS,
+    run_failed_share=0.08,
+    run_cancelled_share=0.01,
+)
