@@ -31,6 +31,7 @@ from failmap.demo.spec import PLANTED
 from failmap.demo.text import cat, hex64, json_string, mix_seed, num, splitmix64, take
 
 BATCH_SEGMENTS = 200_000
+POSITION_TEXT: tuple[str, ...] = tuple(f"{i:02d}" for i in range(catalog.MAX_SCENE_LENGTH + 1))
 TIMESTAMP = pa.timestamp("s", tz="UTC")
 
 RUNS_SCHEMA = pa.schema(
@@ -329,7 +330,7 @@ def _quality_scores_table(
     row_job = pa.array(seg_job[rows.segment])
     row_position = position[rows.segment]
     run_hex = columns.run_hex.take(row_job)
-    position_text = num("%02d", row_position)
+    position_text = take(POSITION_TEXT, row_position)  # faster than formatting per row
     check_code = take([check.code for check in checks.CHECKS], rows.check)
     evaluated = jobs.evaluated_at[seg_job[rows.segment], row_position - 1]
     table = pa.table(

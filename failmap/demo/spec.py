@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from failmap.demo import catalog
+from failmap.demo.run_errors import ERROR_FAMILIES, ErrorFamily
 
 Verdict = Literal["regression", "improvement", "no_change"]
 
@@ -143,12 +144,17 @@ class PlantedSpec:
     run_error_effects: tuple[RunErrorEffect, ...]
     run_failed_share: float
     run_cancelled_share: float
+    # Truth for error grouping: every run error message matches exactly one family's regex.
+    error_families: tuple[ErrorFamily, ...]
     position_bucket_lower_bounds: tuple[int, ...] = POSITION_BUCKET_LOWER_BOUNDS
     position_bucket_labels: tuple[str, ...] = POSITION_BUCKET_LABELS
     default_days: int = 60
     default_segments_per_day: int = 1000
     default_seed: int = 1
-    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def expected(self, effects: bool = True) -> tuple[ExpectedPattern, ...]:
+        """Patterns a correct engine surfaces on the default window; none without effects."""
+        return self.expected_patterns if effects else ()
 
     def version_on(self, dimension: str, value: str, day: int) -> str:
         """The version of `dimension=value` used by jobs on day offset `day`."""
@@ -326,4 +332,5 @@ PLANTED = PlantedSpec(
     run_error_effects=RUN_ERROR_EFFECTS,
     run_failed_share=0.08,
     run_cancelled_share=0.01,
+    error_families=ERROR_FAMILIES,
 )

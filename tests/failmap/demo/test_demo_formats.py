@@ -12,6 +12,7 @@ from conftest import START
 from demo_stats import read_kind
 
 from failmap.demo import DemoSummary, write_demo_data
+from failmap.demo.run_errors import ERROR_FAMILIES
 
 
 def _records(frame: pd.DataFrame) -> list[tuple]:
@@ -104,3 +105,20 @@ def test_no_effects_keeps_every_job_segment_and_check(tmp_path: Path) -> None:
     failed_on = set(on.loc[~on["passed"].astype(bool), "segment_id"])
     failed_off = set(off.loc[~off["passed"].astype(bool), "segment_id"])
     assert failed_off < failed_on
+
+
+def test_every_error_family_survives_csv_and_jsonl_quoting(tmp_path: Path) -> None:
+    """Messages with quotes, commas and JSON inside JSON read back identically everywhere."""
+    runs = {}
+    for file_format in ("csv", "jsonl", "parquet"):
+        out_dir = tmp_path / file_format
+        write_demo_data(out_dir, days=1, segments_per_day=40_000, seed=11, start=START,
+                        file_format=file_format)  # fmt: skip
+        runs[file_format] = read_kind(out_dir, "runs")
+    reasons = runs["csv"]["failure_reason"].dropna()
+    assert reasons.str.contains('"').any() and reasons.str.contains(",").any()
+    assert len({f.id for f in ERROR_FAMILIES if reasons.map(f.matches).any()}) == len(
+        ERROR_FAMILIES
+    )
+    for file_format in ("jsonl", "parquet"):
+        assert _records(runs[file_format]) == _records(runs["csv"]), file_format
