@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -181,7 +181,7 @@ def _runs_table(config: DemoConfig, jobs: DayJobs, columns: _JobColumns) -> pa.T
     position = np.maximum(jobs.produced + 1, 1)  # the segment in work when it stopped
     position = np.minimum(position, jobs.planned)
     context = run_errors.ErrorContext(
-        phase=np.asarray((*run_errors.PHASES, ""), dtype=object)[jobs.failed_phase],
+        phase=_phase_names(jobs.failed_phase),
         run_hex=columns.run_hex,
         model=columns.model,
         model_version=columns.model_version,
@@ -194,7 +194,7 @@ def _runs_table(config: DemoConfig, jobs: DayJobs, columns: _JobColumns) -> pa.T
     )
     fatal = run_errors.build_messages(rng, jobs.family, context)
     has_transient = jobs.transient_phase >= 0
-    transient_context = _with_phase(context, jobs.transient_phase)
+    transient_context = replace(context, phase=_phase_names(jobs.transient_phase))
     transient = run_errors.build_messages(rng, jobs.transient_family, transient_context)
     phase_names = run_errors.PHASES
     fatal_entry = cat('"', take(phase_names, jobs.failed_phase), '": ', json_string(fatal))
@@ -242,20 +242,9 @@ def _runs_table(config: DemoConfig, jobs: DayJobs, columns: _JobColumns) -> pa.T
     )
 
 
-def _with_phase(context: run_errors.ErrorContext, phase: np.ndarray) -> run_errors.ErrorContext:
-    names = np.asarray((*run_errors.PHASES, ""), dtype=object)[phase]
-    return run_errors.ErrorContext(
-        phase=names,
-        run_hex=context.run_hex,
-        model=context.model,
-        model_version=context.model_version,
-        lora=context.lora,
-        character=context.character,
-        project=context.project,
-        tenant=context.tenant,
-        worker=context.worker,
-        position=context.position,
-    )
+def _phase_names(phase: np.ndarray) -> np.ndarray:
+    """Phase names of phase indexes; -1 (no phase) gives an empty name."""
+    return np.asarray((*run_errors.PHASES, ""), dtype=object)[phase]
 
 
 def _context_json(jobs: DayJobs, columns: _JobColumns) -> pa.Array:

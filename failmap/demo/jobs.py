@@ -121,7 +121,7 @@ def _draw_jobs(rng: np.random.Generator, day: int, n: int, effects: bool) -> dic
     lora = _rows_categorical(rng, mix, np.where(has_character, character, len(catalog.CHARACTERS)))
     lora = np.where(lora == len(catalog.LORAS), -1, lora)
     planned = np.asarray(catalog.SCENE_LENGTHS)[_categorical(rng, catalog.SCENE_LENGTH_WEIGHTS, n)]
-    project = _categorical(rng, (*catalog.PROJECT_WEIGHTS,), n)
+    project = _categorical(rng, catalog.PROJECT_WEIGHTS, n)
     creator = rng.integers(0, len(catalog.CREATORS), size=n)
     worker = rng.integers(0, len(catalog.WORKERS), size=n)
 

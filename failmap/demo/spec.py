@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -151,6 +151,71 @@ class PlantedSpec:
     default_days: int = 60
     default_segments_per_day: int = 1000
     default_seed: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The truth as plain JSON-ready data, for consumers outside Python (dbt seeds, docs)."""
+        return {
+            "base_rate": self.base_rate,
+            "position_buckets": dict(
+                zip(self.position_bucket_labels, self.position_bucket_lower_bounds, strict=True)
+            ),
+            "effects": [
+                {
+                    "name": e.name,
+                    "dims": dict(e.dims),
+                    "rate": e.rate,
+                    "alias": dict(e.alias) if e.alias else None,
+                    "dominant_check": e.dominant_check,
+                }
+                for e in self.effects
+            ],
+            "version_changes": [
+                {
+                    "dimension": c.dimension,
+                    "value": c.value,
+                    "from_version": c.from_version,
+                    "to_version": c.to_version,
+                    "day": c.day,
+                    "verdict": c.verdict,
+                    "rate_before": c.rate_before,
+                    "rate_after": c.rate_after,
+                    "rollback_of": c.rollback_of,
+                }
+                for c in self.version_changes
+            ],
+            "expected_patterns": [
+                {
+                    "pattern_key": p.pattern_key,
+                    "dims": dict(p.dims),
+                    "alias": dict(p.alias) if p.alias else None,
+                    "failure_count": p.failure_count,
+                    "total_count": p.total_count,
+                    "caused_by": p.caused_by,
+                }
+                for p in self.expected_patterns
+            ],
+            "run_error_effects": [
+                {"dims": dict(r.dims), "family": r.family, "share": r.share}
+                for r in self.run_error_effects
+            ],
+            "run_failed_share": self.run_failed_share,
+            "run_cancelled_share": self.run_cancelled_share,
+            "error_families": [
+                {
+                    "id": f.id,
+                    "category": f.category,
+                    "error_code": f.error_code,
+                    "phases": list(f.phases),
+                    "regex": f.regex,
+                }
+                for f in self.error_families
+            ],
+            "default_window": {
+                "days": self.default_days,
+                "segments_per_day": self.default_segments_per_day,
+                "seed": self.default_seed,
+            },
+        }
 
     def expected(self, effects: bool = True) -> tuple[ExpectedPattern, ...]:
         """Patterns a correct engine surfaces on the default window; none without effects."""

@@ -23,6 +23,8 @@ from failmap.demo.generator import (
 from failmap.demo.spec import PLANTED, VersionChange
 
 CHUNK_DAYS = 7
+# Job ids reserve 2**24 jobs per day; a day of this many segments stays far below that.
+MAX_SEGMENTS_PER_DAY = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,11 @@ def write_demo_data(
     if days < 1 or segments_per_day < 1:
         raise ValueError(
             f"days ({days}) and segments_per_day ({segments_per_day}) must be at least 1"
+        )
+    if segments_per_day > MAX_SEGMENTS_PER_DAY:
+        raise ValueError(
+            f"segments_per_day ({segments_per_day:,}) must be at most {MAX_SEGMENTS_PER_DAY:,}: "
+            "spread larger volumes over more days"
         )
     if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")

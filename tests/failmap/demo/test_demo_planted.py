@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import numpy as np
 import pandas as pd
@@ -228,3 +229,13 @@ def _not_in(segments: pd.DataFrame, effects: list) -> np.ndarray:
     for effect in effects:
         outside &= ~matches(segments, effect.dims)
     return outside
+
+
+def test_planted_truth_exports_as_json() -> None:
+    exported = json.loads(json.dumps(PLANTED.to_dict()))
+    assert exported["base_rate"] == PLANTED.base_rate
+    assert [p["pattern_key"] for p in exported["expected_patterns"]] == [
+        p.pattern_key for p in PLANTED.expected_patterns
+    ]
+    assert exported["version_changes"][3]["rollback_of"] == 2
+    assert exported["position_buckets"] == {"1-3": 1, "4-5": 4, "6+": 6}
