@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 
@@ -45,7 +46,7 @@ def test_default_window_has_the_documented_volume(default_data: Written) -> None
     assert len(default_data.segments) == summary.segment_count
     assert summary.quality_score_rows == len(default_data.quality_scores)
     assert [(c.day, d) for c, d in summary.version_changes] == [
-        (c.day, START + pd.Timedelta(days=c.day)) for c in PLANTED.version_changes
+        (c.day, START + dt.timedelta(days=c.day)) for c in PLANTED.version_changes
     ]
 
 
@@ -208,7 +209,7 @@ def test_version_changes_switch_on_their_day_with_their_rates(
     assert (version[mine & (day == change.day)] == change.to_version).all()
     # Rates without any other effect, over the stretch each version ran.
     others = [e for e in PLANTED.effects if e.dims.get(change.dimension) != change.value]
-    clean = mine & np.array([_not_in(segments, others)]).ravel()
+    clean = mine & _not_in(segments, others)
     before = clean & (day >= change.day - 7) & (day < change.day)
     after = clean & (day >= change.day) & (day < change.day + 7)
     failed = segments["failed"].to_numpy()
