@@ -68,8 +68,9 @@ def up(dagster_port: int, streamlit_port: int, demo: bool) -> None:
 def _register_commands() -> None:
     """Each feature keeps its commands in failmap/commands/<feature>.py; this lists them."""
     from failmap.commands.db import db
+    from failmap.commands.demo import demo_data
 
-    for command in (db,):
+    for command in (db, demo_data):
         main.add_command(command)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -85,3 +86,45 @@ def _failed_segments(conn: psycopg.Connection) -> int:
     return conn.execute(
         "select count(*) from staging.int_segments_outcomes_derived where is_failed"
     ).fetchone()[0]
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["failmap", *args],
+        env=subprocess_env(env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_demo_data_refresh_counts_match_what_was_written(failmap_env: dict[str, str]) -> None:
+    from failmap.demo import write_demo_data
+
+    inbox = Path(failmap_env["FAILMAP_INBOX"])
+    written = write_demo_data(inbox, days=10, segments_per_day=300, seed=3, start=date(2026, 9, 1))
+
+    first = _cli(failmap_env, "refresh")
+
+    assert first.returncode == 0, first.stdout + first.stderr
+    expected_rows = written.quality_score_rows + written.run_rows
+    assert f"files: {len(written.files)} loaded, 0 rejected" in first.stdout
+    assert f"rows: {expected_rows:,} loaded, 0 quarantined" in first.stdout
+    counts = _counts(failmap_env["FAILMAP_DATABASE_URL"])
+    assert counts == {
+        "raw.quality_scores": written.quality_score_rows,
+        "raw.runs": written.run_rows,
+        "raw.quarantine": 0,
+        "staging.stg_raw__quality_scores": written.quality_score_rows,
+        "staging.stg_raw__runs": written.run_rows,
+        "staging.int_segments_outcomes_derived": written.segment_count,
+    }
+    with database.connect(failmap_env["FAILMAP_DATABASE_URL"]) as conn:
+        assert _failed_segments(conn) == written.failed_segment_count
+
+    second = _cli(failmap_env, "refresh")
+
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert f"files: 0 loaded, 0 rejected, {len(written.files)} already loaded" in second.stdout
+    assert _counts(failmap_env["FAILMAP_DATABASE_URL"]) == counts
