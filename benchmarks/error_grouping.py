@@ -1,0 +1,292 @@
+"""How well and how fast failmap groups unknown error messages into signatures.
+
+Three measurements, all reported in docs/error-grouping.md:
+
+- grouping accuracy (GA) on the 8 loghub 2k samples, next to the published Drain numbers;
+- throughput on 100,000 synthetic pipeline error messages;
+- id churn: how many ids change when a second batch of messages arrives.
+
+Run it from the repository root:
+
+    uv run python benchmarks/error_grouping.py            # GA, throughput, churn
+    uv run python benchmarks/error_grouping.py --sweep    # the configuration search
+
+The loghub samples are test data and never copied into the repository: they are read from
+``shared/datasets/loghub`` next to the repository (or its worktree parent), or from
+``FAILMAP_LOGHUB_DIR``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import itertools
+import os
+import random
+import string
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Sequence
+from pathlib import Path
+
+from failmap.errors import (
+    DEFAULT_CONFIG,
+    GroupingConfig,
+    find_successors,
+    group_messages,
+)
+
+SYSTEMS = ("HDFS", "Spark", "BGL", "HPC", "Linux", "Proxifier", "OpenStack", "Mac")
+# Drain (He et al. 2017) as published in the loghub benchmark (Zhu et al. 2019), with per-system
+# preprocessing and parameters, on the original 2k templates (see the dataset README).
+PUBLISHED_DRAIN_GA = {
+    "HDFS": 0.998,
+    "Spark": 0.920,
+    "BGL": 0.963,
+    "HPC": 0.887,
+    "Linux": 0.690,
+    "Proxifier": 0.527,
+    "OpenStack": 0.733,
+    "Mac": 0.787,
+}
+REPO_ROOT = Path(__file__).resolve().parents[1]
+LOGHUB_SUBDIR = Path("shared", "datasets", "loghub")
+
+
+def loghub_candidates(repo_root: Path = REPO_ROOT) -> list[Path]:
+    """Where the loghub samples may be: $FAILMAP_LOGHUB_DIR, then next to the repo or worktree."""
+    candidates = (
+        [Path(os.environ["FAILMAP_LOGHUB_DIR"])] if "FAILMAP_LOGHUB_DIR" in os.environ else []
+    )
+    # /work/main -> /work/shared; a worktree in /work/worktrees/x -> /work/shared as well.
+    candidates += [parent / LOGHUB_SUBDIR for parent in repo_root.parents[:2]]
+    return candidates
+
+
+def find_loghub_dir(repo_root: Path = REPO_ROOT) -> Path | None:
+    """Return the first candidate directory that holds all 8 samples, or None."""
+    for candidate in loghub_candidates(repo_root):
+        if all((candidate / f"{system}_2k.log_structured.csv").is_file() for system in SYSTEMS):
+            return candidate
+    return None
+
+
+def load_loghub_system(loghub_dir: Path, system: str) -> tuple[list[str], list[str]]:
+    """Return the messages (``Content``) and their true template ids (``EventId``) of a system."""
+    path = loghub_dir / f"{system}_2k.log_structured.csv"
+    with path.open(newline="", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    missing = {"Content", "EventId"} - set(rows[0] if rows else {})
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {sorted(missing)}; is this a loghub sample?")
+    return [row["Content"] for row in rows], [row["EventId"] for row in rows]
+
+
+def grouping_accuracy(
+    true_groups: Sequence[Hashable], predicted_groups: Sequence[Hashable]
+) -> float:
+    """Share of messages whose predicted group holds exactly the messages of their true group.
+
+    The loghub definition (Zhu et al. 2019): a predicted group counts, with all its messages, only
+    if all its messages share one true group and that true group has no other message.
+    """
+    if len(true_groups) != len(predicted_groups):
+        raise ValueError(
+            f"{len(true_groups)} true labels but {len(predicted_groups)} predictions; "
+            "they must describe the same messages"
+        )
+    if not true_groups:
+        raise ValueError("grouping accuracy of no messages is undefined")
+    true_sizes = Counter(true_groups)
+    members: dict[Hashable, list[Hashable]] = defaultdict(list)
+    for true, predicted in zip(true_groups, predicted_groups, strict=True):
+        members[predicted].append(true)
+    correct = 0
+    for labels in members.values():
+        first = labels[0]
+        if true_sizes[first] == len(labels) and all(label == first for label in labels):
+            correct += len(labels)
+    return correct / len(true_groups)
+
+
+def loghub_accuracy(loghub_dir: Path, config: GroupingConfig = DEFAULT_CONFIG) -> dict[str, float]:
+    """Return the grouping accuracy of each loghub system with one configuration."""
+    accuracy = {}
+    for system in SYSTEMS:
+        messages, true_groups = load_loghub_system(loghub_dir, system)
+        predicted = [s.signature_id for s in group_messages(messages, config)]
+        accuracy[system] = grouping_accuracy(true_groups, predicted)
+    return accuracy
+
+
+_FAMILIES = (
+    "CUDA out of memory. Tried to allocate {size} (GPU {gpu}; {size} total capacity; {size} "
+    "already allocated; {size} free; {size} reserved in total by PyTorch)",
+    "NaN detected in latent at step {n} of segment {n}",
+    "FileNotFoundError: [Errno 2] No such file or directory: '/mnt/renders/{uuid}/seg_{n}.mp4'",
+    "ffmpeg exited with code {code} while encoding segment {n} of job {uuid}",
+    "Timeout after {n}s waiting for worker {host}:{port}",
+    "HTTPError: 503 Server Error: Service Unavailable for url: https://api.example.com/v1/jobs/{uuid}",
+    "ConnectionResetError: [Errno 104] Connection reset by peer ({ip}:{port})",
+    "RuntimeError: Expected all tensors to be on the same device, but found cuda:{gpu} and cpu",
+    "ValueError: frame count {n} exceeds max_frames={n} for model wan-2.1",
+    "Checkpoint /models/ckpt_{n}.safetensors checksum mismatch: expected {hex} got {hex}",
+    "NCCL error in ProcessGroupNCCL.cpp:{n}, unhandled system error, rank {gpu} of {n}",
+    "Segment {n} render took {float} seconds, exceeding budget of {n} seconds",
+    "S3 upload failed for s3://failmap-outputs/{uuid}.mp4: SlowDown (status 503)",
+    "Decoder produced {n} black frames in segment {n} (threshold {n})",
+    "Audio/video desync of {n} ms detected in /data/jobs/{uuid}/final.mp4",
+    "worker-{n} lost heartbeat at {timestamp}",
+    "KeyError: 'latents_{n}' in scheduler state of job {hexid}",
+    "Prompt {hexid} rejected by safety filter: score={float} above threshold {float}",
+)
+
+
+def synthetic_pipeline_messages(count: int, seed: int = 0, free_words: bool = False) -> list[str]:
+    """Return ``count`` error messages in the style of a video generation pipeline.
+
+    Each message draws fresh values (sizes, ids, paths, hosts...), so nearly all are distinct.
+    With ``free_words`` a random letters-only word is appended to every message: masking cannot
+    catch it, so the miner itself sees every message as new (the slow path).
+    """
+    rng = random.Random(seed)
+
+    def value(kind: str) -> str:
+        match kind:
+            case "size":
+                return f"{rng.uniform(0.1, 80):.2f} {rng.choice(['MiB', 'GiB'])}"
+            case "gpu":
+                return str(rng.randrange(8))
+            case "n" | "code" | "port":
+                return str(rng.randrange(1, 65535))
+            case "float":
+                return f"{rng.uniform(0, 100):.3f}"
+            case "uuid":
+                return "-".join(
+                    "".join(rng.choices("0123456789abcdef", k=k)) for k in (8, 4, 4, 4, 12)
+                )
+            case "hex" | "hexid":
+                return "".join(rng.choices("0123456789abcdef", k=16)) + str(rng.randrange(10))
+            case "host":
+                return f"gpu-node-{rng.randrange(200)}.render.internal"
+            case "ip":
+                return ".".join(str(rng.randrange(256)) for _ in range(4))
+            case "timestamp":
+                return f"2025-06-{rng.randrange(1, 29):02d}T{rng.randrange(24):02d}:13:07Z"
+        raise ValueError(f"unknown placeholder {{{kind}}} in a synthetic message family")
+
+    messages = []
+    formatter = string.Formatter()
+    for _ in range(count):
+        family = rng.choice(_FAMILIES)
+        text = "".join(
+            literal + (value(field) if field else "")
+            for literal, field, _, _ in formatter.parse(family)
+        )
+        if free_words:
+            text += " (" + "".join(rng.choices(string.ascii_lowercase, k=10)) + ")"
+        messages.append(text)
+    return messages
+
+
+def measure_throughput(messages: Sequence[str]) -> tuple[float, int]:
+    """Return (messages per second, number of signatures) for one grouping run."""
+    started = time.perf_counter()
+    signatures = group_messages(messages)
+    elapsed = time.perf_counter() - started
+    return len(messages) / elapsed, len(set(signatures))
+
+
+@dataclasses.dataclass(frozen=True)
+class Churn:
+    """What happens to the ids of a first batch when a second batch is added."""
+
+    messages: int  # messages of the first batch
+    changed: int  # ... whose signature id differs after the second batch
+    linked: int  # ... of those, whose old id find_successors maps to their new id
+
+
+def measure_churn(messages: Sequence[str], seed: int = 0) -> Churn:
+    """Group a random half, then everything; count first-half messages whose id changed."""
+    shuffled = list(messages)
+    random.Random(seed).shuffle(shuffled)
+    first = shuffled[: len(shuffled) // 2]
+    before = group_messages(first)
+    after = group_messages(shuffled)[: len(first)]
+    successors = find_successors(before, after)
+    changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
+    linked = sum(successors.get(old.signature_id) == new.signature_id for old, new in changed)
+    return Churn(messages=len(first), changed=len(changed), linked=linked)
+
+
+def sweep(loghub_dir: Path) -> list[tuple[float, GroupingConfig, dict[str, float]]]:
+    """GA of every configuration in a small global grid, best average first."""
+    results = []
+    for threshold, depth, max_words in itertools.product(
+        (0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8), (4, 5, 6), (1, 2, 3, 4, 8, 1000)
+    ):
+        config = GroupingConfig(
+            similarity_threshold=threshold, depth=depth, max_event_words=max_words
+        )
+        accuracy = loghub_accuracy(loghub_dir, config)
+        results.append((sum(accuracy.values()) / len(accuracy), config, accuracy))
+    return sorted(results, key=lambda result: -result[0])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--loghub", type=Path, help="directory with the *_2k.log_structured.csv")
+    parser.add_argument("--sweep", action="store_true", help="search the configuration grid")
+    args = parser.parse_args(argv)
+    loghub_dir = args.loghub or find_loghub_dir()
+    if loghub_dir is None:
+        looked = ", ".join(str(path) for path in loghub_candidates())
+        print(f"loghub samples not found (looked in {looked}); pass --loghub DIR", file=sys.stderr)
+        return 2
+
+    if args.sweep:
+        print("| avg GA | threshold | depth | max event words | " + " | ".join(SYSTEMS) + " |")
+        print("|---" * (4 + len(SYSTEMS)) + "|")
+        for average, config, accuracy in sweep(loghub_dir):
+            print(
+                f"| {average:.4f} | {config.similarity_threshold} | {config.depth} | "
+                f"{config.max_event_words} | "
+                + " | ".join(f"{accuracy[s]:.3f}" for s in SYSTEMS)
+                + " |"
+            )
+        return 0
+
+    accuracy = loghub_accuracy(loghub_dir)
+    print("| system | failmap GA | published Drain GA |\n|---|---|---|")
+    for system in SYSTEMS:
+        print(f"| {system} | {accuracy[system]:.3f} | {PUBLISHED_DRAIN_GA[system]:.3f} |")
+    average = sum(accuracy.values()) / len(SYSTEMS)
+    published = sum(PUBLISHED_DRAIN_GA.values()) / len(SYSTEMS)
+    print(f"| average | {average:.3f} | {published:.3f} |\n")
+
+    for label, messages in (
+        ("synthetic pipeline errors", synthetic_pipeline_messages(100_000)),
+        ("same, plus a random word each", synthetic_pipeline_messages(100_000, free_words=True)),
+    ):
+        rate, signatures = measure_throughput(messages)
+        print(
+            f"throughput, {len(messages):,} {label}: {rate:,.0f} messages/s "
+            f"({len(messages) / rate:.1f} s, {signatures} signatures)"
+        )
+    loghub_messages = [m for s in SYSTEMS for m in load_loghub_system(loghub_dir, s)[0]]
+    rate, _ = measure_throughput(loghub_messages)
+    print(f"throughput, {len(loghub_messages):,} loghub messages: {rate:,.0f} messages/s\n")
+
+    for system in SYSTEMS:
+        churn = measure_churn(load_loghub_system(loghub_dir, system)[0])
+        print(
+            f"churn {system}: {churn.changed} of {churn.messages} first-half messages changed id "
+            f"when the second half arrived; {churn.linked} of those linked by find_successors"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

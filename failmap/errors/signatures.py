@@ -1,0 +1,384 @@
+"""Grouping of unknown error messages into stable signatures (templates with variables masked).
+
+How a batch of messages becomes signatures:
+
+1. Each message is masked (``masking.mask_message``): ids, numbers, paths, addresses, sizes and
+   timestamps become placeholders such as ``<NUM>``.
+2. The distinct masked messages are mined with Drain3 in sorted order. Drain is order-dependent;
+   feeding it a canonical order makes the result a pure function of the *set* of messages, so
+   re-running over the same messages in any order, with any repetitions, gives the same ids.
+   Drain routes messages by words only (see ``_MaskAwareDrain``).
+3. A Drain cluster whose messages differ by a few words at one position ("VM Paused",
+   "VM Started") is split into one group per word: those words name different events.
+4. A group's template is what all its messages have in common: a position where they differ
+   becomes ``<*>``; a position where they all carry the same placeholder keeps it (``<SIZE>``).
+5. Groups whose templates differ only in the length of a run of variables ("<SIZE> sent" and
+   "<SIZE> (<SIZE>) sent") are one signature: Drain only compares messages of equal length.
+6. The signature id is ``sig_`` + the first 12 hex digits of the SHA-256 of the template text, so
+   an id depends on nothing but its template: same template, same id, in any run.
+
+docs/error-grouping.md has the accuracy measurements behind these choices and what happens to
+ids when new messages arrive.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from drain3.drain import Drain
+
+from failmap.errors.masking import MASK_RULES, mask_message
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "EMPTY_SIGNATURE",
+    "GroupingConfig",
+    "Signature",
+    "SignatureSummary",
+    "find_successors",
+    "group_messages",
+    "signature_id_for",
+    "summarize_signatures",
+]
+
+_WILDCARD = "<*>"
+_EMPTY_TEMPLATE = "<EMPTY>"
+_PLACEHOLDER = re.compile(
+    "<(?:" + "|".join(sorted({re.escape(rule.kind) for rule in MASK_RULES})) + r"|\*)>"
+)
+# A word: letters, possibly with inner apostrophes or hyphens ("isn't", "re-synch"), possibly one
+# trailing digit ("SOCKS5", "en0"), possibly wrapped in punctuation ("'Active'", "failed:").
+# Words name the kind of event; tokens with digit runs, dots or slashes inside are more often
+# values.
+_WORD = re.compile(r"[^A-Za-z0-9<]*[A-Za-z]+(?:['-][A-Za-z]+)*\d?[^A-Za-z0-9<]*")
+_ALPHANUMERIC = re.compile(r"[A-Za-z0-9]")
+
+
+@dataclass(frozen=True, slots=True)
+class GroupingConfig:
+    """The Drain settings used for every log source; chosen once on the loghub average."""
+
+    similarity_threshold: float = 0.7
+    depth: int = 5
+    # Split tokens at brackets, list separators and "=" so that "uid=0" and "(host)" expose the
+    # value as its own token instead of making the whole token differ.
+    delimiters: str = "()[]{},;="
+    # A position where the messages of a cluster differ by at most this many words names the
+    # event ("VM Paused" / "VM Started"); with more words it is a value ("user alice", ...).
+    max_event_words: int = 8
+
+
+DEFAULT_CONFIG = GroupingConfig()
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """A group of error messages: its stable id and its template (variables masked)."""
+
+    signature_id: str
+    template: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureSummary:
+    """One signature with how many input messages it covers and a few distinct examples."""
+
+    signature_id: str
+    template: str
+    count: int
+    examples: tuple[str, ...]
+
+
+def signature_id_for(template: str) -> str:
+    """Return the id of a template: ``sig_`` + first 12 hex digits of its SHA-256."""
+    return "sig_" + hashlib.sha256(template.encode("utf-8")).hexdigest()[:12]
+
+
+EMPTY_SIGNATURE = Signature(signature_id_for(_EMPTY_TEMPLATE), _EMPTY_TEMPLATE)
+
+
+def group_messages(
+    messages: Sequence[str], config: GroupingConfig = DEFAULT_CONFIG
+) -> list[Signature]:
+    """Return the signature of each message, in input order (one per message).
+
+    Blank messages (empty or whitespace only) all get ``EMPTY_SIGNATURE`` so that the output
+    stays aligned with the input line for line. The result depends only on the set of distinct
+    messages, not on their order or repetitions.
+    """
+    masked_by_message: dict[str, str] = {}
+    for message in messages:
+        if message not in masked_by_message and message.strip():
+            masked_by_message[message] = mask_message(message)
+    signature_by_masked = _signatures_of(sorted(set(masked_by_message.values())), config)
+    return [
+        signature_by_masked[masked_by_message[message]] if message.strip() else EMPTY_SIGNATURE
+        for message in messages
+    ]
+
+
+def summarize_signatures(
+    messages: Sequence[str], signatures: Sequence[Signature], max_examples: int = 3
+) -> list[SignatureSummary]:
+    """Return each distinct signature with its message count and up to ``max_examples`` examples.
+
+    ``signatures`` is the output of ``group_messages(messages)``. Most frequent first (ties by
+    id); examples are the smallest distinct messages in sort order, so they do not depend on the
+    input order either.
+    """
+    if len(messages) != len(signatures):
+        raise ValueError(
+            f"got {len(messages)} messages but {len(signatures)} signatures; pass the output of "
+            "group_messages(messages) for the same messages"
+        )
+    counts: dict[Signature, int] = defaultdict(int)
+    distinct: dict[Signature, set[str]] = defaultdict(set)
+    for message, signature in zip(messages, signatures, strict=True):
+        counts[signature] += 1
+        distinct[signature].add(message)
+    return [
+        SignatureSummary(
+            signature_id=signature.signature_id,
+            template=signature.template,
+            count=count,
+            examples=tuple(sorted(distinct[signature])[:max_examples]),
+        )
+        for signature, count in sorted(counts.items(), key=_most_frequent_first)
+    ]
+
+
+def _most_frequent_first(item: tuple[Signature, int]) -> tuple[int, str]:
+    signature, count = item
+    return -count, signature.signature_id
+
+
+def find_successors(previous: Iterable[Signature], current: Iterable[Signature]) -> dict[str, str]:
+    """Map ids of previous signatures that vanished to the current signature that covers them.
+
+    When new messages arrive, a template can generalize ("user cyrus" -> "user <*>"), and its id
+    changes with it. This links the old id to the new one, so history can be carried over: a
+    current template covers a previous one when its ``<*>`` can stand for the text the previous
+    template has there. The most specific cover wins (most literal text, then smallest id).
+    """
+    current_signatures = set(current)
+    current_ids = {signature.signature_id for signature in current_signatures}
+    covers = [
+        (_cover_pattern(signature.template), _literal_length(signature.template), signature)
+        for signature in current_signatures
+    ]
+    successors: dict[str, str] = {}
+    for old in set(previous):
+        if old.signature_id in current_ids:
+            continue
+        candidates = [
+            (-literal_length, signature.signature_id)
+            for pattern, literal_length, signature in covers
+            if pattern.fullmatch(old.template)
+        ]
+        if candidates:
+            successors[old.signature_id] = min(candidates)[1]
+    return successors
+
+
+def _cover_pattern(template: str) -> re.Pattern[str]:
+    parts = template.split(_WILDCARD)
+    return re.compile(".+?".join(re.escape(part) for part in parts), re.DOTALL)
+
+
+def _literal_length(template: str) -> int:
+    return len(_PLACEHOLDER.sub("", template))
+
+
+class _MaskAwareDrain(Drain):
+    """Drain with two changes that let one configuration work across log sources.
+
+    Similarity ignores masked tokens. Drain scores a message against a cluster template as the
+    share of equal tokens, and counts a placeholder matching a placeholder as unequal: a message
+    with many masked values looks dissimilar to its own family as soon as one unmasked word
+    differs. Here the score is the share of equal tokens among the positions that are not masked
+    in both, because a masked value is known to vary and says nothing either way.
+
+    Routing uses words only. Drain sends a message down a prefix tree keyed by its first tokens
+    and compares it only with the clusters of the leaf it reaches; tokens with digits go down a
+    shared wildcard branch. A token such as ``com.apple.Safari:`` has no digit to mark it as a
+    value, so it would get a branch of its own, and whether two messages of one event meet would
+    depend on which arrived first. Every non-word goes down the wildcard branch instead.
+    """
+
+    @staticmethod
+    def has_numbers(s: str) -> bool:  # Drain's hook for "route this token as a variable"
+        return not _is_word(s)
+
+    def get_seq_distance(
+        self, seq1: Sequence[str], seq2: Sequence[str], include_params: bool
+    ) -> tuple[float, int]:
+        """Return (similarity, wildcard count) of a template ``seq1`` and a message ``seq2``."""
+        equal = wildcards = both_masked = 0
+        for template_token, token in zip(seq1, seq2, strict=True):
+            if template_token == self.param_str:
+                wildcards += 1
+                both_masked += token == self.param_str
+            elif template_token == token:
+                equal += 1
+        if include_params:  # Drain's exact-match lookup: a wildcard accepts anything
+            equal += wildcards - both_masked
+        compared = len(seq1) - both_masked
+        return (equal / compared if compared else 1.0), wildcards
+
+
+_word_cache: dict[str, bool] = {}
+
+
+def _is_word(token: str) -> bool:
+    known = _word_cache.get(token)
+    if known is None:
+        if len(_word_cache) > 100_000:
+            _word_cache.clear()
+        known = _word_cache[token] = _WORD.fullmatch(token) is not None
+    return known
+
+
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """A masked message cut into tokens, with the separator text before each token."""
+
+    tokens: tuple[str, ...]
+    separators: tuple[str, ...]  # len(tokens) + 1: before each token, then the trailing text
+
+
+@functools.lru_cache(maxsize=8)
+def _splitter(delimiters: str) -> re.Pattern[str]:
+    return re.compile("([\\s" + re.escape(delimiters) + "]+)")
+
+
+def _tokenize(masked: str, delimiters: str) -> _Tokens:
+    pieces = _splitter(delimiters).split(masked)  # token, separator, token, ..., token
+    tokens = pieces[0::2]
+    separators = ["", *pieces[1::2], ""]
+    # The split yields an empty token first (last) when the text starts (ends) with a separator.
+    if tokens[0] == "":
+        tokens, separators = tokens[1:], [separators[1], *separators[2:]]
+    if tokens and tokens[-1] == "":
+        tokens, separators = tokens[:-1], [*separators[:-2], separators[-2]]
+    if not tokens:  # only punctuation: keep it whole rather than as an empty message
+        return _Tokens((masked,), ("", ""))
+    return _Tokens(tuple(tokens), tuple(separators))
+
+
+def _signatures_of(distinct_masked: list[str], config: GroupingConfig) -> dict[str, Signature]:
+    """Mine the sorted distinct masked messages; return the signature of each."""
+    drain = _MaskAwareDrain(depth=config.depth, sim_th=config.similarity_threshold)
+    tokenized = [_tokenize(masked, config.delimiters) for masked in distinct_masked]
+    members: dict[int, list[int]] = defaultdict(list)
+    for index, item in enumerate(tokenized):
+        drain_text = " ".join(_PLACEHOLDER.sub(_WILDCARD, token) for token in item.tokens)
+        cluster, _ = drain.add_log_message(drain_text)
+        members[cluster.cluster_id].append(index)
+
+    shape_by_index: dict[int, _Shape] = {}
+    for indices in members.values():
+        for part in _split_by_event_words(indices, tokenized, config.max_event_words):
+            shape = _cluster_shape([tokenized[index] for index in part])
+            shape_by_index.update(dict.fromkeys(part, shape))
+
+    shapes_by_key: dict[tuple[str | None, ...], set[_Shape]] = defaultdict(set)
+    for shape in shape_by_index.values():
+        shapes_by_key[shape.key].add(shape)
+    signature_by_key = {
+        key: _signature_of_shapes(list(shapes)) for key, shapes in shapes_by_key.items()
+    }
+    return {
+        masked: signature_by_key[shape_by_index[index].key]
+        for index, masked in enumerate(distinct_masked)
+    }
+
+
+def _split_by_event_words(
+    indices: list[int], tokenized: list[_Tokens], max_event_words: int
+) -> list[list[int]]:
+    """Split a Drain cluster at positions that hold a few different words.
+
+    Drain merges messages that share enough tokens, whatever the differing tokens are. A
+    position where members differ only by words, and by few of them ("VM Paused", "VM Started",
+    "VM Stopped"), names the event; many different words there ("user alice", "user bob", ...)
+    are values. Splitting after Drain, rather than forbidding the merge inside it, keeps the
+    work linear when a variable happens to be spelled in letters only.
+    """
+    if len(indices) < 2:
+        return [indices]
+    width = len(tokenized[indices[0]].tokens)
+    event_positions = []
+    for position in range(width):
+        values = {tokenized[index].tokens[position] for index in indices}
+        if 1 < len(values) <= max_event_words and all(_is_word(value) for value in values):
+            event_positions.append(position)
+    if not event_positions:
+        return [indices]
+    parts: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for index in indices:
+        parts[tuple(tokenized[index].tokens[p] for p in event_positions)].append(index)
+    return list(parts.values())
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """A cluster template as units: constants, and runs of variables collapsed to one unit.
+
+    ``key`` has the constant texts and ``None`` for each variable run; clusters with equal keys
+    are one signature. ``texts`` and ``separators`` are how the units are written.
+    """
+
+    key: tuple[str | None, ...]
+    texts: tuple[str, ...]
+    separators: tuple[str, ...]  # len(texts) + 1
+
+
+def _common(values: Iterable[str], fallback: str) -> str:
+    iterator = iter(values)
+    first = next(iterator)
+    return first if all(value == first for value in iterator) else fallback
+
+
+def _is_variable(token: str) -> bool:
+    """A template token that holds no constant text: ``<*>``, ``<NUM>:<NUM>``, ``(<SIZE>)``..."""
+    stripped = _PLACEHOLDER.sub("", token)
+    return stripped != token and _ALPHANUMERIC.search(stripped) is None
+
+
+def _cluster_shape(items: list[_Tokens]) -> _Shape:
+    count = len(items[0].tokens)
+    tokens = [_common((item.tokens[i] for item in items), _WILDCARD) for i in range(count)]
+    separators = [
+        _common((item.separators[i] for item in items), " " if 0 < i < count else "")
+        for i in range(count + 1)
+    ]
+    key: list[str | None] = []
+    texts: list[str] = []
+    unit_separators: list[str] = [separators[0]]
+    for i, token in enumerate(tokens):
+        if _is_variable(token) and key and key[-1] is None:
+            texts[-1] += separators[i] + token  # extend the current run of variables
+            continue
+        if i > 0:
+            unit_separators.append(separators[i])
+        key.append(None if _is_variable(token) else token)
+        texts.append(token)
+    unit_separators.append(separators[count])
+    return _Shape(tuple(key), tuple(texts), tuple(unit_separators))
+
+
+def _signature_of_shapes(shapes: list[_Shape]) -> Signature:
+    units = len(shapes[0].texts)
+    texts = [_common((shape.texts[u] for shape in shapes), _WILDCARD) for u in range(units)]
+    separators = [
+        _common((shape.separators[u] for shape in shapes), " " if 0 < u < units else "")
+        for u in range(units + 1)
+    ]
+    template = "".join(sep + text for sep, text in zip(separators, texts, strict=False))
+    template = (template + separators[-1]).strip()
+    return Signature(signature_id_for(template), template)
