@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
-import itertools
 import os
 import random
 import string
@@ -221,18 +220,22 @@ def measure_churn(messages: Sequence[str], seed: int = 0) -> Churn:
     return Churn(messages=len(first), changed=len(changed), linked=linked)
 
 
-def sweep(loghub_dir: Path) -> list[tuple[float, GroupingConfig, dict[str, float]]]:
-    """GA of every configuration in a small global grid, best average first."""
-    results = []
-    for threshold, depth, max_words in itertools.product(
-        (0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8), (4, 5, 6), (1, 2, 3, 4, 8, 1000)
-    ):
-        config = GroupingConfig(
-            similarity_threshold=threshold, depth=depth, max_event_words=max_words
-        )
-        accuracy = loghub_accuracy(loghub_dir, config)
-        results.append((sum(accuracy.values()) / len(accuracy), config, accuracy))
-    return sorted(results, key=lambda result: -result[0])
+def sweep(loghub_dir: Path) -> list[tuple[GroupingConfig, dict[str, float]]]:
+    """GA when each setting moves away from the default, the others staying at their default."""
+    configs = [
+        *(
+            dataclasses.replace(DEFAULT_CONFIG, similarity_threshold=threshold)
+            for threshold in (0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+        ),
+        *(dataclasses.replace(DEFAULT_CONFIG, depth=depth) for depth in (3, 4, 6, 8)),
+        *(
+            dataclasses.replace(DEFAULT_CONFIG, max_event_words=words)
+            for words in (1, 2, 3, 4, 16, 10_000)
+        ),
+        dataclasses.replace(DEFAULT_CONFIG, delimiters=""),
+        dataclasses.replace(DEFAULT_CONFIG, delimiters="()[]{},;"),
+    ]
+    return [(config, loghub_accuracy(loghub_dir, config)) for config in configs]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -247,12 +250,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     if args.sweep:
-        print("| avg GA | threshold | depth | max event words | " + " | ".join(SYSTEMS) + " |")
-        print("|---" * (4 + len(SYSTEMS)) + "|")
-        for average, config, accuracy in sweep(loghub_dir):
+        columns = ["threshold", "depth", "max event words", "delimiters", "average", *SYSTEMS]
+        print("| " + " | ".join(columns) + " |")
+        print("|---" * len(columns) + "|")
+        for config, accuracy in sweep(loghub_dir):
+            average = sum(accuracy.values()) / len(accuracy)
             print(
-                f"| {average:.4f} | {config.similarity_threshold} | {config.depth} | "
-                f"{config.max_event_words} | "
+                f"| {config.similarity_threshold} | {config.depth} | {config.max_event_words} | "
+                f"`{config.delimiters}` | **{average:.3f}** | "
                 + " | ".join(f"{accuracy[s]:.3f}" for s in SYSTEMS)
                 + " |"
             )

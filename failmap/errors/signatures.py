@@ -13,7 +13,8 @@ How a batch of messages becomes signatures:
 4. A group's template is what all its messages have in common: a position where they differ
    becomes ``<*>``; a position where they all carry the same placeholder keeps it (``<SIZE>``).
 5. Groups whose templates differ only in the length of a run of variables ("<SIZE> sent" and
-   "<SIZE> (<SIZE>) sent") are one signature: Drain only compares messages of equal length.
+   "<SIZE> (<SIZE>) sent") or of a list of values ("blk_<NUM> blk_<NUM>") are one signature:
+   Drain only compares messages with the same number of tokens.
 6. The signature id is ``sig_`` + the first 12 hex digits of the SHA-256 of the template text, so
    an id depends on nothing but its template: same template, same id, in any run.
 
@@ -163,7 +164,8 @@ def find_successors(previous: Iterable[Signature], current: Iterable[Signature])
     When new messages arrive, a template can generalize ("user cyrus" -> "user <*>"), and its id
     changes with it. This links the old id to the new one, so history can be carried over: a
     current template covers a previous one when its ``<*>`` can stand for the text the previous
-    template has there. The most specific cover wins (most literal text, then smallest id).
+    template has there (and its " ..." for more of a repeated value). The most specific cover
+    wins (most literal text, then smallest id).
     """
     current_signatures = set(current)
     current_ids = {signature.signature_id for signature in current_signatures}
@@ -185,9 +187,20 @@ def find_successors(previous: Iterable[Signature], current: Iterable[Signature])
     return successors
 
 
+# The slots of a template that stand for text: "<*>" (something) and the " ..." after a value
+# that may repeat (nothing or more of it).
+_SLOT = re.compile(r"<\*>| \.\.\.(?=\s|$)")
+
+
 def _cover_pattern(template: str) -> re.Pattern[str]:
-    parts = template.split(_WILDCARD)
-    return re.compile(".+?".join(re.escape(part) for part in parts), re.DOTALL)
+    pattern = []
+    position = 0
+    for slot in _SLOT.finditer(template):
+        pattern.append(re.escape(template[position : slot.start()]))
+        pattern.append(".+?" if slot.group() == _WILDCARD else ".*?")
+        position = slot.end()
+    pattern.append(re.escape(template[position:]))
+    return re.compile("".join(pattern), re.DOTALL)
 
 
 def _literal_length(template: str) -> int:
@@ -327,10 +340,10 @@ def _split_by_event_words(
 
 @dataclass(frozen=True, slots=True)
 class _Shape:
-    """A cluster template as units: constants, and runs of variables collapsed to one unit.
+    """A group's template cut into units: constants, runs of variables, runs of repeated values.
 
-    ``key`` has the constant texts and ``None`` for each variable run; clusters with equal keys
-    are one signature. ``texts`` and ``separators`` are how the units are written.
+    Groups with equal ``key`` (see ``_unit_key``) are one signature. ``texts`` and
+    ``separators`` are how the units are written.
     """
 
     key: tuple[str | None, ...]
@@ -361,20 +374,40 @@ def _cluster_shape(items: list[_Tokens]) -> _Shape:
     texts: list[str] = []
     unit_separators: list[str] = [separators[0]]
     for i, token in enumerate(tokens):
-        if _is_variable(token) and key and key[-1] is None:
-            texts[-1] += separators[i] + token  # extend the current run of variables
+        unit = _unit_key(token)
+        if key and unit != token and unit == key[-1]:
+            texts[-1] += separators[i] + token  # extend a run of variables or of repeated values
             continue
         if i > 0:
             unit_separators.append(separators[i])
-        key.append(None if _is_variable(token) else token)
+        key.append(unit)
         texts.append(token)
     unit_separators.append(separators[count])
     return _Shape(tuple(key), tuple(texts), tuple(unit_separators))
 
 
+def _unit_key(token: str) -> str | None:
+    """How a template token counts when comparing shapes.
+
+    ``None`` for a variable (``<*>``, ``<NUM>:<NUM>``): runs of them are one slot. A value with
+    a fixed part (``blk_<NUM>``) may repeat, as in a list of blocks of any length, so its key
+    is its text followed by " ...", which is also how a run of different lengths is written.
+    Any other token is a constant and is its own key.
+    """
+    if _is_variable(token):
+        return None
+    if _PLACEHOLDER.search(token):
+        return token + " ..."
+    return token
+
+
 def _signature_of_shapes(shapes: list[_Shape]) -> Signature:
     units = len(shapes[0].texts)
-    texts = [_common((shape.texts[u] for shape in shapes), _WILDCARD) for u in range(units)]
+    key = shapes[0].key
+    texts = [
+        _common((shape.texts[u] for shape in shapes), _WILDCARD if key[u] is None else key[u])
+        for u in range(units)
+    ]
     separators = [
         _common((shape.separators[u] for shape in shapes), " " if 0 < u < units else "")
         for u in range(units + 1)
