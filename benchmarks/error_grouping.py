@@ -227,7 +227,7 @@ def sweep(loghub_dir: Path) -> list[tuple[GroupingConfig, dict[str, float]]]:
             dataclasses.replace(DEFAULT_CONFIG, similarity_threshold=threshold)
             for threshold in (0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
         ),
-        *(dataclasses.replace(DEFAULT_CONFIG, depth=depth) for depth in (3, 4, 6, 8)),
+        *(dataclasses.replace(DEFAULT_CONFIG, depth=depth) for depth in (3, 5, 6, 8)),
         *(
             dataclasses.replace(DEFAULT_CONFIG, max_event_words=words)
             for words in (1, 2, 3, 4, 16, 10_000)

@@ -24,6 +24,10 @@ __all__ = ["MASK_RULES", "MaskRule", "mask_message"]
 _START = r"(?<![A-Za-z0-9])"
 _END = r"(?![A-Za-z0-9])"
 _NUMBER = r"\d+(?:\.\d+)?"
+_SOURCE_FILE_EXTENSION = (
+    r"(?:py|pyx|c|cc|cpp|cxx|h|hh|hpp|cu|cuh|java|kt|scala|go|rs|js|mjs|ts|rb|php|cs|swift|m|mm"
+    r"|lua|sh|pl)"
+)
 _SIZE = _NUMBER + r" ?(?:[KMGTP]i?B|[kKMGTP]b|bytes?|B)"
 # A path component may contain dots and commas but does not end with them: "at /a/b." ends a
 # sentence.
@@ -62,7 +66,11 @@ MASK_RULES: tuple[MaskRule, ...] = (
     # Java writes socket addresses as "/10.250.19.102:54106": an address, not a path.
     _rule("IP", r"(?<![\w/.~-])/(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?![\w/-]|\.\w)"),
     # File paths, with an optional query string ("/v2/servers?all=1").
-    _rule("PATH", "|".join((_UNIX_PATH, _SHORT_PATH, _WINDOWS_PATH))),
+    # (The lookahead lets the regex engine skip most positions without trying each shape.)
+    _rule(
+        "PATH",
+        r"(?=[~./]|[A-Za-z]:\\)(?:" + "|".join((_UNIX_PATH, _SHORT_PATH, _WINDOWS_PATH)) + ")",
+    ),
     _rule("UUID", _START + r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}" + _END),
     _rule(
         "TIMESTAMP",
@@ -74,7 +82,7 @@ MASK_RULES: tuple[MaskRule, ...] = (
     # Syslog and ctime style: "Jun 14 15:16:01", "Mon Jun 20 03:40:59 2005".
     _rule(
         "TIMESTAMP",
-        r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? )?"
+        r"\b(?=[A-Z])(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? )?"
         + r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2},?(?: \d{4})?"
         + r" \d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: [A-Z]{3,4})?(?: \d{4})?"
         + _END,
@@ -88,14 +96,18 @@ MASK_RULES: tuple[MaskRule, ...] = (
         "IP",
         r"(?<![\w:.])(?:[0-9a-fA-F]{1,4}:){2,7}(?::?[0-9a-fA-F]{1,4}|:)(?![\w:.])",
     ),
-    # A host name is recognisable by three or more labels and either a port ("a.b.com:443") or
-    # a digit somewhere and a top-level label of letters ("host8.topspot.net"). Two labels
-    # with a port are usually a source file and line ("ProcessGroupNCCL.cpp:1275"), dotted
-    # names without digits ("mapred.task.id", "com.apple.FaceTime") code, not hosts.
-    _rule("HOST", r"(?<![\w.-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+){2,}:\d{1,5}" + _END),
+    # A host name is recognisable by a port ("github.com:443"), unless it is a source file and
+    # line ("ProcessGroupNCCL.cpp:1275"), or by three or more labels with a digit somewhere and
+    # a top-level label of letters ("host8.topspot.net"). Dotted names without digits
+    # ("mapred.task.id", "com.apple.FaceTime") are code, not hosts.
     _rule(
         "HOST",
-        r"(?<![\w.-])(?=[A-Za-z0-9.-]*\d)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\.[A-Za-z]{2,}"
+        r"(?<![\w.-])(?:[A-Za-z0-9-]++\.)++(?!" + _SOURCE_FILE_EXTENSION + r":)"
+        r"[A-Za-z0-9-]++:\d{1,5}" + _END,
+    ),
+    _rule(
+        "HOST",
+        r"(?<![\w.-])(?=[A-Za-z0-9.-]*\d)(?:[A-Za-z0-9-]++\.){2,}+[A-Za-z]{2,}+"
         + r"(?![\w-]|\.\w)",
     ),
     _rule("HEX", _START + r"0[xX][0-9a-fA-F]+" + _END),

@@ -65,7 +65,7 @@ class GroupingConfig:
     """The Drain settings used for every log source; chosen once on the loghub average."""
 
     similarity_threshold: float = 0.7
-    depth: int = 5
+    depth: int = 4
     # Split tokens at brackets, list separators and "=" so that "uid=0" and "(host)" expose the
     # value as its own token instead of making the whole token differ.
     delimiters: str = "()[]{},;="

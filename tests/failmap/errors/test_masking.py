@@ -28,6 +28,7 @@ EXAMPLES_BY_KIND = {
     "MAC": [("bssid 5c:50:15:4c:18:13 lost", "bssid <MAC> lost")],
     "HOST": [
         ("worker gpu-3.render.internal:7000 unreachable", "worker <HOST> unreachable"),
+        ("Connection to huggingface.co:443 timed out", "Connection to <HOST> timed out"),
         ("from (dsl-082-083-227-067.arcor-ip.net)", "from (<HOST>)"),
     ],
     "UUID": [
@@ -82,6 +83,7 @@ def test_variable_parts_are_masked(message: str, expected: str) -> None:
         ("mapred.task.id is deprecated", "mapred.task.id is deprecated"),  # code, not a host
         ("deadbeef accepted", "deadbeef accepted"),  # hex letters only: a word
         ("error in ProcessGroupNCCL.cpp:1275", "error in ProcessGroupNCCL.cpp:<NUM>"),  # file:line
+        ("at decoder.py:88 in forward", "at decoder.py:<NUM> in forward"),
         ("open through proxy HTTPS", "open through proxy HTTPS"),
     ],
 )
