@@ -127,7 +127,8 @@ _FAMILIES = (
     "FileNotFoundError: [Errno 2] No such file or directory: '/mnt/renders/{uuid}/seg_{n}.mp4'",
     "ffmpeg exited with code {code} while encoding segment {n} of job {uuid}",
     "Timeout after {n}s waiting for worker {host}:{port}",
-    "HTTPError: 503 Server Error: Service Unavailable for url: https://api.example.com/v1/jobs/{uuid}",
+    "HTTPError: 503 Server Error: Service Unavailable for url: "
+    "https://api.example.com/v1/jobs/{uuid}",
     "ConnectionResetError: [Errno 104] Connection reset by peer ({ip}:{port})",
     "RuntimeError: Expected all tensors to be on the same device, but found cuda:{gpu} and cpu",
     "ValueError: frame count {n} exceeds max_frames={n} for model wan-2.1",

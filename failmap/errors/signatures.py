@@ -113,7 +113,12 @@ def group_messages(
     messages, not on their order or repetitions.
     """
     masked_by_message: dict[str, str] = {}
-    for message in messages:
+    for index, message in enumerate(messages):
+        if not isinstance(message, str):
+            raise TypeError(
+                f"message {index} is a {type(message).__name__}, not a str; pass the error "
+                "messages as text (decode bytes, replace missing messages with '')"
+            )
         if message not in masked_by_message and message.strip():
             masked_by_message[message] = mask_message(message)
     signature_by_masked = _signatures_of(sorted(set(masked_by_message.values())), config)

@@ -13,7 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="session")
-def benchmark() -> ModuleType:
+def grouping_benchmark() -> ModuleType:
     """benchmarks/error_grouping.py, loaded by path (benchmarks/ is scripts, not a package)."""
     path = REPO_ROOT / "benchmarks" / "error_grouping.py"
     spec = importlib.util.spec_from_file_location("error_grouping_benchmark", path)
@@ -25,10 +25,10 @@ def benchmark() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
-def loghub_dir(benchmark: ModuleType) -> Path:
+def loghub_dir(grouping_benchmark: ModuleType) -> Path:
     """The loghub 2k samples next to the repository; the test is skipped when they are absent."""
-    found = benchmark.find_loghub_dir(REPO_ROOT)
+    found = grouping_benchmark.find_loghub_dir(REPO_ROOT)
     if found is None:
-        looked = ", ".join(str(path) for path in benchmark.loghub_candidates(REPO_ROOT))
+        looked = ", ".join(str(path) for path in grouping_benchmark.loghub_candidates(REPO_ROOT))
         pytest.skip(f"loghub samples not found (looked in {looked}; or set FAILMAP_LOGHUB_DIR)")
     return found

@@ -25,14 +25,14 @@ GA_FLOOR = {
 
 
 @pytest.fixture(scope="module")
-def measured(benchmark: ModuleType, loghub_dir: Path) -> dict[str, float]:
-    return benchmark.loghub_accuracy(loghub_dir)
+def measured(grouping_benchmark: ModuleType, loghub_dir: Path) -> dict[str, float]:
+    return grouping_benchmark.loghub_accuracy(loghub_dir)
 
 
 def test_accuracy_counts_a_group_only_when_it_is_exactly_a_true_group(
-    benchmark: ModuleType,
+    grouping_benchmark: ModuleType,
 ) -> None:
-    accuracy = benchmark.grouping_accuracy
+    accuracy = grouping_benchmark.grouping_accuracy
     truth = ["a", "a", "b", "b", "c"]
     assert accuracy(truth, [1, 1, 2, 2, 3]) == 1.0
     assert accuracy(truth, ["x", "x", "x", "x", "y"]) == pytest.approx(1 / 5)  # a and b merged
@@ -42,10 +42,10 @@ def test_accuracy_counts_a_group_only_when_it_is_exactly_a_true_group(
         accuracy(truth, [1, 1, 2, 2])
 
 
-def test_floors_are_above_published_drain(benchmark: ModuleType) -> None:
-    assert GA_FLOOR.keys() == benchmark.PUBLISHED_DRAIN_GA.keys()
+def test_floors_are_above_published_drain(grouping_benchmark: ModuleType) -> None:
+    assert GA_FLOOR.keys() == grouping_benchmark.PUBLISHED_DRAIN_GA.keys()
     for system, floor in GA_FLOOR.items():
-        assert floor > benchmark.PUBLISHED_DRAIN_GA[system], system
+        assert floor > grouping_benchmark.PUBLISHED_DRAIN_GA[system], system
 
 
 @pytest.mark.parametrize("system", list(GA_FLOOR))
@@ -56,19 +56,36 @@ def test_grouping_accuracy_stays_above_floor(measured: dict[str, float], system:
 
 
 def test_loghub_reader_rejects_files_without_the_needed_columns(
-    benchmark: ModuleType, tmp_path: Path
+    grouping_benchmark: ModuleType, tmp_path: Path
 ) -> None:
     (tmp_path / "HDFS_2k.log_structured.csv").write_text("LineId,Message\n1,hello\n")
     with pytest.raises(ValueError, match=r"missing column\(s\) \['Content', 'EventId'\]"):
-        benchmark.load_loghub_system(tmp_path, "HDFS")
+        grouping_benchmark.load_loghub_system(tmp_path, "HDFS")
 
 
-def test_grouping_stays_fast_when_every_message_is_new(benchmark: ModuleType) -> None:
+def test_grouping_stays_fast_when_every_message_is_new(grouping_benchmark: ModuleType) -> None:
     # 20,000 messages that masking cannot reduce (a random word in each) take about 1.5 s; the
     # bound catches an accidental quadratic, not a slow machine.
-    messages = benchmark.synthetic_pipeline_messages(20_000, seed=3, free_words=True)
+    messages = grouping_benchmark.synthetic_pipeline_messages(20_000, seed=3, free_words=True)
     started = time.perf_counter()
     signatures = group_messages(messages)
     elapsed = time.perf_counter() - started
     assert len(set(signatures)) == 18  # the 18 synthetic families, random words masked as <*>
     assert elapsed < 20, f"grouping 20,000 messages took {elapsed:.1f} s"
+
+
+def test_loghub_samples_are_found_next_to_the_repository_or_its_parent(
+    grouping_benchmark: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FAILMAP_LOGHUB_DIR", raising=False)
+    samples = tmp_path / "work" / "shared" / "datasets" / "loghub"
+    samples.mkdir(parents=True)
+    for system in grouping_benchmark.SYSTEMS:
+        (samples / f"{system}_2k.log_structured.csv").write_text("Content,EventId\n")
+    assert grouping_benchmark.find_loghub_dir(tmp_path / "work" / "main") == samples
+    assert grouping_benchmark.find_loghub_dir(tmp_path / "work" / "worktrees" / "wt") == samples
+    assert grouping_benchmark.find_loghub_dir(tmp_path / "elsewhere" / "deep" / "repo") is None
+    (samples / "Mac_2k.log_structured.csv").unlink()  # incomplete: not used
+    assert grouping_benchmark.find_loghub_dir(tmp_path / "work" / "main") is None
+    monkeypatch.setenv("FAILMAP_LOGHUB_DIR", str(tmp_path / "mine"))
+    assert grouping_benchmark.loghub_candidates(tmp_path / "work" / "main")[0] == tmp_path / "mine"

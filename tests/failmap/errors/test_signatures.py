@@ -20,9 +20,9 @@ from failmap.errors import (
 
 
 @pytest.fixture(scope="module")
-def pipeline_messages(benchmark: ModuleType) -> list[str]:
+def pipeline_messages(grouping_benchmark: ModuleType) -> list[str]:
     """400 synthetic pipeline errors from 18 families, with fresh values in each."""
-    return benchmark.synthetic_pipeline_messages(400, seed=7)
+    return grouping_benchmark.synthetic_pipeline_messages(400, seed=7)
 
 
 def test_one_signature_per_message_in_input_order() -> None:
@@ -61,9 +61,9 @@ def test_same_messages_in_any_order_get_the_same_ids(
         assert signature == reference[message]
 
 
-def test_loghub_ids_do_not_depend_on_order(loghub_dir, benchmark: ModuleType) -> None:
+def test_loghub_ids_do_not_depend_on_order(loghub_dir, grouping_benchmark: ModuleType) -> None:
     # The synthetic families are easy; the Mac sample has 341 templates that compete in Drain.
-    messages, _ = benchmark.load_loghub_system(loghub_dir, "Mac")
+    messages, _ = grouping_benchmark.load_loghub_system(loghub_dir, "Mac")
     reference = dict(zip(messages, group_messages(messages), strict=True))
     shuffled = list(reversed(messages))
     assert [reference[m] for m in shuffled] == group_messages(shuffled)
@@ -76,6 +76,11 @@ def test_blank_messages_get_the_empty_signature() -> None:
     assert signatures[3] != EMPTY_SIGNATURE
     assert EMPTY_SIGNATURE.template == "<EMPTY>"
     assert group_messages([]) == []
+
+
+def test_non_text_messages_are_refused_with_their_position() -> None:
+    with pytest.raises(TypeError, match="message 1 is a NoneType, not a str"):
+        group_messages(["disk full", None])  # type: ignore[list-item]
 
 
 def test_summary_counts_and_examples(pipeline_messages: list[str]) -> None:
