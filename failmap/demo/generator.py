@@ -29,60 +29,32 @@ from failmap.demo.jobs import (
 )
 from failmap.demo.spec import PLANTED
 from failmap.demo.text import cat, hex64, json_string, mix_seed, num, splitmix64, take
+from failmap.ingest.contract import QUALITY_SCORES, RUNS, FileKind
 
 BATCH_SEGMENTS = 200_000
 POSITION_TEXT: tuple[str, ...] = tuple(f"{i:02d}" for i in range(catalog.MAX_SCENE_LENGTH + 1))
 TIMESTAMP = pa.timestamp("s", tz="UTC")
 
-RUNS_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.string()),
-        ("started_at", TIMESTAMP),
-        ("finished_at", TIMESTAMP),
-        ("status", pa.string()),
-        ("workflow", pa.string()),
-        ("workflow_version", pa.string()),
-        ("model", pa.string()),
-        ("model_version", pa.string()),
-        ("lora", pa.string()),
-        ("character", pa.string()),
-        ("scene_type", pa.string()),
-        ("tenant", pa.string()),
-        ("error_code", pa.string()),
-        ("failure_reason", pa.string()),
-        ("phase_errors", pa.string()),  # JSON object text
-        ("recovery_attempted", pa.bool_()),
-        ("recovery_succeeded", pa.bool_()),
-        ("step_index", pa.int64()),
-        ("context", pa.string()),  # JSON object text
-    ]
-)
-JSON_COLUMNS: frozenset[str] = frozenset({"phase_errors", "context"})
+ARROW_TYPES = {
+    "text": pa.string(),
+    "timestamp": TIMESTAMP,
+    "integer": pa.int64(),
+    "float": pa.float64(),
+    "boolean": pa.bool_(),
+    "json_object": pa.string(),  # JSON object text
+}
 
-QUALITY_SCORES_SCHEMA = pa.schema(
-    [
-        ("score_id", pa.string()),
-        ("evaluated_at", TIMESTAMP),
-        ("job_id", pa.string()),
-        ("scene_id", pa.string()),
-        ("segment_id", pa.string()),
-        ("segment_position", pa.int64()),
-        ("workflow", pa.string()),
-        ("workflow_version", pa.string()),
-        ("model", pa.string()),
-        ("model_version", pa.string()),
-        ("lora", pa.string()),
-        ("character", pa.string()),
-        ("scene_type", pa.string()),
-        ("check_name", pa.string()),
-        ("score", pa.float64()),
-        ("threshold", pa.float64()),
-        ("passed", pa.bool_()),
-        ("failure_reason", pa.string()),
-        ("creator", pa.string()),
-        ("project", pa.string()),
-    ]
+
+def arrow_schema(kind: FileKind) -> pa.Schema:
+    """The landing-file contract of `kind` as an Arrow schema (one source of truth)."""
+    return pa.schema([(column.name, ARROW_TYPES[column.kind]) for column in kind.columns])
+
+
+RUNS_SCHEMA = arrow_schema(RUNS)
+JSON_COLUMNS: frozenset[str] = frozenset(
+    column.name for column in RUNS.columns if column.kind == "json_object"
 )
+QUALITY_SCORES_SCHEMA = arrow_schema(QUALITY_SCORES)
 
 
 @dataclass(frozen=True)
