@@ -16,6 +16,10 @@ WORKFLOW_INITIAL_VERSIONS: dict[str, str] = {"w01": "1.3", "w02": "2.0", "w03": 
 
 MODELS: tuple[str, ...] = ("m01", "m02", "m03", "m04")
 MODEL_WEIGHTS: tuple[float, ...] = (0.30, 0.25, 0.25, 0.20)
+# Workflows are built for model families: w02 never runs on m02. Besides being realistic, this
+# keeps the w02 and m02 version effects (temporary, for trend detection) from stacking up into
+# a whole-window w02+m02 "pattern" that no planted effect explains.
+MODELS_EXCLUDED_BY_WORKFLOW: dict[str, tuple[str, ...]] = {"w02": ("m02",)}
 MODEL_INITIAL_VERSIONS: dict[str, str] = {"m01": "3.1", "m02": "1.4", "m03": "2.0", "m04": "1.0"}
 
 SCENE_TYPES: tuple[str, ...] = ("action", "dialogue", "closeup", "crowd", "landscape", "night")
@@ -74,6 +78,18 @@ def weights(values: tuple[float, ...]) -> np.ndarray:
     """Normalized probabilities, so hand-typed weights need not sum to exactly 1."""
     array = np.asarray(values, dtype=np.float64)
     return array / array.sum()
+
+
+def model_mix() -> np.ndarray:
+    """Model probabilities per workflow: rows w01..w04, columns m01..m04."""
+    rows = []
+    for workflow in WORKFLOWS:
+        excluded = MODELS_EXCLUDED_BY_WORKFLOW.get(workflow, ())
+        row = [
+            0.0 if model in excluded else w for model, w in zip(MODELS, MODEL_WEIGHTS, strict=True)
+        ]
+        rows.append(weights(tuple(row)))
+    return np.vstack(rows)
 
 
 def lora_mix() -> np.ndarray:

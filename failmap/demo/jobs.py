@@ -112,7 +112,7 @@ def _rows_categorical(rng: np.random.Generator, matrix: np.ndarray, rows: np.nda
 
 def _draw_jobs(rng: np.random.Generator, day: int, n: int, effects: bool) -> dict[str, np.ndarray]:
     workflow = _categorical(rng, catalog.WORKFLOW_WEIGHTS, n)
-    model = _categorical(rng, catalog.MODEL_WEIGHTS, n)
+    model = _rows_categorical(rng, catalog.model_mix(), workflow)
     scene_type = _categorical(rng, catalog.SCENE_TYPE_WEIGHTS, n)
     presence = np.asarray(catalog.CHARACTER_PRESENCE_BY_SCENE_TYPE)[scene_type]
     has_character = rng.random(n) < presence

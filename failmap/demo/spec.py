@@ -312,9 +312,9 @@ EFFECTS: tuple[PlantedEffect, ...] = (
     PlantedEffect(
         name="m02_1.5_regression",
         dims={"model": "m02", "model_version": "1.5"},
-        rate=0.35,
+        rate=0.25,
         dominant_check="flicker",
-        description="Model m02 1.5 flickers badly; it is rolled back to 1.4 after ten days.",
+        description="Model m02 1.5 flickers badly; it is rolled back to 1.4 after a week.",
     ),
     PlantedEffect(
         name="w02_2.0_before_fix",
@@ -328,16 +328,18 @@ EFFECTS: tuple[PlantedEffect, ...] = (
 VERSION_CHANGES: tuple[VersionChange, ...] = (
     VersionChange("workflow", "w02", "2.0", "2.1", 20, "improvement", 0.14, BASE_RATE),
     VersionChange("model", "m01", "3.1", "3.2", 30, "no_change", BASE_RATE, BASE_RATE),
-    VersionChange("model", "m02", "1.4", "1.5", 40, "regression", BASE_RATE, 0.35),
-    VersionChange("model", "m02", "1.5", "1.4", 50, "improvement", 0.35, BASE_RATE, 2),
+    VersionChange("model", "m02", "1.4", "1.5", 40, "regression", BASE_RATE, 0.25),
+    VersionChange("model", "m02", "1.5", "1.4", 47, "improvement", 0.25, BASE_RATE, 2),
 )
 
 # Over the default window (60 days x 1000 segments/day, seed 1) the global segment failure
-# rate is 5606 / 60224 = 9.3%. Each planted effect, projected onto the pattern dimensions,
-# is significant far beyond any multiple-testing threshold (z >= 7.9 against the global rate):
-# the two version effects too, because the ten-day m02 regression and the twenty days of w02
-# 2.0 lift m02 and w02 as a whole. Every other elevated combination is a parent, child or
-# overlap of these and falls back to the base rate once the planted segments are set aside.
+# rate is 5221 / 60224 = 8.7%. The three configuration effects below are significant far beyond
+# any multiple-testing threshold. The version effects are temporary (a week of m02 1.5, twenty
+# days of w02 2.0): they are for trend and change detection, and over the whole window they
+# lift m02 and w02 too little to be patterns (risk ratio 1.0 and 1.3, below the engine's 1.5);
+# w02 never runs on m02, so the two cannot stack up into a w02+m02 combination. Every other
+# elevated combination is a parent, child or overlap of these three and falls back to the base
+# rate once the planted segments are set aside.
 EXPECTED_PATTERNS: tuple[ExpectedPattern, ...] = (
     ExpectedPattern(
         dims={"lora": "l07", "character": "c12", "segment_position": "6+"},
@@ -347,28 +349,16 @@ EXPECTED_PATTERNS: tuple[ExpectedPattern, ...] = (
     ),
     ExpectedPattern(
         dims={"model": "m03", "scene_type": "action"},
-        failure_count=764,
-        total_count=2573,
+        failure_count=846,
+        total_count=2824,
         caused_by="m03_action",
     ),
     ExpectedPattern(
         dims={"character": "c14"},
-        failure_count=502,
+        failure_count=491,
         total_count=2378,
         caused_by="c14_alias_l14",
         alias={"lora": "l14"},
-    ),
-    ExpectedPattern(
-        dims={"model": "m02"},
-        failure_count=1790,
-        total_count=15178,
-        caused_by="m02_1.5_regression",
-    ),
-    ExpectedPattern(
-        dims={"workflow": "w02"},
-        failure_count=1678,
-        total_count=14984,
-        caused_by="w02_2.0_before_fix",
     ),
 )
 

@@ -56,7 +56,9 @@ def test_each_planted_effect_fails_at_its_rate(default_data: Written, effect) ->
     # Segments whose rate this effect sets (not overridden by a stronger one).
     applied = PLANTED.applied_effect(segments) == PLANTED.effects.index(effect)
     assert applied.sum() >= 80
-    assert applied.sum() >= 0.9 * matches(segments, effect.dims).sum()
+    # Stronger effects may override a weaker one on a few segments (w02 2.0 on m03 action
+    # scenes loses ~11% of its segments to m03+action), never on most of them.
+    assert applied.sum() >= 0.85 * matches(segments, effect.dims).sum()
     observed = segments["failed"].to_numpy()[applied].mean()
     low, high = _binomial_interval(effect.rate, int(applied.sum()))
     assert low <= observed <= high, (effect.name, observed, effect.rate)
@@ -146,10 +148,17 @@ def test_expected_patterns_are_clearly_significant_and_everything_else_is_explai
     unplanted = PLANTED.applied_effect(segments) < 0
     failed = segments["failed"].to_numpy()
     explained = []
+    # The temporary version effects lift their workflow/model a little over the whole window
+    # (significant, but far below a pattern's risk ratio); such combinations are explained too.
+    version_dims = [
+        {k: v for k, v in effect.dims.items() if not k.endswith("_version")}
+        for effect in PLANTED.effects
+        if any(k.endswith("_version") for k in effect.dims)
+    ]
     for dims in significant["dims"]:
         if dims in planted_dims or _is_alias_of_expected(dims):
             continue
-        assert compatible(dims, planted_dims), dims
+        assert compatible(dims, planted_dims + version_dims), dims
         rest = matches(segments, dims) & unplanted
         p = stats.binom.sf(failed[rest].sum() - 1, rest.sum(), PLANTED.base_rate)
         assert p > 0.01 / len(combos), (dims, failed[rest].mean(), rest.sum())
