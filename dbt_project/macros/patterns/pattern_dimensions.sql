@@ -1,0 +1,70 @@
+{#- The six pattern dimensions, in the architecture's fixed order. This order is the order of
+    `pattern_key` (`lora=l07|character=c12|segment_position=6+`), so keys stay stable across
+    refreshes; never reorder it. `segment_position` is the bucket label (var
+    `segment_position_buckets`), not the raw position. -#}
+{% macro pattern_dimensions() -%}
+    {{ return(['workflow', 'model', 'lora', 'character', 'scene_type', 'segment_position']) }}
+{%- endmacro %}
+
+{#- Every set of 1 to `max_dimensions` pattern dimensions, as lists in the fixed order:
+    6 + 15 + 20 = 41 sets for 3. -#}
+{% macro pattern_dimension_sets(max_dimensions=3, min_dimensions=1) -%}
+    {%- set sets = [] -%}
+    {%- for size in range(min_dimensions, max_dimensions + 1) -%}
+        {%- for combination in modules.itertools.combinations(pattern_dimensions(), size) -%}
+            {%- do sets.append(combination | list) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(sets) }}
+{%- endmacro %}
+
+{#- `dim=value|dim=value` of the non-null `<prefix>dimension_<dim>` columns in the fixed order:
+    the stable key of a combination or pattern. -#}
+{% macro combination_key(relation) -%}
+    concat_ws(
+        '|'
+        {%- for dimension in pattern_dimensions() %},
+        '{{ dimension }}=' || {{ relation }}.dimension_{{ dimension }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- True when a cell (columns named after the dimensions) lies inside a combination (columns
+    `dimension_<dim>`, null = any value). -#}
+{% macro cell_in_combination(cell, combination) -%}
+    (
+        {%- for dimension in pattern_dimensions() %}
+        {% if not loop.first %}and {% endif -%}
+        ({{ combination }}.dimension_{{ dimension }} is null
+            or {{ combination }}.dimension_{{ dimension }} = {{ cell }}.{{ dimension }})
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- A select with grouping sets that sums cells (`<relation>` with the six dimension columns,
+    segment_count, failure_count) into every combination of the given dimension sets. Columns:
+    dimension_<dim> (null = not part of the combination), dimension_count, total_count,
+    failure_count, and `segment_fingerprint` when `with_fingerprint` (sum of the cells'
+    `cell_hash`: two combinations covering the same cells, i.e. the same segments, share it). -#}
+{% macro select_combinations(relation, dimension_sets, with_fingerprint=false) -%}
+select
+    {%- for dimension in pattern_dimensions() %}
+    {{ relation }}.{{ dimension }} as dimension_{{ dimension }},
+    {%- endfor %}
+    (
+        {%- for dimension in pattern_dimensions() %}
+        {% if not loop.first %}+ {% endif %}(1 - grouping({{ relation }}.{{ dimension }}))
+        {%- endfor %}
+    ) as dimension_count,
+    sum({{ relation }}.segment_count)::bigint as total_count,
+    sum({{ relation }}.failure_count)::bigint as failure_count
+    {%- if with_fingerprint %},
+    sum({{ relation }}.cell_hash::numeric) as segment_fingerprint
+    {%- endif %}
+from {{ relation }}
+group by grouping sets (
+    {%- for dimension_set in dimension_sets %}
+    ({{ relation }}.{{ dimension_set | join(', ' ~ relation ~ '.') }}){% if not loop.last %},{% endif %}
+    {%- endfor %}
+)
+{%- endmacro %}

@@ -1,0 +1,78 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='day',
+        incremental_strategy='delete+insert',
+        indexes=[{'columns': ['day']}],
+    )
+}}
+
+-- The compact per-day cube: one row per day and combination of all six dimension values, with
+-- segment and failure counts. Every pattern statistic is derived from it, never from segments.
+-- Incremental by day: a refresh recomputes only the days whose segments changed (a newer
+-- loaded_at, or different counts, e.g. a re-delivered segment that moved to another day).
+with segments as (
+    select * from {{ ref('int_segments_outcomes_derived') }}
+),
+
+{% if is_incremental() %}
+    built_days as (
+        select
+            built.day,
+            sum(built.segment_count) as segment_count,
+            sum(built.failure_count) as failure_count,
+            max(built.last_loaded_at) as last_loaded_at
+        from {{ this }} as built
+        group by built.day
+    ),
+
+    current_days as (
+        select
+            segments.day,
+            count(*) as segment_count,
+            count(*) filter (where segments.is_failed) as failure_count,
+            max(segments.loaded_at) as last_loaded_at
+        from segments
+        group by segments.day
+    ),
+
+    changed_days as (
+        select current_days.day
+        from current_days
+        left join built_days
+            on current_days.day = built_days.day
+        where
+            built_days.day is null
+            or current_days.segment_count != built_days.segment_count
+            or current_days.failure_count != built_days.failure_count
+            or current_days.last_loaded_at > built_days.last_loaded_at
+    ),
+{% endif %}
+
+final as (
+    select
+        segments.day,
+        segments.workflow,
+        segments.model,
+        segments.lora,
+        segments.character,
+        segments.scene_type,
+        segments.segment_position_bucket as segment_position,
+        count(*) as segment_count,
+        count(*) filter (where segments.is_failed) as failure_count,
+        max(segments.loaded_at) as last_loaded_at
+    from segments
+    {% if is_incremental() %}
+        where segments.day in (select changed_days.day from changed_days)
+    {% endif %}
+    group by
+        segments.day,
+        segments.workflow,
+        segments.model,
+        segments.lora,
+        segments.character,
+        segments.scene_type,
+        segments.segment_position_bucket
+)
+
+select * from final
