@@ -18,3 +18,9 @@
 {% macro stats_schema() -%}
     {{ target.schema }}
 {%- endmacro %}
+
+{#- `dbt run-operation install_stats_functions`: create the functions without building models
+    (for tests, or to use them from psql). -#}
+{% macro install_stats_functions() -%}
+    {% do run_query(create_stats_functions()) %}
+{%- endmacro %}

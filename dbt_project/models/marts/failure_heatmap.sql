@@ -1,0 +1,81 @@
+-- Every pair of dimensions and their values (the 2-dimension combinations, x before y in the
+-- fixed dimension order) with counts, the raw rate, a rate shrunk toward the overall rate by
+-- empirical Bayes (so a 2-of-3 cell does not outrank a 300-of-1000 cell) and whether the cell
+-- is a surfaced pattern (itself or under an alias).
+with combinations as (
+    select * from {{ ref('int_combinations_tested') }}
+),
+
+candidates as (
+    select * from {{ ref('int_pattern_candidates_evaluated') }}
+),
+
+surfaced as (
+    select
+        candidates.alias_group,
+        candidates.pattern_key
+    from candidates
+    where candidates.verdict = 'surfaced'
+),
+
+pairs as (
+    {%- for x_dimension, y_dimension in modules.itertools.combinations(pattern_dimensions(), 2) %}
+        {%- if not loop.first %}
+
+        union all
+        {% endif %}
+        select
+            '{{ x_dimension }}'::text as x_dimension,
+            combinations.dimension_{{ x_dimension }} as x_value,
+            '{{ y_dimension }}'::text as y_dimension,
+            combinations.dimension_{{ y_dimension }} as y_value,
+            combinations.combination_key,
+            combinations.alias_group,
+            combinations.total_count,
+            combinations.failure_count,
+            combinations.failure_rate
+        from combinations
+        where
+            combinations.dimension_count = 2
+            and combinations.dimension_{{ x_dimension }} is not null
+            and combinations.dimension_{{ y_dimension }} is not null
+    {%- endfor %}
+),
+
+priors as (
+    select
+        pairs.*,
+        sum(pairs.failure_count) over (partition by pairs.x_dimension, pairs.y_dimension)
+        / sum(pairs.total_count) over (partition by pairs.x_dimension, pairs.y_dimension)
+        as overall_rate,
+        {{ beta_prior_strength(
+            'pairs.failure_count', 'pairs.total_count',
+            over='over (partition by pairs.x_dimension, pairs.y_dimension)'
+        ) }} as prior_strength
+    from pairs
+),
+
+final as (
+    select
+        priors.x_dimension,
+        priors.x_value,
+        priors.y_dimension,
+        priors.y_value,
+        priors.combination_key,
+        priors.total_count,
+        priors.failure_count,
+        priors.failure_rate,
+        {{ shrunk_rate(
+            'priors.failure_count', 'priors.total_count',
+            'priors.overall_rate', 'priors.prior_strength'
+        ) }}::double precision as shrunk_failure_rate,
+        priors.overall_rate::double precision as overall_rate,
+        priors.prior_strength,
+        surfaced.pattern_key is not null as is_pattern,
+        surfaced.pattern_key
+    from priors
+    left join surfaced
+        on priors.alias_group = surfaced.alias_group
+)
+
+select * from final

@@ -1,0 +1,108 @@
+-- What a person should see: one row per surfaced pattern (significant, with an effect of its
+-- own, not explained by another pattern), most excess failures first (impact_rank).
+with candidates as (
+    select * from {{ ref('int_pattern_candidates_evaluated') }}
+),
+
+combinations as (
+    select * from {{ ref('int_combinations_tested') }}
+),
+
+history as (
+    select * from {{ ref('pattern_history') }}
+),
+
+occurrences as (
+    select * from {{ ref('pattern_occurrences') }}
+),
+
+surfaced as (
+    select candidates.*
+    from candidates
+    where candidates.verdict = 'surfaced'
+),
+
+-- Other names of the same segments, leaving out mere qualifications of the pattern's own name
+-- (lora=l14|character=c14 is character=c14 with a redundant qualifier, not another name).
+aliases as (
+    select
+        surfaced.pattern_key,
+        array_agg(
+            combinations.combination_key
+            order by combinations.dimension_count, combinations.combination_key
+        ) as alias_keys
+    from surfaced
+    inner join combinations
+        on
+            surfaced.alias_group = combinations.alias_group
+            and surfaced.pattern_key != combinations.combination_key
+    where not (
+        {%- for dimension in pattern_dimensions() %}
+            {% if not loop.first %}and {% endif -%}
+            (surfaced.dimension_{{ dimension }} is null
+                or surfaced.dimension_{{ dimension }}
+                is not distinct from combinations.dimension_{{ dimension }})
+        {%- endfor %}
+    )
+    group by surfaced.pattern_key
+),
+
+last_occurrences as (
+    select
+        occurrences.pattern_key,
+        max(occurrences.evaluated_at) as last_occurrence
+    from occurrences
+    group by occurrences.pattern_key
+),
+
+final as (
+    select
+        surfaced.pattern_key,
+        {{ pattern_description('surfaced') }} as description,
+        {%- for dimension in pattern_dimensions() %}
+            surfaced.dimension_{{ dimension }},
+        {%- endfor %}
+        surfaced.dimension_count::integer as dimension_count,
+        coalesce(aliases.alias_keys, '{}'::text []) as aliases,
+        surfaced.failure_count,
+        surfaced.total_count,
+        surfaced.failure_rate,
+        surfaced.baseline_rate,
+        surfaced.risk_ratio,
+        surfaced.failure_rate_lower,
+        surfaced.failure_rate_upper,
+        surfaced.excess_failure_count as impact,
+        row_number() over (
+            order by surfaced.excess_failure_count desc, surfaced.pattern_key
+        )::integer as impact_rank,
+        surfaced.p_value,
+        surfaced.q_value,
+        surfaced.own_p_value,
+        surfaced.own_q_value,
+        surfaced.best_parent_key,
+        case
+            when
+                surfaced.failure_rate >= {{ var('severity_high_failure_rate') }}
+                and coalesce(surfaced.risk_ratio, 'infinity')
+                >= {{ var('severity_high_risk_ratio') }}
+                then 'high'
+            when
+                surfaced.failure_rate >= {{ var('severity_medium_failure_rate') }}
+                or coalesce(surfaced.risk_ratio, 'infinity')
+                >= {{ var('severity_medium_risk_ratio') }}
+                then 'medium'
+            else 'low'
+        end as severity,
+        last_occurrences.last_occurrence,
+        history.first_detected_at,
+        history.last_seen_at
+    from surfaced
+    left join aliases
+        on surfaced.pattern_key = aliases.pattern_key
+    left join last_occurrences
+        on surfaced.pattern_key = last_occurrences.pattern_key
+    left join history
+        on surfaced.pattern_key = history.pattern_key
+)
+
+select * from final

@@ -1,0 +1,62 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='pattern_key',
+        incremental_strategy='merge',
+        on_schema_change='fail',
+    )
+}}
+
+-- Every pattern that ever surfaced, kept across refreshes: when it was first detected, last
+-- seen and resolved (the first refresh in which it no longer surfaced). A pattern that
+-- surfaces again is reopened (resolved_at back to null); first_detected_at never changes.
+-- Re-running a refresh on the same data changes only last_seen_at.
+with candidates as (
+    select * from {{ ref('int_pattern_candidates_evaluated') }}
+),
+
+surfaced as (
+    select candidates.pattern_key
+    from candidates
+    where candidates.verdict = 'surfaced'
+),
+
+{% if is_incremental() %}
+    previous as (
+        select * from {{ this }}
+    ),
+{% endif %}
+
+final as (
+    select
+        coalesce(surfaced.pattern_key, previous.pattern_key) as pattern_key,
+        coalesce(previous.first_detected_at, refreshed.refreshed_at) as first_detected_at,
+        case
+            when surfaced.pattern_key is not null then refreshed.refreshed_at
+            else previous.last_seen_at
+        end as last_seen_at,
+        case
+            when surfaced.pattern_key is not null then null
+            else coalesce(previous.resolved_at, refreshed.refreshed_at)
+        end as resolved_at,
+        surfaced.pattern_key is not null as is_active
+    from surfaced
+    {% if is_incremental() %}
+        full outer join previous
+            on surfaced.pattern_key = previous.pattern_key
+    {% else %}
+        left join (
+            select
+                null::text as pattern_key,
+                null::timestamptz as first_detected_at,
+                null::timestamptz as last_seen_at,
+                null::timestamptz as resolved_at
+        ) as previous
+            on false
+    {% endif %}
+    cross join (
+        select '{{ run_started_at.isoformat() }}'::timestamptz as refreshed_at
+    ) as refreshed
+)
+
+select * from final

@@ -1,0 +1,71 @@
+"""Helpers for the dbt tests: a fresh migrated database per module and dbt run in-process.
+
+dbt runs with `dbtRunner` (no Dagster, no subprocess start-up) against the session's embedded
+PostgreSQL, with its own target path so it never disturbs `dbt_project/target`.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from failmap import database
+from tests.conftest import REPO_ROOT, TEMPLATE_DATABASE, with_database
+
+DBT_PROJECT = REPO_ROOT / "dbt_project"
+
+
+def new_database(server_url: str) -> str:
+    """A new, migrated, empty database on the session server."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with database.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"create database {name} template {TEMPLATE_DATABASE}")
+    return with_database(server_url, name)
+
+
+def run_dbt(url: str, args: list[str], target_path: Path) -> Any:
+    """Run one dbt command against `url` and return its result; fails the test (with dbt's
+    messages) when dbt fails."""
+    from dbt.cli.main import dbtRunner
+
+    saved = dict(os.environ)
+    try:
+        database.export_connection_env(url)
+        result = dbtRunner().invoke(
+            [
+                *args,
+                "--project-dir",
+                str(DBT_PROJECT),
+                "--profiles-dir",
+                str(DBT_PROJECT),
+                "--target-path",
+                str(target_path),
+                "--quiet",
+            ]
+        )
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    if not result.success:
+        failures = []
+        for node in getattr(result.result, "results", None) or []:
+            if getattr(node, "status", None) not in ("success", "pass"):
+                failures.append(f"{node.node.name}: {node.status}: {node.message}")
+        raise AssertionError(f"dbt {' '.join(args)} failed: {result.exception} {failures}")
+    return result.result
+
+
+@pytest.fixture(scope="module")
+def module_database(server_url: str) -> Iterator[str]:
+    """One fresh database shared by the tests of a module."""
+    yield new_database(server_url)
+
+
+@pytest.fixture(scope="module")
+def dbt_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("dbt_target")
