@@ -18,12 +18,13 @@
     {{ return(sets) }}
 {%- endmacro %}
 
-{#- `dim=value|dim=value` of the non-null `<prefix>dimension_<dim>` columns in the fixed order:
-    the stable key of a combination or pattern. -#}
-{% macro combination_key(relation) -%}
+{#- `dim=value|dim=value` of the non-null `<relation>.dimension_<dim>` columns in the fixed
+    order: the stable key of a combination or pattern. `without`: leave that dimension out (the
+    key of a parent). -#}
+{% macro combination_key(relation, without=none) -%}
     concat_ws(
         '|'
-        {%- for dimension in pattern_dimensions() %},
+        {%- for dimension in pattern_dimensions() if dimension != without %},
         '{{ dimension }}=' || {{ relation }}.dimension_{{ dimension }}
         {%- endfor %}
     )

@@ -45,8 +45,11 @@ rated as (
         -- dimensions late in var('pattern_name_preference') (each dimension is one bit).
         combinations.dimension_count * 1000
         {%- for dimension in preference %}
-            + case when combinations.dimension_{{ dimension }} is not null
-                then {{ 2 ** loop.index0 }} else 0 end
+            + case
+                when combinations.dimension_{{ dimension }} is not null
+                    then {{ 2 ** loop.index0 }}
+                else 0
+            end
         {%- endfor %} as name_rank
     from combinations
     cross join totals

@@ -28,7 +28,7 @@ totals as (
 cutoff as (
     select
         coalesce(max(combinations.p_value) filter (where combinations.is_significant), 0)
-        as p_value,
+            as p_value,
         count(*) filter (where combinations.is_tested) as tested_count
     from combinations
 ),
@@ -50,16 +50,11 @@ parent_links as (
     {%- for dimension in pattern_dimensions() %}
         {%- if not loop.first %}
 
-        union all
+            union all
         {% endif %}
         select
             candidates.combination_key,
-            concat_ws(
-                '|'
-                {%- for other in pattern_dimensions() if other != dimension %},
-                '{{ other }}=' || candidates.dimension_{{ other }}
-                {%- endfor %}
-            ) as parent_key
+            {{ combination_key('candidates', without=dimension) }} as parent_key
         from candidates
         where
             candidates.dimension_count > 1
@@ -151,7 +146,7 @@ greedy (
 ) as (
     select
         0::bigint,
-        array[]::bigint [],
+        array[]::bigint[],
         null::bigint,
         null::bigint,
         null::double precision,
@@ -168,7 +163,8 @@ greedy (
         judged.remainder_p_value,
         judged.is_surfaced
     from greedy
-    cross join lateral (
+    -- A subquery: the recursive term of a CTE cannot aggregate at its top level.
+    cross join lateral (  -- noqa: ST05
         select
             tested.step,
             tested.remainder_total_count,
@@ -188,8 +184,9 @@ greedy (
                 explained.overlap_count,
                 ordered.total_count - explained.overlap_count as remainder_total_count,
                 ordered.failure_count - explained.overlap_failure_count
-                as remainder_failure_count,
-                case when explained.overlap_count > 0 then
+                    as remainder_failure_count,
+                case
+                    when explained.overlap_count > 0 then
                     {{ hypergeometric_sf(
                         'ordered.failure_count - explained.overlap_failure_count',
                         'ordered.total_count - explained.overlap_count',
@@ -206,30 +203,34 @@ greedy (
                 ) as rest_rate
             from ordered
             cross join totals
-            cross join lateral (
-                select
-                    coalesce(sum(surfaced_cells.segment_count), 0)::bigint as segment_count,
-                    coalesce(sum(surfaced_cells.failure_count), 0)::bigint as failure_count,
-                    coalesce(sum(surfaced_cells.segment_count)
-                        filter (where surfaced_cells.is_in_candidate), 0)::bigint as overlap_count,
-                    coalesce(sum(surfaced_cells.failure_count)
-                        filter (where surfaced_cells.is_in_candidate), 0)::bigint
-                    as overlap_failure_count
-                from (
-                    select distinct on (candidate_cells.cell_hash)
-                        candidate_cells.segment_count,
-                        candidate_cells.failure_count,
-                        exists (
-                            select 1
-                            from candidate_cells as own_cells
-                            where
-                                own_cells.step = ordered.step
-                                and own_cells.cell_hash = candidate_cells.cell_hash
-                        ) as is_in_candidate
-                    from candidate_cells
-                    where candidate_cells.step = any(greedy.surfaced_steps)
-                ) as surfaced_cells
-            ) as explained
+            cross join
+                lateral (
+                    select
+                        coalesce(sum(surfaced_cells.segment_count), 0)::bigint as segment_count,
+                        coalesce(sum(surfaced_cells.failure_count), 0)::bigint as failure_count,
+                        coalesce(
+                            sum(surfaced_cells.segment_count)
+                            filter (where surfaced_cells.is_in_candidate), 0
+                        )::bigint as overlap_count,
+                        coalesce(
+                            sum(surfaced_cells.failure_count)
+                            filter (where surfaced_cells.is_in_candidate), 0)::bigint
+                            as overlap_failure_count
+                    from (
+                        select distinct on (candidate_cells.cell_hash)
+                            candidate_cells.segment_count,
+                            candidate_cells.failure_count,
+                            exists(
+                                select 1
+                                from candidate_cells as own_cells
+                                where
+                                    own_cells.step = ordered.step
+                                    and own_cells.cell_hash = candidate_cells.cell_hash
+                            ) as is_in_candidate
+                        from candidate_cells
+                        where candidate_cells.step = any(greedy.surfaced_steps)
+                    ) as surfaced_cells
+                ) as explained
             where ordered.step = greedy.step + 1 and ordered.has_own_effect
         ) as tested
         cross join cutoff

@@ -22,7 +22,7 @@ pairs as (
     {%- for x_dimension, y_dimension in modules.itertools.combinations(pattern_dimensions(), 2) %}
         {%- if not loop.first %}
 
-        union all
+            union all
         {% endif %}
         select
             '{{ x_dimension }}'::text as x_dimension,
@@ -47,7 +47,7 @@ priors as (
         pairs.*,
         sum(pairs.failure_count) over (partition by pairs.x_dimension, pairs.y_dimension)
         / sum(pairs.total_count) over (partition by pairs.x_dimension, pairs.y_dimension)
-        as overall_rate,
+            as overall_rate,
         {{ beta_prior_strength(
             'pairs.failure_count', 'pairs.total_count',
             over='over (partition by pairs.x_dimension, pairs.y_dimension)'

@@ -36,14 +36,17 @@ aliases as (
         on
             surfaced.alias_group = combinations.alias_group
             and surfaced.pattern_key != combinations.combination_key
-    where not (
-        {%- for dimension in pattern_dimensions() %}
-            {% if not loop.first %}and {% endif -%}
-            (surfaced.dimension_{{ dimension }} is null
-                or surfaced.dimension_{{ dimension }}
-                is not distinct from combinations.dimension_{{ dimension }})
-        {%- endfor %}
-    )
+    where
+        not (
+            {%- for dimension in pattern_dimensions() %}
+                {% if not loop.first %}and {% endif -%}
+                (
+                    surfaced.dimension_{{ dimension }} is null
+                    or surfaced.dimension_{{ dimension }}
+                    is not distinct from combinations.dimension_{{ dimension }}
+                )
+            {%- endfor %}
+        )
     group by surfaced.pattern_key
 ),
 
@@ -63,7 +66,7 @@ final as (
             surfaced.dimension_{{ dimension }},
         {%- endfor %}
         surfaced.dimension_count::integer as dimension_count,
-        coalesce(aliases.alias_keys, '{}'::text []) as aliases,
+        coalesce(aliases.alias_keys, '{}'::text[]) as aliases,
         surfaced.failure_count,
         surfaced.total_count,
         surfaced.failure_rate,
@@ -73,7 +76,7 @@ final as (
         surfaced.failure_rate_upper,
         surfaced.excess_failure_count as impact,
         row_number() over (
-            order by surfaced.excess_failure_count desc, surfaced.pattern_key
+            order by surfaced.excess_failure_count desc, surfaced.pattern_key asc
         )::integer as impact_rank,
         surfaced.p_value,
         surfaced.q_value,

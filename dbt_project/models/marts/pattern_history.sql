@@ -21,11 +21,22 @@ surfaced as (
     where candidates.verdict = 'surfaced'
 ),
 
-{% if is_incremental() %}
-    previous as (
+previous as (
+    {% if is_incremental() %}
         select * from {{ this }}
-    ),
-{% endif %}
+    {% else %}
+        select
+            null::text as pattern_key,
+            null::timestamptz as first_detected_at,
+            null::timestamptz as last_seen_at,
+            null::timestamptz as resolved_at
+        where false
+    {% endif %}
+),
+
+refreshed as (
+    select '{{ run_started_at.isoformat() }}'::timestamptz as refreshed_at
+),
 
 final as (
     select
@@ -41,22 +52,9 @@ final as (
         end as resolved_at,
         surfaced.pattern_key is not null as is_active
     from surfaced
-    {% if is_incremental() %}
-        full outer join previous
-            on surfaced.pattern_key = previous.pattern_key
-    {% else %}
-        left join (
-            select
-                null::text as pattern_key,
-                null::timestamptz as first_detected_at,
-                null::timestamptz as last_seen_at,
-                null::timestamptz as resolved_at
-        ) as previous
-            on false
-    {% endif %}
-    cross join (
-        select '{{ run_started_at.isoformat() }}'::timestamptz as refreshed_at
-    ) as refreshed
+    full outer join previous
+        on surfaced.pattern_key = previous.pattern_key
+    cross join refreshed
 )
 
 select * from final
