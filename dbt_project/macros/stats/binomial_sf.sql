@@ -31,11 +31,11 @@
         if k > n * p then
             -- Upper tail: terms shrink from k upwards.
             j := k;
-            term := exp(
+            term := {{ _exp_or_zero() }}(
                 {{ stats_schema() }}.stats_ln_choose(n, k) + k * ln(p) + (n - k) * ln(1 - p)
             );
             total := term;
-            while j < n and term > total * 1e-17 loop
+            while term > 1e-290 and j < n and term * 1e17 > total loop
                 term := term * (n - j) / (j + 1) * p / (1 - p);
                 j := j + 1;
                 total := total + term;
@@ -44,11 +44,11 @@
         end if;
         -- 1 - P(X <= k - 1): terms shrink from k - 1 downwards.
         j := k - 1;
-        term := exp(
+        term := {{ _exp_or_zero() }}(
             {{ stats_schema() }}.stats_ln_choose(n, j) + j * ln(p) + (n - j) * ln(1 - p)
         );
         total := term;
-        while j > 0 and term > total * 1e-17 loop
+        while term > 1e-290 and j > 0 and term * 1e17 > total loop
             term := term * j / (n - j + 1) * (1 - p) / p;
             j := j - 1;
             total := total + term;

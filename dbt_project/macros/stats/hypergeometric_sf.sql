@@ -42,13 +42,13 @@
         if k::double precision > draws::double precision * successes / population then
             -- Upper tail: terms shrink from k upwards.
             j := k;
-            term := exp(
+            term := {{ _exp_or_zero() }}(
                 {{ stats_schema() }}.stats_ln_choose(successes, j)
                 + {{ stats_schema() }}.stats_ln_choose(failures_outside, draws - j)
                 - {{ stats_schema() }}.stats_ln_choose(population, draws)
             );
             total := term;
-            while j < highest and term > total * 1e-17 loop
+            while term > 1e-290 and j < highest and term * 1e17 > total loop
                 term := term * (successes - j)::double precision * (draws - j)
                     / ((j + 1)::double precision * (failures_outside - draws + j + 1));
                 j := j + 1;
@@ -58,13 +58,13 @@
         end if;
         -- 1 - P(X <= k - 1): terms shrink from k - 1 downwards.
         j := k - 1;
-        term := exp(
+        term := {{ _exp_or_zero() }}(
             {{ stats_schema() }}.stats_ln_choose(successes, j)
             + {{ stats_schema() }}.stats_ln_choose(failures_outside, draws - j)
             - {{ stats_schema() }}.stats_ln_choose(population, draws)
         );
         total := term;
-        while j > lowest and term > total * 1e-17 loop
+        while term > 1e-290 and j > lowest and term * 1e17 > total loop
             term := term * j::double precision * (failures_outside - draws + j)
                 / ((successes - j + 1)::double precision * (draws - j + 1));
             j := j - 1;

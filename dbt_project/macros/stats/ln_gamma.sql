@@ -46,3 +46,18 @@
         end
     $$;
 {%- endmacro %}
+
+{#- exp(x) that returns 0 below e^-700 (PostgreSQL raises "underflow" instead of returning 0):
+    used by the tail functions, whose far terms are far below double precision. -#}
+{% macro _exp_or_zero() -%}
+    {{ stats_schema() }}.stats_exp_or_zero
+{%- endmacro %}
+
+{% macro create_exp_or_zero_function() -%}
+    create or replace function {{ stats_schema() }}.stats_exp_or_zero(x double precision)
+    returns double precision
+    language sql immutable strict parallel safe
+    as $$
+        select case when x < -700 then 0 else exp(x) end
+    $$;
+{%- endmacro %}

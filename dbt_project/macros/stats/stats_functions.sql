@@ -8,6 +8,7 @@
 {% macro create_stats_functions() -%}
     create schema if not exists {{ stats_schema() }};
     {{ create_ln_gamma_function() }}
+    {{ create_exp_or_zero_function() }}
     {{ create_binomial_sf_function() }}
     {{ create_hypergeometric_sf_function() }}
     {{ create_normal_cdf_function() }}

