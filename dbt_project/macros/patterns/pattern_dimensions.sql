@@ -9,10 +9,21 @@
 {#- Every set of 1 to `max_dimensions` pattern dimensions, as lists in the fixed order:
     6 + 15 + 20 = 41 sets for 3. -#}
 {% macro pattern_dimension_sets(max_dimensions=3, min_dimensions=1) -%}
+    {#- Subsets by bit mask (dbt deprecates `modules.itertools`); order within a size does not
+        matter: keys always follow pattern_dimensions(). -#}
+    {%- set dimensions = pattern_dimensions() -%}
     {%- set sets = [] -%}
     {%- for size in range(min_dimensions, max_dimensions + 1) -%}
-        {%- for combination in modules.itertools.combinations(pattern_dimensions(), size) -%}
-            {%- do sets.append(combination | list) -%}
+        {%- for mask in range(1, 2 ** (dimensions | length)) -%}
+            {%- set subset = [] -%}
+            {%- for dimension in dimensions -%}
+                {%- if (mask // (2 ** loop.index0)) % 2 == 1 -%}
+                    {%- do subset.append(dimension) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- if subset | length == size -%}
+                {%- do sets.append(subset) -%}
+            {%- endif -%}
         {%- endfor -%}
     {%- endfor -%}
     {{ return(sets) }}
