@@ -277,7 +277,9 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
             f"{title}\n\n`marts.failure_patterns` lacks the columns {', '.join(sorted(missing))}: "
             "this report and the pattern engine disagree on its contract (ARCHITECTURE.md)."
         )
-    patterns = fetch(conn, "failure_patterns", limit=TOP_FAILURE_PATTERNS)
+    # The engine's own ranking when it has one (most excess failures first), else by severity.
+    query = "failure_patterns_ranked" if "impact_rank" in columns else "failure_patterns"
+    patterns = fetch(conn, query, limit=TOP_FAILURE_PATTERNS)
     if not patterns:
         return f"{title}\n\nThe pattern engine found no significant failure pattern."
     rows = [
@@ -293,7 +295,8 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
     return "\n\n".join(
         [
             title,
-            "Segment failure patterns over all the data (quality gates, not run errors).",
+            "Segment failure patterns over all the data (quality gates, not run errors), "
+            "as surfaced by the pattern engine (`marts.failure_patterns`).",
             md.table(
                 ["pattern", "description", "failed / total segments", "failure rate", "severity"],
                 rows,
