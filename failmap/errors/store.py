@@ -48,8 +48,10 @@ def _stored_signatures(conn: psycopg.Connection) -> set[Signature]:
 def refresh_message_signatures(conn: psycopg.Connection) -> SignatureRefresh:
     """Regroup every run error message and replace `raw.error_message_signatures` atomically.
 
-    Commits on success. Ids are pure functions of templates, so unchanged groups keep their ids;
-    `successors` links ids that vanished to the signature that now covers them.
+    The replacement is one transaction, committed on success when `conn` has no transaction
+    open (inside the caller's transaction it is a savepoint, and the caller commits); on any
+    error the previous rows stay. Ids are pure functions of templates, so unchanged groups keep
+    their ids; `successors` links ids that vanished to the signature that now covers them.
     """
     with conn.transaction():
         # One writer at a time; readers keep reading the previous rows until the commit.
