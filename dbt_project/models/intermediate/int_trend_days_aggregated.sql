@@ -1,0 +1,93 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='day',
+        incremental_strategy='delete+insert',
+        indexes=[{'columns': ['day']}, {'columns': ['dimension', 'dimension_value', 'day']}],
+    )
+}}
+
+-- The daily series of trend tracking: one row per day and value of each of the six dimensions,
+-- plus dimension `overall` (value `all`: every segment), with segment and failure counts.
+-- Summed from the pattern engine's per-day cube, so segments are read once. Incremental by day:
+-- a refresh re-sums only the days the cube rebuilt (other totals or a newer loaded_at).
+with cells as (
+    select * from {{ ref('int_daily_cells_aggregated') }}
+),
+
+{% if is_incremental() %}
+    built_days as (
+        select
+            built.day,
+            built.total_count,
+            built.failure_count,
+            built.last_loaded_at
+        from {{ this }} as built
+        where built.dimension = 'overall'
+    ),
+
+    cell_days as (
+        select
+            cells.day,
+            sum(cells.segment_count) as total_count,
+            sum(cells.failure_count) as failure_count,
+            max(cells.last_loaded_at) as last_loaded_at
+        from cells
+        group by cells.day
+    ),
+
+    changed_days as (
+        select cell_days.day
+        from cell_days
+        left join built_days
+            on cell_days.day = built_days.day
+        where
+            built_days.day is null
+            or cell_days.total_count != built_days.total_count
+            or cell_days.failure_count != built_days.failure_count
+            or cell_days.last_loaded_at > built_days.last_loaded_at
+    ),
+{% endif %}
+
+series_days as (
+    select
+        cells.day,
+        case
+            {%- for dimension in pattern_dimensions() %}
+                when grouping(cells.{{ dimension }}) = 0 then '{{ dimension }}'
+            {%- endfor %}
+            else 'overall'
+        end as dimension,
+        coalesce(
+            {%- for dimension in pattern_dimensions() %}
+                cells.{{ dimension }},
+            {%- endfor %}
+            'all'
+        ) as dimension_value,
+        sum(cells.segment_count)::bigint as total_count,
+        sum(cells.failure_count)::bigint as failure_count,
+        max(cells.last_loaded_at) as last_loaded_at
+    from cells
+    {% if is_incremental() %}
+        where cells.day in (select changed_days.day from changed_days)
+    {% endif %}
+    group by grouping sets (
+        (cells.day),
+        {%- for dimension in pattern_dimensions() %}
+            (cells.day, cells.{{ dimension }}){% if not loop.last %},{% endif %}
+        {%- endfor %}
+    )
+),
+
+final as (
+    select
+        series_days.day,
+        series_days.dimension,
+        series_days.dimension_value,
+        series_days.total_count,
+        series_days.failure_count,
+        series_days.last_loaded_at
+    from series_days
+)
+
+select * from final

@@ -1,0 +1,92 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='day',
+        incremental_strategy='delete+insert',
+        indexes=[{'columns': ['day']}, {'columns': ['dimension', 'dimension_value', 'day']}],
+    )
+}}
+
+-- Segments and failures per day, workflow or model, and version: what version changes are
+-- detected and judged on. A segment without a version is kept (version null) so that a day's
+-- rows add up to its segments, but it belongs to no version. Incremental by day like the
+-- per-day cube: a refresh recomputes only the days whose segments changed (a newer loaded_at,
+-- or different counts).
+with segments as (
+    select * from {{ ref('int_segments_outcomes_derived') }}
+),
+
+{% if is_incremental() %}
+    built_days as (
+        select
+            built.day,
+            sum(built.total_count) as total_count,
+            sum(built.failure_count) as failure_count,
+            max(built.last_loaded_at) as last_loaded_at
+        from {{ this }} as built
+        where built.dimension = 'workflow'
+        group by built.day
+    ),
+
+    current_days as (
+        select
+            segments.day,
+            count(*) as total_count,
+            count(*) filter (where segments.is_failed) as failure_count,
+            max(segments.loaded_at) as last_loaded_at
+        from segments
+        group by segments.day
+    ),
+
+    changed_days as (
+        select current_days.day
+        from current_days
+        left join built_days
+            on current_days.day = built_days.day
+        where
+            built_days.day is null
+            or current_days.total_count != built_days.total_count
+            or current_days.failure_count != built_days.failure_count
+            or current_days.last_loaded_at > built_days.last_loaded_at
+    ),
+{% endif %}
+
+versioned as (
+    select
+        segments.day,
+        dimensions.dimension,
+        dimensions.dimension_value,
+        nullif(dimensions.version, '') as version,
+        segments.is_failed,
+        segments.evaluated_at,
+        segments.loaded_at
+    from segments
+    cross join lateral (
+        values
+        ('workflow', segments.workflow, segments.workflow_version),
+        ('model', segments.model, segments.model_version)
+    ) as dimensions (dimension, dimension_value, version)
+    {% if is_incremental() %}
+        where segments.day in (select changed_days.day from changed_days)
+    {% endif %}
+),
+
+final as (
+    select
+        versioned.day,
+        versioned.dimension,
+        versioned.dimension_value,
+        versioned.version,
+        count(*) as total_count,
+        count(*) filter (where versioned.is_failed) as failure_count,
+        min(versioned.evaluated_at) as first_evaluated_at,
+        max(versioned.loaded_at) as last_loaded_at
+    from versioned
+    group by
+        versioned.day,
+        versioned.dimension,
+        versioned.dimension_value,
+        versioned.version
+)
+
+select * from final

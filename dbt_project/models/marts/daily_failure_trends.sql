@@ -1,0 +1,167 @@
+-- Daily failure rates per dimension value (and `overall`) against their trailing baseline, with
+-- the regression / improvement flags of the scan (int_trend_days_scanned; docs/trends.md).
+-- A flag whose comparison spans a version change with a verdict is counted again without the
+-- segments of that workflow or model: when the rest is off its baseline by at most
+-- `trend_explained_share` of the failures the whole series is, the change explains the flag
+-- (`explained_by_change`), e.g. every workflow's rate rising the day a bad model version
+-- ships. The flag stays: the day really failed more.
+{%- set in_changed_value -%}
+    (
+        (candidates.change_dimension = 'workflow' and cells.workflow = candidates.change_value)
+        or (candidates.change_dimension = 'model' and cells.model = candidates.change_value)
+    )
+{%- endset %}
+
+with scanned as (
+    select * from {{ ref('int_trend_days_scanned') }}
+),
+
+changes as (
+    select * from {{ ref('change_events') }}
+    where verdict in ('regression', 'improvement')
+),
+
+cells as (
+    select * from {{ ref('int_daily_cells_aggregated') }}
+),
+
+flagged as (
+    select
+        scanned.day,
+        scanned.dimension,
+        scanned.dimension_value,
+        scanned.reference_started_on,
+        scanned.day - scanned.run_days + 1 as run_started_on,
+        case when scanned.regression_flag then 'regression' else 'improvement' end as direction
+    from scanned
+    where scanned.regression_flag or scanned.improvement_flag
+),
+
+-- Version changes with a verdict that fall inside a flag's comparison: after its reference
+-- window began, on or before the flagged day.
+candidates as (
+    select
+        flagged.*,
+        changes.change_key,
+        changes.changed_on,
+        changes.verdict,
+        changes.dimension as change_dimension,
+        changes.dimension_value as change_value
+    from flagged
+    inner join changes
+        on
+            flagged.reference_started_on < changes.changed_on
+            and flagged.day >= changes.changed_on
+),
+
+-- The flag's run and its reference, counted with and without the changed workflow's or model's
+-- segments.
+retested_counts as (
+    select
+        candidates.day,
+        candidates.dimension,
+        candidates.dimension_value,
+        candidates.change_key,
+        candidates.direction,
+        {%- for part, condition in [
+            ('run', 'cells.day >= candidates.run_started_on'),
+            ('reference', 'cells.day < candidates.run_started_on'),
+        ] %}
+            {%- for rest in [false, true] %}
+                {%- set prefix = 'rest_' if rest else '' %}
+                {%- set kept = ' and not ' ~ in_changed_value if rest else '' %}
+                {%- for measure, column in [('total', 'segment_count'), ('failures', 'failure_count')] %}
+        coalesce(sum(cells.{{ column }}) filter (where {{ condition }}{{ kept }}), 0)
+            as {{ prefix }}{{ part }}_{{ measure }}{% if not loop.last %},{% endif %}
+                {%- endfor %}{% if not loop.last %},{% endif %}
+            {%- endfor %}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from candidates
+    inner join cells
+        on
+            cells.day >= candidates.reference_started_on
+            and cells.day <= candidates.day
+            and {{ cell_in_series('cells', 'candidates') }}
+    group by
+        candidates.day,
+        candidates.dimension,
+        candidates.dimension_value,
+        candidates.change_key,
+        candidates.direction
+),
+
+-- Failures of the run above (regression) or below (improvement) what its reference rate
+-- predicts, with and without the changed value's segments.
+retested as (
+    select
+        retested_counts.day,
+        retested_counts.dimension,
+        retested_counts.dimension_value,
+        retested_counts.change_key,
+        (case retested_counts.direction when 'regression' then 1 else -1 end) * (
+            retested_counts.run_failures - retested_counts.run_total
+            * retested_counts.reference_failures::double precision
+            / nullif(retested_counts.reference_total, 0)
+        ) as excess_failures,
+        (case retested_counts.direction when 'regression' then 1 else -1 end) * coalesce(
+            retested_counts.rest_run_failures - retested_counts.rest_run_total
+            * retested_counts.rest_reference_failures::double precision
+            / nullif(retested_counts.rest_reference_total, 0),
+            0
+        ) as rest_excess_failures
+    from retested_counts
+),
+
+-- Of the changes that explain a flag, the one whose verdict goes the flag's way, then the latest.
+explanations as (
+    select distinct on (candidates.day, candidates.dimension, candidates.dimension_value)
+        candidates.day,
+        candidates.dimension,
+        candidates.dimension_value,
+        candidates.change_key
+    from candidates
+    inner join retested
+        on
+            candidates.day = retested.day
+            and candidates.dimension = retested.dimension
+            and candidates.dimension_value = retested.dimension_value
+            and candidates.change_key = retested.change_key
+    where retested.rest_excess_failures <= {{ var('trend_explained_share') }} * retested.excess_failures
+    order by
+        candidates.day,
+        candidates.dimension,
+        candidates.dimension_value,
+        candidates.verdict = candidates.direction desc,
+        candidates.changed_on desc,
+        candidates.change_key asc
+),
+
+final as (
+    select
+        scanned.day,
+        scanned.dimension,
+        scanned.dimension_value,
+        scanned.total_count,
+        scanned.failure_count,
+        scanned.failure_count::double precision / scanned.total_count as failure_rate,
+        scanned.baseline_total_count,
+        scanned.baseline_failure_count,
+        scanned.baseline_failure_count::double precision
+        / nullif(scanned.baseline_total_count, 0) as baseline_rate,
+        scanned.baseline_started_on,
+        scanned.level_started_on,
+        scanned.run_days,
+        scanned.p_value,
+        scanned.adjusted_p_value,
+        scanned.regression_flag,
+        scanned.improvement_flag,
+        explanations.change_key as explained_by_change
+    from scanned
+    left join explanations
+        on
+            scanned.day = explanations.day
+            and scanned.dimension = explanations.dimension
+            and scanned.dimension_value = explanations.dimension_value
+)
+
+select * from final
