@@ -60,7 +60,7 @@ calendar as (
         from scanned
         cross join changed
         where scanned.day < changed.day
-        order by scanned.dimension, scanned.dimension_value, scanned.day desc
+        order by scanned.dimension asc, scanned.dimension_value asc, scanned.day desc
     ),
 {% endif %}
 
@@ -219,73 +219,84 @@ scan as (
             scan.dimension = series.dimension
             and scan.dimension_value = series.dimension_value
     cross join calendar
-    cross join lateral (
-        select
-            scan.day_index + 1 as day_index,
-            greatest(scan.level_index, scan.day_index + 1 - {{ baseline_days }})
-                as baseline_start_index
-    ) as step
-    cross join lateral (
-        select
-            step.day_index,
-            step.baseline_start_index,
-            series.total_counts[step.day_index + 2]
-            - series.total_counts[step.day_index + 1] as total_count,
-            series.failure_counts[step.day_index + 2]
-            - series.failure_counts[step.day_index + 1] as failure_count,
-            case when step.day_index > scan.level_index then
-                series.total_counts[step.day_index + 1]
-                - series.total_counts[step.baseline_start_index + 1]
-            end as baseline_total_count,
-            case when step.day_index > scan.level_index then
-                series.failure_counts[step.day_index + 1]
-                - series.failure_counts[step.baseline_start_index + 1]
-            end as baseline_failure_count
-    ) as today
-    -- The strongest evidence: the run (ending today) and direction with the smallest p-value.
-    left join lateral (
+    -- Subqueries: the recursive term of a CTE cannot aggregate or sort at its top level, and
+    -- each step needs the previous one's columns.
+    cross join
+        lateral (  -- noqa: ST05
+            select
+                scan.day_index + 1 as day_index,
+                greatest(scan.level_index, scan.day_index + 1 - {{ baseline_days }})
+                    as baseline_start_index
+        ) as step
+    cross join
+        lateral (  -- noqa: ST05
+            select
+                step.day_index,
+                step.baseline_start_index,
+                series.total_counts[step.day_index + 2]
+                - series.total_counts[step.day_index + 1] as total_count,
+                series.failure_counts[step.day_index + 2]
+                - series.failure_counts[step.day_index + 1] as failure_count,
+                -- The day's own baseline; none on the first day of a level.
+                case
+                    when step.day_index > scan.level_index then
+                        series.total_counts[step.day_index + 1]
+                        - series.total_counts[step.baseline_start_index + 1]
+                end as baseline_total_count,
+                case
+                    when step.day_index > scan.level_index then
+                        series.failure_counts[step.day_index + 1]
+                        - series.failure_counts[step.baseline_start_index + 1]
+                end as baseline_failure_count
+        ) as today
+    -- The strongest evidence: the run (ending today, starting after the level began and after
+    -- the last flag) and direction with the smallest p-value.
+    left join lateral (  -- noqa: ST05
         select
             runs.run_days,
             bounds.reference_start_index,
             tails.direction,
             tails.p_value
         from generate_series(1, {{ max_run_days }}) as runs (run_days)
-        cross join lateral (
-            select
-                today.day_index - runs.run_days + 1 as run_start_index,
-                greatest(
-                    scan.level_index, today.day_index - runs.run_days + 1 - {{ baseline_days }}
-                ) as reference_start_index
-        ) as bounds
-        cross join lateral (
-            select
-                series.total_counts[today.day_index + 2]
-                - series.total_counts[bounds.run_start_index + 1] as run_total,
-                series.failure_counts[today.day_index + 2]
-                - series.failure_counts[bounds.run_start_index + 1] as run_failures,
-                series.total_counts[bounds.run_start_index + 1]
-                - series.total_counts[bounds.reference_start_index + 1] as reference_total,
-                series.failure_counts[bounds.run_start_index + 1]
-                - series.failure_counts[bounds.reference_start_index + 1] as reference_failures
-        ) as counts
+        cross join
+            lateral (  -- noqa: ST05
+                select
+                    today.day_index - runs.run_days + 1 as run_start_index,
+                    greatest(
+                        scan.level_index, today.day_index - runs.run_days + 1 - {{ baseline_days }}
+                    ) as reference_start_index
+            ) as bounds
+        cross join
+            lateral (  -- noqa: ST05
+                select
+                    series.total_counts[today.day_index + 2]
+                    - series.total_counts[bounds.run_start_index + 1] as run_total,
+                    series.failure_counts[today.day_index + 2]
+                    - series.failure_counts[bounds.run_start_index + 1] as run_failures,
+                    series.total_counts[bounds.run_start_index + 1]
+                    - series.total_counts[bounds.reference_start_index + 1] as reference_total,
+                    series.failure_counts[bounds.run_start_index + 1]
+                    - series.failure_counts[bounds.reference_start_index + 1] as reference_failures
+            ) as counts
         -- Fisher's exact test, one-sided each way.
-        cross join lateral (
-            values
-            (
-                'regression',
-                {{ rate_increase_p_value(
-                    'counts.run_failures', 'counts.run_total',
-                    'counts.reference_failures', 'counts.reference_total',
-                ) }}
-            ),
-            (
-                'improvement',
-                {{ rate_decrease_p_value(
-                    'counts.run_failures', 'counts.run_total',
-                    'counts.reference_failures', 'counts.reference_total',
-                ) }}
-            )
-        ) as tails (direction, p_value)
+        cross join
+            lateral (
+                values
+                (
+                    'regression',
+                    {{ rate_increase_p_value(
+                        'counts.run_failures', 'counts.run_total',
+                        'counts.reference_failures', 'counts.reference_total',
+                    ) }}
+                ),
+                (
+                    'improvement',
+                    {{ rate_decrease_p_value(
+                        'counts.run_failures', 'counts.run_total',
+                        'counts.reference_failures', 'counts.reference_total',
+                    ) }}
+                )
+            ) as tails (direction, p_value)
         where
             today.total_count > 0
             and bounds.run_start_index > scan.level_index
@@ -296,24 +307,28 @@ scan as (
     ) as best on true
     left join day_series
         on today.day_index = day_series.day_index
-    cross join lateral (
-        select
-            {{ trend_adjusted_p_value('best.p_value', 'day_series.series_count') }}
-                as adjusted_p_value,
-            coalesce(
+    -- Flagged: significant after Bonferroni, and the day itself on that side of its baseline (a
+    -- run that is significant only because of days before it does not flag a normal day).
+    cross join
+        lateral (  -- noqa: ST05
+            select
                 {{ trend_adjusted_p_value('best.p_value', 'day_series.series_count') }}
-                <= {{ var('trend_alpha') }}
-                and case best.direction
-                    when 'regression' then
-                        today.failure_count * today.baseline_total_count
-                        > today.baseline_failure_count * today.total_count
-                    else
-                        today.failure_count * today.baseline_total_count
-                        < today.baseline_failure_count * today.total_count
-                end,
-                false
-            ) as is_flagged
-    ) as verdict
+                    as adjusted_p_value,
+                coalesce(
+                    {{ trend_adjusted_p_value('best.p_value', 'day_series.series_count') }}
+                    <= {{ var('trend_alpha') }}
+                    and case best.direction
+                        when 'regression'
+                            then
+                                today.failure_count * today.baseline_total_count
+                                > today.baseline_failure_count * today.total_count
+                        else
+                            today.failure_count * today.baseline_total_count
+                            < today.baseline_failure_count * today.total_count
+                    end,
+                    false
+                ) as is_flagged
+        ) as verdict
     where scan.day_index < calendar.last_index
 ),
 

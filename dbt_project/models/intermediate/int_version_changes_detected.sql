@@ -30,9 +30,9 @@ main_versions as (
         version_days.version
     from version_days
     order by
-        version_days.dimension,
-        version_days.dimension_value,
-        version_days.day,
+        version_days.dimension asc,
+        version_days.dimension_value asc,
+        version_days.day asc,
         version_days.total_count desc,
         version_days.version asc
 ),
@@ -72,9 +72,9 @@ final as (
         new_versions.version as to_version,
         new_versions.day as changed_on,
         new_versions.first_evaluated_at as changed_at,
-        new_versions.previous_day as previous_day,
+        new_versions.previous_day,
         -- Back to a version that ran before: a rollback (or a re-release of that version).
-        exists (
+        exists(
             select 1
             from version_days as earlier
             where

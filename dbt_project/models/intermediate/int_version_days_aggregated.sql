@@ -61,11 +61,12 @@ versioned as (
         segments.evaluated_at,
         segments.loaded_at
     from segments
-    cross join lateral (
-        values
-        ('workflow', segments.workflow, segments.workflow_version),
-        ('model', segments.model, segments.model_version)
-    ) as dimensions (dimension, dimension_value, version)
+    cross join
+        lateral (
+            values
+            ('workflow', segments.workflow, segments.workflow_version),
+            ('model', segments.model, segments.model_version)
+        ) as dimensions (dimension, dimension_value, version)
     {% if is_incremental() %}
         where segments.day in (select changed_days.day from changed_days)
     {% endif %}

@@ -48,13 +48,13 @@ windows as (
             and changes.dimension_value = version_days.dimension_value
             and (
                 (
-                    version_days.version = changes.from_version
+                    changes.from_version = version_days.version
                     and version_days.day >= changes.changed_on - {{ before_days }}
-                    and version_days.day < changes.changed_on
+                    and changes.changed_on > version_days.day
                 )
                 or (
-                    version_days.version = changes.to_version
-                    and version_days.day >= changes.changed_on
+                    changes.to_version = version_days.version
+                    and changes.changed_on <= version_days.day
                     and version_days.day < changes.changed_on + {{ after_days }}
                 )
             )
@@ -98,7 +98,8 @@ ratios as (
         rates.*,
         rates.rate_after / nullif(rates.rate_before, 0) as rate_ratio,
         (
-            rates.rate_after * rates.rate_before - sqrt(greatest(0.0::double precision,
+            rates.rate_after * rates.rate_before - sqrt(greatest(
+                0.0::double precision,
                 (rates.rate_after * rates.rate_before) ^ 2
                 - rates.after_lower * rates.before_upper
                 * (2 * rates.rate_after - rates.after_lower)
@@ -107,7 +108,8 @@ ratios as (
         ) / nullif(rates.before_upper * (2 * rates.rate_before - rates.before_upper), 0)
             as rate_ratio_lower,
         (
-            rates.rate_after * rates.rate_before + sqrt(greatest(0.0::double precision,
+            rates.rate_after * rates.rate_before + sqrt(greatest(
+                0.0::double precision,
                 (rates.rate_after * rates.rate_before) ^ 2
                 - rates.after_upper * rates.before_lower
                 * (2 * rates.rate_after - rates.after_upper)

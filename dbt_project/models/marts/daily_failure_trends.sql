@@ -5,13 +5,6 @@
 -- `trend_explained_share` of the failures the whole series is, the change explains the flag
 -- (`explained_by_change`), e.g. every workflow's rate rising the day a bad model version
 -- ships. The flag stays: the day really failed more.
-{%- set in_changed_value -%}
-    (
-        (candidates.change_dimension = 'workflow' and cells.workflow = candidates.change_value)
-        or (candidates.change_dimension = 'model' and cells.model = candidates.change_value)
-    )
-{%- endset %}
-
 with scanned as (
     select * from {{ ref('int_trend_days_scanned') }}
 ),
@@ -54,40 +47,69 @@ candidates as (
             and flagged.day >= changes.changed_on
 ),
 
--- The flag's run and its reference, counted with and without the changed workflow's or model's
--- segments.
-retested_counts as (
+-- The cells of each flag's run and reference, marked by whether they belong to the change's
+-- workflow or model.
+candidate_cells as (
     select
         candidates.day,
         candidates.dimension,
         candidates.dimension_value,
         candidates.change_key,
         candidates.direction,
-        {%- for part, condition in [
-            ('run', 'cells.day >= candidates.run_started_on'),
-            ('reference', 'cells.day < candidates.run_started_on'),
-        ] %}
-            {%- for rest in [false, true] %}
-                {%- set prefix = 'rest_' if rest else '' %}
-                {%- set kept = ' and not ' ~ in_changed_value if rest else '' %}
-                {%- for measure, column in [('total', 'segment_count'), ('failures', 'failure_count')] %}
-        coalesce(sum(cells.{{ column }}) filter (where {{ condition }}{{ kept }}), 0)
-            as {{ prefix }}{{ part }}_{{ measure }}{% if not loop.last %},{% endif %}
-                {%- endfor %}{% if not loop.last %},{% endif %}
-            {%- endfor %}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+        cells.day >= candidates.run_started_on as is_in_run,
+        (
+            (candidates.change_dimension = 'workflow' and cells.workflow = candidates.change_value)
+            or (candidates.change_dimension = 'model' and cells.model = candidates.change_value)
+        ) as is_changed_value,
+        cells.segment_count,
+        cells.failure_count
     from candidates
     inner join cells
         on
-            cells.day >= candidates.reference_started_on
-            and cells.day <= candidates.day
+            candidates.reference_started_on <= cells.day
+            and candidates.day >= cells.day
             and {{ cell_in_series('cells', 'candidates') }}
+),
+
+-- The flag's run and its reference, counted with and without the changed value's segments.
+retested_counts as (
+    select
+        candidate_cells.day,
+        candidate_cells.dimension,
+        candidate_cells.dimension_value,
+        candidate_cells.change_key,
+        candidate_cells.direction,
+        coalesce(sum(candidate_cells.segment_count) filter (
+            where candidate_cells.is_in_run
+        ), 0) as run_total,
+        coalesce(sum(candidate_cells.failure_count) filter (
+            where candidate_cells.is_in_run
+        ), 0) as run_failures,
+        coalesce(sum(candidate_cells.segment_count) filter (
+            where candidate_cells.is_in_run and not candidate_cells.is_changed_value
+        ), 0) as rest_run_total,
+        coalesce(sum(candidate_cells.failure_count) filter (
+            where candidate_cells.is_in_run and not candidate_cells.is_changed_value
+        ), 0) as rest_run_failures,
+        coalesce(sum(candidate_cells.segment_count) filter (
+            where not candidate_cells.is_in_run
+        ), 0) as reference_total,
+        coalesce(sum(candidate_cells.failure_count) filter (
+            where not candidate_cells.is_in_run
+        ), 0) as reference_failures,
+        coalesce(sum(candidate_cells.segment_count) filter (
+            where not candidate_cells.is_in_run and not candidate_cells.is_changed_value
+        ), 0) as rest_reference_total,
+        coalesce(sum(candidate_cells.failure_count) filter (
+            where not candidate_cells.is_in_run and not candidate_cells.is_changed_value
+        ), 0) as rest_reference_failures
+    from candidate_cells
     group by
-        candidates.day,
-        candidates.dimension,
-        candidates.dimension_value,
-        candidates.change_key,
-        candidates.direction
+        candidate_cells.day,
+        candidate_cells.dimension,
+        candidate_cells.dimension_value,
+        candidate_cells.change_key,
+        candidate_cells.direction
 ),
 
 -- Failures of the run above (regression) or below (improvement) what its reference rate
@@ -126,11 +148,13 @@ explanations as (
             and candidates.dimension = retested.dimension
             and candidates.dimension_value = retested.dimension_value
             and candidates.change_key = retested.change_key
-    where retested.rest_excess_failures <= {{ var('trend_explained_share') }} * retested.excess_failures
+    where
+        retested.rest_excess_failures
+        <= {{ var('trend_explained_share') }} * retested.excess_failures
     order by
-        candidates.day,
-        candidates.dimension,
-        candidates.dimension_value,
+        candidates.day asc,
+        candidates.dimension asc,
+        candidates.dimension_value asc,
         candidates.verdict = candidates.direction desc,
         candidates.changed_on desc,
         candidates.change_key asc
