@@ -91,32 +91,20 @@ rates as (
     cross join settings
 ),
 
--- Interval of rate_after / rate_before by MOVER-R (Donner & Zou 2012) from the two Wilson
--- intervals: closed form, and it keeps its coverage at small counts (docs/trends.md).
+-- Interval of rate_after / rate_before by MOVER-R from the two Wilson intervals: closed form,
+-- and it keeps its coverage at small counts (docs/trends.md).
 ratios as (
     select
         rates.*,
         rates.rate_after / nullif(rates.rate_before, 0) as rate_ratio,
-        (
-            rates.rate_after * rates.rate_before - sqrt(greatest(
-                0.0::double precision,
-                (rates.rate_after * rates.rate_before) ^ 2
-                - rates.after_lower * rates.before_upper
-                * (2 * rates.rate_after - rates.after_lower)
-                * (2 * rates.rate_before - rates.before_upper)
-            ))
-        ) / nullif(rates.before_upper * (2 * rates.rate_before - rates.before_upper), 0)
-            as rate_ratio_lower,
-        (
-            rates.rate_after * rates.rate_before + sqrt(greatest(
-                0.0::double precision,
-                (rates.rate_after * rates.rate_before) ^ 2
-                - rates.after_upper * rates.before_lower
-                * (2 * rates.rate_after - rates.after_upper)
-                * (2 * rates.rate_before - rates.before_lower)
-            ))
-        ) / nullif(rates.before_lower * (2 * rates.rate_before - rates.before_lower), 0)
-            as rate_ratio_upper
+        {{ mover_ratio_lower(
+            'rates.rate_after', 'rates.after_lower', 'rates.after_upper',
+            'rates.rate_before', 'rates.before_lower', 'rates.before_upper',
+        ) }} as rate_ratio_lower,
+        {{ mover_ratio_upper(
+            'rates.rate_after', 'rates.after_lower', 'rates.after_upper',
+            'rates.rate_before', 'rates.before_lower', 'rates.before_upper',
+        ) }} as rate_ratio_upper
     from rates
 ),
 

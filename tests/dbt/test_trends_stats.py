@@ -1,0 +1,119 @@
+"""The trend statistics macros against known values.
+
+`rate_increase_p_value` / `rate_decrease_p_value` (macros/trends) are one-sided Fisher exact
+tests; `mover_ratio_lower` / `mover_ratio_upper` (macros/stats) the MOVER-R interval of a ratio of
+two rates. Expected values were computed once with scipy (scipy.stats.fisher_exact with
+alternative greater / less; Wilson bounds at scipy.stats.norm.ppf(0.99) put into the MOVER-R
+formula; scipy.stats.contingency.relative_risk for the large-count cross-check) and written in.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from failmap import database
+from tests.dbt.conftest import run_dbt
+
+# x failures of n against rx of rn: P(fails at least this much more), P(at least this much less)
+FISHER_ONE_SIDED = [
+    (5, 10, 2, 40, 0.0020531734685296198, 0.9999147013948124),
+    (0, 30, 18, 300, 1.0, 0.17140207335677807),
+    (55, 260, 164, 2578, 2.279182339190021e-13, 0.9999999999999439),
+    (10, 147, 325, 1342, 0.9999999796144615, 9.293493959468358e-08),
+    (141, 2279, 325, 4491, 0.9527570515453828, 0.05833782588539448),
+    (1, 1000, 0, 50, 0.9523809523809523, 1.0),
+    (30, 1000, 4200, 70000, 0.9999954056106714, 9.778173212372056e-06),
+]
+# x1/n1 over x2/n2 at z = norm.ppf(0.99): lower, upper (None = unbounded)
+MOVER_98 = [
+    (60, 250, 210, 3500, 2.932314768005916, 5.373021254768308),
+    (3, 30, 18, 300, 0.4441899153538246, 5.643261127394505),
+    (0, 50, 12, 400, 0.0, 3.7117709867384736),
+    (5, 100, 0, 200, 1.476364662689766, None),
+    (236, 4000, 240, 4000, 0.7998219291294282, 1.2089672449372637),
+]
+# Large counts: MOVER-R agrees with the Katz (log) interval of scipy's relative_risk.
+KATZ_98 = [
+    (2400, 40000, 2000, 40000, 1.1205680337648316, 1.2850625366868227),
+    (900, 10000, 1200, 10000, 0.6805557125880755, 0.826530421529895),
+]
+
+
+def _compiled(url: str, sql: str, target: Path) -> str:
+    result = run_dbt(url, ["compile", "--inline", sql], target)
+    return result.results[0].node.compiled_code
+
+
+@pytest.fixture(scope="module")
+def stats_db(module_database: str, dbt_target: Path) -> str:
+    run_dbt(module_database, ["run-operation", "install_stats_functions"], dbt_target)
+    return module_database
+
+
+def test_one_sided_rate_tests_match_fisher_exact(stats_db: str, dbt_target: Path) -> None:
+    rows = ", ".join(f"({x}, {n}, {rx}, {rn})" for x, n, rx, rn, _, _ in FISHER_ONE_SIDED)
+    sql = _compiled(
+        stats_db,
+        "select x, n, rx, rn, {{ rate_increase_p_value('x', 'n', 'rx', 'rn') }},"
+        " {{ rate_decrease_p_value('x', 'n', 'rx', 'rn') }}"
+        " from (values ROWS) as cases (x, n, rx, rn)".replace("ROWS", rows),
+        dbt_target,
+    )
+    with database.connect(stats_db) as conn:
+        actual = {row[:4]: row[4:] for row in conn.execute(sql).fetchall()}
+    for x, n, rx, rn, greater, less in FISHER_ONE_SIDED:
+        increase, decrease = actual[(x, n, rx, rn)]
+        assert math.isclose(increase, greater, rel_tol=1e-7, abs_tol=1e-300)
+        assert math.isclose(decrease, less, rel_tol=1e-7, abs_tol=1e-300)
+
+
+def _mover(url: str, cases: list[tuple], target: Path) -> dict[tuple, tuple]:
+    rows = ", ".join(f"({c[0]}, {c[1]}, {c[2]}, {c[3]})" for c in cases)
+    z = "normal_quantile(0.99)"
+    bounds = (
+        "x1::float8 / n1 as r1, {{ wilson_lower('x1', 'n1', Z) }} as l1,"
+        " {{ wilson_upper('x1', 'n1', Z) }} as u1, x2::float8 / n2 as r2,"
+        " {{ wilson_lower('x2', 'n2', Z) }} as l2, {{ wilson_upper('x2', 'n2', Z) }} as u2"
+    ).replace("Z", z)
+    sql = _compiled(
+        url,
+        "select x1, n1, x2, n2,"
+        " {{ mover_ratio_lower('r1', 'l1', 'u1', 'r2', 'l2', 'u2') }},"
+        " {{ mover_ratio_upper('r1', 'l1', 'u1', 'r2', 'l2', 'u2') }}"
+        " from (select x1, n1, x2, n2, BOUNDS"
+        " from (values ROWS) as cases (x1, n1, x2, n2)) as rates".replace("ROWS", rows).replace(
+            "BOUNDS", bounds
+        ),
+        target,
+    )
+    with database.connect(url) as conn:
+        return {row[:4]: row[4:] for row in conn.execute(sql).fetchall()}
+
+
+@pytest.fixture(scope="module")
+def mover_bounds(stats_db: str, dbt_target: Path) -> dict[tuple, tuple]:
+    return _mover(stats_db, MOVER_98 + KATZ_98, dbt_target)
+
+
+def test_mover_ratio_interval_matches_its_formula(mover_bounds: dict[tuple, tuple]) -> None:
+    actual = mover_bounds
+    for x1, n1, x2, n2, lower, upper in MOVER_98:
+        got_lower, got_upper = actual[(x1, n1, x2, n2)]
+        assert math.isclose(got_lower, lower, rel_tol=1e-9, abs_tol=1e-12)
+        if upper is None:
+            assert got_upper is None
+        else:
+            assert math.isclose(got_upper, upper, rel_tol=1e-9)
+
+
+def test_mover_ratio_interval_agrees_with_katz_at_large_counts(
+    mover_bounds: dict[tuple, tuple],
+) -> None:
+    actual = mover_bounds
+    for x1, n1, x2, n2, lower, upper in KATZ_98:
+        got_lower, got_upper = actual[(x1, n1, x2, n2)]
+        assert math.isclose(got_lower, lower, rel_tol=1e-3)
+        assert math.isclose(got_upper, upper, rel_tol=1e-3)
