@@ -47,3 +47,36 @@
         ({{ p_value }}) * {{ 2 * (var('trend_max_run_days') | int) }} * ({{ series_count }})
     )
 {%- endmacro %}
+
+{#- A select summing cells of the per-day cube (`<relation>` with `day`, the six dimension columns,
+    segment_count, failure_count, last_loaded_at) into daily series: one row per day, `keys`
+    (more columns to group by, e.g. a changed model) and dimension value, plus dimension
+    `overall` (value `all`). Grouping sets, so the cells are read once. -#}
+{% macro select_series_days(relation, keys=[]) -%}
+    {%- set prefix = [relation ~ '.day'] -%}
+    {%- for key in keys %}{% do prefix.append(relation ~ '.' ~ key) %}{% endfor -%}
+select
+    {{ prefix | join(',\n    ') }},
+    case
+        {%- for dimension in pattern_dimensions() %}
+        when grouping({{ relation }}.{{ dimension }}) = 0 then '{{ dimension }}'
+        {%- endfor %}
+        else 'overall'
+    end as dimension,
+    coalesce(
+        {%- for dimension in pattern_dimensions() %}
+        {{ relation }}.{{ dimension }},
+        {%- endfor %}
+        'all'
+    ) as dimension_value,
+    sum({{ relation }}.segment_count)::bigint as total_count,
+    sum({{ relation }}.failure_count)::bigint as failure_count,
+    max({{ relation }}.last_loaded_at) as last_loaded_at
+from {{ relation }}
+group by grouping sets (
+    ({{ prefix | join(', ') }}),
+    {%- for dimension in pattern_dimensions() %}
+    ({{ prefix | join(', ') }}, {{ relation }}.{{ dimension }}){% if not loop.last %},{% endif %}
+    {%- endfor %}
+)
+{%- endmacro %}

@@ -49,34 +49,16 @@ with cells as (
     ),
 {% endif %}
 
-series_days as (
-    select
-        cells.day,
-        case
-            {%- for dimension in pattern_dimensions() %}
-                when grouping(cells.{{ dimension }}) = 0 then '{{ dimension }}'
-            {%- endfor %}
-            else 'overall'
-        end as dimension,
-        coalesce(
-            {%- for dimension in pattern_dimensions() %}
-                cells.{{ dimension }},
-            {%- endfor %}
-            'all'
-        ) as dimension_value,
-        sum(cells.segment_count)::bigint as total_count,
-        sum(cells.failure_count)::bigint as failure_count,
-        max(cells.last_loaded_at) as last_loaded_at
+changed_cells as (
+    select cells.*
     from cells
     {% if is_incremental() %}
         where cells.day in (select changed_days.day from changed_days)
     {% endif %}
-    group by grouping sets (
-        (cells.day),
-        {%- for dimension in pattern_dimensions() %}
-            (cells.day, cells.{{ dimension }}){% if not loop.last %},{% endif %}
-        {%- endfor %}
-    )
+),
+
+series_days as (
+    {{ select_series_days('changed_cells') }}
 ),
 
 final as (

@@ -11,9 +11,13 @@
 -- detected and judged on. A segment without a version is kept (version null) so that a day's
 -- rows add up to its segments, but it belongs to no version. Incremental by day like the
 -- per-day cube: a refresh recomputes only the days whose segments changed (a newer loaded_at,
--- or different counts).
+-- or different counts), found from the cube's day totals rather than by reading all segments.
 with segments as (
     select * from {{ ref('int_segments_outcomes_derived') }}
+),
+
+cells as (
+    select * from {{ ref('int_daily_cells_aggregated') }}
 ),
 
 {% if is_incremental() %}
@@ -28,14 +32,15 @@ with segments as (
         group by built.day
     ),
 
+    -- The day totals as the per-day cube has them (cheaper to read than the segments).
     current_days as (
         select
-            segments.day,
-            count(*) as total_count,
-            count(*) filter (where segments.is_failed) as failure_count,
-            max(segments.loaded_at) as last_loaded_at
-        from segments
-        group by segments.day
+            cells.day,
+            sum(cells.segment_count) as total_count,
+            sum(cells.failure_count) as failure_count,
+            max(cells.last_loaded_at) as last_loaded_at
+        from cells
+        group by cells.day
     ),
 
     changed_days as (

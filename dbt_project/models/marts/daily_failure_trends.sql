@@ -14,6 +14,10 @@ changes as (
     where verdict in ('regression', 'improvement')
 ),
 
+series_days as (
+    select * from {{ ref('int_trend_days_aggregated') }}
+),
+
 cells as (
     select * from {{ ref('int_daily_cells_aggregated') }}
 ),
@@ -47,73 +51,93 @@ candidates as (
             and flagged.day >= changes.changed_on
 ),
 
--- The cells of each flag's run and reference, marked by whether they belong to the change's
--- workflow or model.
-candidate_cells as (
+-- Every series' daily counts within the workflows and models that changed: the part of each
+-- series a change can explain.
+changed_values as (
+    select distinct
+        changes.dimension as change_dimension,
+        changes.dimension_value as change_value
+    from changes
+),
+
+changed_cells as (
+    select
+        changed_values.change_dimension,
+        changed_values.change_value,
+        cells.*
+    from cells
+    inner join changed_values
+        on
+            (
+                changed_values.change_dimension = 'workflow'
+                and cells.workflow = changed_values.change_value
+            )
+            or (
+                changed_values.change_dimension = 'model'
+                and cells.model = changed_values.change_value
+            )
+),
+
+changed_series_days as (
+    {{ select_series_days('changed_cells', ['change_dimension', 'change_value']) }}
+),
+
+-- The flag's run and its reference, counted whole and within the changed value.
+retested_counts as (
     select
         candidates.day,
         candidates.dimension,
         candidates.dimension_value,
         candidates.change_key,
         candidates.direction,
-        cells.day >= candidates.run_started_on as is_in_run,
-        (
-            (candidates.change_dimension = 'workflow' and cells.workflow = candidates.change_value)
-            or (candidates.change_dimension = 'model' and cells.model = candidates.change_value)
-        ) as is_changed_value,
-        cells.segment_count,
-        cells.failure_count
-    from candidates
-    inner join cells
-        on
-            candidates.reference_started_on <= cells.day
-            and candidates.day >= cells.day
-            and {{ cell_in_series('cells', 'candidates') }}
-),
-
--- The flag's run and its reference, counted with and without the changed value's segments.
-retested_counts as (
-    select
-        candidate_cells.day,
-        candidate_cells.dimension,
-        candidate_cells.dimension_value,
-        candidate_cells.change_key,
-        candidate_cells.direction,
-        coalesce(sum(candidate_cells.segment_count) filter (
-            where candidate_cells.is_in_run
+        coalesce(sum(series_days.total_count) filter (
+            where series_days.day >= candidates.run_started_on
         ), 0) as run_total,
-        coalesce(sum(candidate_cells.failure_count) filter (
-            where candidate_cells.is_in_run
+        coalesce(sum(series_days.failure_count) filter (
+            where series_days.day >= candidates.run_started_on
         ), 0) as run_failures,
-        coalesce(sum(candidate_cells.segment_count) filter (
-            where candidate_cells.is_in_run and not candidate_cells.is_changed_value
-        ), 0) as rest_run_total,
-        coalesce(sum(candidate_cells.failure_count) filter (
-            where candidate_cells.is_in_run and not candidate_cells.is_changed_value
-        ), 0) as rest_run_failures,
-        coalesce(sum(candidate_cells.segment_count) filter (
-            where not candidate_cells.is_in_run
+        coalesce(sum(changed.total_count) filter (
+            where series_days.day >= candidates.run_started_on
+        ), 0) as changed_run_total,
+        coalesce(sum(changed.failure_count) filter (
+            where series_days.day >= candidates.run_started_on
+        ), 0) as changed_run_failures,
+        coalesce(sum(series_days.total_count) filter (
+            where series_days.day < candidates.run_started_on
         ), 0) as reference_total,
-        coalesce(sum(candidate_cells.failure_count) filter (
-            where not candidate_cells.is_in_run
+        coalesce(sum(series_days.failure_count) filter (
+            where series_days.day < candidates.run_started_on
         ), 0) as reference_failures,
-        coalesce(sum(candidate_cells.segment_count) filter (
-            where not candidate_cells.is_in_run and not candidate_cells.is_changed_value
-        ), 0) as rest_reference_total,
-        coalesce(sum(candidate_cells.failure_count) filter (
-            where not candidate_cells.is_in_run and not candidate_cells.is_changed_value
-        ), 0) as rest_reference_failures
-    from candidate_cells
+        coalesce(sum(changed.total_count) filter (
+            where series_days.day < candidates.run_started_on
+        ), 0) as changed_reference_total,
+        coalesce(sum(changed.failure_count) filter (
+            where series_days.day < candidates.run_started_on
+        ), 0) as changed_reference_failures
+    from candidates
+    inner join series_days
+        on
+            candidates.dimension = series_days.dimension
+            and candidates.dimension_value = series_days.dimension_value
+            and candidates.reference_started_on <= series_days.day
+            and candidates.day >= series_days.day
+    left join changed_series_days as changed
+        on
+            candidates.change_dimension = changed.change_dimension
+            and candidates.change_value = changed.change_value
+            and series_days.day = changed.day
+            and series_days.dimension = changed.dimension
+            and series_days.dimension_value = changed.dimension_value
     group by
-        candidate_cells.day,
-        candidate_cells.dimension,
-        candidate_cells.dimension_value,
-        candidate_cells.change_key,
-        candidate_cells.direction
+        candidates.day,
+        candidates.dimension,
+        candidates.dimension_value,
+        candidates.change_key,
+        candidates.direction
 ),
 
 -- Failures of the run above (regression) or below (improvement) what its reference rate
--- predicts, with and without the changed value's segments.
+-- predicts: the whole series, and the rest of it outside the changed value.
 retested as (
     select
         retested_counts.day,
@@ -126,9 +150,11 @@ retested as (
             / nullif(retested_counts.reference_total, 0)
         ) as excess_failures,
         (case retested_counts.direction when 'regression' then 1 else -1 end) * coalesce(
-            retested_counts.rest_run_failures - retested_counts.rest_run_total
-            * retested_counts.rest_reference_failures::double precision
-            / nullif(retested_counts.rest_reference_total, 0),
+            (retested_counts.run_failures - retested_counts.changed_run_failures)
+            - (retested_counts.run_total - retested_counts.changed_run_total)
+            * (retested_counts.reference_failures - retested_counts.changed_reference_failures)
+            ::double precision
+            / nullif(retested_counts.reference_total - retested_counts.changed_reference_total, 0),
             0
         ) as rest_excess_failures
     from retested_counts
