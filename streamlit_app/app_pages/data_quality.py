@@ -31,7 +31,7 @@ else:
             icon=":material/warning:",
         )
     st.dataframe(
-        suites.assign(passed=suites["passed"].map({True: "✅ passed", False: "❌ failed"})),
+        suites.assign(passed=suites["passed"].map({True: "Passed", False: "Failed"})),
         hide_index=True,
         column_config={
             "suite": st.column_config.TextColumn("Suite (table)"),

@@ -42,16 +42,16 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     )
     dimension = st.selectbox(
         "Dimension",
-        [None, *DIMENSIONS],
-        format_func=lambda d: "Any" if d is None else label(d),
+        ["", *DIMENSIONS],
+        format_func=lambda d: label(d) if d else "Any",
         key="dimension",
     )
     values = sorted(patterns[f"dimension_{dimension}"].dropna().unique()) if dimension else []
     value = st.selectbox(
         "Value",
-        [None, *values],
-        format_func=lambda v: "Any" if v is None else v,
-        disabled=dimension is None,
+        ["", *values],
+        format_func=lambda v: v or "Any",
+        disabled=not dimension,
         key="dimension_value",
     )
     min_support = st.number_input(

@@ -9,11 +9,11 @@ from lib.notices import show_missing
 from lib.page import page_context, period_caption
 from lib.queries import MartMissing, change_events, flagged_days, trend_series, trend_values
 
-VERDICT_ICONS = {
-    "regression": "🔴 regression",
-    "improvement": "🟢 improvement",
-    "no_change": "⚪ no change",
-    "insufficient_data": "… too little data",
+VERDICTS = {
+    "regression": "Regression",
+    "improvement": "Improvement",
+    "no_change": "No change",
+    "insufficient_data": "Too little data",
 }
 
 st.title("Trends")
@@ -95,7 +95,7 @@ elif changes.empty:
     st.caption("No workflow or model version change in this period.")
 else:
     st.dataframe(
-        changes.assign(verdict=changes["verdict"].map(VERDICT_ICONS).fillna(changes["verdict"])),
+        changes.assign(verdict=changes["verdict"].map(VERDICTS).fillna(changes["verdict"])),
         hide_index=True,
         column_order=[
             "changed_at",

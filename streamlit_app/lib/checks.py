@@ -54,4 +54,8 @@ def check_configuration(
 
 def is_available() -> bool:
     """Whether the core's check exists in this installation."""
-    return importlib.util.find_spec("failmap.alerts") is not None
+    try:
+        importlib.import_module("failmap.alerts")
+    except ModuleNotFoundError:
+        return False
+    return True

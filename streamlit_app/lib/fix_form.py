@@ -17,13 +17,11 @@ from lib.fixes import (
 from lib.notices import show_missing
 from lib.queries import MartMissing, clear_caches, known_pattern_keys, pattern_fixes
 
-FORM_KEY = "fix_form"
-DESCRIPTION_KEY = "fix_description"
-EFFECTIVENESS_KEY = "fix_effectiveness"
-PARAMETERS_KEY = "fix_parameters"
-REPORTER_KEY = "fix_reporter"
-SUBMIT_KEY = "fix_submit"
+REPORTER_KEY = "fix_reporter"  # kept across fixes: the same person records the next one
 _SAVED_KEY = "fix_saved_message"
+# Recording a fix starts a new generation of the form's widgets, so the browser shows them empty
+# (deleting a widget's state does not clear what the browser shows).
+_GENERATION_KEY = "fix_form_generation"
 
 
 def fixes_table(pattern_key: str) -> None:
@@ -56,20 +54,21 @@ def fix_form(pattern_key: str) -> None:
     if saved:
         st.success(saved, icon=":material/check_circle:")
     reporter = signed_in_reporter()
-    with st.form(FORM_KEY, border=True):
+    generation = st.session_state.get(_GENERATION_KEY, 0)
+    with st.form(f"fix_form_{generation}", border=True):
         st.markdown("**Record a fix**")
         description = st.text_area(
             "What did you change?",
             max_chars=MAX_DESCRIPTION_CHARS,
             placeholder="e.g. Lowered CFG to 6.5 and added a face-restore pass for c12 close-ups",
-            key=DESCRIPTION_KEY,
+            key=f"fix_description_{generation}",
         )
         left, right = st.columns(2)
         effectiveness = left.selectbox(
             "Did it work?",
             options=list(EFFECTIVENESS_LABELS),
             format_func=EFFECTIVENESS_LABELS.__getitem__,
-            key=EFFECTIVENESS_KEY,
+            key=f"fix_effectiveness_{generation}",
         )
         if reporter:
             right.text_input("Reported by", value=reporter, disabled=True)
@@ -85,10 +84,12 @@ def fix_form(pattern_key: str) -> None:
             "Parameters (JSON, optional)",
             max_chars=MAX_PARAMETERS_CHARS,
             placeholder='{"cfg_scale": 6.5, "face_restore": true}',
-            key=PARAMETERS_KEY,
+            key=f"fix_parameters_{generation}",
             height=68,
         )
-        submitted = st.form_submit_button("Record fix", type="primary", key=SUBMIT_KEY)
+        submitted = st.form_submit_button(
+            "Record fix", type="primary", key=f"fix_submit_{generation}"
+        )
     if not submitted:
         return
     try:
@@ -110,6 +111,5 @@ def fix_form(pattern_key: str) -> None:
         return
     clear_caches()
     st.session_state[_SAVED_KEY] = f"Fix #{fix_id} recorded for `{pattern_key}`."
-    for key in (DESCRIPTION_KEY, PARAMETERS_KEY, EFFECTIVENESS_KEY):
-        st.session_state.pop(key, None)
+    st.session_state[_GENERATION_KEY] = generation + 1
     st.rerun()

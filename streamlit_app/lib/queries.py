@@ -119,19 +119,6 @@ def quarantined_rows_in_period(period: Period) -> int:
     return int(frame.iloc[0]["rows_quarantined"])
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def mart_row_counts() -> pd.DataFrame:
-    """Every table in the marts schema with its row count (estimates are not good enough here)."""
-    counts = []
-    with engine().connect() as connection:
-        for name in sorted(existing_marts()):
-            # Identifier comes from the catalog, quoted; no user input reaches this SQL.
-            quoted = '"' + name.replace('"', '""') + '"'
-            count = connection.execute(text(f"select count(*) from marts.{quoted}")).scalar_one()  # noqa: S608
-            counts.append({"table": f"marts.{name}", "rows": int(count)})
-    return pd.DataFrame(counts, columns=["table", "rows"])
-
-
 # --- patterns ----------------------------------------------------------------------------------
 
 

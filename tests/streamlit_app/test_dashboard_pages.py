@@ -148,11 +148,11 @@ def test_fix_submission_writes_app_pattern_fixes_verbatim_and_lists_it(open_page
     app = open_page(demo_url, "app_pages/patterns.py")
     app.pills(key="severity").set_value(["high"]).run()
     description = 'Lowered CFG to 6.5 <script>alert("x")</script> **not bold**'
-    app.text_area(key="fix_description").input(description)
+    app.text_area(key="fix_description_0").input(description)
     app.text_input(key="fix_reporter").input("Ann")
-    app.selectbox(key="fix_effectiveness").set_value("improved")
-    app.text_area(key="fix_parameters").input('{"cfg_scale": 6.5}')
-    app.button(key="fix_submit").click().run()
+    app.selectbox(key="fix_effectiveness_0").set_value("improved")
+    app.text_area(key="fix_parameters_0").input('{"cfg_scale": 6.5}')
+    app.button(key="fix_submit_0").click().run()
     _no_exception(app)
     assert _fix_rows(demo_url)[-1] == (
         HIGH_PATTERN,
@@ -164,15 +164,16 @@ def test_fix_submission_writes_app_pattern_fixes_verbatim_and_lists_it(open_page
     assert "recorded" in app.success[0].value
     listed = _table(app, "fix_description")
     assert listed["fix_description"].iloc[0] == description  # shown as text, not markup
-    assert app.text_area(key="fix_description").value == ""  # the form is ready for the next
+    assert app.text_area(key="fix_description_1").value == ""  # a fresh form for the next fix
+    assert app.text_input(key="fix_reporter").value == "Ann"
 
 
 def test_invalid_fix_is_refused_with_every_reason_and_writes_nothing(open_page, demo_url) -> None:
     before = _fix_rows(demo_url)
     app = open_page(demo_url, "app_pages/patterns.py")
-    app.text_area(key="fix_description").input("   ")
-    app.text_area(key="fix_parameters").input("{cfg: 6.5")
-    app.button(key="fix_submit").click().run()
+    app.text_area(key="fix_description_0").input("   ")
+    app.text_area(key="fix_parameters_0").input("{cfg: 6.5")
+    app.button(key="fix_submit_0").click().run()
     _no_exception(app)
     message = app.error[0].value
     assert "The description is required" in message
