@@ -8,6 +8,7 @@ from lib.dimensions import label
 from lib.notices import show_missing
 from lib.page import page_context
 from lib.queries import MartMissing, dimension_values
+from lib.text import md_escape
 
 BANNERS = {
     "high": st.error,
@@ -106,7 +107,7 @@ if matches:
     st.subheader("Matching patterns and their fixes")
     for match in matches:
         with st.container(border=True):
-            st.markdown(f"**{match.get('description') or match.get('pattern_key')}**")
+            st.markdown(f"**{md_escape(match.get('description') or match.get('pattern_key'))}**")
             fixes = match.get("fixes") or []
             if fixes:
                 st.dataframe(pd.DataFrame(fixes), hide_index=True)

@@ -5,6 +5,7 @@ from lib.notices import show_missing
 from lib.page import page_context, period_caption
 from lib.quality import latest_results
 from lib.queries import MartMissing, ingested_files, quarantined_rows
+from lib.text import md_escape
 
 st.title("Data quality")
 context = page_context()
@@ -27,7 +28,7 @@ else:
     else:
         st.warning(
             f"{len(failed_suites)} of {len(suites)} suites failed their latest run: "
-            + ", ".join(f"`{name}`" for name in failed_suites["suite"]),
+            + md_escape(", ".join(failed_suites["suite"])),
             icon=":material/warning:",
         )
     st.dataframe(

@@ -8,9 +8,11 @@ from lib.notices import show_missing
 from lib.page import page_context, period_caption
 from lib.queries import MartMissing, cell_failing_segments, failure_heatmap
 from lib.tables import SEGMENT_COLUMNS, SEGMENT_ORDER, pattern_label
+from lib.text import md_escape
 
 # The two maps the page opens with (columns x rows): where creators look first.
 DEFAULT_MAPS = (("character", "scene_type"), ("lora", "segment_position"))
+DRILL_DOWN_ROWS = 500
 SUBTITLE = (
     "Colour: failure rate pulled toward the overall rate when a cell has few segments. "
     "Outlined: a surfaced pattern. Hover for counts; click a cell for its failing segments."
@@ -83,33 +85,37 @@ def heatmap_section(number: int, default_x: str, default_y: str) -> None:
         st.caption(":material/touch_app: Click a cell to list its failing segments.")
         return
     row = cells[(cells["x_value"] == cell[x_dimension]) & (cells["y_value"] == cell[y_dimension])]
+    if row.empty:  # only cells of this map: the selection comes from the browser
+        st.caption(":material/touch_app: Click a cell to list its failing segments.")
+        return
     name = describe_cell(cell)
-    st.markdown(f"#### Failing segments: {name}")
-    if not row.empty:
-        stats = row.iloc[0]
-        st.caption(
-            f"All data: {int(stats['failure_count']):,} of {int(stats['total_count']):,} "
-            f"segments failed ({stats['failure_rate']:.1%})."
+    st.markdown(f"#### Failing segments: {md_escape(name)}")
+    stats = row.iloc[0]
+    summary = (
+        f"All data: {int(stats['failure_count']):,} of {int(stats['total_count']):,} "
+        f"segments failed ({stats['failure_rate']:.1%}). "
+    )
+    if stats["is_pattern"]:
+        st.page_link(
+            "app_pages/patterns.py",
+            label=f"A surfaced pattern ({md_escape(pattern_label(stats['pattern_key']))}): "
+            "see its fixes or record one",
+            icon=":material/pattern:",
         )
-        if stats["is_pattern"]:
-            st.page_link(
-                "app_pages/patterns.py",
-                label=f"A surfaced pattern ({pattern_label(stats['pattern_key'])}): "
-                "see its fixes or record one",
-                icon=":material/pattern:",
-            )
     try:
-        segments = cell_failing_segments(tuple(sorted(cell.items())), period)
+        segments = cell_failing_segments(tuple(sorted(cell.items())), period, DRILL_DOWN_ROWS)
     except MartMissing as error:
         show_missing(error, "The failing segments of a cell")
         return
     if segments.empty:
-        st.caption(f"No failing segment of {name} in the period.")
+        st.caption(f"{summary}None in the period.")
         return
-    st.caption(
-        f"{len(segments):,} failing segments in the period"
-        + (" (the newest 500)" if len(segments) >= 500 else "")
+    shown = (
+        f"the newest {DRILL_DOWN_ROWS:,} in the period"
+        if len(segments) >= DRILL_DOWN_ROWS
+        else f"{len(segments):,} in the period"
     )
+    st.caption(f"{summary}Listed: {shown}.")
     st.dataframe(
         segments,
         hide_index=True,

@@ -12,6 +12,7 @@ from lib.queries import (
     quarantined_rows_in_period,
 )
 from lib.tables import pattern_label
+from lib.text import md_escape
 
 st.title("Overview")
 context = page_context()
@@ -94,7 +95,7 @@ if patterns is not None and not patterns.empty:
     if not high.empty:
         st.error(
             f"**{len(high)} high-severity pattern{'s' if len(high) > 1 else ''}:** "
-            + "; ".join(high["description"].head(3)),
+            + md_escape("; ".join(high["description"].head(3))),
             icon=":material/warning:",
         )
 

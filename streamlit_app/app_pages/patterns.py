@@ -7,6 +7,7 @@ from lib.notices import show_missing
 from lib.page import page_context, period_caption
 from lib.queries import MartMissing, failure_patterns, pattern_occurrences
 from lib.tables import SEGMENT_COLUMNS, SEGMENT_ORDER, pattern_label
+from lib.text import md_escape
 
 TABLE_KEY = "patterns_table"
 
@@ -124,8 +125,8 @@ key = selected["pattern_key"]
 
 # --- one pattern --------------------------------------------------------------------------------
 st.divider()
-st.subheader(pattern_label(key))
-st.markdown(selected["description"])
+st.subheader(md_escape(pattern_label(key)))
+st.markdown(md_escape(selected["description"]))
 columns = st.columns(5)
 columns[0].metric(
     "Failure rate",
@@ -153,7 +154,11 @@ aliases = [alias for alias in selected["aliases"] if alias]
 st.caption(
     f"First detected {selected['first_detected_at']:%Y-%m-%d}; last failing segment "
     f"{selected['last_occurrence']:%Y-%m-%d %H:%M} UTC."
-    + (f" Same segments as: {', '.join(pattern_label(a) for a in aliases)}." if aliases else "")
+    + (
+        f" Same segments as: {md_escape(', '.join(pattern_label(a) for a in aliases))}."
+        if aliases
+        else ""
+    )
 )
 
 segments_column, fixes_column = st.columns([3, 2], gap="large")

@@ -16,6 +16,7 @@ from lib.fixes import (
 )
 from lib.notices import show_missing
 from lib.queries import MartMissing, clear_caches, known_pattern_keys, pattern_fixes
+from lib.text import md_escape
 
 REPORTER_KEY = "fix_reporter"  # kept across fixes: the same person records the next one
 _SAVED_KEY = "fix_saved_message"
@@ -110,6 +111,6 @@ def fix_form(pattern_key: str) -> None:
         show_missing(error, "Recording a fix")
         return
     clear_caches()
-    st.session_state[_SAVED_KEY] = f"Fix #{fix_id} recorded for `{pattern_key}`."
+    st.session_state[_SAVED_KEY] = f"Fix #{fix_id} recorded for {md_escape(pattern_key)}."
     st.session_state[_GENERATION_KEY] = generation + 1
     st.rerun()

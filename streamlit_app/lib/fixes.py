@@ -16,6 +16,7 @@ import streamlit as st
 from sqlalchemy import text
 
 from lib.connection import engine
+from lib.text import md_escape
 
 MAX_DESCRIPTION_CHARS = 2000  # app.pattern_fixes check constraint
 MAX_REPORTER_CHARS = 200  # app.pattern_fixes check constraint
@@ -64,7 +65,7 @@ def validate_fix(fix: FixInput, known_patterns: Collection[str]) -> dict[str, ob
     problems = []
     if fix.pattern_key not in known_patterns:
         problems.append(
-            f"Pattern `{fix.pattern_key}` is not a pattern failmap has surfaced; "
+            f"Pattern {md_escape(fix.pattern_key)} is not one failmap has surfaced; "
             "pick one from the list."
         )
     problems += _text_problems("The description", fix.description, MAX_DESCRIPTION_CHARS)
