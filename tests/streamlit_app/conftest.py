@@ -7,6 +7,7 @@ cleared around every test (a cached engine or read must never leak into another 
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -74,7 +75,8 @@ def open_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Calla
 
 
 def texts(app: AppTest) -> str:
-    """Everything the page wrote as text (markdown, captions, alerts, titles), one string."""
+    """Everything the page wrote as text (markdown, captions, alerts, titles), one string, with
+    the markdown escapes of data values (lib.text.md_escape) undone."""
     parts = []
     for kind in (
         "title",
@@ -88,4 +90,4 @@ def texts(app: AppTest) -> str:
         "error",
     ):
         parts += [str(element.value) for element in getattr(app, kind)]
-    return "\n".join(parts)
+    return re.sub(r"\\(.)", r"\1", "\n".join(parts))
