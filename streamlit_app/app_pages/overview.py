@@ -1,40 +1,171 @@
-"""Overview: is the data current, and how much of it is there."""
+"""Overview: how much failed in the period, which patterns cost most, how current the data is."""
 
 import streamlit as st
-from lib.queries import MartMissing, data_freshness, mart_row_counts
+from lib import charts
+from lib.notices import show_missing
+from lib.page import page_context, period_caption
+from lib.queries import (
+    MartMissing,
+    change_events,
+    failure_patterns,
+    period_volume,
+    quarantined_rows_in_period,
+)
+from lib.tables import pattern_label
+from lib.text import md_escape
 
-st.title("failmap")
+st.title("Overview")
+context = page_context()
+period, freshness = context.period, context.freshness
+period_caption(period)
 
+# --- KPIs ---------------------------------------------------------------------------------------
 try:
-    freshness = data_freshness()
+    volume = period_volume(period)
+    segments, failed = int(volume["segment_count"]), int(volume["failed_segment_count"])
+    volume_note = "Segments evaluated in the period."
 except MartMissing:
-    st.info(
-        "No marts yet. Drop `quality_scores*` / `runs*` files into the inbox and run "
-        "`uv run failmap refresh` (or start everything with `uv run failmap up`)."
+    segments, failed = int(freshness["segment_count"]), int(freshness["failed_segment_count"])
+    volume_note = (
+        "All data: counts for the chosen period need marts.daily_failure_trends (trend tracking)."
     )
-    st.stop()
+try:
+    patterns = failure_patterns(period)
+except MartMissing as error:
+    patterns = None
+    patterns_error = error
 
-if not freshness["segment_count"]:
-    st.info("The marts are built but hold no segments yet: load some files into the inbox.")
-
-failure_rate = (
-    freshness["failed_segment_count"] / freshness["segment_count"]
-    if freshness["segment_count"]
-    else 0.0
+columns = st.columns(6)
+columns[0].metric("Segments", f"{segments:,}", help=volume_note, border=True)
+columns[1].metric(
+    "Failure rate",
+    f"{failed / segments:.1%}" if segments else "–",
+    help=f"{failed:,} failed segments (any failed check). {volume_note}",
+    border=True,
 )
-columns = st.columns(4)
-columns[0].metric("Segments", f"{int(freshness['segment_count']):,}", border=True)
-columns[1].metric("Failure rate", f"{failure_rate:.1%}", border=True)
-columns[2].metric("Files loaded", int(freshness["files_loaded_count"]), border=True)
-columns[3].metric("Rows quarantined", f"{int(freshness['rows_quarantined_count']):,}", border=True)
+if patterns is not None:
+    by_severity = patterns["severity"].value_counts()
+    columns[2].metric(
+        "Patterns",
+        len(patterns),
+        help=" · ".join(f"{by_severity.get(s, 0)} {s}" for s in ("high", "medium", "low")),
+        border=True,
+    )
+    with_fix = int((patterns["fix_count"] > 0).sum())
+    columns[4].metric(
+        "With a fix",
+        f"{with_fix} of {len(patterns)}",
+        help="Surfaced patterns with at least one recorded fix.",
+        border=True,
+    )
+else:
+    columns[2].metric("Patterns", "–", border=True)
+    columns[4].metric("With a fix", "–", border=True)
+try:
+    regressions = change_events(period)
+    open_regressions = int((regressions["verdict"] == "regression").sum())
+    columns[3].metric(
+        "Regressions",
+        open_regressions,
+        help="Workflow or model version changes in the period judged a regression.",
+        border=True,
+    )
+except MartMissing:
+    columns[3].metric(
+        "Regressions", "–", help="Needs marts.change_events (trend tracking).", border=True
+    )
+try:
+    quarantined = quarantined_rows_in_period(period)
+    columns[5].metric(
+        "Quarantined",
+        f"{quarantined:,}",
+        help="Input rows that broke the data contract, from files loaded in the period.",
+        border=True,
+    )
+except MartMissing:
+    columns[5].metric(
+        "Quarantined",
+        f"{int(freshness['rows_quarantined_count']):,}",
+        help="All data (the ingest ledger is not readable here).",
+        border=True,
+    )
 
+if patterns is not None and not patterns.empty:
+    high = patterns[patterns["severity"] == "high"]
+    if not high.empty:
+        st.error(
+            f"**{len(high)} high-severity pattern{'s' if len(high) > 1 else ''}:** "
+            + md_escape("; ".join(high["description"].head(3))),
+            icon=":material/warning:",
+        )
+
+# --- top patterns -------------------------------------------------------------------------------
+st.subheader("Where the failures come from")
+if patterns is None:
+    show_missing(patterns_error, "The top patterns")
+elif patterns.empty:
+    st.success(
+        "No failure pattern surfaced: no combination of workflow, model, LoRA, character, scene "
+        "type and segment position fails significantly more than the rest.",
+        icon=":material/check_circle:",
+    )
+else:
+    top = patterns.head(8).assign(label=lambda rows: rows["pattern_key"].map(pattern_label))
+    first = top.iloc[0]
+    st.altair_chart(
+        charts.horizontal_bars(
+            top[["label", "impact", "severity"]].assign(impact=top["impact"].round()),
+            category="label",
+            value="impact",
+            title=(
+                f"{first['label']} costs the most: {first['impact']:,.0f} failures more "
+                f"than its baseline predicts"
+            ),
+            subtitle="Excess failures over the baseline rate, whole history, by pattern",
+            value_title="Excess failed segments",
+            severity="severity",
+        ),
+        width="stretch",
+    )
+    st.dataframe(
+        top,
+        hide_index=True,
+        column_order=[
+            "severity",
+            "description",
+            "period_failure_count",
+            "fix_count",
+            "first_detected_at",
+        ],
+        column_config={
+            "severity": st.column_config.TextColumn("Severity", width="small"),
+            "description": st.column_config.TextColumn("Pattern", width="large"),
+            "period_failure_count": st.column_config.NumberColumn(
+                "Failures in period", format="%d"
+            ),
+            "fix_count": st.column_config.NumberColumn("Fixes", format="%d"),
+            "first_detected_at": st.column_config.DatetimeColumn(
+                "First detected", format="YYYY-MM-DD"
+            ),
+        },
+    )
+    st.page_link(
+        "app_pages/patterns.py",
+        label="All patterns, their segments and fixes",
+        icon=":material/arrow_forward:",
+    )
+
+# --- freshness ----------------------------------------------------------------------------------
 st.subheader("Data freshness")
-st.write(
-    f"Marts rebuilt **{freshness['refreshed_at']:%Y-%m-%d %H:%M} UTC**; "
-    f"last file loaded **{freshness['last_file_loaded_at']}**; "
-    f"segments evaluated from {freshness['first_evaluated_at']} to "
-    f"{freshness['last_evaluated_at']}."
+last_file = freshness["last_file_loaded_at"]
+st.markdown(
+    f"- Marts rebuilt **{freshness['refreshed_at']:%Y-%m-%d %H:%M} UTC**\n"
+    f"- Last file loaded **{last_file:%Y-%m-%d %H:%M} UTC**\n"
+    f"- Segments evaluated from **{freshness['first_evaluated_at']:%Y-%m-%d}** to "
+    f"**{freshness['last_evaluated_at']:%Y-%m-%d}**\n"
+    f"- {int(freshness['files_loaded_count']):,} files loaded, "
+    f"{int(freshness['files_rejected_count']):,} rejected, "
+    f"{int(freshness['rows_loaded_count']):,} rows"
+    if last_file is not None
+    else "No file has been loaded yet."
 )
-
-st.subheader("Mart row counts")
-st.dataframe(mart_row_counts(), hide_index=True)

@@ -10,7 +10,12 @@ from failmap.settings import load_settings
 
 
 @st.cache_resource
+def database_url() -> str:
+    """FAILMAP_DATABASE_URL, or the embedded server's URL (started if needed)."""
+    return database.resolve_database_url(load_settings())
+
+
+@st.cache_resource
 def engine() -> Engine:
-    """SQLAlchemy engine for FAILMAP_DATABASE_URL, or the embedded server (started if needed)."""
-    url = database.resolve_database_url(load_settings())
-    return create_engine(database.sqlalchemy_url(url), pool_pre_ping=True)
+    """SQLAlchemy engine for the database failmap uses."""
+    return create_engine(database.sqlalchemy_url(database_url()), pool_pre_ping=True)

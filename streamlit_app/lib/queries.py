@@ -1,49 +1,453 @@
-"""Cached reads of the marts; pages call these and compute nothing of their own."""
+"""Cached reads of the marts (and app.* for fixes); pages call these and compute nothing themselves.
+
+Every function returns what one mart holds, filtered to what a page shows: a pattern, a pair of
+dimensions, a period. Rates, baselines, intervals and verdicts all come from the marts; the only
+arithmetic here is counting and summing the rows a mart already holds for the chosen period.
+
+A mart that is not built yet (or not readable by the dashboard's role) raises `MartMissing`,
+which `lib.notices.show_missing` turns into a message saying what is missing and how to get it.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
+import psycopg.errors
 import streamlit as st
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from lib.connection import engine
+from lib.dimensions import DIMENSIONS, segment_column
+from lib.filters import Period
 
 CACHE_SECONDS = 60
 
+# Errors that mean "this relation is not there for us", not "the query is wrong".
+_MISSING_ERRORS = (
+    psycopg.errors.UndefinedTable,
+    psycopg.errors.InvalidSchemaName,
+    psycopg.errors.InsufficientPrivilege,
+)
+
 
 class MartMissing(LookupError):
-    """A mart the page needs has not been built yet (run a refresh)."""
+    """A relation a page needs is not built yet, or the dashboard may not read it."""
+
+    def __init__(self, relation: str, detail: str = "") -> None:
+        super().__init__(relation)
+        self.relation = relation
+        self.detail = detail
 
 
-def _read(sql: str, params: dict[str, object] | None = None) -> pd.DataFrame:
-    with engine().connect() as connection:
-        return pd.read_sql_query(text(sql), connection, params=params or {})
+def _read(sql: str, params: dict[str, object] | None = None, *, relation: str) -> pd.DataFrame:
+    """Run one read; a missing relation (or column, when a mart changed shape) is MartMissing."""
+    try:
+        with engine().connect() as connection:
+            return pd.read_sql_query(text(sql), connection, params=params or {})
+    except DBAPIError as error:
+        if isinstance(error.orig, _MISSING_ERRORS):
+            raise MartMissing(relation, str(error.orig).splitlines()[0]) from error
+        if isinstance(error.orig, psycopg.errors.UndefinedColumn):
+            raise MartMissing(
+                relation, f"it exists but not with the columns the dashboard reads: {error.orig}"
+            ) from error
+        raise
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def mart_row_counts() -> pd.DataFrame:
-    """Every table in the marts schema with its row count (estimates are not good enough here)."""
-    tables = _read(
-        "select table_name from information_schema.tables "
-        "where table_schema = 'marts' order by table_name"
+def existing_marts() -> frozenset[str]:
+    """Names of the tables and views in the marts schema."""
+    frame = _read(
+        "select table_name from information_schema.tables where table_schema = 'marts'",
+        relation="marts",
     )
-    counts = []
-    with engine().connect() as connection:
-        for name in tables["table_name"]:
-            # Identifier comes from the catalog, quoted; no user input reaches this SQL.
-            quoted = '"' + name.replace('"', '""') + '"'
-            count = connection.execute(text(f"select count(*) from marts.{quoted}")).scalar_one()  # noqa: S608
-            counts.append({"table": f"marts.{name}", "rows": int(count)})
-    return pd.DataFrame(counts, columns=["table", "rows"])
+    return frozenset(frame["table_name"])
+
+
+def require(*names: str) -> None:
+    """Raise MartMissing for the first of `names` (marts tables) that is not built."""
+    present = existing_marts()
+    for name in names:
+        if name not in present:
+            raise MartMissing(f"marts.{name}")
+
+
+# --- freshness and overview ------------------------------------------------------------------
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def data_freshness() -> pd.Series:
     """The single row of marts.data_freshness."""
-    try:
-        frame = _read("select * from marts.data_freshness")
-    except Exception as error:  # undefined table before the first refresh
-        raise MartMissing("marts.data_freshness") from error
+    require("data_freshness")
+    frame = _read("select * from marts.data_freshness", relation="marts.data_freshness")
     if frame.empty:
-        raise MartMissing("marts.data_freshness")
+        raise MartMissing("marts.data_freshness", "it holds no row")
     return frame.iloc[0]
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def period_volume(period: Period) -> pd.Series:
+    """Segments and failed segments in the period: the sum of the daily `overall` trend rows."""
+    require("daily_failure_trends")
+    frame = _read(
+        """
+        select
+            coalesce(sum(total_count), 0) as segment_count,
+            coalesce(sum(failure_count), 0) as failed_segment_count,
+            count(*) filter (where regression_flag) as regression_day_count
+        from marts.daily_failure_trends
+        where dimension = 'overall' and day between :start and :end
+        """,
+        period.params(),
+        relation="marts.daily_failure_trends",
+    )
+    return frame.iloc[0]
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def quarantined_rows_in_period(period: Period) -> int:
+    """Rows quarantined from files loaded in the period (the ingest ledger's own counts)."""
+    frame = _read(
+        """
+        select coalesce(sum(rows_quarantined), 0) as rows_quarantined
+        from staging.stg_raw__ingested_files
+        where loaded_at >= :start_at and loaded_at < :end_at
+        """,
+        period.params(),
+        relation="staging.stg_raw__ingested_files",
+    )
+    return int(frame.iloc[0]["rows_quarantined"])
+
+
+# --- patterns ----------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def failure_patterns(period: Period) -> pd.DataFrame:
+    """Surfaced patterns by impact, with their failures in the period and how many fixes exist.
+
+    The pattern's rates, interval and severity are over the whole history (the pattern engine's
+    window); `period_failure_count` counts its failing segments evaluated in the period.
+    """
+    require("failure_patterns", "pattern_occurrences")
+    return _read(
+        """
+        with in_period as (
+            select pattern_key, count(*) as period_failure_count
+            from marts.pattern_occurrences
+            where evaluated_at >= :start_at and evaluated_at < :end_at
+            group by pattern_key
+        ),
+
+        fixes as (
+            select pattern_key, count(*) as fix_count
+            from app.pattern_fixes
+            group by pattern_key
+        )
+
+        select
+            patterns.*,
+            coalesce(in_period.period_failure_count, 0) as period_failure_count,
+            coalesce(fixes.fix_count, 0) as fix_count
+        from marts.failure_patterns as patterns
+        left join in_period on patterns.pattern_key = in_period.pattern_key
+        left join fixes on patterns.pattern_key = fixes.pattern_key
+        order by patterns.impact_rank
+        """,
+        period.params(),
+        relation="marts.failure_patterns",
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def pattern_occurrences(pattern_key: str, period: Period, limit: int = 500) -> pd.DataFrame:
+    """The pattern's failing segments evaluated in the period, newest first."""
+    require("pattern_occurrences")
+    return _read(
+        """
+        select evaluated_at, segment_id, job_id, scene_id, failed_checks, failure_reasons
+        from marts.pattern_occurrences
+        where pattern_key = :pattern_key
+            and evaluated_at >= :start_at and evaluated_at < :end_at
+        order by evaluated_at desc
+        limit :limit
+        """,
+        {"pattern_key": pattern_key, "limit": limit, **period.params()},
+        relation="marts.pattern_occurrences",
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def known_pattern_keys() -> frozenset[str]:
+    """Every pattern that surfaces now or ever did (a fix may concern a resolved pattern)."""
+    require("pattern_history")
+    frame = _read("select pattern_key from marts.pattern_history", relation="marts.pattern_history")
+    return frozenset(frame["pattern_key"])
+
+
+def pattern_fixes(pattern_key: str | None = None) -> pd.DataFrame:
+    """Fixes recorded for a pattern (or all), newest first. Not cached: users write them."""
+    where = "where pattern_key = :pattern_key" if pattern_key else ""
+    return _read(
+        f"""
+        select created_at, pattern_key, fix_description, effectiveness, fix_parameters::text
+            as fix_parameters, reported_by, fix_id
+        from app.pattern_fixes
+        {where}
+        order by created_at desc, fix_id desc
+        """,  # noqa: S608 -- `where` is one of two constant strings
+        {"pattern_key": pattern_key},
+        relation="app.pattern_fixes",
+    )
+
+
+# --- heatmaps ---------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def failure_heatmap(x_dimension: str, y_dimension: str) -> pd.DataFrame:
+    """Cells of one pair of dimensions, columns `x_value` / `y_value` oriented as asked.
+
+    The mart stores each pair once (x before y in the fixed dimension order); asking for the
+    other orientation swaps the columns, nothing else.
+    """
+    require("failure_heatmap")
+    ordered = sorted((x_dimension, y_dimension), key=DIMENSIONS.index)
+    swapped = ordered[0] != x_dimension
+    frame = _read(
+        """
+        select x_value, y_value, total_count, failure_count, failure_rate, shrunk_failure_rate,
+            overall_rate, prior_strength, is_pattern, pattern_key
+        from marts.failure_heatmap
+        where x_dimension = :first and y_dimension = :second
+        """,
+        {"first": ordered[0], "second": ordered[1]},
+        relation="marts.failure_heatmap",
+    )
+    if swapped:
+        frame = frame.rename(columns={"x_value": "y_value", "y_value": "x_value"})
+    return frame
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def cell_failing_segments(
+    cell: tuple[tuple[str, str], ...], period: Period, limit: int = 500
+) -> pd.DataFrame:
+    """Failing segments of one heatmap cell (dimension=value pairs) evaluated in the period.
+
+    Reads the per-segment model the pattern engine is built on; a cell that is not a pattern has
+    no rows in pattern_occurrences.
+    """
+    conditions = []
+    params: dict[str, object] = {"limit": limit, **period.params()}
+    for index, (dimension, value) in enumerate(cell):
+        # The column name comes from a fixed mapping of the six dimensions, never from input.
+        conditions.append(f"segments.{segment_column(dimension)} = :value_{index}")
+        params[f"value_{index}"] = value
+    return _read(
+        f"""
+        select segments.evaluated_at, segments.segment_id, segments.job_id, segments.scene_id,
+            segments.workflow, segments.model, segments.lora, segments.character,
+            segments.scene_type, segments.segment_position, segments.failed_checks,
+            segments.failure_reasons
+        from staging.int_segments_outcomes_derived as segments
+        where segments.is_failed
+            and segments.day between :start and :end
+            and {" and ".join(conditions)}
+        order by segments.evaluated_at desc
+        limit :limit
+        """,  # noqa: S608 -- identifiers from lib.dimensions, values bound
+        params,
+        relation="staging.int_segments_outcomes_derived",
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def dimension_values() -> dict[str, list[str]]:
+    """Every value of every dimension with segments, most segments first."""
+    require("combination_failure_rates")
+    frame = _read(
+        """
+        select
+            coalesce(dimension_workflow, '') as workflow,
+            coalesce(dimension_model, '') as model,
+            coalesce(dimension_lora, '') as lora,
+            coalesce(dimension_character, '') as character,
+            coalesce(dimension_scene_type, '') as scene_type,
+            coalesce(dimension_segment_position, '') as segment_position,
+            total_count
+        from marts.combination_failure_rates
+        where dimension_count = 1
+        order by total_count desc
+        """,
+        relation="marts.combination_failure_rates",
+    )
+    values: dict[str, list[str]] = {}
+    for dimension in DIMENSIONS:
+        column = frame[dimension]
+        values[dimension] = [value for value in column if value]
+    values["segment_position"] = sorted(values["segment_position"])
+    return values
+
+
+# --- trends -----------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def trend_series(dimension: str, value: str, period: Period) -> pd.DataFrame:
+    """One daily series of marts.daily_failure_trends (dimension `overall` for everything)."""
+    require("daily_failure_trends")
+    return _read(
+        """
+        select day, total_count, failure_count, failure_rate, baseline_rate, regression_flag,
+            improvement_flag
+        from marts.daily_failure_trends
+        where dimension = :dimension and dimension_value = :value
+            and day between :start and :end
+        order by day
+        """,
+        {"dimension": dimension, "value": value, **period.params()},
+        relation="marts.daily_failure_trends",
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def trend_values() -> dict[str, list[str]]:
+    """Dimension values that have a daily series, per dimension."""
+    require("daily_failure_trends")
+    frame = _read(
+        """
+        select dimension, dimension_value
+        from marts.daily_failure_trends
+        group by dimension, dimension_value
+        order by dimension, dimension_value
+        """,
+        relation="marts.daily_failure_trends",
+    )
+    return {
+        dimension: list(group["dimension_value"])
+        for dimension, group in frame.groupby("dimension", sort=False)
+    }
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def flagged_days(period: Period, limit: int = 200) -> pd.DataFrame:
+    """Series-days flagged as a regression or an improvement in the period, newest first."""
+    require("daily_failure_trends")
+    return _read(
+        """
+        select day, dimension, dimension_value, failure_rate, baseline_rate, total_count,
+            case when regression_flag then 'regression' else 'improvement' end as flag
+        from marts.daily_failure_trends
+        where (regression_flag or improvement_flag) and day between :start and :end
+        order by day desc, dimension, dimension_value
+        limit :limit
+        """,
+        {"limit": limit, **period.params()},
+        relation="marts.daily_failure_trends",
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def change_events(period: Period) -> pd.DataFrame:
+    """Version changes seen in the period with their verdicts, newest first."""
+    require("change_events")
+    return _read(
+        """
+        select *
+        from marts.change_events
+        where changed_at >= :start_at and changed_at < :end_at
+        order by changed_at desc
+        """,
+        period.params(),
+        relation="marts.change_events",
+    )
+
+
+# --- other marts, shown as they are -----------------------------------------------------------
+
+
+# Time columns a mart may be filtered by, in order of preference.
+_TIME_COLUMNS = ("day", "period_start", "started_at", "last_seen_at", "changed_at")
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def mart_columns(name: str) -> list[str]:
+    """Column names of a marts table, in table order."""
+    frame = _read(
+        """
+        select column_name from information_schema.columns
+        where table_schema = 'marts' and table_name = :name
+        order by ordinal_position
+        """,
+        {"name": name},
+        relation=f"marts.{name}",
+    )
+    return list(frame["column_name"])
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def mart_table(name: str, period: Period | None = None, limit: int = 1000) -> pd.DataFrame:
+    """Rows of a mart whose columns the dashboard does not depend on (error analytics).
+
+    With a period, rows are kept whose first time column (day, period_start, started_at,
+    last_seen_at, changed_at) falls in it; a mart without one is shown whole.
+    """
+    require(name)
+    columns = mart_columns(name)
+    time_column = next((c for c in _TIME_COLUMNS if c in columns), None)
+    quoted = '"' + name.replace('"', '""') + '"'
+    where, order = "", ""
+    if period is not None and time_column:
+        # Identifiers from the catalog / a constant list; values bound.
+        where = (
+            f'where "{time_column}" between :start and :end'
+            if time_column in ("day", "period_start")
+            else f'where "{time_column}" >= :start_at and "{time_column}" < :end_at'
+        )
+        order = f'order by "{time_column}" desc'
+    return _read(
+        f"select * from marts.{quoted} {where} {order} limit :limit",  # noqa: S608
+        {"limit": limit, **(period.params() if period else {})},
+        relation=f"marts.{name}",
+    )
+
+
+# --- data quality -----------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def ingested_files(period: Period) -> pd.DataFrame:
+    """The ingest ledger: every file loaded or rejected in the period, newest first."""
+    return _read(
+        """
+        select loaded_at, file_name, file_kind, file_format, status, rows_in_file, rows_loaded,
+            rows_superseded, rows_quarantined, reason
+        from staging.stg_raw__ingested_files
+        where loaded_at >= :start_at and loaded_at < :end_at
+        order by loaded_at desc, file_id desc
+        """,
+        period.params(),
+        relation="staging.stg_raw__ingested_files",
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def quarantined_rows(period: Period, limit: int = 500) -> pd.DataFrame:
+    """Rows quarantined in the period, newest first, with the rule each broke."""
+    return _read(
+        """
+        select quarantined_at, file_name, line_number, reason, raw_row::text as raw_row
+        from staging.stg_raw__quarantine
+        where quarantined_at >= :start_at and quarantined_at < :end_at
+        order by quarantined_at desc, quarantine_id desc
+        limit :limit
+        """,
+        {"limit": limit, **period.params()},
+        relation="staging.stg_raw__quarantine",
+    )
+
+
+def clear_caches() -> None:
+    """Forget every cached read (after a write, or between tests)."""
+    st.cache_data.clear()

@@ -1,0 +1,107 @@
+"""Data quality: Great Expectations results, files loaded or rejected, rows quarantined."""
+
+import streamlit as st
+from lib.notices import show_missing
+from lib.page import page_context, period_caption
+from lib.quality import latest_results
+from lib.queries import MartMissing, ingested_files, quarantined_rows
+from lib.text import md_escape
+
+st.title("Data quality")
+context = page_context()
+period = context.period
+period_caption(period, "Files and quarantined rows loaded in the period; the newest check results.")
+
+# --- Great Expectations -------------------------------------------------------------------------
+st.subheader("Checks (Great Expectations)")
+suites, failures = latest_results()
+if suites.empty:
+    st.info(
+        "No Great Expectations results yet. The checks run with every refresh once failmap "
+        "includes them (`uv run failmap refresh`); their results then show here.",
+        icon=":material/pending:",
+    )
+else:
+    failed_suites = suites[~suites["passed"]]
+    if failed_suites.empty:
+        st.success(f"All {len(suites)} suites passed their latest run.", icon=":material/check:")
+    else:
+        st.warning(
+            f"{len(failed_suites)} of {len(suites)} suites failed their latest run: "
+            + md_escape(", ".join(failed_suites["suite"])),
+            icon=":material/warning:",
+        )
+    st.dataframe(
+        suites.assign(passed=suites["passed"].map({True: "Passed", False: "Failed"})),
+        hide_index=True,
+        column_config={
+            "suite": st.column_config.TextColumn("Suite (table)"),
+            "passed": st.column_config.TextColumn("Result"),
+            "validated_at": st.column_config.DatetimeColumn("Run", format="YYYY-MM-DD HH:mm"),
+            "expectations": st.column_config.NumberColumn("Expectations"),
+            "failed": st.column_config.NumberColumn("Failed"),
+        },
+        key="gx_suites",
+    )
+    if not failures.empty:
+        st.markdown("**Failed expectations**")
+        st.dataframe(failures, hide_index=True, key="gx_failures")
+
+# --- ingest ledger ------------------------------------------------------------------------------
+st.subheader("Files")
+try:
+    files = ingested_files(period)
+except MartMissing as error:
+    show_missing(error, "The file ledger")
+    st.stop()
+if files.empty:
+    st.caption("No file was loaded in this period.")
+else:
+    rejected = files[files["status"] == "rejected"]
+    columns = st.columns(4)
+    columns[0].metric("Files loaded", int((files["status"] == "loaded").sum()), border=True)
+    columns[1].metric("Files rejected", len(rejected), border=True)
+    columns[2].metric("Rows loaded", f"{int(files['rows_loaded'].sum()):,}", border=True)
+    columns[3].metric("Rows quarantined", f"{int(files['rows_quarantined'].sum()):,}", border=True)
+    if not rejected.empty:
+        st.error(
+            f"{len(rejected)} file{'s' if len(rejected) > 1 else ''} could not be read at all; "
+            "see the reason column and deliver them again.",
+            icon=":material/block:",
+        )
+    st.dataframe(
+        files,
+        hide_index=True,
+        column_config={
+            "loaded_at": st.column_config.DatetimeColumn("Loaded", format="YYYY-MM-DD HH:mm"),
+            "file_name": st.column_config.TextColumn("File"),
+            "file_kind": st.column_config.TextColumn("Kind"),
+            "file_format": st.column_config.TextColumn("Format"),
+            "status": st.column_config.TextColumn("Status"),
+            "rows_in_file": st.column_config.NumberColumn("Rows", format="localized"),
+            "rows_loaded": st.column_config.NumberColumn("Loaded", format="localized"),
+            "rows_superseded": st.column_config.NumberColumn("Superseded", format="localized"),
+            "rows_quarantined": st.column_config.NumberColumn("Quarantined", format="localized"),
+            "reason": st.column_config.TextColumn("Reason", width="large"),
+        },
+        key="files",
+    )
+
+st.subheader("Quarantined rows")
+quarantine = quarantined_rows(period)
+if quarantine.empty:
+    st.caption("No row broke the data contract in this period.")
+else:
+    st.caption(f"The newest {len(quarantine):,}, with the rule each broke.")
+    st.dataframe(
+        quarantine,
+        hide_index=True,
+        column_config={
+            "quarantined_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+            "file_name": st.column_config.TextColumn("File"),
+            "line_number": st.column_config.NumberColumn("Line"),
+            "reason": st.column_config.TextColumn("Rule broken", width="large"),
+            "raw_row": st.column_config.TextColumn("Row as delivered", width="large"),
+        },
+        key="quarantine",
+    )

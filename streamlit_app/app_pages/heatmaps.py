@@ -1,0 +1,130 @@
+"""Heatmaps: failure rate of every pair of values of two dimensions; click a cell to drill down."""
+
+import streamlit as st
+from lib import charts
+from lib.dimensions import DIMENSIONS, describe_cell, label
+from lib.findings import heatmap_title
+from lib.notices import show_missing
+from lib.page import page_context, period_caption
+from lib.queries import MartMissing, cell_failing_segments, failure_heatmap
+from lib.tables import SEGMENT_COLUMNS, SEGMENT_ORDER, pattern_label
+from lib.text import md_escape
+
+# The two maps the page opens with (columns x rows): where creators look first.
+DEFAULT_MAPS = (("character", "scene_type"), ("lora", "segment_position"))
+DRILL_DOWN_ROWS = 500
+SUBTITLE = (
+    "Colour: failure rate pulled toward the overall rate when a cell has few segments. "
+    "Outlined: a surfaced pattern. Hover for counts; click a cell for its failing segments."
+)
+
+st.title("Heatmaps")
+context = page_context()
+period = context.period
+period_caption(
+    period, "The maps cover all data; the failing segments below a map are from the period."
+)
+
+
+def selected_cell(event: object, x_dimension: str, y_dimension: str) -> dict[str, str] | None:
+    """The clicked cell as {dimension: value}, or None (nothing clicked, or another map's axes)."""
+    if not event:
+        return None
+    points = event["selection"].get(charts.CELL_SELECTION) or []
+    if not points:
+        return None
+    point = points[0]
+    if x_dimension not in point or y_dimension not in point:
+        return None
+    return {x_dimension: str(point[x_dimension]), y_dimension: str(point[y_dimension])}
+
+
+def heatmap_section(number: int, default_x: str, default_y: str) -> None:
+    """One map with its own dimension pickers and its drill-down."""
+    with st.container(horizontal=True):
+        x_dimension = st.selectbox(
+            "Columns",
+            DIMENSIONS,
+            index=DIMENSIONS.index(default_x),
+            format_func=label,
+            key=f"map_{number}_x",
+            width=220,
+        )
+        y_choices = [d for d in DIMENSIONS if d != x_dimension]
+        y_dimension = st.selectbox(
+            "Rows",
+            y_choices,
+            index=y_choices.index(default_y) if default_y in y_choices else 0,
+            format_func=label,
+            key=f"map_{number}_y",
+            width=220,
+        )
+    try:
+        cells = failure_heatmap(x_dimension, y_dimension)
+    except MartMissing as error:
+        show_missing(error, "The heatmap")
+        return
+    if cells.empty:
+        st.info(f"No segments for {label(x_dimension)} × {label(y_dimension)} yet.")
+        return
+    event = st.altair_chart(
+        charts.heatmap(
+            cells,
+            x_dimension,
+            y_dimension,
+            title=heatmap_title(cells, x_dimension, y_dimension),
+            subtitle=SUBTITLE,
+        ),
+        on_select="rerun",
+        selection_mode=charts.CELL_SELECTION,
+        key=f"heatmap_{number}",
+        width="stretch",
+    )
+    cell = selected_cell(event, x_dimension, y_dimension)
+    if cell is None:
+        st.caption(":material/touch_app: Click a cell to list its failing segments.")
+        return
+    row = cells[(cells["x_value"] == cell[x_dimension]) & (cells["y_value"] == cell[y_dimension])]
+    if row.empty:  # only cells of this map: the selection comes from the browser
+        st.caption(":material/touch_app: Click a cell to list its failing segments.")
+        return
+    name = describe_cell(cell)
+    st.markdown(f"#### Failing segments: {md_escape(name)}")
+    stats = row.iloc[0]
+    summary = (
+        f"All data: {int(stats['failure_count']):,} of {int(stats['total_count']):,} "
+        f"segments failed ({stats['failure_rate']:.1%}). "
+    )
+    if stats["is_pattern"]:
+        st.page_link(
+            "app_pages/patterns.py",
+            label=f"A surfaced pattern ({md_escape(pattern_label(stats['pattern_key']))}): "
+            "see its fixes or record one",
+            icon=":material/pattern:",
+        )
+    try:
+        segments = cell_failing_segments(tuple(sorted(cell.items())), period, DRILL_DOWN_ROWS)
+    except MartMissing as error:
+        show_missing(error, "The failing segments of a cell")
+        return
+    if segments.empty:
+        st.caption(f"{summary}None in the period.")
+        return
+    shown = (
+        f"the newest {DRILL_DOWN_ROWS:,} in the period"
+        if len(segments) >= DRILL_DOWN_ROWS
+        else f"{len(segments):,} in the period"
+    )
+    st.caption(f"{summary}Listed: {shown}.")
+    st.dataframe(
+        segments,
+        hide_index=True,
+        column_config=SEGMENT_COLUMNS,
+        column_order=[c for c in SEGMENT_ORDER if c in segments.columns],
+        key=f"cell_segments_{number}",
+    )
+
+
+for number, (default_x, default_y) in enumerate(DEFAULT_MAPS, start=1):
+    with st.container(border=True):
+        heatmap_section(number, default_x, default_y)

@@ -1,0 +1,139 @@
+"""Trends: daily failure rate overall or for one dimension value, flagged days, version changes."""
+
+import pandas as pd
+import streamlit as st
+from lib import charts
+from lib.dimensions import DIMENSIONS, label
+from lib.findings import series_name, trend_title
+from lib.notices import show_missing
+from lib.page import page_context, period_caption
+from lib.queries import MartMissing, change_events, flagged_days, trend_series, trend_values
+
+VERDICTS = {
+    "regression": "Regression",
+    "improvement": "Improvement",
+    "no_change": "No change",
+    "insufficient_data": "Too little data",
+}
+
+st.title("Trends")
+context = page_context()
+period = context.period
+period_caption(period)
+
+try:
+    values = trend_values()
+except MartMissing as error:
+    show_missing(error, "The daily failure-rate trends")
+    st.stop()
+
+dimensions = ["overall", *[d for d in DIMENSIONS if d in values]]
+with st.container(horizontal=True):
+    dimension = st.selectbox(
+        "Series",
+        dimensions,
+        format_func=lambda d: "All segments" if d == "overall" else label(d),
+        key="trend_dimension",
+        width=220,
+    )
+    options = values.get(dimension, ["overall"])
+    value = st.selectbox(
+        "Value",
+        options,
+        disabled=dimension == "overall",
+        key=f"trend_value_{dimension}",
+        width=220,
+    )
+
+series = trend_series(dimension, value, period)
+try:
+    changes = change_events(period)
+    changes_error = None
+except MartMissing as error:
+    changes = pd.DataFrame()
+    changes_error = error
+
+if series.empty:
+    st.info("No segments in this period for that series. Pick a longer period or another value.")
+else:
+    shown_changes = pd.DataFrame(columns=["changed_at", "label", "verdict"])
+    if not changes.empty:
+        relevant = (
+            changes
+            if dimension == "overall"
+            else changes[
+                (changes["dimension"] == dimension) & (changes["dimension_value"] == value)
+            ]
+        )
+        shown_changes = relevant.assign(
+            label=lambda rows: (
+                rows["dimension_value"].astype(str)
+                + " "
+                + rows["from_version"].astype(str)
+                + "→"
+                + rows["to_version"].astype(str)
+            )
+        )[["changed_at", "label", "verdict"]]
+    st.altair_chart(
+        charts.trend(
+            series,
+            shown_changes,
+            title=trend_title(series, series_name(dimension, value)),
+            subtitle=(
+                "Blue: share of segments that failed each day. Dashed grey: trailing baseline. "
+                "Red / green points: days flagged as regression / improvement. "
+                "Purple rules: version changes."
+            ),
+        ),
+        width="stretch",
+    )
+
+st.subheader("Version changes")
+if changes_error is not None:
+    show_missing(changes_error, "The version-change verdicts")
+elif changes.empty:
+    st.caption("No workflow or model version change in this period.")
+else:
+    st.dataframe(
+        changes.assign(verdict=changes["verdict"].map(VERDICTS).fillna(changes["verdict"])),
+        hide_index=True,
+        column_order=[
+            "changed_at",
+            "dimension",
+            "dimension_value",
+            "from_version",
+            "to_version",
+            "verdict",
+            "rate_before",
+            "rate_after",
+        ],
+        column_config={
+            "changed_at": st.column_config.DatetimeColumn("Changed", format="YYYY-MM-DD"),
+            "dimension": st.column_config.TextColumn("What"),
+            "dimension_value": st.column_config.TextColumn("Name"),
+            "from_version": st.column_config.TextColumn("From"),
+            "to_version": st.column_config.TextColumn("To"),
+            "verdict": st.column_config.TextColumn("Verdict"),
+            "rate_before": st.column_config.NumberColumn("Rate before", format="percent"),
+            "rate_after": st.column_config.NumberColumn("Rate after", format="percent"),
+        },
+    )
+
+st.subheader("Flagged days")
+flags = flagged_days(period)
+if flags.empty:
+    st.caption("No series-day was flagged as a regression or an improvement in this period.")
+else:
+    st.dataframe(
+        flags,
+        hide_index=True,
+        column_config={
+            "day": st.column_config.DateColumn("Day"),
+            "dimension": st.column_config.TextColumn("Dimension"),
+            "dimension_value": st.column_config.TextColumn("Value"),
+            "flag": st.column_config.TextColumn("Flag"),
+            "failure_rate": st.column_config.NumberColumn("Failure rate", format="percent"),
+            "baseline_rate": st.column_config.NumberColumn("Baseline", format="percent"),
+            "total_count": st.column_config.NumberColumn("Segments", format="localized"),
+        },
+    )

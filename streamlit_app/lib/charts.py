@@ -1,0 +1,216 @@
+"""Altair charts of the dashboard. Each takes a mart's rows and a title that states the finding."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from lib.dimensions import label
+
+# Name of the heatmap's point selection: st.altair_chart's event holds it under this key.
+CELL_SELECTION = "cell"
+
+SEVERITY_COLORS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#bcbd22"}
+
+
+def ordered_values(values: pd.Series) -> list[str]:
+    """Values in reading order, `none` last (c01, c02, ..., none)."""
+    distinct = sorted(set(values), key=lambda value: (value == "none", value))
+    return list(distinct)
+
+
+def _title(title: str, subtitle: str | None) -> alt.Title:
+    return alt.Title(
+        text=title,
+        subtitle=subtitle or "",
+        anchor="start",
+        fontSize=16,
+        subtitleFontSize=12,
+        subtitleColor="#555",
+        offset=10,
+    )
+
+
+def heatmap(
+    cells: pd.DataFrame,
+    x_dimension: str,
+    y_dimension: str,
+    title: str,
+    subtitle: str | None = None,
+) -> alt.LayerChart:
+    """Green (low) to red (high) cells coloured by the shrunk failure rate, counts on hover.
+
+    A click selects a cell: `event["selection"]["cell"]` is `[{x_dimension: ..., y_dimension:
+    ...}]`. Surfaced patterns have a dark outline. The colour scale is clamped so a cell above
+    the domain is full red, never black.
+    """
+    frame = cells.rename(columns={"x_value": x_dimension, "y_value": y_dimension}).assign(
+        pattern=lambda rows: rows["pattern_key"].fillna(""),
+        text_color=lambda rows: rows["shrunk_failure_rate"].gt(
+            rows["shrunk_failure_rate"].max() * 0.65
+        ),
+    )
+    top = float(frame["shrunk_failure_rate"].max()) if not frame.empty else 0.0
+    overall = float(frame["overall_rate"].iloc[0]) if not frame.empty else 0.0
+    # At least twice the overall rate, so a flat map stays green-yellow instead of full range.
+    domain_max = max(top, 2 * overall, 0.01)
+    x_title, y_title = label(x_dimension), label(y_dimension)
+    selection = alt.selection_point(name=CELL_SELECTION, fields=[x_dimension, y_dimension])
+    rows = frame[y_dimension].nunique()
+
+    base = alt.Chart(frame).encode(
+        x=alt.X(
+            f"{x_dimension}:N",
+            title=x_title,
+            sort=ordered_values(frame[x_dimension]),
+            axis=alt.Axis(labelAngle=0, orient="top", labelFontSize=12, titleFontSize=13),
+        ),
+        y=alt.Y(
+            f"{y_dimension}:N",
+            title=y_title,
+            sort=ordered_values(frame[y_dimension]),
+            axis=alt.Axis(labelFontSize=12, titleFontSize=13),
+        ),
+        tooltip=[
+            alt.Tooltip(f"{x_dimension}:N", title=x_title),
+            alt.Tooltip(f"{y_dimension}:N", title=y_title),
+            alt.Tooltip("total_count:Q", title="Segments", format=","),
+            alt.Tooltip("failure_count:Q", title="Failed", format=","),
+            alt.Tooltip("failure_rate:Q", title="Failure rate", format=".1%"),
+            alt.Tooltip("shrunk_failure_rate:Q", title="Estimated rate", format=".1%"),
+            alt.Tooltip("pattern:N", title="Pattern"),
+        ],
+    )
+    rects = (
+        base.mark_rect(cornerRadius=2, cursor="pointer")
+        .encode(
+            color=alt.Color(
+                "shrunk_failure_rate:Q",
+                title="Estimated rate",
+                scale=alt.Scale(
+                    scheme="redyellowgreen", reverse=True, domain=[0, domain_max], clamp=True
+                ),
+                legend=alt.Legend(format=".0%", orient="right", gradientLength=min(160, 34 * rows)),
+            ),
+            stroke=alt.condition("datum.is_pattern", alt.value("#1f1f1f"), alt.value("white")),
+            strokeWidth=alt.condition("datum.is_pattern", alt.value(2.5), alt.value(1)),
+            opacity=alt.condition(selection, alt.value(1.0), alt.value(0.35)),
+        )
+        .add_params(selection)
+    )
+    layers: list[alt.Chart] = [rects]
+    if len(frame) <= 160:  # labels stay readable up to ~160 cells
+        layers.append(
+            base.mark_text(fontSize=11, cursor="pointer").encode(
+                text=alt.Text("shrunk_failure_rate:Q", format=".0%"),
+                color=alt.condition("datum.text_color", alt.value("white"), alt.value("#1f1f1f")),
+            )
+        )
+    # Streamlit fits the whole chart (title, axes) into the height: leave room for them.
+    return (
+        alt.layer(*layers)
+        .properties(title=_title(title, subtitle), height=34 * rows + 130)
+        .configure_view(stroke=None)
+    )
+
+
+def trend(
+    series: pd.DataFrame,
+    changes: pd.DataFrame,
+    title: str,
+    subtitle: str | None = None,
+) -> alt.LayerChart:
+    """Daily failure rate with its trailing baseline, flagged days marked, version changes ruled.
+
+    `series`: day, failure_rate, baseline_rate, total_count, failure_count, regression_flag,
+    improvement_flag. `changes`: changed_at, label, verdict (may be empty).
+    """
+    frame = series.assign(
+        flag=lambda rows: (
+            rows["regression_flag"]
+            .map({True: "regression"})
+            .fillna(rows["improvement_flag"].map({True: "improvement"}))
+            .fillna("")
+        )
+    )
+    x = alt.X("day:T", title="Day (UTC)", axis=alt.Axis(format="%b %d", labelAngle=0))
+    tooltip = [
+        alt.Tooltip("day:T", title="Day", format="%Y-%m-%d"),
+        alt.Tooltip("failure_rate:Q", title="Failure rate", format=".1%"),
+        alt.Tooltip("baseline_rate:Q", title="Baseline", format=".1%"),
+        alt.Tooltip("failure_count:Q", title="Failed", format=","),
+        alt.Tooltip("total_count:Q", title="Segments", format=","),
+        alt.Tooltip("flag:N", title="Flag"),
+    ]
+    y = alt.Y(
+        "failure_rate:Q", title="Failed segments (share of the day)", axis=alt.Axis(format="%")
+    )
+    base = alt.Chart(frame).encode(x=x)
+    layers: list[alt.Chart] = [
+        base.mark_line(color="#9e9e9e", strokeDash=[4, 4]).encode(
+            y=alt.Y("baseline_rate:Q", axis=alt.Axis(format="%"))
+        ),
+        base.mark_line(color="#1f77b4", point=alt.OverlayMarkDef(size=18)).encode(
+            y=y, tooltip=tooltip
+        ),
+        alt.Chart(frame[frame["flag"] != ""])
+        .mark_point(size=140, filled=True, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "flag:N",
+                title="Flagged day",
+                scale=alt.Scale(domain=["regression", "improvement"], range=["#d62728", "#2ca02c"]),
+            ),
+            tooltip=tooltip,
+        ),
+    ]
+    if not changes.empty:
+        rules = alt.Chart(changes).encode(x=alt.X("changed_at:T"))
+        layers.append(
+            rules.mark_rule(strokeDash=[2, 3], color="#6a3d9a").encode(
+                tooltip=[
+                    alt.Tooltip("label:N", title="Version change"),
+                    alt.Tooltip("verdict:N", title="Verdict"),
+                ]
+            )
+        )
+        layers.append(
+            rules.mark_text(align="left", dx=4, dy=-4, color="#6a3d9a", fontSize=11).encode(
+                y=alt.value(8), text="label:N"
+            )
+        )
+    return alt.layer(*layers).properties(title=_title(title, subtitle), height=420)
+
+
+def horizontal_bars(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    title: str,
+    value_title: str,
+    subtitle: str | None = None,
+    severity: str | None = None,
+) -> alt.Chart:
+    """Bars of `value` per `category`, largest first; coloured by a severity column if given."""
+    color = (
+        alt.Color(
+            f"{severity}:N",
+            title="Severity",
+            scale=alt.Scale(domain=list(SEVERITY_COLORS), range=list(SEVERITY_COLORS.values())),
+        )
+        if severity
+        else alt.value("#1f77b4")
+    )
+    return (
+        alt.Chart(frame)
+        .mark_bar(cornerRadiusEnd=2)
+        .encode(
+            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(tickCount=6, format=",")),
+            y=alt.Y(f"{category}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=360)),
+            color=color,
+            tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=",")],
+        )
+        .properties(title=_title(title, subtitle), height=30 * len(frame) + 110)
+    )

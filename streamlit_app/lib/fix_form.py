@@ -1,0 +1,116 @@
+"""The "record a fix" form and the list of fixes of one pattern."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.fixes import (
+    EFFECTIVENESS_LABELS,
+    MAX_DESCRIPTION_CHARS,
+    MAX_PARAMETERS_CHARS,
+    MAX_REPORTER_CHARS,
+    FixInput,
+    FixInvalid,
+    record_fix,
+    signed_in_reporter,
+)
+from lib.notices import show_missing
+from lib.queries import MartMissing, clear_caches, known_pattern_keys, pattern_fixes
+from lib.text import md_escape
+
+REPORTER_KEY = "fix_reporter"  # kept across fixes: the same person records the next one
+_SAVED_KEY = "fix_saved_message"
+# Recording a fix starts a new generation of the form's widgets, so the browser shows them empty
+# (deleting a widget's state does not clear what the browser shows).
+_GENERATION_KEY = "fix_form_generation"
+
+
+def fixes_table(pattern_key: str) -> None:
+    """The fixes recorded for a pattern, newest first (text shown as text, never as markup)."""
+    try:
+        fixes = pattern_fixes(pattern_key)
+    except MartMissing as error:
+        show_missing(error, "The list of fixes")
+        return
+    if fixes.empty:
+        st.caption("No fix recorded for this pattern yet.")
+        return
+    st.dataframe(
+        fixes,
+        hide_index=True,
+        column_order=["created_at", "fix_description", "effectiveness", "reported_by"],
+        column_config={
+            "created_at": st.column_config.DatetimeColumn("Recorded", format="YYYY-MM-DD HH:mm"),
+            "fix_description": st.column_config.TextColumn("What was done", width="large"),
+            "effectiveness": st.column_config.TextColumn("Reported effect"),
+            "reported_by": st.column_config.TextColumn("By"),
+        },
+        key=f"fixes_{pattern_key}",
+    )
+
+
+def fix_form(pattern_key: str) -> None:
+    """A form that records a fix for `pattern_key` in app.pattern_fixes."""
+    saved = st.session_state.pop(_SAVED_KEY, None)
+    if saved:
+        st.success(saved, icon=":material/check_circle:")
+    reporter = signed_in_reporter()
+    generation = st.session_state.get(_GENERATION_KEY, 0)
+    with st.form(f"fix_form_{generation}", border=True):
+        st.markdown("**Record a fix**")
+        description = st.text_area(
+            "What did you change?",
+            max_chars=MAX_DESCRIPTION_CHARS,
+            placeholder="e.g. Lowered CFG to 6.5 and added a face-restore pass for c12 close-ups",
+            key=f"fix_description_{generation}",
+        )
+        left, right = st.columns(2)
+        effectiveness = left.selectbox(
+            "Did it work?",
+            options=list(EFFECTIVENESS_LABELS),
+            format_func=EFFECTIVENESS_LABELS.__getitem__,
+            key=f"fix_effectiveness_{generation}",
+        )
+        if reporter:
+            right.text_input("Reported by", value=reporter, disabled=True)
+            typed_reporter = reporter
+        else:
+            typed_reporter = right.text_input(
+                "Your name",
+                max_chars=MAX_REPORTER_CHARS,
+                key=REPORTER_KEY,
+                help="Required: who to ask about this fix.",
+            )
+        parameters = st.text_area(
+            "Parameters (JSON, optional)",
+            max_chars=MAX_PARAMETERS_CHARS,
+            placeholder='{"cfg_scale": 6.5, "face_restore": true}',
+            key=f"fix_parameters_{generation}",
+            height=68,
+        )
+        submitted = st.form_submit_button(
+            "Record fix", type="primary", key=f"fix_submit_{generation}"
+        )
+    if not submitted:
+        return
+    try:
+        fix_id = record_fix(
+            FixInput(
+                pattern_key=pattern_key,
+                description=description or "",
+                reported_by=typed_reporter or "",
+                effectiveness=effectiveness,
+                parameters=parameters or "",
+            ),
+            known_pattern_keys(),
+        )
+    except FixInvalid as error:
+        st.error("\n".join(f"- {problem}" for problem in error.problems), icon=":material/error:")
+        return
+    except MartMissing as error:
+        show_missing(error, "Recording a fix")
+        return
+    clear_caches()
+    st.session_state[_SAVED_KEY] = f"Fix #{fix_id} recorded for {md_escape(pattern_key)}."
+    st.session_state[_GENERATION_KEY] = generation + 1
+    st.rerun()

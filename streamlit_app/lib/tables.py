@@ -1,0 +1,48 @@
+"""How tables of the marts are shown: column labels and formats shared by the pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.dimensions import label
+
+# Order of a failing segment's columns: what failed first, then where it came from.
+SEGMENT_ORDER = [
+    "evaluated_at",
+    "failed_checks",
+    "failure_reasons",
+    "segment_id",
+    "workflow",
+    "model",
+    "lora",
+    "character",
+    "scene_type",
+    "segment_position",
+    "job_id",
+    "scene_id",
+]
+
+# Columns of a failing segment (pattern_occurrences, the heatmap drill-down).
+SEGMENT_COLUMNS = {
+    "evaluated_at": st.column_config.DatetimeColumn("Evaluated", format="YYYY-MM-DD HH:mm"),
+    "job_id": st.column_config.TextColumn("Job"),
+    "scene_id": st.column_config.TextColumn("Scene"),
+    "workflow": st.column_config.TextColumn("Workflow", width="small"),
+    "model": st.column_config.TextColumn("Model", width="small"),
+    "lora": st.column_config.TextColumn("LoRA", width="small"),
+    "character": st.column_config.TextColumn("Character", width="small"),
+    "scene_type": st.column_config.TextColumn("Scene type", width="small"),
+    "segment_position": st.column_config.NumberColumn("Position", width="small"),
+    "failed_checks": st.column_config.ListColumn("Failed checks"),
+    "failure_reasons": st.column_config.ListColumn("Reasons", width="large"),
+    "segment_id": st.column_config.TextColumn("Segment", width="medium"),
+}
+
+
+def pattern_label(pattern_key: str) -> str:
+    """'lora=l07|character=c12' -> 'LoRA l07 + Character c12' (the key's pairs, readable)."""
+    parts = []
+    for pair in pattern_key.split("|"):
+        dimension, _, value = pair.partition("=")
+        parts.append(f"{label(dimension)} {value}")
+    return " + ".join(parts)

@@ -1,0 +1,89 @@
+"""The dashboard in a real browser: every page opens, a heatmap cell drills down, a fix is listed.
+
+`streamlit run` serves the app on a loopback port against a copy of the built demo database;
+Playwright drives Debian's chromium. Screenshots of each step land in tests/browser/screenshots/.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from failmap import database
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+# (url path, page title): the navigation's url paths come from the page file names.
+PAGES = (
+    ("", "Overview"),
+    ("patterns", "Patterns"),
+    ("heatmaps", "Heatmaps"),
+    ("trends", "Trends"),
+    ("check", "Check a configuration"),
+    ("errors", "Errors"),
+    ("data_quality", "Data quality"),
+)
+EXCEPTION = '[data-testid="stException"]'
+
+
+def open_page(page, app_url: str, path: str, title: str) -> None:
+    """Load a page and wait until its script has finished and its tables have rendered."""
+    page.goto(f"{app_url}/{path}")
+    page.locator("h1", has_text=title).wait_for()
+    settle(page)
+
+
+def settle(page) -> None:
+    """Wait until the script run is over and no element is still a loading skeleton."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
+
+
+@pytest.mark.parametrize(("path", "title"), PAGES, ids=[title for _, title in PAGES])
+def test_every_page_opens_without_an_exception(page, app_url: str, path: str, title: str) -> None:
+    open_page(page, app_url, path, title)
+    screenshot(page, f"page-{path or 'overview'}")
+    assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).first.inner_text()
+    assert page.get_by_text("Period").first.is_visible()  # the sidebar's date range
+
+
+def test_clicking_a_heatmap_cell_shows_its_failing_segments(page, app_url: str) -> None:
+    open_page(page, app_url, "heatmaps", "Heatmaps")
+    cell = page.locator(
+        '[data-testid="stVegaLiteChart"] .mark-rect path'
+        '[aria-label^="Character: c12; Scene type: action;"]'
+    )
+    assert cell.count() == 1
+    cell.scroll_into_view_if_needed()
+    box = cell.bounding_box()
+    # Click where a creator would: the middle of the cell (on its label).
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.get_by_text("Failing segments: Character c12 + action scenes").wait_for()
+    settle(page)
+    rows = page.locator('[data-testid="stDataFrame"] [role="gridcell"]', has_text="c12")
+    rows.first.wait_for(state="attached")  # the grid's accessible cells are not painted
+    assert rows.count() > 0
+    assert page.locator(EXCEPTION).count() == 0
+    screenshot(page, "heatmap-drilldown")
+
+
+def test_a_fix_submitted_in_the_browser_is_listed_and_stored(
+    page, app_url: str, browser_database_url: str
+) -> None:
+    open_page(page, app_url, "patterns", "Patterns")
+    description = "Added a face-restore pass for c12 close-ups <b>(browser test)</b>"
+    page.get_by_role("textbox", name="What did you change?").fill(description)
+    page.get_by_role("textbox", name="Your name").fill("Browser Tester")
+    page.get_by_role("button", name="Record fix").click()
+    page.get_by_text("recorded for").wait_for()
+    settle(page)
+    listed = page.locator('[data-testid="stDataFrame"] [role="gridcell"]', has_text=description)
+    listed.first.wait_for(state="attached")
+    screenshot(page, "fix-recorded")
+    assert page.get_by_role("textbox", name="What did you change?").input_value() == ""
+    with database.connect(browser_database_url) as conn:
+        stored = conn.execute(
+            "select fix_description, reported_by from app.pattern_fixes"
+        ).fetchall()
+    assert stored == [(description, "Browser Tester")]
+    assert page.locator("b", has_text="(browser test)").count() == 0  # text, never markup
