@@ -67,12 +67,14 @@ def up(dagster_port: int, streamlit_port: int, demo: bool) -> None:
 
 def _register_commands() -> None:
     """Each feature keeps its commands in failmap/commands/<feature>.py; this lists them."""
+    from failmap.commands.check import check
     from failmap.commands.db import db
     from failmap.commands.demo import demo_data
     from failmap.commands.errors import errors
+    from failmap.commands.fix import fix
     from failmap.commands.report import report
 
-    for command in (db, demo_data, errors, report):
+    for command in (check, db, demo_data, errors, fix, report):
         main.add_command(command)
 
 
