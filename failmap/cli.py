@@ -67,10 +67,12 @@ def up(dagster_port: int, streamlit_port: int, demo: bool) -> None:
 
 def _register_commands() -> None:
     """Each feature keeps its commands in failmap/commands/<feature>.py; this lists them."""
+    from failmap.commands.check import check
     from failmap.commands.db import db
     from failmap.commands.demo import demo_data
+    from failmap.commands.fix import fix
 
-    for command in (db, demo_data):
+    for command in (check, db, demo_data, fix):
         main.add_command(command)
 
 

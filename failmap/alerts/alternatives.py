@@ -1,0 +1,100 @@
+"""Single-dimension swaps that credibly lower a configuration's predicted failure rate.
+
+For each tool dimension (workflow, model, LoRA: `SWAPPABLE_DIMENSIONS`) and each other value in
+the data, the swapped configuration is a candidate when
+
+- it has support: the new value was used with each of the configuration's other chosen values
+  in at least `ALTERNATIVE_MIN_SUPPORT` segments (so the prediction rests on data about this
+  combination, not on the absence of data);
+- it is itself no pattern: it lies in no surfaced pattern at any of the checked positions;
+- it is clearly better: the upper end of its interval is below the current predicted rate.
+
+The best value per dimension is kept, and the best `MAX_ALTERNATIVES` of those are offered,
+lowest predicted rate first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from failmap.alerts.configuration import CHOSEN_DIMENSIONS, LABELS, Configuration, combination_key
+from failmap.alerts.prediction import Predictor, Slot, weighted
+from failmap.alerts.result import Alternative, percent
+from failmap.alerts.store import load_combinations
+from failmap.alerts.thresholds import (
+    ALTERNATIVE_MIN_SUPPORT,
+    MAX_ALTERNATIVES,
+    SWAPPABLE_DIMENSIONS,
+)
+
+
+def value_text(dimension: str, value: str) -> str:
+    """`LoRA l03`, or `no LoRA` for the value none."""
+    if value == "none" and dimension in ("lora", "character"):
+        return f"no {LABELS[dimension]}"
+    return f"{LABELS[dimension]} {value}"
+
+
+def find_alternatives(
+    predictor: Predictor,
+    configuration: Configuration,
+    slots: Sequence[Slot],
+    current_rate: float,
+) -> list[Alternative]:
+    """The best single-dimension swaps (see the module docstring), at most MAX_ALTERNATIVES."""
+    chosen = configuration.chosen_values()
+    catalog = predictor.snapshot.values
+    candidates = [
+        (dimension, value)
+        for dimension in SWAPPABLE_DIMENSIONS
+        for value in catalog.get(dimension, {})
+        if value != chosen[dimension]
+    ]
+    support_keys = {
+        candidate: [
+            combination_key({candidate[0]: candidate[1], other: chosen[other]})
+            for other in CHOSEN_DIMENSIONS
+            if other != candidate[0]
+        ]
+        for candidate in candidates
+    }
+    counts = load_combinations(
+        predictor.conn, [key for keys in support_keys.values() for key in keys]
+    )
+    supports = {
+        candidate: min(counts[key].total_count if key in counts else 0 for key in keys)
+        for candidate, keys in support_keys.items()
+    }
+    supported = [c for c in candidates if supports[c] >= ALTERNATIVE_MIN_SUPPORT]
+    cells = [
+        {**chosen, dimension: value, "segment_position": slot.bucket}
+        for dimension, value in supported
+        for slot in slots
+    ]
+    predictions = predictor.predict(cells)
+    best: dict[str, Alternative] = {}
+    for index, (dimension, value) in enumerate(supported):
+        own = predictions[index * len(slots) : (index + 1) * len(slots)]
+        if any(prediction.patterns for prediction in own):
+            continue
+        rate, lower, upper = weighted(slots, own)
+        if upper >= current_rate:
+            continue
+        if dimension in best and best[dimension].predicted_failure_rate <= rate:
+            continue
+        best[dimension] = Alternative(
+            dimension=dimension,
+            value=value,
+            current_value=chosen[dimension],
+            predicted_failure_rate=rate,
+            lower=lower,
+            upper=upper,
+            current_failure_rate=current_rate,
+            support=supports[(dimension, value)],
+            message=(
+                f"consider {value_text(dimension, value)} instead: "
+                f"{percent(rate)} vs {percent(current_rate)}"
+            ),
+        )
+    ranked = sorted(best.values(), key=lambda a: (a.predicted_failure_rate, a.dimension))
+    return ranked[:MAX_ALTERNATIVES]

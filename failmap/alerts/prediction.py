@@ -1,0 +1,227 @@
+"""Predicted failure rate of a full configuration: patterns, hierarchical shrinkage, own data.
+
+For a configuration (six dimension values, the position as its bucket):
+
+1. **Background rate** (the configuration outside every surfaced pattern). Hierarchical
+   empirical Bayes over the segments outside the patterns: the overall background rate; each
+   single value shrunk toward it; each pair toward the mean of its two single values; each
+   triple toward the mean of its three pairs; the configuration's background rate is the mean of
+   its 20 triples. Prior strengths per dimension set come from dbt (method of moments). A value
+   or combination never seen has no segments, so it gets its prior: the estimate backs off to
+   the coarser levels on its own.
+2. **Prior rate** = the higher of the background rate and the failure rate of any surfaced
+   pattern (or alias) the configuration lies in.
+3. **Prediction** = the configuration's own segments shrunk toward the prior rate with the
+   configuration-level prior strength M: Beta(x + M·prior, n - x + M·(1 - prior)); the point is
+   its mean, the interval its central `confidence_level` quantiles.
+
+dbt computes the same numbers for every configuration in the data (`marts.configuration_rates`;
+a test keeps the two equal). Why this and not plain back-off over the lattice: docs/alerts.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from statistics import fmean
+
+import psycopg
+
+from failmap.alerts.beta import beta_quantile
+from failmap.alerts.configuration import (
+    DIMENSIONS,
+    Configuration,
+    bucket_bounds,
+    combination_key,
+    position_bucket,
+)
+from failmap.alerts.store import (
+    CombinationCounts,
+    Parameters,
+    Pattern,
+    Snapshot,
+    load_combinations,
+    load_configurations,
+)
+from failmap.alerts.thresholds import CONFIDENCE_LEVEL
+
+SUBSETS: tuple[tuple[str, ...], ...] = tuple(
+    subset for size in (1, 2, 3) for subset in combinations(DIMENSIONS, size)
+)
+TRIPLES: tuple[tuple[str, ...], ...] = tuple(combinations(DIMENSIONS, 3))
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One position bucket a check covers, with its share of the checked segments."""
+
+    bucket: str
+    positions: tuple[int, ...] | None  # the scene positions in it; None when not given
+    weight: float
+
+
+def plan_slots(configuration: Configuration, snapshot: Snapshot) -> list[Slot]:
+    """The position buckets a check covers.
+
+    One position: its bucket. A scene of N segments: the buckets of positions 1..N, weighted by
+    how many positions fall in each. Neither: every bucket in the data, weighted by its share
+    of all segments.
+    """
+    bounds = bucket_bounds(snapshot.position_labels())
+    if configuration.segment_position is not None:
+        position = configuration.segment_position
+        return [Slot(position_bucket(position, bounds), (position,), 1.0)]
+    if configuration.segments is not None:
+        grouped: dict[str, list[int]] = {}
+        for position in range(1, configuration.segments + 1):
+            grouped.setdefault(position_bucket(position, bounds), []).append(position)
+        return [
+            Slot(bucket, tuple(positions), len(positions) / configuration.segments)
+            for bucket, positions in grouped.items()
+        ]
+    shares = snapshot.values.get("segment_position", {})
+    total = sum(shares.values())
+    return [Slot(label, None, shares[label] / total) for _, _, label in bounds]
+
+
+@dataclass(frozen=True)
+class PatternMatch:
+    """A surfaced pattern a configuration lies in, and the key (own or alias) that matched."""
+
+    pattern: Pattern
+    matched_by: str
+
+
+@dataclass(frozen=True)
+class CellPrediction:
+    """The prediction for one full configuration (position given as its bucket)."""
+
+    values: dict[str, str]
+    configuration_key: str
+    total_count: int  # segments of exactly this configuration in the data
+    failure_count: int
+    background_rate: float
+    pattern_rate: float | None
+    prior_rate: float
+    prior_strength: float
+    predicted_failure_rate: float
+    lower: float
+    upper: float
+    patterns: tuple[PatternMatch, ...]
+    unknown_dimensions: tuple[str, ...]
+
+
+def weighted(
+    slots: Sequence[Slot], predictions: Sequence[CellPrediction]
+) -> tuple[float, float, float]:
+    """Rate, lower and upper bound over the slots, weighted by their shares.
+
+    The bounds are weighted sums of the per-bucket bounds: exact if the buckets' errors move
+    together, wider than needed otherwise (conservative).
+    """
+    pairs = list(zip(slots, predictions, strict=True))
+    return (
+        sum(slot.weight * p.predicted_failure_rate for slot, p in pairs),
+        sum(slot.weight * p.lower for slot, p in pairs),
+        sum(slot.weight * p.upper for slot, p in pairs),
+    )
+
+
+def shrunk(failures: float, total: float, prior_rate: float, strength: float | None) -> float:
+    """(x + M·m) / (n + M); the prior rate when M is None (full pooling) or nothing to weigh."""
+    if strength is None or total + strength <= 0:
+        return prior_rate
+    return (failures + strength * prior_rate) / (total + strength)
+
+
+def sub_combination_keys(values: dict[str, str]) -> list[str]:
+    """Keys of the 41 combinations of 1-3 of the configuration's dimensions."""
+    return [combination_key({d: values[d] for d in subset}) for subset in SUBSETS]
+
+
+class Predictor:
+    """Predicts configurations against one snapshot of the marts, reading rows by key."""
+
+    def __init__(
+        self,
+        conn: psycopg.Connection,
+        snapshot: Snapshot,
+        confidence_level: float = CONFIDENCE_LEVEL,
+    ) -> None:
+        self.conn = conn
+        self.snapshot = snapshot
+        self.parameters: Parameters = snapshot.parameters
+        self.confidence_level = confidence_level
+
+    def predict(self, cells: Sequence[dict[str, str]]) -> list[CellPrediction]:
+        """Predictions for full configurations (dicts of the six dimensions), two queries in all."""
+        keys = {key for values in cells for key in sub_combination_keys(values)}
+        counts = load_combinations(self.conn, keys)
+        configurations = load_configurations(self.conn, [combination_key(v) for v in cells])
+        memo: dict[str, float] = {}
+        return [self._predict_cell(values, counts, configurations, memo) for values in cells]
+
+    def _background(
+        self,
+        values: dict[str, str],
+        subset: tuple[str, ...],
+        counts: dict[str, CombinationCounts],
+        memo: dict[str, float],
+    ) -> float:
+        key = combination_key({d: values[d] for d in subset})
+        if key in memo:
+            return memo[key]
+        if len(subset) == 1:
+            prior = self.parameters.background_rate
+        else:
+            prior = fmean(
+                self._background(values, tuple(d for d in subset if d != dropped), counts, memo)
+                for dropped in subset
+            )
+        found = counts.get(key)
+        failures, total = (
+            (found.background_failure_count, found.background_total_count) if found else (0, 0)
+        )
+        strength = self.parameters.set_strengths.get("|".join(subset))
+        estimate = shrunk(failures, total, prior, strength)
+        memo[key] = estimate
+        return estimate
+
+    def _predict_cell(
+        self,
+        values: dict[str, str],
+        counts: dict[str, CombinationCounts],
+        configurations: dict[str, tuple[int, int]],
+        memo: dict[str, float],
+    ) -> CellPrediction:
+        background = fmean(self._background(values, triple, counts, memo) for triple in TRIPLES)
+        matches = tuple(
+            PatternMatch(pattern, key)
+            for pattern in self.snapshot.patterns
+            if (key := pattern.matched_by(values)) is not None
+        )
+        pattern_rate = max((m.pattern.failure_rate for m in matches), default=None)
+        prior = background if pattern_rate is None else max(background, pattern_rate)
+        strength = self.parameters.configuration_strength
+        key = combination_key(values)
+        total, failures = configurations.get(key, (0, 0))
+        alpha = max(failures + strength * prior, 1e-9)
+        beta = max(total - failures + strength * (1 - prior), 1e-9)
+        tail = (1 - self.confidence_level) / 2
+        unknown = tuple(d for d in DIMENSIONS if values[d] not in self.snapshot.values.get(d, {}))
+        return CellPrediction(
+            values=dict(values),
+            configuration_key=key,
+            total_count=total,
+            failure_count=failures,
+            background_rate=background,
+            pattern_rate=pattern_rate,
+            prior_rate=prior,
+            prior_strength=strength,
+            predicted_failure_rate=shrunk(failures, total, prior, strength),
+            lower=beta_quantile(tail, alpha, beta),
+            upper=beta_quantile(1 - tail, alpha, beta),
+            patterns=matches,
+            unknown_dimensions=unknown,
+        )
