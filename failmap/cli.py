@@ -69,8 +69,10 @@ def _register_commands() -> None:
     """Each feature keeps its commands in failmap/commands/<feature>.py; this lists them."""
     from failmap.commands.db import db
     from failmap.commands.demo import demo_data
+    from failmap.commands.errors import errors
+    from failmap.commands.report import report
 
-    for command in (db, demo_data):
+    for command in (db, demo_data, errors, report):
         main.add_command(command)
 
 

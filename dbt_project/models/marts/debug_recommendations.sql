@@ -157,9 +157,9 @@ issues as (
             when evidence.signature_id is null then catalog.recommendation
             else
                 catalog.recommendation
-                || ' Suggested category: ' || unknown_signatures.suggested_category
-                || '; suggested pattern: ' || unknown_signatures.candidate_pattern
+                || ' Suggested category: ' || unknown_signatures.suggested_category || '.'
         end as solution,
+        unknown_signatures.candidate_pattern as suggested_pattern,
         catalog.estimated_fix_time,
         catalog.recovery_mode,
         catalog.is_retryable
@@ -187,6 +187,7 @@ final as (
         issues.severity,
         issues.root_cause,
         issues.solution,
+        issues.suggested_pattern,
         issues.estimated_fix_time,
         issues.recovery_mode,
         issues.is_retryable,
