@@ -282,7 +282,7 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
         return f"{title}\n\nThe pattern engine found no significant failure pattern."
     rows = [
         [
-            f"`{p['pattern_key']}`",
+            md.code(p["pattern_key"], 200),
             md.cell(p["description"]),
             f"{p['failure_count']:,} / {p['total_count']:,}",
             md.rate(p["failure_rate"]),
