@@ -70,9 +70,11 @@ def _register_commands() -> None:
     from failmap.commands.check import check
     from failmap.commands.db import db
     from failmap.commands.demo import demo_data
+    from failmap.commands.errors import errors
     from failmap.commands.fix import fix
+    from failmap.commands.report import report
 
-    for command in (check, db, demo_data, fix):
+    for command in (check, db, demo_data, errors, fix, report):
         main.add_command(command)
 
 

@@ -69,3 +69,18 @@ def module_database(server_url: str) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def dbt_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("dbt_target")
+
+
+# Databases with the error marts built once per session (tests/dbt/error_marts.py).
+@pytest.fixture(scope="session")
+def demo_marts_url(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    from tests.dbt.error_marts import demo_marts
+
+    return demo_marts(server_url, tmp_path_factory.mktemp("demo_runs"))
+
+
+@pytest.fixture(scope="session")
+def crafted_marts_url(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    from tests.dbt.error_marts import crafted_marts
+
+    return crafted_marts(server_url, tmp_path_factory.mktemp("crafted_runs"))

@@ -1,0 +1,1 @@
+drop table if exists raw.error_message_signatures;

@@ -1,0 +1,1 @@
+"""Error analytics outside dbt: signatures of run error messages, candidate pattern export."""

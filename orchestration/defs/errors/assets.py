@@ -1,0 +1,108 @@
+"""Error analytics assets: the signature of every run error message (Python, Drain3) before dbt,
+and the export of frequent unknown signatures after it."""
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from failmap.errors.candidates import default_export_path, export_candidate_patterns
+from failmap.errors.store import refresh_message_signatures
+from failmap.migrations import apply_migrations
+from failmap.settings import load_settings
+from orchestration.defs.resources import FailmapResource
+from orchestration.defs.transform.assets import failmap_dbt_models
+
+# Keyed like the dbt source raw.error_message_signatures, so dbt's models run after it.
+ERROR_MESSAGE_SIGNATURES_KEY = dg.AssetKey(["raw", "error_message_signatures"])
+CANDIDATE_PATTERNS_KEY = dg.AssetKey(["exports", "candidate_failure_patterns"])
+
+
+@dg.asset(
+    key=ERROR_MESSAGE_SIGNATURES_KEY,
+    deps=[dg.AssetKey(["raw", "runs"])],
+    group_name="ingestion",
+    kinds={"python", "postgres"},
+    description=(
+        "Groups every distinct run error message of raw.runs (failure reasons and phase_errors "
+        "values) into signatures with failmap.errors (masking + Drain3), over the whole set at "
+        "once, and replaces raw.error_message_signatures in one transaction. Ids depend only on "
+        "templates: unchanged groups keep their ids across refreshes."
+    ),
+)
+def error_message_signatures(
+    context: dg.AssetExecutionContext, failmap: FailmapResource
+) -> dg.MaterializeResult:
+    """Regroup all run error messages and store message -> signature for dbt."""
+    url = failmap.url()
+    apply_migrations(url)
+    with failmap.connect() as conn:
+        refresh = refresh_message_signatures(conn)
+    context.log.info(
+        f"{refresh.message_count} distinct messages in {refresh.signature_count} signatures "
+        f"({len(refresh.new_signature_ids)} new, {len(refresh.vanished_signature_ids)} gone)"
+    )
+    successors = "\n".join(f"- `{old}` -> `{new}`" for old, new in refresh.successors.items())
+    return dg.MaterializeResult(
+        metadata={
+            "messages": dg.MetadataValue.int(refresh.message_count),
+            "signatures": dg.MetadataValue.int(refresh.signature_count),
+            "new_signatures": dg.MetadataValue.int(len(refresh.new_signature_ids)),
+            "vanished_signatures": dg.MetadataValue.int(len(refresh.vanished_signature_ids)),
+            "successors": dg.MetadataValue.md(successors or "none"),
+        }
+    )
+
+
+class CandidateExportConfig(dg.Config):
+    """Which unknown signatures are worth a catalog entry, and where the file goes."""
+
+    min_occurrences: int = 5
+    days: int = 30
+    path: str | None = None  # default: $FAILMAP_HOME/exports/candidate_failure_patterns.json
+
+
+@dg.asset(
+    key=CANDIDATE_PATTERNS_KEY,
+    deps=[
+        get_asset_key_for_model([failmap_dbt_models], "error_signatures"),
+        get_asset_key_for_model([failmap_dbt_models], "run_errors"),
+    ],
+    group_name="exports",
+    kinds={"python", "json"},
+    description=(
+        "Writes candidate_failure_patterns.json: signatures the error catalog does not classify "
+        "with at least `min_occurrences` unclassified occurrences in the last `days` days, each "
+        "with its template, examples, suggested category and a regular expression to paste into "
+        "dbt_project/seeds/error_catalog_patterns.csv. Default location: "
+        "$FAILMAP_HOME/exports/."
+    ),
+)
+def candidate_failure_patterns(
+    context: dg.AssetExecutionContext, config: CandidateExportConfig, failmap: FailmapResource
+) -> dg.MaterializeResult:
+    """Export the frequent unknown signatures for review."""
+    path = Path(config.path) if config.path else default_export_path(load_settings())
+    with failmap.connect() as conn:
+        export = export_candidate_patterns(
+            conn, path, min_occurrences=config.min_occurrences, days=config.days
+        )
+    context.log.info(f"{len(export.candidates)} candidate patterns written to {export.path}")
+    preview = "\n".join(
+        f"| `{c['signature_id']}` | {c['occurrences']} | {c['suggested_category']} | "
+        f"`{c['template'][:80]}` |"
+        for c in export.candidates[:20]
+    )
+    table = "| signature | occurrences | suggested category | template |\n|---|---|---|---|\n"
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(export.path)),
+            "candidates": dg.MetadataValue.int(len(export.candidates)),
+            "min_occurrences": dg.MetadataValue.int(export.min_occurrences),
+            "days": dg.MetadataValue.int(export.days),
+            "preview": dg.MetadataValue.md(table + preview if preview else "no candidates"),
+        }
+    )
+
+
+error_assets = [error_message_signatures, candidate_failure_patterns]

@@ -1,0 +1,158 @@
+"""`failmap report`: markdown from the error marts, on demo data, on crafted data, on a period
+without runs, on a database without runs, and before the marts exist."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from failmap import database
+from failmap.cli import main
+from failmap.report import SECTIONS, ReportError, build_report, report_period
+from failmap.report.builder import _failure_patterns
+from tests.dbt.error_marts import CRAFTED_DAY, DEMO_END, DEMO_START
+
+HEADINGS = {
+    "summary": "## Summary",
+    "patterns": "## Top error patterns",
+    "phase": "## Phase breakdown",
+    "trends": "## Trends",
+    "recommendations": "## Recommendations",
+}
+
+
+def report(url: str, days: int, until: dt.date, sections=SECTIONS) -> str:
+    with database.connect(url) as conn:
+        return build_report(conn, report_period(days, until), sections)
+
+
+def scalar(url: str, sql: str, params: list | None = None) -> object:
+    with database.connect(url) as conn:
+        return conn.execute(sql, params or []).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo_marts_url: str) -> str:
+    return report(demo_marts_url, 30, DEMO_END)
+
+
+def test_demo_report_has_every_section_and_the_period(demo_report: str) -> None:
+    for heading in HEADINGS.values():
+        assert heading in demo_report
+    assert "## Top failure patterns from the pattern engine" in demo_report
+    start = DEMO_END - dt.timedelta(days=29)
+    assert f"**Period:** {start} to {DEMO_END} (last 30 days, UTC)" in demo_report
+
+
+def test_demo_report_numbers_are_the_marts_numbers(demo_marts_url: str, demo_report: str) -> None:
+    start = DEMO_END - dt.timedelta(days=29)
+    runs, failed = (
+        scalar(demo_marts_url, f"select {column} from raw.runs where started_at >= %s "  # noqa: S608
+               "and started_at < %s", [start, DEMO_END + dt.timedelta(days=1)])
+        for column in ("count(*)", "count(*) filter (where status = 'failed')")
+    )  # fmt: skip
+    summary_row = re.search(r"\n\| ([\d,]+) \| ([\d,]+) \| ([\d.]+)% \|", demo_report)
+    assert summary_row is not None
+    assert summary_row.group(1) == f"{runs:,}" and summary_row.group(2) == f"{failed:,}"
+    assert summary_row.group(3) == f"{100 * failed / runs:.1f}"
+    assert "Most problematic phase: **generate**" in demo_report
+
+
+def test_demo_report_shows_examples_recommendations_and_unknown_signatures(
+    demo_report: str,
+) -> None:
+    assert "### 1. out_of_memory" in demo_report
+    assert "`torch.OutOfMemoryError: CUDA out of memory." in demo_report
+    assert "Concentrated in model=m04" in demo_report
+    assert "### Errors not in the catalog (grouped by signature)" in demo_report
+    assert "`worker gpu-node-<NUM> heartbeat lost after <DURATION>; lease <HEX> expired`" in (
+        demo_report
+    )
+    assert re.search(r"1\. \*\*\[high\] \w+\*\*", demo_report)
+    assert "Suggested pattern: `^" in demo_report
+    assert "No phase is above the threshold." in demo_report
+
+
+def test_sections_can_be_chosen(demo_marts_url: str) -> None:
+    text = report(demo_marts_url, 30, DEMO_END, ["phase", "trends"])
+    assert [h for h in HEADINGS.values() if h in text] == [HEADINGS["phase"], HEADINGS["trends"]]
+
+
+def test_flagged_phase_is_reported(crafted_marts_url: str) -> None:
+    text = report(crafted_marts_url, 7, CRAFTED_DAY, ["phase"])
+    assert "Flagged: generate." in text
+    assert re.search(r"\| generate \| [\d,]+ \| .* \| \*\*flagged\*\* \|", text)
+
+
+def test_a_period_without_runs_says_so_and_where_the_data_is(demo_marts_url: str) -> None:
+    text = report(demo_marts_url, 30, DEMO_START - dt.timedelta(days=100))
+    assert "**No runs in this period.**" in text
+    assert f"runs from {DEMO_START} to {DEMO_END}" in text
+    assert "## Summary" not in text
+
+
+def test_a_database_without_runs_gives_a_clear_report(empty_marts_url: str) -> None:
+    text = report(empty_marts_url, 30, dt.date(2026, 1, 31))
+    assert "**No runs in this period.** There are no runs in the data at all yet" in text
+
+
+def test_a_database_without_marts_is_an_error_that_says_what_to_do(
+    conn: psycopg.Connection,
+) -> None:
+    with pytest.raises(ReportError, match="run `failmap refresh`"):
+        build_report(conn, report_period(30))
+
+
+def test_pattern_engine_section_reads_failure_patterns_when_they_exist(
+    conn: psycopg.Connection,
+) -> None:
+    assert "The pattern engine has not run yet" in _failure_patterns(conn)
+    conn.execute("create schema if not exists marts")
+    conn.execute(
+        "create table marts.failure_patterns (pattern_key text, description text, "
+        "failure_count bigint, total_count bigint, failure_rate double precision, "
+        "severity text)"
+    )
+    assert "found no significant failure pattern" in _failure_patterns(conn)
+    conn.execute(
+        "insert into marts.failure_patterns values "
+        "('model=m03|scene_type=action', 'm03 in action scenes', 764, 2573, 0.297, 'medium'), "
+        "('lora=l07|character=c12|segment_position=6+', 'l07 on c12 late', 54, 104, 0.519, "
+        "'high')"
+    )
+    text = _failure_patterns(conn)
+    high = text.index("`lora=l07\\|character=c12\\|segment_position=6+`")
+    assert high < text.index("`model=m03\\|scene_type=action`")
+    assert "| 54 / 104 | 51.9% | high |" in text
+
+
+def test_cli_report_writes_the_file_and_says_where(
+    demo_marts_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAILMAP_DATABASE_URL", demo_marts_url)
+    output = tmp_path / "out" / "report.md"
+
+    result = CliRunner().invoke(
+        main, ["report", "--days", "14", "--until", str(DEMO_END), "--output", str(output),
+               "--summary"],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    text = output.read_text(encoding="utf-8")
+    assert text.startswith("# failmap error report")
+    assert "## Summary" in text and "## Trends" not in text
+    assert f"written to {output}" in result.output
+
+
+def test_cli_report_before_any_refresh_exits_1_with_the_reason(
+    fresh_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAILMAP_DATABASE_URL", fresh_database_url)
+    result = CliRunner().invoke(main, ["report"])
+    assert result.exit_code == 1
+    assert "the error marts are not built yet" in result.output
