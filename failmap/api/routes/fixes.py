@@ -15,7 +15,7 @@ router = APIRouter(tags=["fixes"])
 
 @router.get(
     "/api/failure-patterns/{pattern_key:path}/fixes",
-    responses={503: {"model": ErrorDetail}},
+    responses={404: {"model": ErrorDetail}, 503: {"model": ErrorDetail}},
 )
 def list_pattern_fixes(conn: Connection, pattern_key: str) -> list[Fix]:
     """Fixes recorded for the pattern (or its alias), newest first; [] when there are none."""

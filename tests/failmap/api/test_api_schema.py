@@ -1,31 +1,36 @@
 """Property-based tests of the whole OpenAPI schema (schemathesis): no 5xx on any generated
-request, and every response matches the published schema. Bounded examples per operation."""
+request, and every response matches the published schema. Bounded examples per operation.
+
+Each operation's strategy is driven by Hypothesis inside one test (schemathesis' pytest
+fixture integration does not run under this pytest), so a failure names the operation.
+"Schema-valid data must be accepted" is not checked: the schema cannot express every rule
+(a pattern key is any text to it; the API answers 422 naming the rule), and 422 is right there.
+"""
 
 from __future__ import annotations
 
-import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from failmap.api import create_app
 
 MAX_EXAMPLES = 25
 
 
-@pytest.fixture(scope="session")
-def api_schema(api_database_url: str):
+def test_every_operation_answers_within_its_schema(api_database_url: str) -> None:
     app = create_app(database_url=api_database_url, token=None)
-    return schemathesis.openapi.from_asgi("/openapi.json", app)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 14
+    for operation in operations:
 
+        @given(case=operation.as_strategy())
+        @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+        def answers_within_schema(case) -> None:
+            case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
-schema = schemathesis.pytest.from_fixture("api_schema")
-
-
-@schema.parametrize()
-@settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
-def test_every_operation_answers_within_its_schema(case) -> None:
-    case.call_and_validate()
+        try:
+            answers_within_schema()
+        except Exception as error:
+            raise AssertionError(f"{operation.label}: {error}") from error
