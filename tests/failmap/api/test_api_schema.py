@@ -13,6 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from failmap import database
 from failmap.api import create_app
 
 MAX_EXAMPLES = 25
@@ -23,7 +24,13 @@ def test_every_operation_answers_within_its_schema(api_database_url: str) -> Non
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 14
+    with database.connect(api_database_url) as conn:
+        [(has_trends,)] = conn.execute(
+            "select to_regclass('marts.daily_failure_trends') is not null"
+        ).fetchall()
     for operation in operations:
+        if operation.path == "/api/analytics/failure-trends" and not has_trends:
+            continue  # 503 by design until the trends mart exists (tested in test_api_unavailable)
 
         @given(case=operation.as_strategy())
         @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
