@@ -43,14 +43,15 @@ def refresh(inbox: Path | None, full_refresh: bool) -> None:
 @main.command()
 @click.option("--dagster-port", default=3000, show_default=True, help="Dagster UI port.")
 @click.option("--streamlit-port", default=8501, show_default=True, help="Dashboard port.")
+@click.option("--api-port", default=8000, show_default=True, help="HTTP API port.")
 @click.option(
     "--demo/--no-demo",
     default=True,
     show_default=True,
     help="Write demo data when the inbox is empty.",
 )
-def up(dagster_port: int, streamlit_port: int, demo: bool) -> None:
-    """Start everything: database, demo data if needed, refresh, Dagster UI and dashboard."""
+def up(dagster_port: int, streamlit_port: int, api_port: int, demo: bool) -> None:
+    """Start everything: database, demo data if needed, refresh, Dagster UI, dashboard, API."""
     from failmap.up import run_up
 
     settings = settings_or_exit()
@@ -59,6 +60,7 @@ def up(dagster_port: int, streamlit_port: int, demo: bool) -> None:
             settings,
             dagster_port=dagster_port,
             streamlit_port=streamlit_port,
+            api_port=api_port,
             demo=demo,
             echo=click.echo,
         )
@@ -67,6 +69,7 @@ def up(dagster_port: int, streamlit_port: int, demo: bool) -> None:
 
 def _register_commands() -> None:
     """Each feature keeps its commands in failmap/commands/<feature>.py; this lists them."""
+    from failmap.commands.api import api
     from failmap.commands.check import check
     from failmap.commands.db import db
     from failmap.commands.demo import demo_data
@@ -74,7 +77,7 @@ def _register_commands() -> None:
     from failmap.commands.fix import fix
     from failmap.commands.report import report
 
-    for command in (check, db, demo_data, errors, fix, report):
+    for command in (api, check, db, demo_data, errors, fix, report):
         main.add_command(command)
 
 

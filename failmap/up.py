@@ -1,7 +1,7 @@
 """`failmap up`: the whole product on one machine, stopped cleanly with Ctrl-C.
 
-Each service (Dagster webserver + daemon, Streamlit) runs in its own process group, so stopping
-a group stops every process it spawned; the embedded database is stopped last.
+Each service (Dagster webserver + daemon, Streamlit, the API) runs in its own process group, so
+stopping a group stops every process it spawned; the embedded database is stopped last.
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ def run_up(
     dagster_port: int,
     streamlit_port: int,
     demo: bool,
+    api_port: int = 8000,
     echo: Callable[[str], None] = print,
 ) -> int:
     """Start everything, print where to look, block until Ctrl-C, stop everything. Exit code."""
@@ -142,7 +143,7 @@ def run_up(
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, request_stop)
         logs = settings.logs
-        echo("starting Dagster (webserver + daemon) and the dashboard ...")
+        echo("starting Dagster (webserver + daemon), the dashboard and the API ...")
         services.append(
             _start(
                 "Dagster UI",
@@ -184,6 +185,15 @@ def run_up(
                 logs / "streamlit.log",
                 f"http://127.0.0.1:{streamlit_port}",
                 f"http://127.0.0.1:{streamlit_port}/_stcore/health",
+            )
+        )
+        services.append(
+            _start(
+                "API",
+                [sys.executable, "-m", "failmap.cli", "api", "--port", str(api_port)],
+                logs / "api.log",
+                f"http://127.0.0.1:{api_port}/docs",
+                f"http://127.0.0.1:{api_port}/api/health",
             )
         )
         if not _wait_until_healthy(services, echo):

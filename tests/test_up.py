@@ -54,6 +54,8 @@ def test_up_serves_everything_and_ctrl_c_stops_it_all(tmp_path: Path) -> None:
             str(dagster_port),
             "--streamlit-port",
             str(streamlit_port),
+            "--api-port",
+            str(_free_port()),
         ],
         env=env,
         stdout=log,

@@ -1,0 +1,56 @@
+"""`create_app()`: the FastAPI application (routes in routes/, schemas in models.py)."""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI
+
+from failmap.api.dependencies import ApiConfig
+from failmap.api.errors import install_error_handlers
+from failmap.api.routes import ROUTERS
+
+TOKEN_VARIABLE = "FAILMAP_API_TOKEN"
+_FROM_ENVIRONMENT = object()
+
+
+def create_app(
+    database_url: str | None = None,
+    token: str | object | None = _FROM_ENVIRONMENT,
+) -> FastAPI:
+    """The API on `database_url` (default: FAILMAP_DATABASE_URL or the running embedded server).
+
+    `token` defaults to $FAILMAP_API_TOKEN; None or empty means no token: writes are accepted
+    from loopback clients only.
+    """
+    if token is _FROM_ENVIRONMENT:
+        token = os.environ.get(TOKEN_VARIABLE) or None
+    if database_url is None:
+        database_url = _configured_database_url()
+    app = FastAPI(
+        title="failmap API",
+        summary="Failure patterns, heatmaps, trends, configuration checks, fixes, error analytics.",
+        description=(
+            "Read the marts of failmap and record fixes. Writes (POST) need "
+            "`Authorization: Bearer <FAILMAP_API_TOKEN>` when a token is configured; without one "
+            "the API listens on loopback only. Pattern ids are the stable `pattern_key`, "
+            "URL-encoded (e.g. `lora%3Dl07%7Ccharacter%3Dc12`)."
+        ),
+        version="1",
+    )
+    app.state.config = ApiConfig(database_url=database_url, token=token or None)  # type: ignore[arg-type]
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+def _configured_database_url() -> str | None:
+    """The URL from the settings (FAILMAP_DATABASE_URL, or the running embedded database)."""
+    from failmap.database import resolve_database_url
+    from failmap.settings import load_settings
+
+    try:
+        return resolve_database_url(load_settings(), start=False)
+    except Exception:
+        return None

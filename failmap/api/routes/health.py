@@ -1,0 +1,17 @@
+"""`GET /api/health`: the API is up and its database answers (503 otherwise)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from failmap.api.dependencies import Connection
+from failmap.api.models import ErrorDetail, Health
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/api/health", responses={503: {"model": ErrorDetail}})
+def health(conn: Connection) -> Health:
+    """Up, and the database accepts a query."""
+    conn.execute("select 1")
+    return Health(status="ok", database="reachable")

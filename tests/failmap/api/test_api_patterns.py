@@ -1,0 +1,134 @@
+"""Patterns, one pattern by key, occurrences (the drill-down), heatmap and their input rules."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi.testclient import TestClient
+
+from tests.failmap.api.conftest import demo_pattern
+
+PATTERNS = "/api/analytics/failure-patterns"
+
+
+def _path(key: str, suffix: str = "") -> str:
+    return f"/api/failure-patterns/{quote(key, safe='')}{suffix}"
+
+
+def test_patterns_come_most_impact_first_with_total_and_pages(client: TestClient) -> None:
+    everything = client.get(PATTERNS, params={"limit": 500}).json()
+    assert everything["total"] == len(everything["items"]) >= 2
+    ranks = [p["impact_rank"] for p in everything["items"]]
+    assert ranks == sorted(ranks)
+    second_page = client.get(PATTERNS, params={"limit": 1, "offset": 1}).json()
+    assert second_page["items"][0]["pattern_key"] == everything["items"][1]["pattern_key"]
+    assert second_page["total"] == everything["total"]
+    past_the_end = client.get(PATTERNS, params={"offset": 1000}).json()
+    assert past_the_end["items"] == [] and past_the_end["total"] == everything["total"]
+
+
+def test_pattern_filters_keep_only_matching_patterns(client: TestClient) -> None:
+    top = demo_pattern(client)
+    dimension, value = next(iter(top["dimensions"].items()))
+    filtered = client.get(PATTERNS, params={dimension: value}).json()["items"]
+    assert top["pattern_key"] in [p["pattern_key"] for p in filtered]
+    assert all(p["dimensions"].get(dimension) == value for p in filtered)
+    by_severity = client.get(PATTERNS, params={"severity": top["severity"]}).json()["items"]
+    assert {p["severity"] for p in by_severity} == {top["severity"]}
+    too_big = top["total_count"] + 1
+    supported = client.get(PATTERNS, params={"min_support": too_big}).json()["items"]
+    assert all(p["total_count"] >= too_big for p in supported)
+    assert top["pattern_key"] not in [p["pattern_key"] for p in supported]
+    assert client.get(PATTERNS, params={"until": "2000-01-01"}).json()["total"] == 0
+
+
+def test_bad_list_input_is_422_naming_the_field_and_the_rule(client: TestClient) -> None:
+    for params, field in (
+        ({"limit": 501}, "limit"),
+        ({"offset": -1}, "offset"),
+        ({"severity": "critical"}, "severity"),
+        ({"since": "yesterday"}, "since"),
+        ({"since": "2026-02-01", "until": "2026-01-01"}, "since"),
+    ):
+        response = client.get(PATTERNS, params=params)
+        assert response.status_code == 422, (params, response.text)
+        [error] = response.json()["detail"]
+        assert error["loc"][:2] == ["query", field] and error["msg"], error
+
+
+def test_a_pattern_is_found_by_its_url_encoded_key_in_any_order(client: TestClient) -> None:
+    top = demo_pattern(client)
+    response = client.get(_path(top["pattern_key"]))
+    assert response.status_code == 200, response.text
+    assert response.json() == top
+    reversed_key = "|".join(reversed(top["pattern_key"].split("|")))
+    assert client.get(_path(reversed_key)).json()["pattern_key"] == top["pattern_key"]
+
+
+def test_a_pattern_is_found_by_its_alias(client: TestClient) -> None:
+    patterns = client.get(PATTERNS, params={"limit": 500}).json()["items"]
+    with_alias = next(p for p in patterns if p["aliases"])
+    found = client.get(_path(with_alias["aliases"][0])).json()
+    assert found["pattern_key"] == with_alias["pattern_key"]
+
+
+def test_unknown_pattern_is_404_and_a_malformed_key_422(client: TestClient) -> None:
+    unknown = client.get(_path("lora=no-such-lora|character=nobody"))
+    assert unknown.status_code == 404
+    assert "no surfaced pattern" in unknown.json()["detail"]
+    assert client.get(_path("lora=nobody", "/occurrences")).status_code == 404
+    malformed = client.get(_path("colour=red"))
+    assert malformed.status_code == 422
+    assert malformed.json()["detail"][0]["loc"] == ["path", "pattern_key"]
+    assert "unknown dimension" in malformed.json()["detail"][0]["msg"]
+
+
+def test_occurrences_are_the_patterns_failing_segments(client: TestClient) -> None:
+    top = demo_pattern(client)
+    page = client.get(_path(top["pattern_key"], "/occurrences"), params={"limit": 5}).json()
+    assert page["total"] == top["failure_count"]
+    assert len(page["items"]) == 5
+    times = [o["evaluated_at"] for o in page["items"]]
+    assert times == sorted(times, reverse=True)
+    assert all(o["failed_checks"] for o in page["items"])
+    nothing = client.get(_path(top["pattern_key"], "/occurrences"), params={"until": "2000-01-01"})
+    assert nothing.json()["total"] == 0
+
+
+def test_heatmap_axes_are_chosen_by_query_either_way_round(client: TestClient) -> None:
+    forward = client.get("/api/analytics/failure-heatmap", params={"x": "character", "y": "lora"})
+    backward = client.get("/api/analytics/failure-heatmap", params={"x": "lora", "y": "character"})
+    assert forward.status_code == backward.status_code == 200
+    cells = {(c["x_value"], c["y_value"]): c["failure_count"] for c in forward.json()["cells"]}
+    swapped = {(c["y_value"], c["x_value"]): c["failure_count"] for c in backward.json()["cells"]}
+    assert cells and cells == swapped
+    assert forward.json()["x"] == "character"
+    assert any(c["is_pattern"] for c in forward.json()["cells"])
+
+
+def test_heatmap_rejects_unknown_or_equal_dimensions(client: TestClient) -> None:
+    unknown = client.get("/api/analytics/failure-heatmap", params={"x": "colour"})
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"][0]["loc"] == ["query", "x"]
+    same = client.get("/api/analytics/failure-heatmap", params={"x": "lora", "y": "lora"})
+    assert same.status_code == 422
+    assert "different" in same.json()["detail"][0]["msg"]
+
+
+def test_openapi_schema_and_docs_are_served(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    for path in (
+        "/api/analytics/failure-patterns",
+        "/api/analytics/failure-heatmap",
+        "/api/analytics/failure-trends",
+        "/api/failure-patterns/{pattern_key}/fixes",
+        "/api/failure-patterns/{pattern_key}/occurrences",
+        "/api/check",
+        "/api/error-analytics/summary",
+        "/api/error-analytics/by-phase",
+        "/api/error-analytics/patterns",
+        "/api/error-analytics/trends",
+        "/api/error-analytics/recommendations",
+    ):
+        assert path in schema["paths"], path
+    assert client.get("/docs").status_code == 200

@@ -1,0 +1,95 @@
+"""503 with a message when a mart is missing or the database is down; trends when it exists."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi.testclient import TestClient
+
+from failmap import database
+from failmap.api import create_app
+
+
+@pytest.fixture(scope="module")
+def unbuilt(empty_database_url: str) -> TestClient:
+    return TestClient(create_app(database_url=empty_database_url, token=None),
+                      client=("127.0.0.1", 50000))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "mart"),
+    [
+        ("get", "/api/analytics/failure-patterns", "marts.failure_patterns"),
+        ("get", "/api/failure-patterns/lora%3Dl07/occurrences", "marts.failure_patterns"),
+        ("get", "/api/analytics/failure-heatmap", "marts.failure_heatmap"),
+        ("get", "/api/analytics/failure-trends", "marts.daily_failure_trends"),
+        ("get", "/api/error-analytics/summary", "marts.run_errors"),
+        ("get", "/api/error-analytics/recommendations", "marts.run_errors"),
+        ("post", "/api/check", None),
+    ],
+)
+def test_a_missing_mart_is_503_with_a_message(
+    unbuilt: TestClient, method: str, path: str, mart: str | None
+) -> None:
+    body = {"workflow": "w01", "model": "m01", "scene_type": "action"}
+    response = unbuilt.request(method, path, json=body if method == "post" else None)
+    assert response.status_code == 503, response.text
+    detail = response.json()["detail"]
+    assert "refresh" in detail
+    if mart:
+        assert mart in detail
+
+
+def test_the_trends_endpoint_answers_503_until_the_trends_mart_exists(
+    client: TestClient,
+) -> None:
+    response = client.get("/api/analytics/failure-trends")
+    assert response.status_code == 503
+    assert "marts.daily_failure_trends does not exist yet" in response.json()["detail"]
+
+
+def test_trends_are_served_once_the_mart_exists(fresh_database_url: str) -> None:
+    with database.connect(fresh_database_url) as conn:
+        conn.execute("create schema if not exists marts")
+        conn.execute(
+            """
+            create table marts.daily_failure_trends (
+                day date, dimension text, dimension_value text, total_count bigint,
+                failure_count bigint, failure_rate double precision,
+                baseline_rate double precision, regression_flag boolean,
+                improvement_flag boolean
+            )
+            """
+        )
+        conn.execute(
+            """
+            insert into marts.daily_failure_trends values
+                ('2026-01-01', 'overall', 'all', 100, 10, 0.1, 0.1, false, false),
+                ('2026-01-02', 'overall', 'all', 100, 30, 0.3, 0.1, true, false),
+                ('2026-01-02', 'model', 'm01', 50, 5, 0.1, 0.1, false, false)
+            """
+        )
+        conn.commit()
+    api = TestClient(create_app(database_url=fresh_database_url, token=None))
+    everything = api.get("/api/analytics/failure-trends").json()
+    assert everything["total"] == 3
+    flagged = api.get("/api/analytics/failure-trends", params={"flagged_only": True}).json()
+    assert [p["day"] for p in flagged["items"]] == ["2026-01-02"]
+    assert flagged["items"][0]["regression_flag"] is True
+    model = api.get(
+        "/api/analytics/failure-trends",
+        params={"dimension": "model", "since": "2026-01-02", "until": "2026-01-02"},
+    ).json()
+    assert [p["dimension_value"] for p in model["items"]] == ["m01"]
+    assert dt.date.fromisoformat(model["items"][0]["day"]) == dt.date(2026, 1, 2)
+
+
+def test_an_unreachable_database_is_503_without_a_stack_trace(tmp_path) -> None:
+    url = f"postgresql://nobody@/nowhere?host={tmp_path}&port=1"
+    api = TestClient(create_app(database_url=url, token=None), raise_server_exceptions=False)
+    for path in ("/api/health", "/api/analytics/failure-patterns"):
+        response = api.get(path)
+        assert response.status_code == 503, response.text
+        assert "cannot connect to PostgreSQL" in response.json()["detail"]
+        assert "Traceback" not in response.text

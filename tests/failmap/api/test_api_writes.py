@@ -1,0 +1,138 @@
+"""Fixes and checks through the API: the core's rules, the alert log, and who may write."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+
+from failmap import database
+from failmap.api import create_app
+from tests.failmap.api.conftest import demo_pattern
+
+
+def _fixes_path(key: str) -> str:
+    return f"/api/failure-patterns/{quote(key, safe='')}/fixes"
+
+
+def _configuration_in(url: str, pattern: dict) -> dict:
+    """A configuration (seen in the data) that lies in `pattern`."""
+    dimensions = {d: v for d, v in pattern["dimensions"].items() if d != "segment_position"}
+    conditions = " and ".join(f"{d} = %({d})s" for d in dimensions)
+    with database.connect(url) as conn:
+        row = conn.execute(
+            "select workflow, model, lora, character, scene_type "  # noqa: S608 - fixed names
+            f"from staging.int_segments_outcomes_derived where {conditions} limit 1",
+            dimensions,
+        ).fetchone()
+    assert row is not None
+    names = ("workflow", "model", "lora", "character", "scene_type")
+    return dict(zip(names, row, strict=True))
+
+
+def test_a_fix_recorded_through_the_api_shows_in_the_next_check(
+    client: TestClient, api_database_url: str
+) -> None:
+    pattern = demo_pattern(client)
+    recorded = client.post(
+        _fixes_path(pattern["pattern_key"]),
+        json={
+            "description": "Lower the CFG scale to 6 for this combination",
+            "reported_by": "api-test",
+            "effectiveness": "improved",
+            "parameters": {"cfg_scale": 6},
+        },
+    )
+    assert recorded.status_code == 201, recorded.text
+    fix = recorded.json()
+    assert fix["pattern_key"] == pattern["pattern_key"] and fix["parameters"] == {"cfg_scale": 6}
+    listed = client.get(_fixes_path(pattern["pattern_key"])).json()
+    assert fix["fix_id"] in [f["fix_id"] for f in listed]
+
+    checked = client.post("/api/check", json=_configuration_in(api_database_url, pattern))
+    assert checked.status_code == 200, checked.text
+    result = checked.json()
+    matched = {p["pattern_key"]: p for p in result["patterns"]}
+    assert pattern["pattern_key"] in matched
+    assert fix["fix_id"] in [f["fix_id"] for f in matched[pattern["pattern_key"]]["fixes"]]
+    assert 0 <= result["lower"] <= result["predicted_failure_rate"] <= result["upper"] <= 1
+    with database.connect(api_database_url) as conn:
+        [(source, keys)] = conn.execute(
+            "select source, matched_pattern_keys from app.alert_log where alert_id = %s",
+            [result["alert_id"]],
+        ).fetchall()
+    assert source == "api" and pattern["pattern_key"] in keys
+
+
+def test_a_fix_for_an_unknown_pattern_is_404(client: TestClient) -> None:
+    response = client.post(
+        _fixes_path("lora=no-such-lora|character=nobody"),
+        json={"description": "x", "reported_by": "api-test"},
+    )
+    assert response.status_code == 404
+    assert "not a pattern that exists" in response.json()["detail"]
+
+
+def test_bad_fixes_and_checks_are_422_naming_the_field(client: TestClient) -> None:
+    pattern = demo_pattern(client)
+    bad_fix = client.post(
+        _fixes_path(pattern["pattern_key"]),
+        json={"description": "x", "reported_by": "api-test", "effectiveness": "great"},
+    )
+    assert bad_fix.status_code == 422
+    assert bad_fix.json()["detail"][0]["loc"] == ["body", "effectiveness"]
+    blank = client.post(
+        _fixes_path(pattern["pattern_key"]), json={"description": "   ", "reported_by": "me"}
+    )
+    assert blank.status_code == 422
+    assert blank.json()["detail"][0]["loc"] == ["body", "description"]
+    no_model = client.post("/api/check", json={"workflow": "w01", "scene_type": "action"})
+    assert no_model.status_code == 422
+    assert no_model.json()["detail"][0]["loc"] == ["body", "model"]
+    both = client.post(
+        "/api/check",
+        json={"workflow": "w01", "model": "m01", "scene_type": "action", "segments": 3,
+              "segment_position": 2},
+    )  # fmt: skip
+    assert both.status_code == 422
+    assert both.json()["detail"][0]["loc"] == ["body", "segments"]
+
+
+@pytest.fixture(scope="module")
+def guarded(api_database_url: str) -> TestClient:
+    """The API with FAILMAP_API_TOKEN set, called from another machine."""
+    app = create_app(database_url=api_database_url, token="s3cret")
+    return TestClient(app, client=("10.1.2.3", 50000))
+
+
+def test_writes_need_the_bearer_token_when_one_is_set(guarded: TestClient) -> None:
+    pattern = demo_pattern(guarded)  # reads stay open
+    body = {"description": "x", "reported_by": "api-test"}
+    check = {"workflow": "w01", "model": "m01", "scene_type": "action"}
+    for headers in ({}, {"Authorization": "Bearer wrong"}):
+        fix = guarded.post(_fixes_path(pattern["pattern_key"]), json=body, headers=headers)
+        assert fix.status_code == 401, fix.text
+        assert "FAILMAP_API_TOKEN" in fix.json()["detail"]
+        assert guarded.post("/api/check", json=check, headers=headers).status_code == 401
+    good = {"Authorization": "Bearer s3cret"}
+    assert guarded.post("/api/check", json=check, headers=good).status_code == 200
+
+
+def test_without_a_token_writes_come_from_loopback_only(api_database_url: str) -> None:
+    app = create_app(database_url=api_database_url, token=None)
+    remote = TestClient(app, client=("10.1.2.3", 50000))
+    response = remote.post("/api/check", json={"workflow": "w", "model": "m", "scene_type": "s"})
+    assert response.status_code == 403
+    assert "loopback" in response.json()["detail"]
+
+
+def test_the_cli_refuses_a_public_address_without_a_token() -> None:
+    import click
+
+    from failmap.commands.api import bind_host
+
+    assert bind_host("127.0.0.1", None) == "127.0.0.1"
+    assert bind_host("0.0.0.0", "token") == "0.0.0.0"
+    with pytest.raises(click.UsageError, match="FAILMAP_API_TOKEN"):
+        bind_host("0.0.0.0", None)
