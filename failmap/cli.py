@@ -69,8 +69,9 @@ def _register_commands() -> None:
     """Each feature keeps its commands in failmap/commands/<feature>.py; this lists them."""
     from failmap.commands.db import db
     from failmap.commands.demo import demo_data
+    from failmap.commands.metrics import metrics
 
-    for command in (db, demo_data):
+    for command in (db, demo_data, metrics):
         main.add_command(command)
 
 
