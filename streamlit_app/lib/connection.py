@@ -6,11 +6,15 @@ import streamlit as st
 from sqlalchemy import Engine, create_engine
 
 from failmap import database
+from failmap.roles import dashboard_database_url
 from failmap.settings import load_settings
 
 
 @st.cache_resource
 def engine() -> Engine:
-    """SQLAlchemy engine for FAILMAP_DATABASE_URL, or the embedded server (started if needed)."""
-    url = database.resolve_database_url(load_settings())
+    """SQLAlchemy engine for FAILMAP_DATABASE_URL, or the embedded server (started if needed).
+
+    Connected as the least-privileged role failmap_dashboard when the server allows it.
+    """
+    url = dashboard_database_url(database.resolve_database_url(load_settings()))
     return create_engine(database.sqlalchemy_url(url), pool_pre_ping=True)
