@@ -69,9 +69,10 @@ def _register_commands() -> None:
     """Each feature keeps its commands in failmap/commands/<feature>.py; this lists them."""
     from failmap.commands.db import db
     from failmap.commands.demo import demo_data
+    from failmap.commands.docs import docs
     from failmap.commands.metrics import metrics
 
-    for command in (db, demo_data, metrics):
+    for command in (db, demo_data, docs, metrics):
         main.add_command(command)
 
 

@@ -38,3 +38,9 @@ st.write(
 
 st.subheader("Mart row counts")
 st.dataframe(mart_row_counts(), hide_index=True)
+
+st.caption(
+    "Documentation: [every model and column (dbt docs)](http://127.0.0.1:8080/dbt/) · "
+    "[data-quality results (Great Expectations)](http://127.0.0.1:8080/gx/), served by "
+    "`failmap docs`."
+)
