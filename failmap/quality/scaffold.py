@@ -46,6 +46,7 @@ stores:
     class_name: ExpectationsStore
     store_backend:
       class_name: TupleFilesystemStoreBackend
+      suppress_store_backend_id: true
       base_directory: expectations/
   validation_results_store:
     class_name: ValidationResultsStore
@@ -62,6 +63,7 @@ stores:
     class_name: ValidationDefinitionStore
     store_backend:
       class_name: TupleFilesystemStoreBackend
+      suppress_store_backend_id: true
       base_directory: validation_definitions/
 
 expectations_store_name: expectations_store

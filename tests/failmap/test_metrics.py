@@ -53,7 +53,7 @@ def marts_url(fresh_database_url: str) -> Iterator[str]:
     seed_good_data(fresh_database_url)
     execute(
         fresh_database_url,
-        "create schema staging; create view staging.stg_raw__runs as "
+        "create schema if not exists staging; create view staging.stg_raw__runs as "
         "select *, status = 'failed' as is_failed from raw.runs",
     )
     yield fresh_database_url
