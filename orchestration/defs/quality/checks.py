@@ -11,10 +11,13 @@ no check until the model exists; a check whose table is missing when it runs say
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 from collections.abc import Iterable
 
 import dagster as dg
 
+from failmap.quality import worker
 from failmap.quality.suites import SUITES, Suite
 from orchestration.defs.resources import FailmapResource
 
@@ -88,9 +91,7 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
         ),
     )
     def gx_check(failmap: FailmapResource) -> dg.AssetCheckResult:
-        from failmap.quality.validation import run_suite
-
-        outcome = run_suite(failmap.url(), suite.name)
+        outcome = worker.run_suite_prepared(failmap.url(), suite.name)
         return dg.AssetCheckResult(
             passed=outcome.passed,
             severity=dg.AssetCheckSeverity.ERROR
@@ -111,3 +112,17 @@ def build_gx_checks(asset_keys: Iterable[dg.AssetKey]) -> list[dg.AssetChecksDef
         for suite in SUITES
         if dg.AssetKey([suite.schema, suite.table]) in present
     ]
+
+
+def in_run_worker() -> bool:
+    """Whether this process was started to execute a run (not the webserver, daemon or server).
+
+    `dagster dev`'s code server starts each run in a multiprocessing child; a run launched from
+    the command line is `dagster api execute_run`.
+    """
+    return multiprocessing.parent_process() is not None or sys.argv[1:3] == ["api", "execute_run"]
+
+
+if in_run_worker():
+    # Great Expectations' slow import then happens beside the run's own start-up.
+    worker.start_worker()
