@@ -129,7 +129,7 @@ def freshness(url: str) -> tuple[int, dt.datetime] | None:
 
 
 def wait_until_idle(up: Up, timeout: float) -> None:
-    """Until the sensor's runs (at least one) have all ended."""
+    """Until the refresh runs (at least one) have all ended."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         runs = refresh_runs(up.dagster_port)
@@ -195,6 +195,8 @@ def main() -> None:
         wait_until_idle(up, timeout=900)
         url = up.database_url()
         for index in range(args.drops):
+            # Each drop meets an idle Dagster: no earlier run still holds the queue.
+            wait_until_idle(up, timeout=900)
             day = dt.date.today() - dt.timedelta(days=args.drops - index)
             drop = drop_day(up, day, args.segments_per_day, url, timeout=600)
             drops.append(drop)

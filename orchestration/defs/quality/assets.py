@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import dagster as dg
 
+from failmap.quality.context import DATA_DOCS_DIR
 from failmap.quality.suites import SUITES
 from orchestration.defs.resources import FailmapResource
 
@@ -27,18 +28,24 @@ def build_data_docs_asset(asset_keys: Iterable[dg.AssetKey]) -> dg.AssetsDefinit
         description=(
             "Great Expectations Data Docs, a static site under "
             "expectations/uncommitted/data_docs/: each suite's rules and its recent validation "
-            "results. Every check updates it as it runs; this rebuilds the index once the run's "
-            "tables are built. Served by `failmap docs`."
+            "results. Every check updates the site as it runs (its validation page and the "
+            "index); this asset builds the whole site only when it is missing, and reports "
+            "where it is. Served by `failmap docs`."
         ),
     )
     def data_docs(failmap: FailmapResource) -> dg.MaterializeResult:
-        from failmap.quality.validation import build_data_docs
+        index = DATA_DOCS_DIR / "index.html"
+        if not index.exists():
+            # A full rebuild renders every stored result: only when there is no site at all.
+            from failmap.quality.validation import build_data_docs
 
-        index = build_data_docs(failmap.url())
+            index = build_data_docs(failmap.url())
+        pages = list((DATA_DOCS_DIR / "validations").rglob("*.html"))
         return dg.MaterializeResult(
             metadata={
                 "index": dg.MetadataValue.path(str(index)),
                 "suites": dg.MetadataValue.int(len(checked)),
+                "validation_pages": dg.MetadataValue.int(len(pages)),
             }
         )
 

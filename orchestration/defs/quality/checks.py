@@ -19,6 +19,7 @@ import dagster as dg
 
 from failmap.quality import worker
 from failmap.quality.suites import SUITES, Suite
+from failmap.quality.validation import SuiteOutcome
 from orchestration.defs.resources import FailmapResource
 
 CHECK_NAME = "great_expectations"
@@ -29,7 +30,7 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def check_metadata(outcome) -> dict[str, dg.MetadataValue]:  # outcome: SuiteOutcome
+def check_metadata(outcome: SuiteOutcome) -> dict[str, dg.MetadataValue]:
     """Counts, examples and the Data Docs location of one suite run, as check metadata."""
     if outcome.table_missing:
         return {
