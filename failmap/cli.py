@@ -73,11 +73,13 @@ def _register_commands() -> None:
     from failmap.commands.check import check
     from failmap.commands.db import db
     from failmap.commands.demo import demo_data
+    from failmap.commands.docs import docs
     from failmap.commands.errors import errors
     from failmap.commands.fix import fix
+    from failmap.commands.metrics import metrics
     from failmap.commands.report import report
 
-    for command in (api, check, db, demo_data, errors, fix, report):
+    for command in (api, check, db, demo_data, docs, errors, fix, metrics, report):
         main.add_command(command)
 
 

@@ -11,6 +11,11 @@ DAGSTER_YAML = """\
 # Written by failmap. Run history, schedules and sensor cursors live in this directory.
 telemetry:
   enabled: false
+# One refresh at a time: two dbt builds over the same schemas collide. A queued run starts
+# within a second of the previous one ending (the default checks every 5 s).
+run_queue:
+  max_concurrent_runs: 1
+  dequeue_interval_seconds: 1
 """
 
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import dagster as dg
 import psycopg
-from dagster_dbt import DbtCliResource
 
 from failmap import database
 from failmap.settings import load_settings
 from orchestration.defs.transform.project import dbt_project
+from orchestration.defs.transform.resource import FailmapDbtCliResource
 
 
 class FailmapResource(dg.ConfigurableResource):
@@ -40,5 +40,5 @@ def build_resources() -> dict[str, object]:
     settings = load_settings()
     return {
         "failmap": FailmapResource(inbox=str(settings.inbox), database_url=settings.database_url),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=dbt_project.project_dir),
+        "dbt": FailmapDbtCliResource(project_dir=dbt_project, profiles_dir=dbt_project.project_dir),
     }

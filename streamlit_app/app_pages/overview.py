@@ -169,3 +169,9 @@ st.markdown(
     if last_file is not None
     else "No file has been loaded yet."
 )
+
+st.caption(
+    "Documentation: [every model and column (dbt docs)](http://127.0.0.1:8080/dbt/) · "
+    "[data-quality results (Great Expectations)](http://127.0.0.1:8080/gx/), served by "
+    "`failmap docs`."
+)

@@ -6,6 +6,7 @@ import streamlit as st
 from sqlalchemy import Engine, create_engine
 
 from failmap import database
+from failmap.roles import dashboard_database_url
 from failmap.settings import load_settings
 
 
@@ -17,5 +18,9 @@ def database_url() -> str:
 
 @st.cache_resource
 def engine() -> Engine:
-    """SQLAlchemy engine for the database failmap uses."""
-    return create_engine(database.sqlalchemy_url(database_url()), pool_pre_ping=True)
+    """SQLAlchemy engine for the database failmap uses.
+
+    Connected as the least-privileged role failmap_dashboard when the server allows it.
+    """
+    url = dashboard_database_url(database_url())
+    return create_engine(database.sqlalchemy_url(url), pool_pre_ping=True)

@@ -5,6 +5,7 @@ import dagster as dg
 from failmap.ingest import FILE_KINDS, FileKind, kind_for_file_name, load_files, pending_files
 from failmap.ingest.loader import FileOutcome
 from failmap.migrations import apply_migrations
+from orchestration.defs.ingestion.external import INBOX_KEY
 from orchestration.defs.resources import FailmapResource
 
 
@@ -30,6 +31,7 @@ def build_ingest_asset(kind: FileKind) -> dg.AssetsDefinition:
 
     @dg.asset(
         key=dg.AssetKey(["raw", kind.table]),
+        deps=[INBOX_KEY],
         group_name="ingestion",
         kinds={"python", "postgres"},
         description=(

@@ -9,7 +9,7 @@ from failmap.ingest import pending_files
 from failmap.settings import load_settings
 from orchestration.defs.automation.jobs import refresh_job
 
-SENSOR_INTERVAL_SECONDS = 10
+SENSOR_INTERVAL_SECONDS = 5
 
 
 def inbox_fingerprints(inbox_files: list) -> dict[str, str]:

@@ -1,0 +1,379 @@
+"""Compute failmap's Prometheus metrics from the marts at scrape time.
+
+Each scrape reads the marts in one read-only transaction (cached for a few seconds so several
+scrapers do not multiply the load). A mart that does not exist yet (its feature has not landed,
+or no refresh has built it) yields `failmap_mart_available{mart="..."} 0` and no samples for the
+metrics it feeds, never an error; an unreachable database yields `failmap_database_up 0`.
+
+Totals that only grow as data arrives are counters (`_total`): let Prometheus window them with
+`increase()`. Levels and event-time windows (the latest day in the data) are gauges.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+import psycopg
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from failmap import database
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["gauge", "counter"]
+SEVERITIES = ("low", "medium", "high")
+# Days before the latest day that make the baseline of the error-code spike.
+SPIKE_BASELINE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One metric family: its name as scraped, what it means, where it comes from."""
+
+    name: str
+    kind: Kind
+    help: str
+    labels: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def family_name(self) -> str:
+        """The name prometheus_client wants (counters without their `_total`)."""
+        return self.name.removesuffix("_total") if self.kind == "counter" else self.name
+
+
+METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec("failmap_database_up", "gauge", "1 when the database answered this scrape, else 0."),
+    MetricSpec(
+        "failmap_mart_available",
+        "gauge",
+        "1 when the mart exists (its feature landed and a refresh built it), else 0.",
+        ("mart",),
+    ),
+    MetricSpec(
+        "failmap_last_refresh_timestamp_seconds",
+        "gauge",
+        "When the marts were last rebuilt (Unix time).",
+        source="marts.data_freshness",
+    ),
+    MetricSpec(
+        "failmap_last_file_loaded_timestamp_seconds",
+        "gauge",
+        "When the most recent inbox file was loaded (Unix time).",
+        source="marts.data_freshness",
+    ),
+    MetricSpec("failmap_segments", "gauge", "Segments in the data.", source="marts.data_freshness"),
+    MetricSpec(
+        "failmap_failed_segments",
+        "gauge",
+        "Segments with at least one failed quality check.",
+        source="marts.data_freshness",
+    ),
+    MetricSpec(
+        "failmap_failure_rate",
+        "gauge",
+        "Overall failure rate: failed segments / segments (0 to 1).",
+        source="marts.data_freshness",
+    ),
+    MetricSpec(
+        "failmap_rows_loaded",
+        "gauge",
+        "Rows loaded from all inbox files.",
+        source="marts.data_freshness",
+    ),
+    MetricSpec(
+        "failmap_rows_quarantined",
+        "gauge",
+        "Rows quarantined for breaking the input contract.",
+        source="marts.data_freshness",
+    ),
+    MetricSpec(
+        "failmap_files_rejected",
+        "gauge",
+        "Inbox files rejected as a whole (unreadable, wrong header).",
+        source="marts.data_freshness",
+    ),
+    MetricSpec(
+        "failmap_patterns_surfaced",
+        "gauge",
+        "Surfaced failure patterns by severity (low, medium, high).",
+        ("pattern_severity",),
+        source="marts.failure_patterns",
+    ),
+    MetricSpec(
+        "failmap_pattern_last_detected_timestamp_seconds",
+        "gauge",
+        "When the newest surfaced pattern of a severity was first detected (Unix time).",
+        ("pattern_severity",),
+        source="marts.failure_patterns",
+    ),
+    MetricSpec(
+        "failmap_catalog_hits_total",
+        "counter",
+        "Run errors the error catalog classified, by category.",
+        ("category",),
+        source="marts.run_errors",
+    ),
+    MetricSpec(
+        "failmap_catalog_misses_total",
+        "counter",
+        "Run errors no catalog entry matched (grouped into signatures instead).",
+        source="marts.run_errors",
+    ),
+    MetricSpec(
+        "failmap_unknown_error_signatures",
+        "gauge",
+        "Distinct signatures of the errors the catalog does not know.",
+        source="marts.run_errors",
+    ),
+    MetricSpec(
+        "failmap_recovery_successes_total",
+        "counter",
+        "Failed runs whose recovery succeeded, by recovery mode.",
+        ("mode",),
+        source="marts.run_errors",
+    ),
+    MetricSpec(
+        "failmap_recovery_failures_total",
+        "counter",
+        "Failed runs whose attempted recovery did not succeed, by recovery mode.",
+        ("mode",),
+        source="marts.run_errors",
+    ),
+    MetricSpec(
+        "failmap_failed_runs_total",
+        "counter",
+        "Failed runs by error code (`none` when the run carries none).",
+        ("error_code",),
+        source="staging.stg_raw__runs",
+    ),
+    MetricSpec(
+        "failmap_failed_runs_latest_day",
+        "gauge",
+        "Failed runs by error code on the latest day in the data.",
+        ("error_code",),
+        source="staging.stg_raw__runs",
+    ),
+    MetricSpec(
+        "failmap_failed_runs_daily_average",
+        "gauge",
+        f"Failed runs per day by error code over the {SPIKE_BASELINE_DAYS} days before the "
+        "latest day in the data (the baseline of the spike alert).",
+        ("error_code",),
+        source="staging.stg_raw__runs",
+    ),
+)
+
+# Every mart (or model) a metric reads, reported by failmap_mart_available.
+SOURCES = tuple(sorted({spec.source for spec in METRICS if spec.source}))
+
+Samples = dict[str, list[tuple[tuple[str, ...], float]]]
+
+FRESHNESS_SQL = """
+select
+    extract(epoch from refreshed_at)::float8,
+    extract(epoch from last_file_loaded_at)::float8,
+    segment_count,
+    failed_segment_count,
+    rows_loaded_count,
+    rows_quarantined_count,
+    files_rejected_count
+from marts.data_freshness
+"""
+
+PATTERNS_SQL = """
+select
+    severity,
+    count(*)::float8,
+    extract(epoch from max(first_detected_at))::float8
+from marts.failure_patterns
+group by severity
+"""
+
+CATALOG_HITS_SQL = """
+select category, count(*)::float8
+from marts.run_errors
+where match_type = 'catalog'
+group by category
+"""
+
+CATALOG_MISSES_SQL = """
+select
+    count(*)::float8,
+    count(distinct signature_id)::float8
+from marts.run_errors
+where match_type <> 'catalog'
+"""
+
+RECOVERIES_SQL = """
+select
+    coalesce(recovery_mode, 'none'),
+    count(distinct run_id) filter (where recovery_succeeded)::float8,
+    count(distinct run_id) filter (where not coalesce(recovery_succeeded, false))::float8
+from marts.run_errors
+where recovery_attempted
+group by 1
+"""
+
+FAILED_RUNS_SQL = """
+with failed as (
+    select
+        coalesce(error_code, 'none') as error_code,
+        (started_at at time zone 'UTC')::date as day
+    from staging.stg_raw__runs
+    where is_failed
+),
+
+latest as (
+    select max(day) as day from failed
+)
+
+select
+    failed.error_code,
+    count(*)::float8,
+    count(*) filter (where failed.day = latest.day)::float8,
+    (count(*) filter (
+        where failed.day >= latest.day - %(days)s::int and failed.day < latest.day
+    ) / %(days)s::float8)::float8
+from failed
+cross join latest
+group by failed.error_code
+"""
+
+
+@dataclass
+class Snapshot:
+    """The values of one scrape."""
+
+    samples: Samples = field(default_factory=dict)
+
+    def add(self, name: str, value: float | None, *labels: str) -> None:
+        if value is not None:
+            self.samples.setdefault(name, []).append((labels, float(value)))
+
+
+def _existing(conn: psycopg.Connection, names: tuple[str, ...]) -> set[str]:
+    rows = conn.execute(
+        "select name from unnest(%s::text[]) as name where to_regclass(name) is not null",
+        [list(names)],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def _freshness(conn: psycopg.Connection, snapshot: Snapshot) -> None:
+    row = conn.execute(FRESHNESS_SQL).fetchone()
+    if row is None:
+        return
+    refreshed, last_file, segments, failed, loaded, quarantined, rejected = row
+    snapshot.add("failmap_last_refresh_timestamp_seconds", refreshed)
+    snapshot.add("failmap_last_file_loaded_timestamp_seconds", last_file)
+    snapshot.add("failmap_segments", segments)
+    snapshot.add("failmap_failed_segments", failed)
+    snapshot.add("failmap_failure_rate", failed / segments if segments else 0.0)
+    snapshot.add("failmap_rows_loaded", loaded)
+    snapshot.add("failmap_rows_quarantined", quarantined)
+    snapshot.add("failmap_files_rejected", rejected)
+
+
+def _patterns(conn: psycopg.Connection, snapshot: Snapshot) -> None:
+    found = {
+        severity: (count, detected) for severity, count, detected in conn.execute(PATTERNS_SQL)
+    }
+    for severity in SEVERITIES:
+        count, detected = found.get(severity, (0.0, None))
+        snapshot.add("failmap_patterns_surfaced", count, severity)
+        snapshot.add("failmap_pattern_last_detected_timestamp_seconds", detected, severity)
+
+
+def _run_errors(conn: psycopg.Connection, snapshot: Snapshot) -> None:
+    for category, count in conn.execute(CATALOG_HITS_SQL):
+        snapshot.add("failmap_catalog_hits_total", count, category)
+    misses, signatures = conn.execute(CATALOG_MISSES_SQL).fetchone()  # type: ignore[misc]
+    snapshot.add("failmap_catalog_misses_total", misses)
+    snapshot.add("failmap_unknown_error_signatures", signatures)
+    for mode, succeeded, failed in conn.execute(RECOVERIES_SQL):
+        snapshot.add("failmap_recovery_successes_total", succeeded, mode)
+        snapshot.add("failmap_recovery_failures_total", failed, mode)
+
+
+def _failed_runs(conn: psycopg.Connection, snapshot: Snapshot) -> None:
+    rows = conn.execute(FAILED_RUNS_SQL, {"days": SPIKE_BASELINE_DAYS})
+    for error_code, total, latest, average in rows:
+        snapshot.add("failmap_failed_runs_total", total, error_code)
+        snapshot.add("failmap_failed_runs_latest_day", latest, error_code)
+        snapshot.add("failmap_failed_runs_daily_average", average, error_code)
+
+
+READERS = {
+    "marts.data_freshness": _freshness,
+    "marts.failure_patterns": _patterns,
+    "marts.run_errors": _run_errors,
+    "staging.stg_raw__runs": _failed_runs,
+}
+
+
+def read_snapshot(url: str) -> Snapshot:
+    """Every metric's samples, read from the marts in one read-only transaction."""
+    snapshot = Snapshot()
+    try:
+        with database.connect(url) as conn:
+            conn.read_only = True
+            available = _existing(conn, SOURCES)
+            for source, read in READERS.items():
+                if source not in available:
+                    continue
+                try:
+                    with conn.transaction():  # a savepoint: one bad mart spoils only itself
+                        read(conn, snapshot)
+                except psycopg.Error as error:
+                    # Columns that differ from the contract: the mart counts as unavailable.
+                    log.warning("metrics from %s skipped: %s", source, error)
+                    available.discard(source)
+    except database.DatabaseUnreachable as error:
+        log.warning("metrics: %s", error)
+        return Snapshot({"failmap_database_up": [((), 0.0)]})
+    snapshot.add("failmap_database_up", 1.0)
+    for source in SOURCES:
+        snapshot.add("failmap_mart_available", source in available, source)
+    return snapshot
+
+
+class MartsCollector(Collector):
+    """A prometheus_client collector that reads the marts, at most every `cache_seconds`."""
+
+    def __init__(self, url: str, cache_seconds: float = 10.0) -> None:
+        self.url = url
+        self.cache_seconds = cache_seconds
+        self._lock = threading.Lock()
+        self._cached: tuple[float, Snapshot] | None = None
+
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            now = time.monotonic()
+            if self._cached is None or now - self._cached[0] >= self.cache_seconds:
+                self._cached = (now, read_snapshot(self.url))
+            return self._cached[1]
+
+    def describe(self) -> list[Metric]:
+        # No samples at registration time: describing must not query the database.
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        samples = self.snapshot().samples
+        for spec in METRICS:
+            family_type = CounterMetricFamily if spec.kind == "counter" else GaugeMetricFamily
+            family = family_type(spec.family_name, spec.help, labels=list(spec.labels))
+            for labels, value in samples.get(spec.name, []):
+                family.add_metric(list(labels), value)
+            yield family
+
+
+def served_metric_names() -> set[str]:
+    """Every metric name a scrape can contain (counters with their `_total`)."""
+    return {spec.name for spec in METRICS}

@@ -1,0 +1,125 @@
+"""Run suites in a helper process that imports Great Expectations while the run starts up.
+
+Importing `great_expectations` takes 6-13 s, and a Dagster run worker would pay it at its first
+check, in the path from a file landing to refreshed marts. A run worker instead starts this
+helper as it loads the code location: the helper's import runs on another core, in parallel
+with the worker's own start-up, and the checks hand it their suites over a pipe (one JSON line
+each way). Anywhere else (tests, `failmap refresh`) suites run in-process, and so they do when
+the helper is gone.
+
+    python -m failmap.quality.worker    # reads [url, suite] lines, writes SuiteOutcome lines
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from failmap.quality.validation import ExpectationOutcome, SuiteOutcome, run_suite
+
+
+class WorkerUnavailable(RuntimeError):
+    """The helper process has exited; run the suite in-process instead."""
+
+
+def outcome_to_json(outcome: SuiteOutcome) -> dict[str, Any]:
+    document = asdict(outcome)
+    document["data_docs"] = str(outcome.data_docs) if outcome.data_docs else None
+    return document
+
+
+def outcome_from_json(document: dict[str, Any]) -> SuiteOutcome:
+    return SuiteOutcome(
+        suite=document["suite"],
+        expectations=[ExpectationOutcome(**item) for item in document["expectations"]],
+        table_missing=document["table_missing"],
+        data_docs=Path(document["data_docs"]) if document["data_docs"] else None,
+    )
+
+
+class SuiteWorker:
+    """The helper process, started now; `run_suite` blocks until its answer."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "failmap.quality.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        atexit.register(self.close)
+
+    def run_suite(self, url: str, suite_name: str) -> SuiteOutcome:
+        with self._lock:
+            if self._process.poll() is not None:
+                raise WorkerUnavailable(f"exited with {self._process.returncode}")
+            assert self._process.stdin is not None and self._process.stdout is not None
+            try:
+                self._process.stdin.write(json.dumps([url, suite_name]) + "\n")
+                self._process.stdin.flush()
+            except OSError as error:
+                raise WorkerUnavailable(str(error)) from error
+            line = self._process.stdout.readline()
+        if not line:
+            raise WorkerUnavailable("no answer")
+        document = json.loads(line)
+        if "error" in document:
+            raise RuntimeError(f"{suite_name}: {document['error']}")
+        return outcome_from_json(document)
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            if self._process.stdin is not None:
+                self._process.stdin.close()  # the helper exits at end of input
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+
+
+_worker: SuiteWorker | None = None
+
+
+def start_worker() -> None:
+    """Start the helper (once per process) so its import overlaps what this process does."""
+    global _worker
+    if _worker is None:
+        _worker = SuiteWorker()
+
+
+def run_suite_prepared(url: str, suite_name: str) -> SuiteOutcome:
+    """Run a suite in the helper when one was started, else in this process."""
+    if _worker is not None:
+        try:
+            return _worker.run_suite(url, suite_name)
+        except WorkerUnavailable:
+            pass
+    return run_suite(url, suite_name)
+
+
+def main() -> None:
+    """The helper: import GX first, then answer one suite per input line."""
+    answers = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # whatever else gets printed goes to stderr, not into the answers
+    import great_expectations  # noqa: F401  (the reason this process exists: import it now)
+
+    for line in sys.stdin:
+        url, suite_name = json.loads(line)
+        try:
+            answer = outcome_to_json(run_suite(url, suite_name))
+        except Exception as error:
+            answer = {"error": f"{type(error).__name__}: {error}"}
+        answers.write(json.dumps(answer, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Ingestion's nodes that no run materializes: the inbox, and the ledger and quarantine tables.
+
+The inbox is the first node of the lineage (files land there, the sensor watches it). The ledger
+(`raw.ingested_files`) and the quarantine (`raw.quarantine`) are written by the ingest assets as
+they load each file; declaring them here puts them in the ingestion group next to their writers
+instead of dbt's default group for sources.
+"""
+
+import dagster as dg
+
+INBOX_KEY = dg.AssetKey(["inbox"])
+INGEST_KEYS = [dg.AssetKey(["raw", "quality_scores"]), dg.AssetKey(["raw", "runs"])]
+
+inbox_files = dg.AssetSpec(
+    key=INBOX_KEY,
+    group_name="ingestion",
+    kinds={"file"},
+    description=(
+        "Landing files in the inbox folder (FAILMAP_INBOX): `quality_scores*` and `runs*` as CSV, "
+        "JSON Lines or Parquet, written by the studio's pipeline. The inbox sensor requests a "
+        "refresh when a file appears or changes."
+    ),
+)
+
+ingested_files_ledger = dg.AssetSpec(
+    key=dg.AssetKey(["raw", "ingested_files"]),
+    group_name="ingestion",
+    kinds={"postgres"},
+    deps=INGEST_KEYS,
+    description=(
+        "raw.ingested_files: one row per distinct file content seen in the inbox (sha256, rows "
+        "loaded and quarantined, loaded or rejected and why), written by the ingest assets."
+    ),
+)
+
+quarantine = dg.AssetSpec(
+    key=dg.AssetKey(["raw", "quarantine"]),
+    group_name="ingestion",
+    kinds={"postgres"},
+    deps=INGEST_KEYS,
+    description=(
+        "raw.quarantine: rows that broke the input contract, verbatim, with file, line and the "
+        "rule they broke, written by the ingest assets."
+    ),
+)
+
+external_ingestion_specs = [inbox_files, ingested_files_ledger, quarantine]

@@ -1,0 +1,129 @@
+"""Great Expectations suites as Dagster asset checks, one per checked table.
+
+Each check runs its table's GX checkpoint (`failmap.quality`) and returns what a person needs to
+act: which rules broke, how many rows broke each, a few of them, and where the Data Docs are.
+Checks on raw tables are blocking: a broken critical rule there (too many quarantined rows in the
+latest delivery) stops the dbt models downstream in that run. Checks on marts never block.
+
+A suite whose table is not a model of the dbt project yet (a mart another feature will add) gets
+no check until the model exists; a check whose table is missing when it runs says so.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections.abc import Iterable
+
+import dagster as dg
+
+from failmap.quality import worker
+from failmap.quality.suites import SUITES, Suite
+from failmap.quality.validation import SuiteOutcome
+from orchestration.defs.resources import FailmapResource
+
+CHECK_NAME = "great_expectations"
+EXAMPLES_IN_TABLE = 3
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def check_metadata(outcome: SuiteOutcome) -> dict[str, dg.MetadataValue]:
+    """Counts, examples and the Data Docs location of one suite run, as check metadata."""
+    if outcome.table_missing:
+        return {
+            "suite": dg.MetadataValue.text(outcome.suite),
+            "status": dg.MetadataValue.text(
+                f"{outcome.suite} does not exist: the table has not been built yet "
+                "(run a refresh, or check the dbt step of this run)"
+            ),
+        }
+    failures = outcome.failures
+    rows = [
+        "| rule | severity | result | unexpected | examples |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for item in sorted(outcome.expectations, key=lambda o: (o.success, o.rule)):
+        result = "pass" if item.success else ("error: " + item.error if item.error else "FAIL")
+        examples = "; ".join(_cell(e) for e in item.examples[:EXAMPLES_IN_TABLE])
+        count = "" if item.unexpected_count is None else item.unexpected_count
+        rows.append(f"| {item.rule} | {item.severity} | {_cell(result)} | {count} | {examples} |")
+    metadata: dict[str, dg.MetadataValue] = {
+        "suite": dg.MetadataValue.text(outcome.suite),
+        "rules_evaluated": dg.MetadataValue.int(len(outcome.expectations)),
+        "rules_failed": dg.MetadataValue.int(len(failures)),
+        "unexpected_rows": dg.MetadataValue.int(sum(o.unexpected_count or 0 for o in failures)),
+        "results": dg.MetadataValue.md("\n".join(rows)),
+        "failures": dg.MetadataValue.json(
+            {
+                o.rule: {
+                    "severity": o.severity,
+                    "unexpected_count": o.unexpected_count,
+                    "examples": o.examples,
+                    "error": o.error,
+                    "description": o.description,
+                }
+                for o in failures
+            }
+        ),
+    }
+    for item in outcome.expectations:
+        if item.unexpected_count is not None:
+            metadata[f"unexpected_{item.rule}"] = dg.MetadataValue.int(item.unexpected_count)
+    if outcome.data_docs is not None:
+        metadata["data_docs"] = dg.MetadataValue.path(str(outcome.data_docs))
+    return metadata
+
+
+def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
+    """The asset check that runs `suite` on the asset of the same table."""
+    blocking = suite.schema == "raw"
+    rules = "\n".join(f"- {rule.severity}: {rule.description}" for rule in suite.rules)
+
+    @dg.asset_check(
+        asset=dg.AssetKey([suite.schema, suite.table]),
+        name=CHECK_NAME,
+        blocking=blocking,
+        description=(
+            f"Great Expectations suite `{suite.name}`: {suite.notes}\n\n{rules}"
+            + ("\n\nBlocking: a critical failure stops the models downstream." if blocking else "")
+        ),
+    )
+    def gx_check(failmap: FailmapResource) -> dg.AssetCheckResult:
+        outcome = worker.run_suite_prepared(failmap.url(), suite.name)
+        return dg.AssetCheckResult(
+            passed=outcome.passed,
+            severity=dg.AssetCheckSeverity.ERROR
+            if outcome.critical
+            else dg.AssetCheckSeverity.WARN,
+            metadata=check_metadata(outcome),
+            description=outcome.summary(),
+        )
+
+    return gx_check
+
+
+def build_gx_checks(asset_keys: Iterable[dg.AssetKey]) -> list[dg.AssetChecksDefinition]:
+    """A check for every suite whose table is one of `asset_keys` (the others wait)."""
+    present = set(asset_keys)
+    return [
+        build_gx_check(suite)
+        for suite in SUITES
+        if dg.AssetKey([suite.schema, suite.table]) in present
+    ]
+
+
+def in_run_worker() -> bool:
+    """Whether this process was started to execute a run (not the webserver, daemon or server).
+
+    `dagster dev`'s code server starts each run in a multiprocessing child; a run launched from
+    the command line is `dagster api execute_run`.
+    """
+    return multiprocessing.parent_process() is not None or sys.argv[1:3] == ["api", "execute_run"]
+
+
+if in_run_worker():
+    # Great Expectations' slow import then happens beside the run's own start-up.
+    worker.start_worker()

@@ -1,0 +1,162 @@
+"""`/metrics` serves values equal to what the marts hold, says which marts are missing instead of
+failing, and reports an unreachable database as `failmap_database_up 0`."""
+
+from __future__ import annotations
+
+import socket
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner
+from prometheus_client.parser import text_string_to_metric_families
+
+from failmap import database
+from failmap.cli import main
+from failmap.metrics.collector import METRICS, SOURCES, served_metric_names
+from failmap.metrics.server import start_metrics_server
+from tests.failmap.quality.conftest import execute, seed_good_data
+
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _scrape(url: str) -> tuple[str, Samples]:
+    port = _free_port()
+    server = start_metrics_server(url, port=port, cache_seconds=0)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+            text = response.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+    return text, samples
+
+
+def _value(samples: Samples, name: str, **labels: str) -> float:
+    return samples[(name, tuple(sorted(labels.items())))]
+
+
+@pytest.fixture
+def marts_url(fresh_database_url: str) -> Iterator[str]:
+    """The good warehouse of the quality tests, plus the staging view the error codes come from."""
+    seed_good_data(fresh_database_url)
+    execute(
+        fresh_database_url,
+        "create schema if not exists staging; create view staging.stg_raw__runs as "
+        "select *, status = 'failed' as is_failed from raw.runs",
+    )
+    yield fresh_database_url
+
+
+def _query(url: str, sql: str) -> list[tuple]:
+    with database.connect(url) as conn:
+        return conn.execute(sql).fetchall()  # type: ignore[arg-type]
+
+
+def test_metrics_equal_what_the_marts_hold(marts_url: str) -> None:
+    text, samples = _scrape(marts_url)
+
+    assert _value(samples, "failmap_database_up") == 1
+    for source in SOURCES:
+        assert _value(samples, "failmap_mart_available", mart=source) == 1
+    (refreshed, segments, failed, quarantined, loaded), *_ = _query(
+        marts_url,
+        "select extract(epoch from refreshed_at), segment_count, failed_segment_count, "
+        "rows_quarantined_count, rows_loaded_count from marts.data_freshness",
+    )
+    assert _value(samples, "failmap_last_refresh_timestamp_seconds") == pytest.approx(
+        float(refreshed)
+    )
+    assert _value(samples, "failmap_segments") == segments == 90
+    assert _value(samples, "failmap_failure_rate") == pytest.approx(failed / segments)
+    assert _value(samples, "failmap_rows_quarantined") == quarantined == 1
+    assert _value(samples, "failmap_rows_loaded") == loaded
+    for severity, count in _query(
+        marts_url, "select severity, count(*) from marts.failure_patterns group by severity"
+    ):
+        assert _value(samples, "failmap_patterns_surfaced", pattern_severity=severity) == count
+    assert _value(samples, "failmap_catalog_hits_total", category="out_of_memory") == 2
+    assert _value(samples, "failmap_catalog_misses_total") == 1
+    assert _value(samples, "failmap_unknown_error_signatures") == 1
+    mode = "retry_smaller_batch"
+    assert _value(samples, "failmap_recovery_successes_total", mode=mode) == 1
+    assert _value(samples, "failmap_recovery_failures_total", mode=mode) == 1
+    # good_data.sql: segment 10, 20 and 30 of each of 3 days fail with E_OOM.
+    assert _value(samples, "failmap_failed_runs_total", error_code="E_OOM") == 9
+    assert _value(samples, "failmap_failed_runs_latest_day", error_code="E_OOM") == 3
+    assert _value(samples, "failmap_failed_runs_daily_average", error_code="E_OOM") == (
+        pytest.approx(6 / 7)
+    )
+    scraped = {name.removesuffix("_total") for name, _ in samples}
+    assert {spec.family_name for spec in METRICS} <= scraped  # every metric has samples
+    assert "# TYPE failmap_catalog_hits_total counter" in text
+
+
+def test_a_new_pattern_shows_up_at_the_next_scrape(marts_url: str) -> None:
+    _, before = _scrape(marts_url)
+    execute(
+        marts_url,
+        "insert into marts.failure_patterns (pattern_key, severity, first_detected_at) "
+        "values ('lora=l09', 'high', now())",
+    )
+
+    _, after = _scrape(marts_url)
+
+    high = {"pattern_severity": "high"}
+    assert _value(after, "failmap_patterns_surfaced", **high) == (
+        _value(before, "failmap_patterns_surfaced", **high) + 1
+    )
+    assert _value(after, "failmap_pattern_last_detected_timestamp_seconds", **high) > _value(
+        before, "failmap_pattern_last_detected_timestamp_seconds", **high
+    )
+
+
+def test_missing_marts_are_reported_and_serve_no_samples(fresh_database_url: str) -> None:
+    _, samples = _scrape(fresh_database_url)
+
+    assert _value(samples, "failmap_database_up") == 1
+    for source in SOURCES:
+        assert _value(samples, "failmap_mart_available", mart=source) == 0
+    names = {name for name, _ in samples}
+    assert names == {"failmap_database_up", "failmap_mart_available"}
+
+
+def test_a_mart_with_other_columns_counts_as_unavailable(marts_url: str) -> None:
+    execute(marts_url, "alter table marts.run_errors rename column match_type to kind")
+
+    _, samples = _scrape(marts_url)
+
+    assert _value(samples, "failmap_mart_available", mart="marts.run_errors") == 0
+    assert _value(samples, "failmap_mart_available", mart="marts.failure_patterns") == 1
+    assert ("failmap_catalog_misses_total", ()) not in samples
+    assert _value(samples, "failmap_segments") == 90
+
+
+def test_an_unreachable_database_is_a_zero_not_an_error(tmp_path) -> None:
+    url = f"postgresql://postgres@/nowhere?host={tmp_path}"
+
+    _, samples = _scrape(url)
+
+    assert samples == {("failmap_database_up", ()): 0.0}
+
+
+def test_cli_prints_the_metrics_once(marts_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAILMAP_DATABASE_URL", marts_url)
+
+    result = CliRunner().invoke(main, ["metrics", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert "failmap_segments 90.0" in result.output
+    served = {name for name in served_metric_names() if name in result.output}
+    assert served == served_metric_names()

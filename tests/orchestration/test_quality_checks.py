@@ -1,0 +1,123 @@
+"""The Great Expectations suites run as Dagster asset checks: blocking on raw tables, with the
+numbers and examples as metadata, and a broken critical rule on raw data stops the dbt models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from failmap.quality.suites import SUITES
+from failmap.quality.validation import ExpectationOutcome, SuiteOutcome
+from orchestration.definitions import defs
+from orchestration.defs.quality.checks import CHECK_NAME, check_metadata
+from orchestration.defs.resources import FailmapResource
+from tests.failmap.ingest.conftest import run_row, score_row, write_csv
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+def _gx_checks() -> dict[str, dg.AssetCheckKey]:
+    graph = defs.resolve_asset_graph()
+    return {
+        key.asset_key.to_user_string(): key
+        for key in graph.asset_check_keys
+        if key.name == CHECK_NAME
+    }
+
+
+def test_every_suite_whose_table_is_an_asset_has_a_check() -> None:
+    graph = defs.resolve_asset_graph()
+    tables = {f"{s.schema}/{s.table}" for s in SUITES}
+    assets = {key.to_user_string() for key in graph.get_all_asset_keys()}
+
+    assert set(_gx_checks()) == tables & assets
+    assert {"raw/quality_scores", "raw/runs", "marts/data_freshness"} <= set(_gx_checks())
+
+
+def test_checks_on_raw_tables_block_and_checks_on_marts_do_not() -> None:
+    graph = defs.resolve_asset_graph()
+    for table, key in _gx_checks().items():
+        spec = graph.get_check_spec(key)
+        assert spec.blocking is table.startswith("raw/"), table
+
+
+def test_a_missing_table_gets_metadata_saying_so() -> None:
+    metadata = check_metadata(
+        SuiteOutcome(suite="marts.failure_patterns", expectations=[], table_missing=True)
+    )
+
+    assert "has not been built yet" in str(metadata["status"].value)
+
+
+def test_failed_rules_come_with_counts_and_examples_in_the_metadata() -> None:
+    outcome = SuiteOutcome(
+        suite="raw.runs",
+        expectations=[
+            ExpectationOutcome(
+                rule="finished_after_started",
+                description="No run finished before it started.",
+                severity="warning",
+                success=False,
+                unexpected_count=2,
+                examples=[{"run_id": "r1"}, {"run_id": "r2"}],
+            ),
+            ExpectationOutcome("not_in_future", "...", "warning", True, 0),
+        ],
+    )
+
+    metadata = check_metadata(outcome)
+
+    assert metadata["rules_failed"].value == 1
+    assert metadata["unexpected_rows"].value == 2
+    assert metadata["unexpected_finished_after_started"].value == 2
+    assert metadata["unexpected_not_in_future"].value == 0
+    assert metadata["failures"].value["finished_after_started"]["examples"][0] == {"run_id": "r1"}
+    assert "r1" in str(metadata["results"].value)
+
+
+def _refresh(env: dict[str, str]) -> dg.ExecuteInProcessResult:
+    resources = {
+        "failmap": FailmapResource(
+            inbox=env["FAILMAP_INBOX"], database_url=env["FAILMAP_DATABASE_URL"]
+        )
+    }
+    return defs.resolve_job_def("refresh").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), resources=resources, raise_on_error=False
+    )
+
+
+def test_a_mostly_quarantined_delivery_fails_the_blocking_check_and_stops_dbt(
+    failmap_env: dict[str, str],
+) -> None:
+    inbox = Path(failmap_env["FAILMAP_INBOX"])
+    rows = [score_row(i) for i in range(10)]
+    for bad in (2, 5, 7):
+        rows[bad]["segment_position"] = "0"  # breaks the contract: quarantined
+    write_csv(inbox / "quality_scores_bad.csv", rows)
+    write_csv(inbox / "runs_ok.csv", [run_row(i) for i in range(5)])
+
+    result = _refresh(failmap_env)
+
+    evaluations = {
+        event.event_specific_data.asset_key.to_user_string(): event.event_specific_data
+        for event in result.all_events
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    }
+    scores = evaluations["raw/quality_scores"]
+    assert not scores.passed
+    assert scores.severity == dg.AssetCheckSeverity.ERROR
+    assert scores.metadata["rules_failed"].value == 1
+    assert scores.metadata["unexpected_quarantined_share_per_file"].value == 1
+    failure = scores.metadata["failures"].value["quarantined_share_per_file"]
+    assert failure["examples"][0]["file_name"] == "quality_scores_bad.csv"
+    assert failure["examples"][0]["rows_quarantined"] == 3
+    assert evaluations["raw/runs"].passed
+    started = {
+        event.step_key
+        for event in result.all_events
+        if event.event_type == dg.DagsterEventType.STEP_START
+    }
+    assert "raw__quality_scores" in started
+    assert "failmap_dbt_models" not in started  # blocked: the marts keep their last good state
