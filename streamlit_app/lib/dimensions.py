@@ -14,7 +14,7 @@ LABELS = {
     "segment_position": "Segment position",
 }
 
-# Column of staging.int_segments_outcomes_derived that holds each dimension's value.
+# Column of marts.failed_segments that holds each dimension's value.
 _SEGMENT_COLUMNS = {
     "workflow": "workflow",
     "model": "model",

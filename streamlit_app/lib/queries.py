@@ -110,11 +110,11 @@ def quarantined_rows_in_period(period: Period) -> int:
     frame = _read(
         """
         select coalesce(sum(rows_quarantined), 0) as rows_quarantined
-        from staging.stg_raw__ingested_files
+        from marts.ingested_files
         where loaded_at >= :start_at and loaded_at < :end_at
         """,
         period.params(),
-        relation="staging.stg_raw__ingested_files",
+        relation="marts.ingested_files",
     )
     return int(frame.iloc[0]["rows_quarantined"])
 
@@ -250,15 +250,14 @@ def cell_failing_segments(
             segments.workflow, segments.model, segments.lora, segments.character,
             segments.scene_type, segments.segment_position, segments.failed_checks,
             segments.failure_reasons
-        from staging.int_segments_outcomes_derived as segments
-        where segments.is_failed
-            and segments.day between :start and :end
+        from marts.failed_segments as segments
+        where segments.day between :start and :end
             and {" and ".join(conditions)}
         order by segments.evaluated_at desc
         limit :limit
         """,  # noqa: S608 -- identifiers from lib.dimensions, values bound
         params,
-        relation="staging.int_segments_outcomes_derived",
+        relation="marts.failed_segments",
     )
 
 
@@ -423,12 +422,12 @@ def ingested_files(period: Period) -> pd.DataFrame:
         """
         select loaded_at, file_name, file_kind, file_format, status, rows_in_file, rows_loaded,
             rows_superseded, rows_quarantined, reason
-        from staging.stg_raw__ingested_files
+        from marts.ingested_files
         where loaded_at >= :start_at and loaded_at < :end_at
         order by loaded_at desc, file_id desc
         """,
         period.params(),
-        relation="staging.stg_raw__ingested_files",
+        relation="marts.ingested_files",
     )
 
 
@@ -438,13 +437,13 @@ def quarantined_rows(period: Period, limit: int = 500) -> pd.DataFrame:
     return _read(
         """
         select quarantined_at, file_name, line_number, reason, raw_row::text as raw_row
-        from staging.stg_raw__quarantine
+        from marts.quarantined_rows
         where quarantined_at >= :start_at and quarantined_at < :end_at
         order by quarantined_at desc, quarantine_id desc
         limit :limit
         """,
         {"limit": limit, **period.params()},
-        relation="staging.stg_raw__quarantine",
+        relation="marts.quarantined_rows",
     )
 
 
