@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 from lib import checks
-from lib.connection import database_url
 from lib.dimensions import label
 from lib.notices import show_missing
 from lib.page import page_context
@@ -55,34 +54,23 @@ with st.form(FORM_KEY):
     )
     submitted = st.form_submit_button("Check", type="primary", key="check_submit")
 
-if not checks.is_available():
-    st.info(
-        "The configuration check needs `failmap.alerts.check_configuration` (the alerts and "
-        "fixes work), which is not part of this installation yet. Meanwhile the Patterns and "
-        "Heatmaps pages show which combinations fail.",
-        icon=":material/pending:",
-    )
-    st.stop()
 if not submitted:
     st.stop()
 
-configuration = {**choices, "segment_position": position}
+# The check takes a position; a bucket label ("6+", "4-5") stands for its first position.
+first_position = int(str(position).split("-")[0].rstrip("+")) if position else None
+configuration = {**choices, "segment_position": first_position}
 try:
-    result = checks.check_configuration(
-        configuration, int(segments) if segments else None, database_url()
-    )
+    result = checks.check_configuration(configuration, int(segments) if segments else None)
 except MartMissing as error:
     show_missing(error, "The configuration check")
     st.stop()
 
 severity = str(result.get("severity", "none"))
 predicted = result.get("predicted_failure_rate")
-lower = result.get("predicted_failure_rate_lower")
-upper = result.get("predicted_failure_rate_upper")
-interval = result.get("interval") or result.get("predicted_failure_rate_interval")
-if interval and lower is None:
-    lower, upper = interval[0], interval[1]
-matches = result.get("matched_patterns") or []
+lower = result.get("lower")
+upper = result.get("upper")
+matches = result.get("patterns") or []
 headline = {
     "high": "High risk: this configuration matches a pattern that fails often.",
     "medium": "Medium risk: this configuration fails more than most.",
@@ -118,7 +106,9 @@ alternatives = result.get("alternatives") or []
 if alternatives:
     st.subheader("Alternatives")
     st.dataframe(pd.DataFrame(alternatives), hide_index=True)
-by_position = result.get("positions") or result.get("per_position") or []
+for message in result.get("messages") or []:
+    st.caption(message)
+by_position = result.get("positions") or []
 if by_position:
     st.subheader("By segment position")
     st.dataframe(pd.DataFrame(by_position), hide_index=True)
