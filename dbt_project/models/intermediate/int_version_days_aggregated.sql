@@ -12,15 +12,16 @@
 -- rows add up to its segments, but it belongs to no version. Incremental by day like the
 -- per-day cube: a refresh recomputes only the days whose segments changed (a newer loaded_at,
 -- or different counts), found from the cube's day totals rather than by reading all segments.
+-- depends_on: {{ ref('int_daily_cells_aggregated') }}
 with segments as (
     select * from {{ ref('int_segments_outcomes_derived') }}
 ),
 
-cells as (
-    select * from {{ ref('int_daily_cells_aggregated') }}
-),
-
 {% if is_incremental() %}
+    cells as (
+        select * from {{ ref('int_daily_cells_aggregated') }}
+    ),
+
     built_days as (
         select
             built.day,
