@@ -18,9 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from failmap.alerts.configuration import CHOSEN_DIMENSIONS, LABELS, Configuration, combination_key
-from failmap.alerts.prediction import Predictor, Slot, weighted
+from failmap.alerts.prediction import Predictor, Slot, weighted, weighted_rate
 from failmap.alerts.result import Alternative, percent
-from failmap.alerts.store import load_combinations
 from failmap.alerts.thresholds import (
     ALTERNATIVE_MIN_SUPPORT,
     MAX_ALTERNATIVES,
@@ -58,9 +57,7 @@ def find_alternatives(
         ]
         for candidate in candidates
     }
-    counts = load_combinations(
-        predictor.conn, [key for keys in support_keys.values() for key in keys]
-    )
+    counts = predictor.counts(key for keys in support_keys.values() for key in keys)
     supports = {
         candidate: min(counts[key].total_count if key in counts else 0 for key in keys)
         for candidate, keys in support_keys.items()
@@ -72,15 +69,22 @@ def find_alternatives(
         for slot in slots
     ]
     predictions = predictor.predict(cells)
-    best: dict[str, Alternative] = {}
+    # Per dimension, the lowest point estimates first; the interval (the costly part) only
+    # until one is clearly better.
+    scored = []
     for index, (dimension, value) in enumerate(supported):
         own = predictions[index * len(slots) : (index + 1) * len(slots)]
         if any(prediction.patterns for prediction in own):
             continue
-        rate, lower, upper = weighted(slots, own)
-        if upper >= current_rate:
+        rate = weighted_rate(slots, own)
+        if rate < current_rate:
+            scored.append((dimension, rate, value, own))
+    best: dict[str, Alternative] = {}
+    for dimension, rate, value, own in sorted(scored, key=lambda s: (s[0], s[1], s[2])):
+        if dimension in best:
             continue
-        if dimension in best and best[dimension].predicted_failure_rate <= rate:
+        _, lower, upper = weighted(slots, own)
+        if upper >= current_rate:
             continue
         best[dimension] = Alternative(
             dimension=dimension,

@@ -21,10 +21,10 @@ a test keeps the two equal). Why this and not plain back-off over the lattice: d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
-from statistics import fmean
 
 import psycopg
 
@@ -42,7 +42,7 @@ from failmap.alerts.store import (
     Pattern,
     Snapshot,
     load_combinations,
-    load_configurations,
+    load_rows,
 )
 from failmap.alerts.thresholds import CONFIDENCE_LEVEL
 
@@ -106,10 +106,20 @@ class CellPrediction:
     prior_rate: float
     prior_strength: float
     predicted_failure_rate: float
-    lower: float
-    upper: float
     patterns: tuple[PatternMatch, ...]
     unknown_dimensions: tuple[str, ...]
+    # The posterior Beta(alpha, beta) of the rate; the interval is computed when first read.
+    alpha: float
+    beta: float
+    confidence_level: float
+
+    @cached_property
+    def lower(self) -> float:
+        return beta_quantile((1 - self.confidence_level) / 2, self.alpha, self.beta)
+
+    @cached_property
+    def upper(self) -> float:
+        return beta_quantile(1 - (1 - self.confidence_level) / 2, self.alpha, self.beta)
 
 
 def weighted(
@@ -128,6 +138,13 @@ def weighted(
     )
 
 
+def weighted_rate(slots: Sequence[Slot], predictions: Sequence[CellPrediction]) -> float:
+    """The predicted rate over the slots, weighted by their shares (no interval computed)."""
+    return sum(
+        slot.weight * p.predicted_failure_rate for slot, p in zip(slots, predictions, strict=True)
+    )
+
+
 def shrunk(failures: float, total: float, prior_rate: float, strength: float | None) -> float:
     """(x + M·m) / (n + M); the prior rate when M is None (full pooling) or nothing to weigh."""
     if strength is None or total + strength <= 0:
@@ -137,7 +154,13 @@ def shrunk(failures: float, total: float, prior_rate: float, strength: float | N
 
 def sub_combination_keys(values: dict[str, str]) -> list[str]:
     """Keys of the 41 combinations of 1-3 of the configuration's dimensions."""
-    return [combination_key({d: values[d] for d in subset}) for subset in SUBSETS]
+    parts = _key_parts(values)
+    return ["|".join(parts[d] for d in subset) for subset in SUBSETS]
+
+
+def _key_parts(values: dict[str, str]) -> dict[str, str]:
+    """`dim=value` of each dimension: a subset's key is these joined in the fixed order."""
+    return {d: f"{d}={values[d]}" for d in DIMENSIONS}
 
 
 class Predictor:
@@ -153,49 +176,60 @@ class Predictor:
         self.snapshot = snapshot
         self.parameters: Parameters = snapshot.parameters
         self.confidence_level = confidence_level
+        # Rows read so far (None: not in the data) and background estimates computed so far:
+        # a check and its alternatives share most sub-combinations.
+        self._counts: dict[str, CombinationCounts | None] = {}
+        self._configurations: dict[str, tuple[int, int] | None] = {}
+        self._memo: dict[str, float] = {}
 
     def predict(self, cells: Sequence[dict[str, str]]) -> list[CellPrediction]:
-        """Predictions for full configurations (dicts of the six dimensions), two queries in all."""
+        """Predictions for full configurations (dicts of the six dimensions), at most two
+        queries (rows already read by this predictor are not read again)."""
         keys = {key for values in cells for key in sub_combination_keys(values)}
-        counts = load_combinations(self.conn, keys)
-        configurations = load_configurations(self.conn, [combination_key(v) for v in cells])
-        memo: dict[str, float] = {}
-        return [self._predict_cell(values, counts, configurations, memo) for values in cells]
+        new_keys = keys - self._counts.keys()
+        new_configurations = {combination_key(v) for v in cells} - self._configurations.keys()
+        if new_keys or new_configurations:
+            counts, configurations = load_rows(self.conn, new_keys, new_configurations)
+            self._counts.update({key: counts.get(key) for key in new_keys})
+            self._configurations.update(
+                {key: configurations.get(key) for key in new_configurations}
+            )
+        return [self._predict_cell(values) for values in cells]
 
-    def _background(
-        self,
-        values: dict[str, str],
-        subset: tuple[str, ...],
-        counts: dict[str, CombinationCounts],
-        memo: dict[str, float],
-    ) -> float:
-        key = combination_key({d: values[d] for d in subset})
-        if key in memo:
-            return memo[key]
+    def counts(self, keys: Iterable[str]) -> dict[str, CombinationCounts]:
+        """Counts of the given combinations that are in the data (read once per predictor)."""
+        keys = set(keys)
+        wanted = keys - self._counts.keys()
+        if wanted:
+            found = load_combinations(self.conn, wanted)
+            self._counts.update({key: found.get(key) for key in wanted})
+        return {key: counts for key in keys if (counts := self._counts[key]) is not None}
+
+    def _background(self, parts: dict[str, str], subset: tuple[str, ...]) -> float:
+        key = "|".join(parts[d] for d in subset)
+        if key in self._memo:
+            return self._memo[key]
         if len(subset) == 1:
             prior = self.parameters.background_rate
         else:
-            prior = fmean(
-                self._background(values, tuple(d for d in subset if d != dropped), counts, memo)
+            parents = [
+                self._background(parts, tuple(d for d in subset if d != dropped))
                 for dropped in subset
-            )
-        found = counts.get(key)
+            ]
+            prior = sum(parents) / len(parents)
+        found = self._counts.get(key)
         failures, total = (
             (found.background_failure_count, found.background_total_count) if found else (0, 0)
         )
         strength = self.parameters.set_strengths.get("|".join(subset))
         estimate = shrunk(failures, total, prior, strength)
-        memo[key] = estimate
+        self._memo[key] = estimate
         return estimate
 
-    def _predict_cell(
-        self,
-        values: dict[str, str],
-        counts: dict[str, CombinationCounts],
-        configurations: dict[str, tuple[int, int]],
-        memo: dict[str, float],
-    ) -> CellPrediction:
-        background = fmean(self._background(values, triple, counts, memo) for triple in TRIPLES)
+    def _predict_cell(self, values: dict[str, str]) -> CellPrediction:
+        parts = _key_parts(values)
+        triples = [self._background(parts, triple) for triple in TRIPLES]
+        background = sum(triples) / len(triples)
         matches = tuple(
             PatternMatch(pattern, key)
             for pattern in self.snapshot.patterns
@@ -205,10 +239,7 @@ class Predictor:
         prior = background if pattern_rate is None else max(background, pattern_rate)
         strength = self.parameters.configuration_strength
         key = combination_key(values)
-        total, failures = configurations.get(key, (0, 0))
-        alpha = max(failures + strength * prior, 1e-9)
-        beta = max(total - failures + strength * (1 - prior), 1e-9)
-        tail = (1 - self.confidence_level) / 2
+        total, failures = self._configurations.get(key) or (0, 0)
         unknown = tuple(d for d in DIMENSIONS if values[d] not in self.snapshot.values.get(d, {}))
         return CellPrediction(
             values=dict(values),
@@ -220,8 +251,9 @@ class Predictor:
             prior_rate=prior,
             prior_strength=strength,
             predicted_failure_rate=shrunk(failures, total, prior, strength),
-            lower=beta_quantile(tail, alpha, beta),
-            upper=beta_quantile(1 - tail, alpha, beta),
             patterns=matches,
             unknown_dimensions=unknown,
+            alpha=max(failures + strength * prior, 1e-9),
+            beta=max(total - failures + strength * (1 - prior), 1e-9),
+            confidence_level=self.confidence_level,
         )

@@ -96,34 +96,42 @@ _MISSING_HINT = "run `failmap refresh` (or `failmap up`) to build the marts from
 def load_snapshot(conn: psycopg.Connection) -> Snapshot:
     """Parameters, surfaced patterns and value catalog in three small queries."""
     try:
-        rows = conn.execute(
-            """
-            select scope, total_count, failure_count, background_total_count,
-                   background_failure_count, prior_strength
-            from marts.prediction_parameters
-            """
-        ).fetchall()
-        pattern_rows = conn.execute(
-            """
-            select pattern_key, aliases, description, severity, failure_rate, failure_count,
-                   total_count, failure_rate_lower, failure_rate_upper, first_detected_at,
-                   last_occurrence
-            from marts.failure_patterns
-            order by impact_rank
-            """
-        ).fetchall()
-        singles = conn.execute(
-            """
-            select dimension_set, combination_key, total_count
-            from marts.background_rates
-            where dimension_count = 1
-            order by combination_key
-            """
-        ).fetchall()
+        with conn.pipeline():  # three queries, one round trip
+            return _load_snapshot(conn)
     except (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName) as error:
         raise PredictionUnavailable(
             f"the prediction marts do not exist yet: {_MISSING_HINT}"
         ) from error
+
+
+def _load_snapshot(conn: psycopg.Connection) -> Snapshot:
+    parameters_cursor = conn.execute(
+        """
+        select scope, total_count, failure_count, background_total_count,
+               background_failure_count, prior_strength
+        from marts.prediction_parameters
+        """
+    )
+    patterns_cursor = conn.execute(
+        """
+        select pattern_key, aliases, description, severity, failure_rate, failure_count,
+               total_count, failure_rate_lower, failure_rate_upper, first_detected_at,
+               last_occurrence
+        from marts.failure_patterns
+        order by impact_rank
+        """
+    )
+    singles_cursor = conn.execute(
+        """
+        select dimension_set, combination_key, total_count
+        from marts.background_rates
+        where dimension_count = 1
+        order by combination_key
+        """
+    )
+    rows = parameters_cursor.fetchall()
+    pattern_rows = patterns_cursor.fetchall()
+    singles = singles_cursor.fetchall()
     by_scope = {row[0]: row for row in rows}
     overall = by_scope.get("overall")
     configuration = by_scope.get("configuration")
@@ -164,6 +172,36 @@ def load_snapshot(conn: psycopg.Connection) -> Snapshot:
     return Snapshot(parameters=parameters, patterns=patterns, values=values)
 
 
+_COMBINATIONS_SQL = """
+    select combination_key, total_count, failure_count, background_total_count,
+           background_failure_count
+    from marts.background_rates
+    where combination_key = any(%s)
+"""
+_CONFIGURATIONS_SQL = """
+    select configuration_key, total_count, failure_count
+    from marts.configuration_rates
+    where configuration_key = any(%s)
+"""
+
+
+def load_rows(
+    conn: psycopg.Connection, combination_keys: Iterable[str], configuration_keys: Iterable[str]
+) -> tuple[dict[str, CombinationCounts], dict[str, tuple[int, int]]]:
+    """`load_combinations` and `load_configurations` in one round trip (pipeline mode)."""
+    combinations, configurations = sorted(set(combination_keys)), sorted(set(configuration_keys))
+    with conn.pipeline():
+        first = conn.execute(_COMBINATIONS_SQL, (combinations,)) if combinations else None
+        second = conn.execute(_CONFIGURATIONS_SQL, (configurations,)) if configurations else None
+        combination_rows = first.fetchall() if first else []
+        configuration_rows = second.fetchall() if second else []
+    return (
+        {row[0]: CombinationCounts(int(row[1]), int(row[2]), int(row[3]), int(row[4]))
+         for row in combination_rows},
+        {row[0]: (int(row[1]), int(row[2])) for row in configuration_rows},
+    )  # fmt: skip
+
+
 def load_combinations(
     conn: psycopg.Connection, keys: Iterable[str]
 ) -> dict[str, CombinationCounts]:
@@ -171,15 +209,7 @@ def load_combinations(
     wanted = sorted(set(keys))
     if not wanted:
         return {}
-    rows = conn.execute(
-        """
-        select combination_key, total_count, failure_count, background_total_count,
-               background_failure_count
-        from marts.background_rates
-        where combination_key = any(%s)
-        """,
-        (wanted,),
-    ).fetchall()
+    rows = conn.execute(_COMBINATIONS_SQL, (wanted,)).fetchall()
     return {
         row[0]: CombinationCounts(int(row[1]), int(row[2]), int(row[3]), int(row[4]))
         for row in rows
@@ -193,12 +223,5 @@ def load_configurations(
     wanted = sorted(set(keys))
     if not wanted:
         return {}
-    rows = conn.execute(
-        """
-        select configuration_key, total_count, failure_count
-        from marts.configuration_rates
-        where configuration_key = any(%s)
-        """,
-        (wanted,),
-    ).fetchall()
+    rows = conn.execute(_CONFIGURATIONS_SQL, (wanted,)).fetchall()
     return {row[0]: (int(row[1]), int(row[2])) for row in rows}
