@@ -66,6 +66,7 @@ class Drop:
     seconds: float  # drop -> marts.data_freshness counts the file
     to_created: float | None = None
     to_started: float | None = None  # drop -> the run worker started executing
+    to_ended: float | None = None  # drop -> the run ended (every mart rebuilt and checked)
 
 
 class Up:
@@ -161,12 +162,13 @@ def drop_day(up: Up, day: dt.date, segments: int, url: str, timeout: float) -> D
     else:
         raise TimeoutError(f"{target.name} not in marts.data_freshness after {timeout} s")
     result = Drop(target.name, time.time() - dropped_at)
+    wait_until_idle(up, timeout=timeout)
     new_runs = [run for run in refresh_runs(up.dagster_port) if run["runId"] not in known_runs]
     if new_runs:
         run = min(new_runs, key=lambda r: r["creationTime"])
         result.to_created = run["creationTime"] - dropped_at
-        if run["startTime"]:
-            result.to_started = run["startTime"] - dropped_at
+        result.to_started = run["startTime"] - dropped_at if run["startTime"] else None
+        result.to_ended = run["endTime"] - dropped_at if run["endTime"] else None
     return result
 
 
@@ -201,9 +203,10 @@ def main() -> None:
             drop = drop_day(up, day, args.segments_per_day, url, timeout=600)
             drops.append(drop)
             print(
-                f"drop {index + 1}: {drop.seconds:5.1f} s to refreshed marts "
+                f"drop {index + 1}: {drop.seconds:5.1f} s to refreshed data_freshness "
                 f"(run created +{drop.to_created or 0:.1f} s, "
-                f"run started +{drop.to_started or 0:.1f} s)"
+                f"started +{drop.to_started or 0:.1f} s, "
+                f"ended +{drop.to_ended or 0:.1f} s: all marts rebuilt and checked)"
             )
     finally:
         up.stop()
@@ -212,11 +215,13 @@ def main() -> None:
         else:
             print(f"kept {work}")
     seconds = [drop.seconds for drop in drops]
+    ended = [drop.to_ended for drop in drops if drop.to_ended is not None]
     if seconds:
         print(
-            f"file drop -> refreshed marts: median {statistics.median(seconds):.1f} s, "
-            f"max {max(seconds):.1f} s over {len(seconds)} drops "
-            f"({args.days} days x {args.segments_per_day} segments/day)"
+            f"file drop -> data_freshness refreshed: median {statistics.median(seconds):.1f} s, "
+            f"max {max(seconds):.1f} s; -> run ended: median "
+            f"{statistics.median(ended) if ended else float('nan'):.1f} s "
+            f"over {len(seconds)} drops ({args.days} days x {args.segments_per_day} segments/day)"
         )
 
 

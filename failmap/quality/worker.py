@@ -76,6 +76,9 @@ class SuiteWorker:
             raise RuntimeError(f"{suite_name}: {document['error']}")
         return outcome_from_json(document)
 
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
     def close(self) -> None:
         if self._process.poll() is None:
             if self._process.stdin is not None:
@@ -94,6 +97,11 @@ def start_worker() -> None:
     global _worker
     if _worker is None:
         _worker = SuiteWorker()
+
+
+def helper_running() -> bool:
+    """Whether suites in this process go to a live helper."""
+    return _worker is not None and _worker.alive()
 
 
 def run_suite_prepared(url: str, suite_name: str) -> SuiteOutcome:

@@ -91,8 +91,13 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
             + ("\n\nBlocking: a critical failure stops the models downstream." if blocking else "")
         ),
     )
-    def gx_check(failmap: FailmapResource) -> dg.AssetCheckResult:
+    # `context` unannotated: Dagster cannot read a postponed (string) annotation of it.
+    def gx_check(context, failmap: FailmapResource) -> dg.AssetCheckResult:
+        in_helper = worker.helper_running()
         outcome = worker.run_suite_prepared(failmap.url(), suite.name)
+        context.log.info(
+            f"{outcome.summary()} (run in {'the GX helper process' if in_helper else 'process'})"
+        )
         return dg.AssetCheckResult(
             passed=outcome.passed,
             severity=dg.AssetCheckSeverity.ERROR
