@@ -269,9 +269,9 @@ BREACHES = [
     Breach(
         "marts.run_errors",
         "recovery_needs_attempt",
-        "update marts.run_errors set recovery_succeeded = true where run_id = 'j-2-10'",
+        "update marts.run_errors set is_recovery_succeeded = true where run_error_id = 'e-j-0-10'",
         1,
-        "j-2-10",
+        "e-j-0-10",
         "warning",
     ),
     Breach(
