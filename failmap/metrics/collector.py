@@ -135,14 +135,14 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec(
         "failmap_recovery_successes_total",
         "counter",
-        "Failed runs whose recovery succeeded, by recovery mode.",
+        "Run errors a recovery got past (the run went on), by the catalog's recovery mode.",
         ("mode",),
         source="marts.run_errors",
     ),
     MetricSpec(
         "failmap_recovery_failures_total",
         "counter",
-        "Failed runs whose attempted recovery did not succeed, by recovery mode.",
+        "Run errors an attempted recovery did not get past, by the catalog's recovery mode.",
         ("mode",),
         source="marts.run_errors",
     ),
@@ -151,14 +151,14 @@ METRICS: tuple[MetricSpec, ...] = (
         "counter",
         "Failed runs by error code (`none` when the run carries none).",
         ("error_code",),
-        source="staging.stg_raw__runs",
+        source="marts.run_errors",
     ),
     MetricSpec(
         "failmap_failed_runs_latest_day",
         "gauge",
         "Failed runs by error code on the latest day in the data.",
         ("error_code",),
-        source="staging.stg_raw__runs",
+        source="marts.run_errors",
     ),
     MetricSpec(
         "failmap_failed_runs_daily_average",
@@ -166,7 +166,7 @@ METRICS: tuple[MetricSpec, ...] = (
         f"Failed runs per day by error code over the {SPIKE_BASELINE_DAYS} days before the "
         "latest day in the data (the baseline of the spike alert).",
         ("error_code",),
-        source="staging.stg_raw__runs",
+        source="marts.run_errors",
     ),
 )
 
@@ -214,20 +214,21 @@ where match_type <> 'catalog'
 RECOVERIES_SQL = """
 select
     coalesce(recovery_mode, 'none'),
-    count(distinct run_id) filter (where recovery_succeeded)::float8,
-    count(distinct run_id) filter (where not coalesce(recovery_succeeded, false))::float8
+    count(*) filter (where is_recovery_succeeded)::float8,
+    count(*) filter (where not is_recovery_succeeded)::float8
 from marts.run_errors
-where recovery_attempted
+where is_recovery_attempted
 group by 1
 """
 
 FAILED_RUNS_SQL = """
 with failed as (
-    select
+    select distinct
+        run_id,
         coalesce(error_code, 'none') as error_code,
-        (started_at at time zone 'UTC')::date as day
-    from staging.stg_raw__runs
-    where is_failed
+        started_on as day
+    from marts.run_errors
+    where run_status = 'failed'
 ),
 
 latest as (
@@ -311,10 +312,9 @@ def _failed_runs(conn: psycopg.Connection, snapshot: Snapshot) -> None:
 
 
 READERS = {
-    "marts.data_freshness": _freshness,
-    "marts.failure_patterns": _patterns,
-    "marts.run_errors": _run_errors,
-    "staging.stg_raw__runs": _failed_runs,
+    "marts.data_freshness": (_freshness,),
+    "marts.failure_patterns": (_patterns,),
+    "marts.run_errors": (_run_errors, _failed_runs),
 }
 
 
@@ -325,16 +325,21 @@ def read_snapshot(url: str) -> Snapshot:
         with database.connect(url) as conn:
             conn.read_only = True
             available = _existing(conn, SOURCES)
-            for source, read in READERS.items():
+            for source, readers in READERS.items():
                 if source not in available:
                     continue
+                part = Snapshot()
                 try:
                     with conn.transaction():  # a savepoint: one bad mart spoils only itself
-                        read(conn, snapshot)
+                        for read in readers:
+                            read(conn, part)
                 except psycopg.Error as error:
                     # Columns that differ from the contract: the mart counts as unavailable.
                     log.warning("metrics from %s skipped: %s", source, error)
                     available.discard(source)
+                    continue
+                for name, samples in part.samples.items():
+                    snapshot.samples.setdefault(name, []).extend(samples)
     except database.DatabaseUnreachable as error:
         log.warning("metrics: %s", error)
         return Snapshot({"failmap_database_up": [((), 0.0)]})

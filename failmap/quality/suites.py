@@ -170,6 +170,8 @@ SUITES: tuple[Suite, ...] = (
                 "recovery_needs_attempt",
                 "A recovery only succeeded when one was attempted.",
                 key_column="run_id",
+                attempted_column="recovery_attempted",
+                succeeded_column="recovery_succeeded",
             ),
             sql_rule(
                 "failed_run_has_error",
@@ -299,11 +301,14 @@ SUITES: tuple[Suite, ...] = (
             sql_rule(
                 "recovery_needs_attempt",
                 "A recovery only succeeded when one was attempted.",
-                key_column="run_id",
+                key_column="run_error_id",
+                attempted_column="is_recovery_attempted",
+                succeeded_column="is_recovery_succeeded",
             ),
             sql_rule(
                 "catalog_match_consistent",
-                "A catalog match has a known category; a signature match has a signature.",
+                "A catalog match has a known category; a signature match is of category "
+                "`unknown` and has a signature.",
                 "critical",
             ),
         ),

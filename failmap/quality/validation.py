@@ -91,11 +91,13 @@ def _jsonable(value: Any) -> Any:
 
 
 def _unexpected_count(expectation_type: str, result: dict[str, Any]) -> int | None:
-    if "unexpected_count" in result:
+    if result.get("unexpected_count") is not None:
         return int(result["unexpected_count"])
     if expectation_type == "unexpected_rows_expectation":
         # Its observed value is the number of rows the query returned.
         return int(result.get("observed_value") or 0)
+    if "element_count" in result:
+        return 0  # a column rule over no rows: nothing unexpected
     return None
 
 

@@ -166,7 +166,7 @@ def test_downgrade_takes_the_grants_back_and_upgrade_restores_them(owner_url: st
     engine = create_engine(database.sqlalchemy_url(owner_url), poolclass=pool.NullPool)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0001")
+        command.downgrade(config, "0002")
     engine.dispose()
 
     def can_insert_app() -> bool:

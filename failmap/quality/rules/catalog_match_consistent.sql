@@ -1,5 +1,5 @@
--- Errors whose match type contradicts their classification: a catalog match needs a known
--- category, a signature match needs a signature.
+-- Errors whose match type contradicts their classification: a catalog match has a known
+-- category; a signature match is of category `unknown` and has a signature.
 with batch as (
     select * from {batch}
 )
@@ -13,5 +13,5 @@ select
 from batch
 where
     (batch.match_type = 'catalog' and batch.category = 'unknown')
-    or (batch.match_type = 'signature' and batch.signature_id is null)
+    or (batch.match_type = 'signature' and (batch.category <> 'unknown' or batch.signature_id is null))
 order by batch.run_id

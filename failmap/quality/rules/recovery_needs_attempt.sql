@@ -5,8 +5,8 @@ with batch as (
 
 select
     batch.$key_column,
-    batch.recovery_attempted,
-    batch.recovery_succeeded
+    batch.$attempted_column,
+    batch.$succeeded_column
 from batch
-where batch.recovery_succeeded and not coalesce(batch.recovery_attempted, false)
+where batch.$succeeded_column and not coalesce(batch.$attempted_column, false)
 order by batch.$key_column

@@ -170,6 +170,7 @@ insert into marts.change_events values
     ('workflow', 'w01', '1.0', '1.1', timestamptz '2026-09-02 00:00:00+00', 0.1, 0.1, 'no_change');
 
 create table marts.run_errors (
+    run_error_id text,
     run_id text,
     phase text,
     message text,
@@ -177,15 +178,40 @@ create table marts.run_errors (
     match_type text,
     confidence double precision,
     signature_id text,
-    retryable boolean,
+    is_retryable boolean,
     recovery_mode text,
-    recovery_attempted boolean,
-    recovery_succeeded boolean
+    is_recovery_attempted boolean,
+    is_recovery_succeeded boolean,
+    run_status text,
+    started_at timestamptz,
+    started_on date,
+    error_code text
 );
+insert into marts.run_errors
+select
+    format('e-%s', runs.run_id),
+    runs.run_id,
+    'generate',
+    runs.failure_reason,
+    'out_of_memory',
+    'catalog',
+    0.95,
+    'sig-oom',
+    true,
+    'retry_smaller_batch',
+    runs.recovery_attempted,
+    case when runs.recovery_attempted then false end,
+    runs.status,
+    runs.started_at,
+    (runs.started_at at time zone 'UTC')::date,
+    runs.error_code
+from raw.runs as runs
+where runs.status = 'failed';
+-- A phase error a succeeded run recovered from, and one error the catalog does not know.
 insert into marts.run_errors values
-    ('j-0-10', 'generate', 'CUDA out of memory', 'out_of_memory', 'catalog', 0.95, null, true,
-     'retry_smaller_batch', true, false),
-    ('j-1-10', 'generate', 'CUDA out of memory', 'out_of_memory', 'catalog', 0.95, null, true,
-     'retry_smaller_batch', true, true),
-    ('j-2-10', 'upload', 'bucket frobnicated 42 times', 'unknown', 'signature', 0.6, 'sig-0001',
-     false, null, false, null);
+    ('e-j-1-6', 'j-1-6', 'upscale', 'CUDA out of memory', 'out_of_memory', 'catalog', 0.95,
+     'sig-oom', true, 'retry_smaller_batch', true, true, 'succeeded',
+     timestamptz '2026-09-02 11:50:00+00', date '2026-09-02', null),
+    ('e-j-2-10-upload', 'j-2-10', 'upload', 'bucket frobnicated 42 times', 'unknown',
+     'signature', 0.6, 'sig-0001', false, null, true, false, 'failed',
+     timestamptz '2026-09-03 11:50:00+00', date '2026-09-03', 'E_OOM');

@@ -269,9 +269,9 @@ BREACHES = [
     Breach(
         "marts.run_errors",
         "recovery_needs_attempt",
-        "update marts.run_errors set recovery_succeeded = true where run_id = 'j-2-10'",
+        "update marts.run_errors set is_recovery_succeeded = true where run_error_id = 'e-j-0-10'",
         1,
-        "j-2-10",
+        "e-j-0-10",
         "warning",
     ),
     Breach(
@@ -327,6 +327,15 @@ def test_a_breached_rule_fails_its_suite_with_counts_and_examples(
         assert failure.unexpected_count == breach.unexpected
     evidence = f"{failure.examples} {failure.error or ''} {failure.observed_value}"
     assert breach.example in evidence
+
+
+def test_an_empty_mart_passes_its_suite(good_database_url: str, gx_root: Path) -> None:
+    execute(good_database_url, "truncate marts.change_events")
+
+    outcome = run_suite(good_database_url, "marts.change_events", root=gx_root)
+
+    assert outcome.passed, outcome.summary()
+    assert [o.unexpected_count for o in outcome.expectations] == [0, 0, 0]
 
 
 def test_an_old_bad_delivery_does_not_block_a_newer_good_one(
