@@ -45,3 +45,21 @@ quarantine = dg.AssetSpec(
 )
 
 external_ingestion_specs = [inbox_files, ingested_files_ledger, quarantine]
+
+# Tables people write through failmap (CLI, dashboard, API); dbt reads them as sources.
+APP_TABLES = {
+    "pattern_fixes": "app.pattern_fixes: fixes creators recorded against a failure pattern.",
+    "alert_log": "app.alert_log: every configuration check and what it warned about.",
+    "compatibility_notes": "app.compatibility_notes: notes on a LoRA, model or character.",
+}
+app_table_specs = [
+    dg.AssetSpec(
+        key=dg.AssetKey(["app", name]),
+        group_name="ingestion",
+        kinds={"postgres"},
+        description=f"{description} Written by people, not by a run.",
+    )
+    for name, description in APP_TABLES.items()
+]
+
+external_ingestion_specs = [inbox_files, ingested_files_ledger, quarantine, *app_table_specs]
