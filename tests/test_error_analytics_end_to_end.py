@@ -64,6 +64,7 @@ def test_refresh_builds_error_analytics_and_keeps_signature_ids(
         run_row(
             9000 + i,
             started_at=f"{yesterday}T12:00:00+00:00",
+            finished_at=f"{yesterday}T12:04:00+00:00",
             failure_reason=NEW_FAMILY.format(i, i + 4),
             phase_errors=json.dumps({"generate": NEW_FAMILY.format(i, i + 4)}),
         )
