@@ -123,7 +123,7 @@ def build(url: str, work: Path, segments: int, base_max: int) -> int:
         step(f"load + {copies} SQL copies", load_and_copy)
         step(
             "dbt build (every model, no data tests)",
-            lambda: run_dbt(["build", "--exclude-resource-type", "test"]),
+            lambda: run_dbt(["build", "--exclude-resource-type", "test", "unit_test"]),
         )
     with database.connect(url) as conn:
         return conn.execute(

@@ -192,7 +192,7 @@ def horizontal_bars(
     value_title: str,
     subtitle: str | None = None,
     severity: str | None = None,
-    value_format: str = ",",
+    value_format: str = ",.0f",
     sort: str | list[str] = "-x",
 ) -> alt.Chart:
     """Bars of `value` per `category`, largest first; coloured by a severity column if given."""
