@@ -4,10 +4,12 @@ import pandas as pd
 import streamlit as st
 from lib import checks
 from lib.dimensions import label
-from lib.notices import show_missing
+from lib.notices import show_missing, show_no_data
 from lib.page import page_context
 from lib.queries import MartMissing, dimension_values
 from lib.text import md_escape
+
+from failmap.alerts import ConfigurationError, PredictionUnavailable
 
 BANNERS = {
     "high": st.error,
@@ -62,53 +64,131 @@ first_position = int(str(position).split("-")[0].rstrip("+")) if position else N
 configuration = {**choices, "segment_position": first_position}
 try:
     result = checks.check_configuration(configuration, int(segments) if segments else None)
-except MartMissing as error:
-    show_missing(error, "The configuration check")
+except ConfigurationError as error:
+    st.error(
+        "\n".join(
+            f"- {label(field)}: {md_escape(message)}" for field, message in error.errors.items()
+        )
+    )
+    st.stop()
+except PredictionUnavailable:
+    show_no_data()
     st.stop()
 
-severity = str(result.get("severity", "none"))
-predicted = result.get("predicted_failure_rate")
-lower = result.get("lower")
-upper = result.get("upper")
-matches = result.get("patterns") or []
-headline = {
+severity = str(result["severity"])
+HEADLINES = {
     "high": "High risk: this configuration matches a pattern that fails often.",
     "medium": "Medium risk: this configuration fails more than most.",
     "low": "Low risk: slightly more failures than usual.",
-    "none": "No known risk: this configuration matches no failure pattern.",
-}.get(severity, f"Severity: {severity}")
-BANNERS.get(severity, st.info)(headline + " (A warning, not a block.)")
+    "none": "No known risk: this configuration fails about as often as everything else.",
+}
+BANNERS.get(severity, st.info)(
+    f"**{HEADLINES.get(severity, severity)}** A warning, not a block: you can generate it."
+)
+for message in result.get("messages") or []:
+    st.caption(md_escape(message))
 
-columns = st.columns(3)
-if predicted is not None:
-    columns[0].metric(
-        "Predicted failure rate",
-        f"{predicted:.0%}",
-        help="Per segment, for this configuration.",
+scene = result.get("scene")
+columns = st.columns(4)
+columns[0].metric(
+    "Predicted failure rate",
+    f"{result['predicted_failure_rate']:.0%}",
+    help="Share of this configuration's segments expected to fail a check.",
+    border=True,
+)
+columns[1].metric(
+    f"Likely range ({result['confidence_level']:.0%})",
+    f"{result['lower']:.0%} – {result['upper']:.0%}",
+    border=True,
+)
+columns[2].metric(
+    "Typical rate", f"{result['overall_failure_rate']:.0%}", help="All segments.", border=True
+)
+if scene:
+    columns[3].metric(
+        f"Failing segments in {scene['segments']}",
+        f"{scene['expected_failed_segments']:.1f}",
+        help=f"At least one fails with probability {scene['probability_any_failure']:.0%}.",
         border=True,
     )
-if lower is not None and upper is not None:
-    columns[1].metric("Likely range", f"{lower:.0%} – {upper:.0%}", border=True)
-columns[2].metric("Matching patterns", len(matches), border=True)
+else:
+    columns[3].metric("Matching patterns", len(result.get("patterns") or []), border=True)
 
-if matches:
-    st.subheader("Matching patterns and their fixes")
-    for match in matches:
-        with st.container(border=True):
-            st.markdown(f"**{md_escape(match.get('description') or match.get('pattern_key'))}**")
-            fixes = match.get("fixes") or []
-            if fixes:
-                st.dataframe(pd.DataFrame(fixes), hide_index=True)
-            else:
-                st.caption("No fix recorded yet: record one on the Patterns page once you find it.")
+positions = pd.DataFrame(result.get("positions") or [])
+if len(positions) > 1 or scene:
+    st.subheader("By segment position")
+    st.dataframe(
+        positions.assign(
+            predicted=positions["predicted_failure_rate"] * 100,
+            range=[
+                f"{low:.0%} – {high:.0%}"
+                for low, high in zip(positions["lower"], positions["upper"], strict=True)
+            ],
+        ),
+        hide_index=True,
+        column_order=[
+            "position_bucket",
+            "predicted",
+            "range",
+            "severity",
+            "observed_total_count",
+            "pattern_keys",
+        ],
+        column_config={
+            "position_bucket": st.column_config.TextColumn("Positions"),
+            "predicted": st.column_config.ProgressColumn(
+                "Predicted", format="%.0f%%", min_value=0, max_value=100
+            ),
+            "range": st.column_config.TextColumn("Likely range"),
+            "severity": st.column_config.TextColumn("Severity"),
+            "observed_total_count": st.column_config.NumberColumn(
+                "Segments seen", format="localized"
+            ),
+            "pattern_keys": st.column_config.ListColumn("Patterns"),
+        },
+        key="check_positions",
+    )
+
+patterns = result.get("patterns") or []
+st.subheader("Matching patterns and their fixes")
+if not patterns:
+    st.caption("None: no surfaced failure pattern contains this configuration.")
+for pattern in patterns:
+    with st.container(border=True):
+        st.markdown(f"**{md_escape(pattern['description'])}** · severity {pattern['severity']}")
+        if pattern["matched_by"] != pattern["pattern_key"]:
+            st.caption(f"Matched as {md_escape(pattern['matched_by'])}.")
+        if pattern["fixes"]:
+            st.dataframe(
+                pd.DataFrame(pattern["fixes"]),
+                hide_index=True,
+                column_order=["created_at", "description", "effectiveness", "reported_by"],
+                column_config={
+                    "created_at": st.column_config.DatetimeColumn("Recorded", format="YYYY-MM-DD"),
+                    "description": st.column_config.TextColumn("What was done", width="large"),
+                    "effectiveness": st.column_config.TextColumn("Reported effect"),
+                    "reported_by": st.column_config.TextColumn("By"),
+                },
+            )
+        else:
+            st.caption("No fix recorded yet: once you find one, record it on the Patterns page.")
 
 alternatives = result.get("alternatives") or []
-if alternatives:
-    st.subheader("Alternatives")
-    st.dataframe(pd.DataFrame(alternatives), hide_index=True)
-for message in result.get("messages") or []:
-    st.caption(message)
-by_position = result.get("positions") or []
-if by_position:
-    st.subheader("By segment position")
-    st.dataframe(pd.DataFrame(by_position), hide_index=True)
+st.subheader("Alternatives")
+if not alternatives:
+    st.caption("No single change of workflow, model, LoRA or character credibly lowers the rate.")
+else:
+    st.markdown(
+        "\n".join(
+            f"- {md_escape(a['message'][:1].upper() + a['message'][1:])}" for a in alternatives
+        )
+    )
+
+notes = result.get("notes") or []
+if notes:
+    st.subheader("Notes on these values")
+    st.dataframe(
+        pd.DataFrame(notes),
+        hide_index=True,
+        column_order=["dimension", "dimension_value", "note", "reported_by", "created_at"],
+    )

@@ -1,48 +1,204 @@
-"""Errors: why generation jobs fail, from the error-analytics marts."""
+"""Errors: why generation jobs fail, what to fix first, from the error-analytics marts."""
 
+import pandas as pd
 import streamlit as st
+from lib import charts
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
-from lib.queries import MartMissing, mart_table
-
-# Each section: the mart, its heading, and what a creator reads from it.
-SECTIONS = (
-    ("debug_recommendations", "What to fix first", "Issues with their root cause and solution."),
-    ("error_summary", "Summary", "Runs, failed runs and the top error categories per period."),
-    ("phase_error_breakdown", "By pipeline phase", "Where in the pipeline runs fail."),
-    ("error_trends", "Errors per day", "Daily errors by category."),
-    ("error_signatures", "Unknown errors, grouped", "Messages no catalog entry matched."),
-    ("run_errors", "Recent failed runs", "One row per failed run and phase error."),
+from lib.queries import (
+    MartMissing,
+    daily_errors,
+    debug_recommendations,
+    error_totals,
+    phase_errors,
+    recent_run_errors,
+    unknown_error_signatures,
 )
+from lib.text import md_escape
+
+SEVERITY_BADGES = {"high": "red", "medium": "orange", "low": "gray"}
 
 st.title("Errors")
 context = page_context()
-period_caption(context.period)
+period = context.period
+period_caption(period, "Recommendations, phases and unknown errors cover all data.")
 
-missing = []
-for name, heading, what in SECTIONS:
+
+def section(what: str, render) -> None:
+    """Render one section; a missing mart becomes a note, not an exception."""
     try:
-        rows = mart_table(name, context.period)
+        render()
     except MartMissing as error:
-        missing.append((name, heading, error))
-        continue
-    st.subheader(heading)
-    st.caption(what)
-    if rows.empty:
-        st.caption("Nothing in this period.")
-    else:
-        st.dataframe(rows, hide_index=True, key=f"errors_{name}")
+        show_missing(error, what)
 
-if missing:
-    if len(missing) == len(SECTIONS):
-        st.info(
-            "Error analytics (catalog categories, grouped unknown errors, phase breakdown, "
-            "recommendations) is not in this database yet: it reads the `runs*` files and is "
-            "built by `uv run failmap refresh` once failmap includes it. Needed: "
-            + ", ".join(f"`marts.{name}`" for name, _, _ in missing)
-            + ".",
-            icon=":material/pending:",
+
+def totals() -> None:
+    numbers = error_totals(period)
+    runs, failed = int(numbers["run_count"]), int(numbers["failed_run_count"])
+    attempted = int(numbers["recovery_attempted_run_count"])
+    recovered = int(numbers["recovery_succeeded_run_count"])
+    columns = st.columns(5)
+    columns[0].metric("Runs", f"{runs:,}", border=True)
+    columns[1].metric(
+        "Failed runs",
+        f"{failed:,}",
+        help=f"{failed / runs:.1%} of runs" if runs else None,
+        border=True,
+    )
+    columns[2].metric("Errors", f"{int(numbers['error_count']):,}", border=True)
+    columns[3].metric(
+        "Unknown errors",
+        f"{int(numbers['unknown_error_count']):,}",
+        help="Matched no catalog entry; grouped into signatures below.",
+        border=True,
+    )
+    columns[4].metric(
+        "Recoveries that worked",
+        f"{recovered / attempted:.0%}" if attempted else "–",
+        help=f"{recovered:,} of the {attempted:,} runs that attempted a recovery.",
+        border=True,
+    )
+
+
+def recommendations() -> None:
+    st.subheader("What to fix first")
+    rows = debug_recommendations()
+    if rows.empty:
+        st.success("No error needs attention.", icon=":material/check_circle:")
+        return
+    for rank, row in enumerate(rows.head(3).itertuples(), start=1):
+        with st.container(border=True):
+            st.markdown(
+                f"**{rank}. {md_escape(row.issue)}** "
+                f":{SEVERITY_BADGES.get(row.severity, 'gray')}-badge[{row.severity}]"
+            )
+            st.markdown(f"**Why:** {md_escape(row.root_cause)}")
+            st.markdown(f"**Do:** {md_escape(row.solution)}")
+            evidence = (
+                f"{int(row.error_count):,} errors in {int(row.affected_run_count):,} runs, "
+                f"mostly in phase {md_escape(row.top_phase)}; "
+                f"about {md_escape(row.estimated_fix_time)} to fix."
+            )
+            if pd.notna(row.concentration_dimension):
+                evidence += (
+                    f" Concentrated in {md_escape(row.concentration_dimension)} "
+                    f"{md_escape(row.concentration_value)}: {row.concentration_error_share:.0%} "
+                    f"of these errors vs {row.concentration_run_share:.0%} of runs."
+                )
+            st.caption(evidence)
+    if len(rows) > 3:
+        with st.expander(f"All {len(rows)} recommendations"):
+            st.dataframe(
+                rows,
+                hide_index=True,
+                column_order=[
+                    "priority_rank",
+                    "severity",
+                    "issue",
+                    "solution",
+                    "error_count",
+                    "estimated_fix_time",
+                    "example_message",
+                ],
+                key="recommendations",
+            )
+
+
+def per_day() -> None:
+    errors = daily_errors(period)
+    if errors.empty:
+        st.caption("No run error in this period.")
+        return
+    by_category = errors.groupby("category")["error_count"].sum().sort_values()
+    top, top_count = by_category.index[-1], int(by_category.iloc[-1])
+    st.altair_chart(
+        charts.stacked_daily_bars(
+            errors,
+            value="error_count",
+            stack="category",
+            title=f"{top} errors are the most common: {top_count:,} in the period",
+            subtitle="Run errors per day, by catalog category (unknown: no catalog entry matched)",
+            value_title="Errors",
+        ),
+        width="stretch",
+    )
+
+
+def phases() -> None:
+    rows = phase_errors()
+    if rows.empty:
+        return
+    worst = rows.loc[rows["failure_rate"].idxmax()]
+    flagged = rows[rows["is_flagged"]]
+    subtitle = (
+        f"Flagged above {worst['flag_threshold']:.0%}: {', '.join(flagged['phase'])}"
+        if not flagged.empty
+        else f"No phase fails more than the {worst['flag_threshold']:.0%} flag threshold"
+    )
+    st.altair_chart(
+        charts.horizontal_bars(
+            rows.assign(severity=rows["is_flagged"].map({True: "high", False: "low"})),
+            category="phase",
+            value="failure_rate",
+            title=(
+                f"{worst['phase']} fails most: {worst['failure_rate']:.1%} of the runs that "
+                "reach it"
+            ),
+            subtitle=subtitle + " (all data, pipeline order)",
+            value_title="Runs reaching the phase that fail in it",
+            value_format=".1%",
+            sort=list(rows["phase"]),
+        ),
+        width="stretch",
+    )
+
+
+def unknown() -> None:
+    st.subheader("Unknown errors, grouped")
+    signatures = unknown_error_signatures()
+    if signatures.empty:
+        st.caption(
+            "No unknown-error signatures: either every error matched the catalog, or the "
+            "signatures have not been computed yet (`uv run failmap refresh` does)."
         )
-    else:
-        for _, heading, error in missing:
-            show_missing(error, heading)
+        return
+    st.dataframe(
+        signatures,
+        hide_index=True,
+        column_config={
+            "template": st.column_config.TextColumn("Message template", width="large"),
+            "occurrence_count": st.column_config.NumberColumn("Times"),
+            "run_count": st.column_config.NumberColumn("Runs"),
+            "suggested_category": st.column_config.TextColumn("Looks like"),
+            "top_phase": st.column_config.TextColumn("Phase"),
+            "first_seen_at": st.column_config.DatetimeColumn("First", format="YYYY-MM-DD"),
+            "last_seen_at": st.column_config.DatetimeColumn("Last", format="YYYY-MM-DD"),
+        },
+        key="signatures",
+    )
+
+
+def recent() -> None:
+    st.subheader("Recent run errors")
+    errors = recent_run_errors(period)
+    if errors.empty:
+        st.caption("No run error in this period.")
+        return
+    st.dataframe(
+        errors,
+        hide_index=True,
+        column_config={
+            "started_at": st.column_config.DatetimeColumn("Started", format="YYYY-MM-DD HH:mm"),
+            "message": st.column_config.TextColumn("Message", width="large"),
+        },
+        key="run_errors",
+    )
+
+
+section("The error totals", totals)
+section("The recommendations", recommendations)
+st.subheader("Where runs fail")
+section("Errors per day", per_day)
+section("The phase breakdown", phases)
+section("Unknown errors", unknown)
+section("Recent run errors", recent)

@@ -56,7 +56,9 @@ except MartMissing as error:
 if series.empty:
     st.info("No segments in this period for that series. Pick a longer period or another value.")
 else:
-    shown_changes = pd.DataFrame(columns=["changed_at", "label", "verdict"])
+    shown_changes = pd.DataFrame(
+        columns=["changed_at", "label", "verdict", "rate_before", "rate_after"]
+    )
     if not changes.empty:
         relevant = (
             changes
@@ -67,18 +69,20 @@ else:
         )
         shown_changes = relevant.assign(
             label=lambda rows: (
-                rows["dimension_value"].astype(str)
+                rows["dimension"].map(label)
+                + " "
+                + rows["dimension_value"].astype(str)
                 + " "
                 + rows["from_version"].astype(str)
                 + "→"
                 + rows["to_version"].astype(str)
             )
-        )[["changed_at", "label", "verdict"]]
+        )[["changed_at", "label", "verdict", "rate_before", "rate_after"]]
     st.altair_chart(
         charts.trend(
             series,
             shown_changes,
-            title=trend_title(series, series_name(dimension, value)),
+            title=trend_title(series, series_name(dimension, value), shown_changes),
             subtitle=(
                 "Blue: share of segments that failed each day. Dashed grey: trailing baseline. "
                 "Red / green points: days flagged as regression / improvement. "
@@ -135,5 +139,8 @@ else:
             "failure_rate": st.column_config.NumberColumn("Failure rate", format="percent"),
             "baseline_rate": st.column_config.NumberColumn("Baseline", format="percent"),
             "total_count": st.column_config.NumberColumn("Segments", format="localized"),
+            "explained_by_change": st.column_config.TextColumn(
+                "Explained by", help="The version change that accounts for the flag, if any."
+            ),
         },
     )

@@ -192,6 +192,8 @@ def horizontal_bars(
     value_title: str,
     subtitle: str | None = None,
     severity: str | None = None,
+    value_format: str = ",.0f",
+    sort: str | list[str] = "-x",
 ) -> alt.Chart:
     """Bars of `value` per `category`, largest first; coloured by a severity column if given."""
     color = (
@@ -207,10 +209,38 @@ def horizontal_bars(
         alt.Chart(frame)
         .mark_bar(cornerRadiusEnd=2)
         .encode(
-            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(tickCount=6, format=",")),
-            y=alt.Y(f"{category}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=360)),
+            x=alt.X(
+                f"{value}:Q", title=value_title, axis=alt.Axis(tickCount=6, format=value_format)
+            ),
+            y=alt.Y(f"{category}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=360)),
             color=color,
-            tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=",")],
+            tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=value_format)],
         )
         .properties(title=_title(title, subtitle), height=30 * len(frame) + 110)
+    )
+
+
+def stacked_daily_bars(
+    frame: pd.DataFrame,
+    value: str,
+    stack: str,
+    title: str,
+    value_title: str,
+    subtitle: str | None = None,
+) -> alt.Chart:
+    """Bars per day, stacked by `stack` (e.g. errors per day by category)."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("day:T", title="Day (UTC)", axis=alt.Axis(format="%b %d", labelAngle=0)),
+            y=alt.Y(f"{value}:Q", title=value_title, stack="zero"),
+            color=alt.Color(f"{stack}:N", title=stack.replace("_", " ").capitalize()),
+            tooltip=[
+                alt.Tooltip("day:T", title="Day", format="%Y-%m-%d"),
+                alt.Tooltip(f"{stack}:N"),
+                alt.Tooltip(f"{value}:Q", title=value_title, format=","),
+            ],
+        )
+        .properties(title=_title(title, subtitle), height=340)
     )

@@ -25,10 +25,22 @@ def heatmap_title(cells: pd.DataFrame, x_dimension: str, y_dimension: str) -> st
     )
 
 
-def trend_title(series: pd.DataFrame, what: str) -> str:
-    """'action scenes: 2 regression days, latest Oct 20 at 25% vs 8% baseline'."""
+def trend_title(series: pd.DataFrame, what: str, changes: pd.DataFrame | None = None) -> str:
+    """The series' finding: its latest version change judged a regression (or improvement),
+    else its flagged days ('action scenes: 2 regression days, latest Oct 20 at 25% vs 8%
+    baseline'), else its range."""
     if series.empty:
         return f"{what}: no segments in the period"
+    if changes is not None and not changes.empty:
+        for verdict, verb in (("regression", "regressed"), ("improvement", "improved")):
+            judged = changes[changes["verdict"] == verdict]
+            if not judged.empty:
+                change = judged.sort_values("changed_at").iloc[-1]
+                return (
+                    f"{what}: {change['label']} on {pd.Timestamp(change['changed_at']):%b %d} "
+                    f"{verb} its segments from {change['rate_before']:.0%} to "
+                    f"{change['rate_after']:.0%}"
+                )
     regressions = series[series["regression_flag"]]
     improvements = series[series["improvement_flag"]]
     if not regressions.empty:

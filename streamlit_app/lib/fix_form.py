@@ -15,7 +15,7 @@ from lib.fixes import (
     signed_in_reporter,
 )
 from lib.notices import show_missing
-from lib.queries import MartMissing, clear_caches, known_pattern_keys, pattern_fixes
+from lib.queries import MartMissing, clear_caches, pattern_fixes
 from lib.text import md_escape
 
 REPORTER_KEY = "fix_reporter"  # kept across fixes: the same person records the next one
@@ -101,14 +101,10 @@ def fix_form(pattern_key: str) -> None:
                 reported_by=typed_reporter or "",
                 effectiveness=effectiveness,
                 parameters=parameters or "",
-            ),
-            known_pattern_keys(),
+            )
         )
     except FixInvalid as error:
         st.error("\n".join(f"- {problem}" for problem in error.problems), icon=":material/error:")
-        return
-    except MartMissing as error:
-        show_missing(error, "Recording a fix")
         return
     clear_caches()
     st.session_state[_SAVED_KEY] = f"Fix #{fix_id} recorded for {md_escape(pattern_key)}."

@@ -119,6 +119,14 @@ def quarantined_rows_in_period(period: Period) -> int:
     return int(frame.iloc[0]["rows_quarantined"])
 
 
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def kpis() -> dict[str, pd.Series]:
+    """marts.kpis by kpi name (value, unit, numerator, denominator, description)."""
+    require("kpis")
+    frame = _read("select * from marts.kpis", relation="marts.kpis")
+    return {row["kpi"]: row for _, row in frame.iterrows()}
+
+
 # --- patterns ----------------------------------------------------------------------------------
 
 
@@ -175,14 +183,6 @@ def pattern_occurrences(pattern_key: str, period: Period, limit: int = 500) -> p
         {"pattern_key": pattern_key, "limit": limit, **period.params()},
         relation="marts.pattern_occurrences",
     )
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def known_pattern_keys() -> frozenset[str]:
-    """Every pattern that surfaces now or ever did (a fix may concern a resolved pattern)."""
-    require("pattern_history")
-    frame = _read("select pattern_key from marts.pattern_history", relation="marts.pattern_history")
-    return frozenset(frame["pattern_key"])
 
 
 def pattern_fixes(pattern_key: str | None = None) -> pd.DataFrame:
@@ -336,7 +336,8 @@ def flagged_days(period: Period, limit: int = 200) -> pd.DataFrame:
     return _read(
         """
         select day, dimension, dimension_value, failure_rate, baseline_rate, total_count,
-            case when regression_flag then 'regression' else 'improvement' end as flag
+            case when regression_flag then 'regression' else 'improvement' end as flag,
+            explained_by_change
         from marts.daily_failure_trends
         where (regression_flag or improvement_flag) and day between :start and :end
         order by day desc, dimension, dimension_value
@@ -363,52 +364,107 @@ def change_events(period: Period) -> pd.DataFrame:
     )
 
 
-# --- other marts, shown as they are -----------------------------------------------------------
-
-
-# Time columns a mart may be filtered by, in order of preference.
-_TIME_COLUMNS = ("day", "period_start", "started_at", "last_seen_at", "changed_at")
+# --- error analytics --------------------------------------------------------------------------
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def mart_columns(name: str) -> list[str]:
-    """Column names of a marts table, in table order."""
+def error_totals(period: Period) -> pd.Series:
+    """Runs, failed runs, errors and recoveries in the period: the sum of the daily summaries."""
+    require("error_summary")
     frame = _read(
         """
-        select column_name from information_schema.columns
-        where table_schema = 'marts' and table_name = :name
-        order by ordinal_position
+        select
+            count(*) as day_count,
+            coalesce(sum(run_count), 0) as run_count,
+            coalesce(sum(failed_run_count), 0) as failed_run_count,
+            coalesce(sum(error_count), 0) as error_count,
+            coalesce(sum(unknown_error_count), 0) as unknown_error_count,
+            coalesce(sum(recovery_attempted_run_count), 0) as recovery_attempted_run_count,
+            coalesce(sum(recovery_succeeded_run_count), 0) as recovery_succeeded_run_count
+        from marts.error_summary
+        where period_grain = 'day' and period_start between :start and :end
         """,
-        {"name": name},
-        relation=f"marts.{name}",
+        period.params(),
+        relation="marts.error_summary",
     )
-    return list(frame["column_name"])
+    return frame.iloc[0]
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def mart_table(name: str, period: Period | None = None, limit: int = 1000) -> pd.DataFrame:
-    """Rows of a mart whose columns the dashboard does not depend on (error analytics).
-
-    With a period, rows are kept whose first time column (day, period_start, started_at,
-    last_seen_at, changed_at) falls in it; a mart without one is shown whole.
-    """
-    require(name)
-    columns = mart_columns(name)
-    time_column = next((c for c in _TIME_COLUMNS if c in columns), None)
-    quoted = '"' + name.replace('"', '""') + '"'
-    where, order = "", ""
-    if period is not None and time_column:
-        # Identifiers from the catalog / a constant list; values bound.
-        where = (
-            f'where "{time_column}" between :start and :end'
-            if time_column in ("day", "period_start")
-            else f'where "{time_column}" >= :start_at and "{time_column}" < :end_at'
-        )
-        order = f'order by "{time_column}" desc'
+def daily_errors(period: Period) -> pd.DataFrame:
+    """Errors per day and category in the period (marts.error_trends)."""
+    require("error_trends")
     return _read(
-        f"select * from marts.{quoted} {where} {order} limit :limit",  # noqa: S608
-        {"limit": limit, **(period.params() if period else {})},
-        relation=f"marts.{name}",
+        """
+        select day, category, error_count, failed_run_count
+        from marts.error_trends
+        where day between :start and :end and error_count > 0
+        order by day, category
+        """,
+        period.params(),
+        relation="marts.error_trends",
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def phase_errors() -> pd.DataFrame:
+    """Every pipeline phase over all data, in pipeline order (marts.phase_error_breakdown)."""
+    require("phase_error_breakdown")
+    return _read(
+        """
+        select phase, phase_order, run_reached_count, error_count, failed_run_count,
+            failure_rate, is_flagged, flag_threshold, top_fatal_category
+        from marts.phase_error_breakdown
+        where period_grain = 'all'
+        order by phase_order
+        """,
+        relation="marts.phase_error_breakdown",
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def debug_recommendations() -> pd.DataFrame:
+    """What to fix first, most important first (marts.debug_recommendations)."""
+    require("debug_recommendations")
+    return _read(
+        "select * from marts.debug_recommendations order by priority_rank",
+        relation="marts.debug_recommendations",
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def unknown_error_signatures(limit: int = 50) -> pd.DataFrame:
+    """Error templates no catalog entry matched, most frequent first."""
+    require("error_signatures")
+    return _read(
+        """
+        select template, occurrence_count, run_count, suggested_category, top_phase,
+            first_seen_at, last_seen_at
+        from marts.error_signatures
+        where is_unknown
+        order by occurrence_count desc
+        limit :limit
+        """,
+        {"limit": limit},
+        relation="marts.error_signatures",
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def recent_run_errors(period: Period, limit: int = 300) -> pd.DataFrame:
+    """Errors of runs started in the period, newest first."""
+    require("run_errors")
+    return _read(
+        """
+        select started_at, run_id, phase, category, match_type, message, is_fatal,
+            is_recovery_attempted, is_recovery_succeeded, workflow, model, error_code
+        from marts.run_errors
+        where started_at >= :start_at and started_at < :end_at
+        order by started_at desc, run_error_id
+        limit :limit
+        """,
+        {"limit": limit, **period.params()},
+        relation="marts.run_errors",
     )
 
 

@@ -39,8 +39,8 @@ def demo_template(server_url: str, work_dir: Path) -> str:
     with database.connect(url) as conn:
         load_files(conn, sorted(files.iterdir()))
     # Every model (and seed) the project has, so new marts show up in the dashboard's tests
-    # as soon as they land; their data tests run in tests/dbt.
-    run_dbt(url, ["build", "--exclude-resource-type", "test"], work_dir / "target")
+    # as soon as they land; their data and unit tests run in tests/dbt.
+    run_dbt(url, ["build", "--exclude-resource-type", "test", "unit_test"], work_dir / "target")
     _templates[server_url] = name
     return name
 

@@ -1,0 +1,108 @@
+"""Trends, the configuration check, errors and Great Expectations results on the planted demo data.
+
+The demo plants a model regression (m02 1.4 -> 1.5, rolled back a week later) and a bad
+configuration (LoRA l07 + character c12 at segment 6+); the pages must show both as findings.
+"""
+
+from __future__ import annotations
+
+import json
+
+from failmap import database
+from failmap.demo import PLANTED
+from tests.streamlit_app.conftest import texts
+
+REGRESSION = next(change for change in PLANTED.version_changes if change.verdict == "regression")
+
+
+def _no_exception(app) -> None:
+    assert not app.exception, [e.value for e in app.exception]
+
+
+def test_trends_title_states_the_planted_regression(open_page, demo_url) -> None:
+    app = open_page(demo_url, "app_pages/trends.py")
+    _no_exception(app)
+    spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
+    title = spec["title"]["text"]
+    assert title.startswith("All segments: Model m02 1.4→1.5 on")
+    assert "regressed" in title
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert "rule" in marks  # version changes drawn
+    changes = next(t.value for t in app.dataframe if "verdict" in t.value.columns)
+    assert "Regression" in set(changes["verdict"])
+
+
+def test_trends_page_follows_one_model(open_page, demo_url) -> None:
+    app = open_page(demo_url, "app_pages/trends.py")
+    app.selectbox(key="trend_dimension").set_value(REGRESSION.dimension).run()
+    app.selectbox(key=f"trend_value_{REGRESSION.dimension}").set_value(REGRESSION.value).run()
+    _no_exception(app)
+    spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
+    assert spec["title"]["text"].startswith(f"Model {REGRESSION.value}:")
+
+
+def test_checking_the_planted_configuration_warns_high_without_blocking(
+    open_page, demo_url
+) -> None:
+    app = open_page(demo_url, "app_pages/check.py")
+    for key, value in (
+        ("check_workflow", "w01"),
+        ("check_model", "m01"),
+        ("check_lora", "l07"),
+        ("check_character", "c12"),
+        ("check_scene_type", "dialogue"),
+        ("check_segment_position", "6+"),
+    ):
+        app.selectbox(key=key).set_value(value)
+    app.button(key="check_submit").click().run()
+    _no_exception(app)
+    assert "High risk" in app.error[0].value
+    assert "not a block" in app.error[0].value
+    assert "LoRA l07 + character c12 fails at segment 6+" in texts(app)
+    with database.connect(demo_url) as conn:
+        logged = conn.execute("select severity, source from app.alert_log").fetchall()
+    assert ("high", "dashboard") in logged
+
+
+def test_errors_page_leads_with_what_to_fix_first(open_page, demo_url) -> None:
+    app = open_page(demo_url, "app_pages/errors.py")
+    _no_exception(app)
+    assert "What to fix first" in texts(app)
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert int(metrics["Failed runs"].replace(",", "")) > 0
+    titles = [json.loads(chart.proto.spec)["title"]["text"] for chart in app.get("vega_lite_chart")]
+    assert any("errors are the most common" in title for title in titles)
+    assert any("fails most" in title for title in titles)
+
+
+def test_data_quality_page_shows_the_latest_gx_results(open_page, demo_url, tmp_path) -> None:
+    validations = tmp_path / "validations" / "raw" / "quality_scores" / "__none__"
+    failing = {
+        "success": False,
+        "suite_name": "raw.quality_scores",
+        "statistics": {"evaluated_expectations": 5, "unsuccessful_expectations": 1},
+        "meta": {"validation_time": "2026-11-20T10:00:00+00:00"},
+        "results": [
+            {
+                "success": False,
+                "expectation_config": {
+                    "type": "expect_column_values_to_be_between",
+                    "kwargs": {"column": "score"},
+                    "description": "Scores are in [0, 1].",
+                },
+                "result": {"unexpected_count": 3, "partial_unexpected_list": [1.5, 2.0, 7.0]},
+            }
+        ],
+    }
+    older = {**failing, "success": True, "results": [], "meta": {"validation_time": "2026-11-01"}}
+    for run, result in (("20261120T100000Z", failing), ("20261101T100000Z", older)):
+        (validations / run).mkdir(parents=True)
+        (validations / run / "result.json").write_text(json.dumps(result))
+    passing = {**failing, "success": True, "results": [], "suite_name": "raw.runs"}
+    (tmp_path / "validations" / "runs.json").write_text(json.dumps(passing))
+    app = open_page(demo_url, "app_pages/data_quality.py")
+    _no_exception(app)
+    assert "1 of 2 suites failed their latest run" in texts(app)
+    failures = next(t.value for t in app.dataframe if "expectation" in t.value.columns)
+    assert list(failures["unexpected_count"]) == [3]
+    assert list(failures["description"]) == ["Scores are in [0, 1]."]
