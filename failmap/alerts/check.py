@@ -40,7 +40,7 @@ def check_configuration(
     scene_type: str,
     lora: str | None = None,
     character: str | None = None,
-    segment_position: int | None = None,
+    segment_position: int | str | None = None,
     segments: int | None = None,
     source: str = "python",
     log: bool = True,
@@ -50,10 +50,11 @@ def check_configuration(
     `database`: a URL, a psycopg connection or a SQLAlchemy engine/connection
     (`failmap.connections`); everything runs in one transaction (a savepoint when the caller's
     connection already has one open). `lora`/`character` None or empty mean none.
-    `segment_position`: check one position; `segments=N`: a whole scene of N segments (per
-    position and for the scene); neither: every position. `source` is logged with the check
-    (`cli`, `dashboard`, `api`, ...). `log=False` skips `app.alert_log`; only for what-if
-    evaluations that are not someone's check (calibration, benchmarks).
+    `segment_position`: check one position (7) or one bucket (`"6+"`); `segments=N`: a whole
+    scene of N segments (per position and for the scene); neither: every position. `source`
+    is logged with the check (`cli`, `dashboard`, `api`, ...). `log=False` skips
+    `app.alert_log`; only for what-if evaluations that are not someone's check (calibration,
+    benchmarks).
 
     Raises `ConfigurationError` (invalid input, field by field) and `PredictionUnavailable`
     (nothing refreshed yet). Values never seen are fine: the prediction backs off to what is

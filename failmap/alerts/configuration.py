@@ -1,7 +1,8 @@
 """What a creator is about to generate: the configuration a check evaluates, validated.
 
 A configuration names the five chosen dimensions (workflow, model, LoRA, character, scene type)
-and optionally where in the scene: one `segment_position`, or `segments=N` for a whole scene of
+and optionally where in the scene: one `segment_position` (a position such as 7, or a bucket
+label such as `6+` as the data and pattern keys name them), or `segments=N` for a whole scene of
 N segments (positions 1..N). With neither, the check covers every position. The sixth pattern
 dimension, `segment_position`, is the position's bucket (`1-3`, `4-5`, `6+` by default, dbt var
 `segment_position_buckets`).
@@ -9,6 +10,7 @@ dimension, `segment_position`, is the position's bucket (`1-3`, `4-5`, `6+` by d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -50,7 +52,7 @@ class Configuration:
     lora: str
     character: str
     scene_type: str
-    segment_position: int | None = None
+    segment_position: int | str | None = None  # a position, or a bucket label such as "6+"
     segments: int | None = None
 
     @classmethod
@@ -62,7 +64,7 @@ class Configuration:
         scene_type: str | None,
         lora: str | None = None,
         character: str | None = None,
-        segment_position: int | None = None,
+        segment_position: int | str | None = None,
         segments: int | None = None,
     ) -> Configuration:
         """Validate and normalise: surrounding spaces dropped, empty LoRA/character = `none`.
@@ -93,7 +95,16 @@ class Configuration:
             values[dimension] = text
         if segment_position is not None and segments is not None:
             errors["segments"] = "give either segment_position or segments, not both"
-        if segment_position is not None and not _whole_at_least_one(segment_position):
+        if isinstance(segment_position, str):
+            text = segment_position.strip()
+            segment_position = int(text) if text.isdigit() else text
+        if isinstance(segment_position, str):
+            if not _BUCKET_LABEL.match(segment_position):
+                errors["segment_position"] = (
+                    f"must be a position >= 1 or a bucket label such as 6+ or 4-5, "
+                    f"got {segment_position!r}"
+                )
+        elif segment_position is not None and not _whole_at_least_one(segment_position):
             errors["segment_position"] = f"must be a whole number >= 1, got {segment_position!r}"
         if segments is not None and not (
             _whole_at_least_one(segments) and segments <= MAX_SEGMENTS
@@ -129,9 +140,14 @@ class Configuration:
         parts = [f"{LABELS[d]} {v}" for d, v in self.chosen_values().items()]
         if self.segments is not None:
             parts.append(f"{self.segments} segment{'s' if self.segments != 1 else ''}")
+        elif isinstance(self.segment_position, str):
+            parts.append(f"segments {self.segment_position}")
         elif self.segment_position is not None:
             parts.append(f"segment {self.segment_position}")
         return " · ".join(parts)
+
+
+_BUCKET_LABEL = re.compile(r"^[1-9][0-9]*(\+|-[1-9][0-9]*)$")
 
 
 def _whole_at_least_one(value: object) -> bool:

@@ -64,11 +64,13 @@ class Slot:
 def plan_slots(configuration: Configuration, snapshot: Snapshot) -> list[Slot]:
     """The position buckets a check covers.
 
-    One position: its bucket. A scene of N segments: the buckets of positions 1..N, weighted by
-    how many positions fall in each. Neither: every bucket in the data, weighted by its share
-    of all segments.
+    One position: its bucket (a bucket label: that bucket). A scene of N segments: the buckets
+    of positions 1..N, weighted by how many positions fall in each. Neither: every bucket in
+    the data, weighted by its share of all segments.
     """
     bounds = bucket_bounds(snapshot.position_labels())
+    if isinstance(configuration.segment_position, str):
+        return [Slot(configuration.segment_position, None, 1.0)]
     if configuration.segment_position is not None:
         position = configuration.segment_position
         return [Slot(position_bucket(position, bounds), (position,), 1.0)]

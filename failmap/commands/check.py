@@ -15,7 +15,9 @@ from failmap.cli_support import database_url_or_exit, settings_or_exit
 @click.option("--scene-type", required=True, help="Scene type, e.g. action.")
 @click.option("--lora", default=None, help="LoRA (omit or 'none' for no LoRA).")
 @click.option("--character", default=None, help="Character (omit or 'none' for no character).")
-@click.option("--segment-position", type=int, default=None, help="Check one segment position.")
+@click.option(
+    "--segment-position", default=None, help="Check one segment position (7) or bucket (6+)."
+)
 @click.option("--segments", type=int, default=None, help="Check a whole scene of N segments.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def check(
@@ -24,7 +26,7 @@ def check(
     scene_type: str,
     lora: str | None,
     character: str | None,
-    segment_position: int | None,
+    segment_position: str | None,
     segments: int | None,
     as_json: bool,
 ) -> None:

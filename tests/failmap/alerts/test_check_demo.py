@@ -118,6 +118,18 @@ def test_scene_reports_each_position_bucket_and_the_whole_scene(demo_alerts: Dem
     assert scene.probability_any_failure > max(rates)
 
 
+def test_a_bucket_label_checks_that_bucket(demo_alerts: DemoAlerts) -> None:
+    configuration = planted_configuration(THREE_WAY)
+    by_position = check_configuration(demo_alerts.url, **configuration, log=False)
+    bucket = _effect(THREE_WAY).dims["segment_position"]
+    by_label = check_configuration(
+        demo_alerts.url, **{**configuration, "segment_position": bucket}, log=False
+    )
+    assert by_label.positions[0].position_bucket == bucket
+    assert by_label.predicted_failure_rate == pytest.approx(by_position.predicted_failure_rate)
+    assert by_label.severity == by_position.severity
+
+
 def test_unknown_values_back_off_and_say_the_configuration_is_new(
     demo_alerts: DemoAlerts,
 ) -> None:
@@ -238,6 +250,7 @@ def test_no_marts_yet_is_a_clear_error(fresh_database_url: str) -> None:
     [
         ({"workflow": " "}, "workflow"),
         ({"segment_position": 0}, "segment_position"),
+        ({"segment_position": "late"}, "segment_position"),
         ({"segments": 0}, "segments"),
         ({"segment_position": 2, "segments": 4}, "segments"),
         ({"lora": "l07|x"}, "lora"),
