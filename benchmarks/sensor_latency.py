@@ -1,9 +1,9 @@
 """Sensor-triggered refresh latency under `failmap up`: file dropped -> refreshed marts.
 
 Starts `failmap up` on a fresh home (embedded PostgreSQL, demo data, initial refresh, Dagster
-webserver + daemon, dashboard), waits until the sensor's first run (it sees the demo files as
-new) has finished, then drops one new day of quality_scores at a time into the inbox and polls
-`marts.data_freshness` until it counts the new file. Nothing else is done between the drop and
+webserver + daemon, dashboard), waits until no refresh run is in progress, then drops one new
+day of quality_scores at a time into the inbox and polls `marts.data_freshness` until it counts
+the new file. Nothing else is done between the drop and
 the refreshed mart. Each drop's Dagster run is read back over GraphQL to split the delay:
 
     drop -> run created (sensor) -> run started (queue, launch, code load) -> marts refreshed
@@ -130,14 +130,15 @@ def freshness(url: str) -> tuple[int, dt.datetime] | None:
 
 
 def wait_until_idle(up: Up, timeout: float) -> None:
-    """Until the refresh runs (at least one) have all ended."""
+    """Until no refresh run is queued or in progress (after the sensor had time to tick)."""
+    time.sleep(12)  # two sensor intervals: a run the sensor would request exists by now
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         runs = refresh_runs(up.dagster_port)
-        if runs and all(run["status"] in ("SUCCESS", "FAILURE", "CANCELED") for run in runs):
+        if all(run["status"] in ("SUCCESS", "FAILURE", "CANCELED") for run in runs):
             return
         time.sleep(2)
-    raise TimeoutError("the sensor's first run did not finish")
+    raise TimeoutError("a refresh run did not finish")
 
 
 def drop_day(up: Up, day: dt.date, segments: int, url: str, timeout: float) -> Drop:
@@ -162,7 +163,7 @@ def drop_day(up: Up, day: dt.date, segments: int, url: str, timeout: float) -> D
     else:
         raise TimeoutError(f"{target.name} not in marts.data_freshness after {timeout} s")
     result = Drop(target.name, time.time() - dropped_at)
-    wait_until_idle(up, timeout=timeout)
+    wait_until_idle(up, timeout=timeout)  # the run's end: every mart rebuilt and checked
     new_runs = [run for run in refresh_runs(up.dagster_port) if run["runId"] not in known_runs]
     if new_runs:
         run = min(new_runs, key=lambda r: r["creationTime"])

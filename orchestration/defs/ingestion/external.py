@@ -1,9 +1,10 @@
-"""Ingestion's nodes that no run materializes: the inbox, and the ledger and quarantine tables.
+"""Ingestion's nodes that no run materializes: the inbox, the ledger and quarantine, and app.*.
 
 The inbox is the first node of the lineage (files land there, the sensor watches it). The ledger
 (`raw.ingested_files`) and the quarantine (`raw.quarantine`) are written by the ingest assets as
-they load each file; declaring them here puts them in the ingestion group next to their writers
-instead of dbt's default group for sources.
+they load each file. The `app` tables are what people enter (fixes, notes, the log of
+configuration checks). Declaring them here puts them in the ingestion group, where data enters
+the warehouse, instead of dbt's default group for sources.
 """
 
 import dagster as dg
@@ -44,22 +45,23 @@ quarantine = dg.AssetSpec(
     ),
 )
 
-external_ingestion_specs = [inbox_files, ingested_files_ledger, quarantine]
-
-# Tables people write through failmap (CLI, dashboard, API); dbt reads them as sources.
 APP_TABLES = {
-    "pattern_fixes": "app.pattern_fixes: fixes creators recorded against a failure pattern.",
-    "alert_log": "app.alert_log: every configuration check and what it warned about.",
-    "compatibility_notes": "app.compatibility_notes: notes on a LoRA, model or character.",
+    "pattern_fixes": "fixes people recorded against a failure pattern",
+    "compatibility_notes": "notes on a LoRA, model, workflow, character or scene type",
+    "alert_log": "every configuration check and what it warned about",
 }
-app_table_specs = [
+
+app_tables = [
     dg.AssetSpec(
-        key=dg.AssetKey(["app", name]),
+        key=dg.AssetKey(["app", table]),
         group_name="ingestion",
         kinds={"postgres"},
-        description=f"{description} Written by people, not by a run.",
+        description=(
+            f"app.{table}: {meaning}. Written by people through the dashboard, the CLI "
+            "(`failmap fix`, `failmap check`) and the API."
+        ),
     )
-    for name, description in APP_TABLES.items()
+    for table, meaning in APP_TABLES.items()
 ]
 
-external_ingestion_specs = [inbox_files, ingested_files_ledger, quarantine, *app_table_specs]
+external_ingestion_specs = [inbox_files, ingested_files_ledger, quarantine, *app_tables]

@@ -2,10 +2,14 @@
 
 import hashlib
 import json
+from pathlib import Path
 
 import dagster as dg
+import psycopg
 
+from failmap import database
 from failmap.ingest import pending_files
+from failmap.ingest.loader import file_sha256
 from failmap.settings import load_settings
 from orchestration.defs.automation.jobs import refresh_job
 
@@ -21,6 +25,28 @@ def inbox_fingerprints(inbox_files: list) -> dict[str, str]:
     }
 
 
+def already_ledgered(paths: list[Path]) -> set[str]:
+    """Names of the files whose content the ledger already holds: loading them is a no-op.
+
+    Right after `failmap up` every inbox file is new to the sensor, though the start-up refresh
+    loaded them all; without this the sensor would start a refresh that changes nothing, and a
+    file dropped meanwhile would wait behind it. When the database cannot say, nothing is
+    assumed loaded.
+    """
+    try:
+        url = database.resolve_database_url(load_settings(), start=False)
+        digests = {path.name: file_sha256(path) for path in paths}
+        with database.connect(url) as conn:
+            rows = conn.execute(
+                "select sha256 from raw.ingested_files where sha256 = any(%s)",
+                [list(digests.values())],
+            ).fetchall()
+    except (database.DatabaseUnreachable, psycopg.Error, OSError):
+        return set()
+    loaded = {row[0] for row in rows}
+    return {name for name, digest in digests.items() if digest in loaded}
+
+
 @dg.sensor(
     job=refresh_job,
     minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
@@ -34,6 +60,12 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.Sk
     new = {name: print_ for name, print_ in current.items() if seen.get(name) != print_}
     if not new:
         return dg.SkipReason("no new files in the inbox")
+    inbox = load_settings().inbox
+    if not set(new) - already_ledgered([inbox / name for name in new]):
+        return dg.SensorResult(
+            skip_reason=f"{len(new)} new files, all loaded already (same content in the ledger)",
+            cursor=json.dumps(current, sort_keys=True),
+        )
     run_key = hashlib.sha256(json.dumps(sorted(new.items())).encode()).hexdigest()[:16]
     return dg.SensorResult(
         run_requests=[dg.RunRequest(run_key=run_key, tags={"failmap/new_files": str(len(new))})],

@@ -1,0 +1,41 @@
+"""The inbox sensor asks for no run when every new file's content is in the ledger already (the
+start-up refresh of `failmap up` loaded it), and for one as soon as a file is really new."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from failmap import database
+from failmap.ingest import load_files
+from orchestration.defs.ingestion.sensors import inbox_sensor
+from tests.failmap.ingest.conftest import score_row, write_csv
+
+
+def _evaluate(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
+    return inbox_sensor(dg.build_sensor_context(cursor=cursor))
+
+
+def test_files_already_loaded_advance_the_cursor_without_a_run(
+    failmap_env: dict[str, str],
+) -> None:
+    inbox = Path(failmap_env["FAILMAP_INBOX"])
+    loaded = write_csv(inbox / "quality_scores_1.csv", [score_row(i) for i in range(4)])
+    with database.connect(failmap_env["FAILMAP_DATABASE_URL"]) as conn:
+        load_files(conn, [loaded])
+
+    first = _evaluate(None)
+
+    assert isinstance(first, dg.SensorResult)
+    assert not first.run_requests
+    assert "loaded already" in (first.skip_reason.skip_message or "")
+    assert "quality_scores_1.csv" in json.loads(first.cursor or "{}")
+
+    write_csv(inbox / "quality_scores_2.csv", [score_row(i) for i in range(10, 14)])
+    second = _evaluate(first.cursor)
+
+    assert isinstance(second, dg.SensorResult)
+    assert len(second.run_requests or []) == 1
+    assert second.run_requests[0].tags["failmap/new_files"] == "1"
