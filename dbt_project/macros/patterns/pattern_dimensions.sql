@@ -80,3 +80,20 @@ group by grouping sets (
     {%- endfor %}
 )
 {%- endmacro %}
+
+{#- The keys (as combination_key writes them) of every combination of 1 to `max_dimensions`
+    dimensions a cell lies in: one per dimension set, 41 for 3. A cell's columns are named
+    after the dimensions. Joining on these keys finds a combination's cells with a hash join,
+    where `cell_in_combination` compares every cell with every combination. -#}
+{% macro cell_combination_keys(cell, max_dimensions=3) -%}
+    array[
+        {%- for dimension_set in pattern_dimension_sets(max_dimensions) %}
+        concat_ws(
+            '|'
+            {%- for dimension in dimension_set %},
+            '{{ dimension }}=' || {{ cell }}.{{ dimension }}
+            {%- endfor %}
+        ){% if not loop.last %},{% endif %}
+        {%- endfor %}
+    ]
+{%- endmacro %}

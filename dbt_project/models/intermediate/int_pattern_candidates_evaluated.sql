@@ -1,144 +1,48 @@
--- Which significant combinations surface as patterns. One row per candidate: the representative
--- of an alias group with q <= var('fdr') and risk ratio >= var('min_risk_ratio') (rule a).
--- Then (docs/patterns.md):
---   (c) it must have an effect of its own: a combination of 2 or 3 dimensions must fail more
---       than the rest of its best parent (the parent with the highest rate), a single
---       dimension more than the rest of all segments; one-sided Fisher tests, Benjamini-
---       Hochberg over all tested combinations (the others count as not rejected) at var('fdr');
+-- Which candidates surface as patterns: rule (b) over the candidates of
+-- int_pattern_candidates_ordered (rules (a) and (c) are decided there; docs/patterns.md).
 --   (b) going from the most specific candidates to the least, strongest first, take away the
 --       segments of the patterns already surfaced that overlap it (its children, or a stronger
 --       pattern sharing segments): if what remains no longer meets rule (a) (p within the BH
 --       cutoff, risk ratio against the rest), it is explained by them and suppressed.
+-- Each step depends on what surfaced before it, so the judging is a recursion, one candidate
+-- per step. A step costs as much as the candidate's own cells: the segments all surfaced
+-- patterns cover are carried along as running sums (a newly surfaced pattern adds exactly its
+-- remainder, the part no earlier one covered), and the overlap with them is found through the
+-- indexes of int_pattern_candidate_cells.
 with recursive combinations as (
     select * from {{ ref('int_combinations_tested') }}
 ),
 
-cells as (
-    select * from {{ ref('int_cells_aggregated') }}
+ordered as (
+    select * from {{ ref('int_pattern_candidates_ordered') }}
+),
+
+candidate_cells as (
+    select * from {{ ref('int_pattern_candidate_cells') }}
 ),
 
 totals as (
     select
         sum(cells.segment_count)::bigint as segment_count,
         sum(cells.failure_count)::bigint as failure_count
-    from cells
+    from {{ ref('int_cells_aggregated') }} as cells
 ),
 
 -- The largest p-value BH rejected: the per-test threshold a remainder has to meet.
 cutoff as (
     select
         coalesce(max(combinations.p_value) filter (where combinations.is_significant), 0)
-            as p_value,
-        count(*) filter (where combinations.is_tested) as tested_count
+            as p_value
     from combinations
 ),
 
-candidates as (
-    select combinations.*
-    from combinations
-    where
-        combinations.is_significant
-        and combinations.combination_key = combinations.representative_key
-        and (
-            combinations.risk_ratio >= {{ var('min_risk_ratio') }}
-            or (combinations.baseline_rate = 0 and combinations.failure_count > 0)
-        )
-),
-
--- Rule (c): each multi-dimension candidate against its parents (one dimension dropped).
-parent_links as (
-    {%- for dimension in pattern_dimensions() %}
-        {%- if not loop.first %}
-
-            union all
-        {% endif %}
-        select
-            candidates.combination_key,
-            {{ combination_key('candidates', without=dimension) }} as parent_key
-        from candidates
-        where
-            candidates.dimension_count > 1
-            and candidates.dimension_{{ dimension }} is not null
-    {%- endfor %}
-),
-
-best_parents as (
-    select distinct on (parent_links.combination_key)
-        parent_links.combination_key,
-        parents.combination_key as parent_key,
-        parents.total_count as parent_total_count,
-        parents.failure_count as parent_failure_count,
-        parents.failure_rate as parent_failure_rate
-    from parent_links
-    inner join combinations as parents
-        on parent_links.parent_key = parents.combination_key
-    order by
-        parent_links.combination_key asc,
-        parents.failure_rate desc,
-        parents.total_count desc,
-        parents.combination_key asc
-),
-
-own_effects as (
-    select
-        candidates.*,
-        best_parents.parent_key as best_parent_key,
-        best_parents.parent_failure_rate as best_parent_failure_rate,
-        case
-            when best_parents.parent_key is null then candidates.p_value
-            else {{ hypergeometric_sf(
-                'candidates.failure_count',
-                'candidates.total_count',
-                'best_parents.parent_failure_count',
-                'best_parents.parent_total_count'
-            ) }}
-        end as own_p_value
-    from candidates
-    left join best_parents
-        on candidates.combination_key = best_parents.combination_key
-),
-
-own_q_values as (
-    {{ benjamini_hochberg(
-        'own_effects', 'own_p_value', 'combination_key',
-        tested_count='(select cutoff.tested_count from cutoff)'
-    ) }}
-),
-
--- Candidates with an effect of their own, in the order rule (b) judges them.
-ordered as (
-    select
-        own_effects.*,
-        own_q_values.q_value as own_q_value,
-        own_q_values.q_value <= {{ var('fdr') }} as has_own_effect,
-        row_number() over (
-            order by
-                own_q_values.q_value > {{ var('fdr') }},
-                own_effects.dimension_count desc,
-                own_effects.p_value asc,
-                own_effects.combination_key asc
-        ) as step
-    from own_effects
-    inner join own_q_values
-        on own_effects.combination_key = own_q_values.combination_key
-),
-
-candidate_cells as materialized (
-    select
-        ordered.step,
-        cells.cell_hash,
-        cells.segment_count,
-        cells.failure_count
-    from ordered
-    inner join cells
-        on {{ cell_in_combination('cells', 'ordered') }}
-    where ordered.has_own_effect
-),
-
--- Rule (b), one candidate per step; `surfaced_steps` accumulates the surfaced ones.
+-- Rule (b), one candidate per step. `surfaced_steps` accumulates the surfaced ones,
+-- `explained_*` the segments and failures they cover together.
 greedy (
     step,
     surfaced_steps,
+    explained_segment_count,
+    explained_failure_count,
     remainder_total_count,
     remainder_failure_count,
     remainder_p_value,
@@ -147,6 +51,8 @@ greedy (
     select
         0::bigint,
         array[]::bigint[],
+        0::bigint,
+        0::bigint,
         null::bigint,
         null::bigint,
         null::double precision,
@@ -158,6 +64,10 @@ greedy (
             when judged.is_surfaced then greedy.surfaced_steps || judged.step
             else greedy.surfaced_steps
         end,
+        greedy.explained_segment_count
+        + case when judged.is_surfaced then judged.remainder_total_count else 0 end,
+        greedy.explained_failure_count
+        + case when judged.is_surfaced then judged.remainder_failure_count else 0 end,
         judged.remainder_total_count,
         judged.remainder_failure_count,
         judged.remainder_p_value,
@@ -181,56 +91,47 @@ greedy (
         from (
             select
                 ordered.step,
-                explained.overlap_count,
-                ordered.total_count - explained.overlap_count as remainder_total_count,
-                ordered.failure_count - explained.overlap_failure_count
+                overlap.overlap_count,
+                ordered.total_count - overlap.overlap_count as remainder_total_count,
+                ordered.failure_count - overlap.overlap_failure_count
                     as remainder_failure_count,
                 case
-                    when explained.overlap_count > 0 then
+                    when overlap.overlap_count > 0 then
                     {{ hypergeometric_sf(
-                        'ordered.failure_count - explained.overlap_failure_count',
-                        'ordered.total_count - explained.overlap_count',
-                        'totals.failure_count - explained.failure_count',
-                        'totals.segment_count - explained.segment_count'
+                        'ordered.failure_count - overlap.overlap_failure_count',
+                        'ordered.total_count - overlap.overlap_count',
+                        'totals.failure_count - greedy.explained_failure_count',
+                        'totals.segment_count - greedy.explained_segment_count'
                     ) }}
                 end as remainder_p_value,
                 (
-                    totals.failure_count - explained.failure_count
-                    - (ordered.failure_count - explained.overlap_failure_count)
+                    totals.failure_count - greedy.explained_failure_count
+                    - (ordered.failure_count - overlap.overlap_failure_count)
                 )::double precision / nullif(
-                    totals.segment_count - explained.segment_count
-                    - (ordered.total_count - explained.overlap_count), 0
+                    totals.segment_count - greedy.explained_segment_count
+                    - (ordered.total_count - overlap.overlap_count), 0
                 ) as rest_rate
             from ordered
             cross join totals
             cross join
                 lateral (
+                    -- The candidate's cells an earlier surfaced pattern covers.
                     select
-                        coalesce(sum(surfaced_cells.segment_count), 0)::bigint as segment_count,
-                        coalesce(sum(surfaced_cells.failure_count), 0)::bigint as failure_count,
-                        coalesce(
-                            sum(surfaced_cells.segment_count)
-                            filter (where surfaced_cells.is_in_candidate), 0
-                        )::bigint as overlap_count,
-                        coalesce(
-                            sum(surfaced_cells.failure_count)
-                            filter (where surfaced_cells.is_in_candidate), 0)::bigint
+                        coalesce(sum(own_cells.segment_count), 0)::bigint as overlap_count,
+                        coalesce(sum(own_cells.failure_count), 0)::bigint
                             as overlap_failure_count
-                    from (
-                        select distinct on (candidate_cells.cell_hash)
-                            candidate_cells.segment_count,
-                            candidate_cells.failure_count,
-                            exists(
-                                select 1
-                                from candidate_cells as own_cells
-                                where
-                                    own_cells.step = ordered.step
-                                    and own_cells.cell_hash = candidate_cells.cell_hash
-                            ) as is_in_candidate
-                        from candidate_cells
-                        where candidate_cells.step = any(greedy.surfaced_steps)
-                    ) as surfaced_cells
-                ) as explained
+                    from candidate_cells as own_cells
+                    where
+                        own_cells.step = ordered.step
+                        and cardinality(greedy.surfaced_steps) > 0
+                        and exists (
+                            select 1
+                            from candidate_cells as surfaced_cells
+                            where
+                                surfaced_cells.cell_hash = own_cells.cell_hash
+                                and surfaced_cells.step = any(greedy.surfaced_steps)
+                        )
+                ) as overlap
             where ordered.step = greedy.step + 1 and ordered.has_own_effect
         ) as tested
         cross join cutoff

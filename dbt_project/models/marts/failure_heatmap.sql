@@ -19,7 +19,7 @@ surfaced as (
 ),
 
 pairs as (
-    {%- for x_dimension, y_dimension in modules.itertools.combinations(pattern_dimensions(), 2) %}
+    {%- for x_dimension, y_dimension in pattern_dimension_sets(2, 2) %}
         {%- if not loop.first %}
 
             union all

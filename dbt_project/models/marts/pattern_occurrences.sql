@@ -26,6 +26,27 @@ surfaced as (
     where candidates.verdict = 'surfaced'
 ),
 
+cells as (
+    select * from {{ ref('int_cells_aggregated') }}
+),
+
+-- The cells each surfaced pattern covers, found by the cells' combination keys (a hash join);
+-- materialized, so that the keys are made once per cell, not once per failed segment.
+pattern_cells as materialized (
+    select
+        surfaced.pattern_key,
+        cells.workflow,
+        cells.model,
+        cells.lora,
+        cells.character,
+        cells.scene_type,
+        cells.segment_position
+    from cells
+    cross join lateral unnest({{ cell_combination_keys('cells') }}) as keys (combination_key)
+    inner join surfaced
+        on keys.combination_key = surfaced.pattern_key
+),
+
 failed_segments as (
     select
         segments.segment_id,
@@ -46,16 +67,22 @@ failed_segments as (
 
 final as (
     select
-        surfaced.pattern_key,
+        pattern_cells.pattern_key,
         failed_segments.segment_id,
         failed_segments.job_id,
         failed_segments.scene_id,
         failed_segments.evaluated_at,
         failed_segments.failed_checks,
         failed_segments.failure_reasons
-    from surfaced
+    from pattern_cells
     inner join failed_segments
-        on {{ cell_in_combination('failed_segments', 'surfaced') }}
+        on
+            pattern_cells.workflow = failed_segments.workflow
+            and pattern_cells.model = failed_segments.model
+            and pattern_cells.lora = failed_segments.lora
+            and pattern_cells.character = failed_segments.character
+            and pattern_cells.scene_type = failed_segments.scene_type
+            and pattern_cells.segment_position = failed_segments.segment_position
 )
 
 select * from final
