@@ -235,8 +235,9 @@ def cell_failing_segments(
 ) -> pd.DataFrame:
     """Failing segments of one heatmap cell (dimension=value pairs) evaluated in the period.
 
-    Reads the per-segment model the pattern engine is built on; a cell that is not a pattern has
-    no rows in pattern_occurrences.
+    A cell that is not a pattern has no rows in pattern_occurrences, so this reads every failed
+    segment (marts.failed_segments). The period is an evaluated_at range, like the order: its
+    index on evaluated_at answers both, newest first, and stops after `limit` matching rows.
     """
     conditions = []
     params: dict[str, object] = {"limit": limit, **period.params()}
@@ -251,7 +252,7 @@ def cell_failing_segments(
             segments.scene_type, segments.segment_position, segments.failed_checks,
             segments.failure_reasons
         from marts.failed_segments as segments
-        where segments.day between :start and :end
+        where segments.evaluated_at >= :start_at and segments.evaluated_at < :end_at
             and {" and ".join(conditions)}
         order by segments.evaluated_at desc
         limit :limit
