@@ -1,10 +1,11 @@
-"""Data quality: Great Expectations results, files loaded or rejected, rows quarantined."""
+"""Data quality: Great Expectations results, the quarantine by rule, files, rows quarantined."""
 
+import pandas as pd
 import streamlit as st
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
 from lib.quality import latest_results
-from lib.queries import MartMissing, ingested_files, quarantined_rows
+from lib.queries import MartMissing, ingested_files, quarantine_summary, quarantined_rows
 from lib.text import md_escape
 
 st.title("Data quality")
@@ -12,16 +13,17 @@ context = page_context()
 period = context.period
 period_caption(period, "Files and quarantined rows loaded in the period; the newest check results.")
 
-# --- Great Expectations -------------------------------------------------------------------------
-st.subheader("Checks (Great Expectations)")
-suites, failures = latest_results()
-if suites.empty:
-    st.info(
-        "No Great Expectations results yet. The checks run with every refresh once failmap "
-        "includes them (`uv run failmap refresh`); their results then show here.",
-        icon=":material/pending:",
-    )
-else:
+
+def gx_checks(suites: pd.DataFrame) -> None:
+    """The newest result of each Great Expectations suite."""
+    st.subheader("Checks (Great Expectations)")
+    if suites.empty:
+        st.info(
+            "No Great Expectations results yet. The checks run with every refresh once failmap "
+            "includes them (`uv run failmap refresh`); their results then show here.",
+            icon=":material/pending:",
+        )
+        return
     failed_suites = suites[~suites["passed"]]
     if failed_suites.empty:
         st.success(f"All {len(suites)} suites passed their latest run.", icon=":material/check:")
@@ -43,9 +45,45 @@ else:
         },
         key="gx_suites",
     )
-    if not failures.empty:
-        st.markdown("**Failed expectations**")
-        st.dataframe(failures, hide_index=True, key="gx_failures")
+
+
+def quarantine_by_rule() -> None:
+    """Rows quarantined in the period per file kind and broken rule (marts.quarantine_summary)."""
+    st.subheader("Quarantine by rule")
+    try:
+        summary = quarantine_summary(period)
+    except MartMissing as error:
+        show_missing(error, "The quarantine summary")
+        return
+    if summary.empty:
+        st.success("No row was quarantined in this period.", icon=":material/check:")
+        return
+    top = summary.iloc[0]
+    st.caption(
+        f"Most rows broke **{md_escape(top['rule'])}** ({int(top['row_count']):,} "
+        f"{md_escape(top['file_kind'])} rows). A row that broke two rules counts under each."
+    )
+    st.dataframe(
+        summary,
+        hide_index=True,
+        column_config={
+            "file_kind": st.column_config.TextColumn("Kind"),
+            "rule": st.column_config.TextColumn("Rule broken", width="large"),
+            "row_count": st.column_config.NumberColumn("Rows", format="localized"),
+        },
+        key="quarantine_summary",
+    )
+
+
+suites, failures = latest_results()
+checks_column, quarantine_column = st.columns(2, gap="large")
+with checks_column:
+    gx_checks(suites)
+with quarantine_column:
+    quarantine_by_rule()
+if not failures.empty:
+    st.markdown("**Failed expectations**")
+    st.dataframe(failures, hide_index=True, key="gx_failures")
 
 # --- ingest ledger ------------------------------------------------------------------------------
 st.subheader("Files")

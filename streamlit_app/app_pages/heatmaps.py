@@ -22,7 +22,8 @@ st.title("Heatmaps")
 context = page_context()
 period = context.period
 period_caption(
-    period, "The maps cover all data; the failing segments below a map are from the period."
+    period,
+    "Maps and failing segments cover the period; outlined patterns were found over all data.",
 )
 
 
@@ -60,12 +61,15 @@ def heatmap_section(number: int, default_x: str, default_y: str) -> None:
             width=220,
         )
     try:
-        cells = failure_heatmap(x_dimension, y_dimension)
+        cells = failure_heatmap(x_dimension, y_dimension, period)
     except MartMissing as error:
         show_missing(error, "The heatmap")
         return
     if cells.empty:
-        st.info(f"No segments for {label(x_dimension)} × {label(y_dimension)} yet.")
+        st.info(
+            f"No segments for {label(x_dimension)} × {label(y_dimension)} in this period. "
+            "Pick a longer period."
+        )
         return
     event = st.altair_chart(
         charts.heatmap(
@@ -92,7 +96,7 @@ def heatmap_section(number: int, default_x: str, default_y: str) -> None:
     st.markdown(f"#### Failing segments: {md_escape(name)}")
     stats = row.iloc[0]
     summary = (
-        f"All data: {int(stats['failure_count']):,} of {int(stats['total_count']):,} "
+        f"In the period: {int(stats['failure_count']):,} of {int(stats['total_count']):,} "
         f"segments failed ({stats['failure_rate']:.1%}). "
     )
     if stats["is_pattern"]:

@@ -25,6 +25,7 @@ CACHE_SECONDS = 60
 # Errors that mean "this relation is not there for us", not "the query is wrong".
 _MISSING_ERRORS = (
     psycopg.errors.UndefinedTable,
+    psycopg.errors.UndefinedFunction,
     psycopg.errors.InvalidSchemaName,
     psycopg.errors.InsufficientPrivilege,
 )
@@ -135,15 +136,16 @@ def failure_patterns(period: Period) -> pd.DataFrame:
     """Surfaced patterns by impact, with their failures in the period and how many fixes exist.
 
     The pattern's rates, interval and severity are over the whole history (the pattern engine's
-    window); `period_failure_count` counts its failing segments evaluated in the period.
+    window); `period_failure_count` is the sum of its daily failing segments in the period
+    (marts.daily_pattern_failures), the number its drill-down lists for the period.
     """
-    require("failure_patterns", "pattern_occurrences")
+    require("failure_patterns", "daily_pattern_failures")
     return _read(
         """
         with in_period as (
-            select pattern_key, count(*) as period_failure_count
-            from marts.pattern_occurrences
-            where evaluated_at >= :start_at and evaluated_at < :end_at
+            select pattern_key, sum(failure_count)::bigint as period_failure_count
+            from marts.daily_pattern_failures
+            where day between :start and :end
             group by pattern_key
         ),
 
@@ -205,24 +207,25 @@ def pattern_fixes(pattern_key: str | None = None) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def failure_heatmap(x_dimension: str, y_dimension: str) -> pd.DataFrame:
-    """Cells of one pair of dimensions, columns `x_value` / `y_value` oriented as asked.
+def failure_heatmap(x_dimension: str, y_dimension: str, period: Period) -> pd.DataFrame:
+    """Cells of one pair of dimensions in the period, columns `x_value` / `y_value` as asked.
 
-    The mart stores each pair once (x before y in the fixed dimension order); asking for the
-    other orientation swaps the columns, nothing else.
+    marts.failure_heatmap_for_period sums the pair's days of marts.daily_failure_heatmap and
+    shrinks each cell's rate with marts.failure_heatmap's method (over the data's whole span it
+    returns that mart's rows). The marts store each pair once (x before y in the fixed dimension
+    order); asking for the other orientation swaps the columns, nothing else.
     """
-    require("failure_heatmap")
+    require("daily_failure_heatmap", "failure_heatmap")
     ordered = sorted((x_dimension, y_dimension), key=DIMENSIONS.index)
     swapped = ordered[0] != x_dimension
     frame = _read(
         """
         select x_value, y_value, total_count, failure_count, failure_rate, shrunk_failure_rate,
             overall_rate, prior_strength, is_pattern, pattern_key
-        from marts.failure_heatmap
-        where x_dimension = :first and y_dimension = :second
+        from marts.failure_heatmap_for_period(:first, :second, :start, :end)
         """,
-        {"first": ordered[0], "second": ordered[1]},
-        relation="marts.failure_heatmap",
+        {"first": ordered[0], "second": ordered[1], **period.params()},
+        relation="marts.failure_heatmap_for_period",
     )
     if swapped:
         frame = frame.rename(columns={"x_value": "y_value", "y_value": "x_value"})
@@ -235,8 +238,9 @@ def cell_failing_segments(
 ) -> pd.DataFrame:
     """Failing segments of one heatmap cell (dimension=value pairs) evaluated in the period.
 
-    Reads the per-segment model the pattern engine is built on; a cell that is not a pattern has
-    no rows in pattern_occurrences.
+    A cell that is not a pattern has no rows in pattern_occurrences, so this reads every failed
+    segment (marts.failed_segments). The period is an evaluated_at range, like the order: its
+    index on evaluated_at answers both, newest first, and stops after `limit` matching rows.
     """
     conditions = []
     params: dict[str, object] = {"limit": limit, **period.params()}
@@ -251,7 +255,7 @@ def cell_failing_segments(
             segments.scene_type, segments.segment_position, segments.failed_checks,
             segments.failure_reasons
         from marts.failed_segments as segments
-        where segments.day between :start and :end
+        where segments.evaluated_at >= :start_at and segments.evaluated_at < :end_at
             and {" and ".join(conditions)}
         order by segments.evaluated_at desc
         limit :limit
@@ -500,6 +504,23 @@ def quarantined_rows(period: Period, limit: int = 500) -> pd.DataFrame:
         """,
         {"limit": limit, **period.params()},
         relation="marts.quarantined_rows",
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def quarantine_summary(period: Period) -> pd.DataFrame:
+    """Rows quarantined in the period per file kind and broken rule, most rows first."""
+    require("quarantine_summary")
+    return _read(
+        """
+        select file_kind, rule, sum(row_count)::bigint as row_count
+        from marts.quarantine_summary
+        where day between :start and :end
+        group by file_kind, rule
+        order by row_count desc, file_kind, rule
+        """,
+        period.params(),
+        relation="marts.quarantine_summary",
     )
 
 

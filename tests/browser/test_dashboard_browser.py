@@ -87,3 +87,17 @@ def test_a_fix_submitted_in_the_browser_is_listed_and_stored(
         ).fetchall()
     assert stored == [(description, "Browser Tester")]
     assert page.locator("b", has_text="(browser test)").count() == 0  # text, never markup
+
+
+def test_data_quality_page_summarizes_the_quarantine_beside_the_checks(page, app_url: str) -> None:
+    open_page(page, app_url, "data_quality", "Data quality")
+    checks = page.get_by_role("heading", name="Checks (Great Expectations)")
+    quarantine = page.get_by_role("heading", name="Quarantine by rule")
+    beside = checks.bounding_box(), quarantine.bounding_box()
+    assert abs(beside[0]["y"] - beside[1]["y"]) < 5 and beside[0]["x"] < beside[1]["x"]
+    rule = page.locator(
+        '[data-testid="stDataFrame"] [role="gridcell"]', has_text="score is above the maximum 1"
+    )
+    rule.first.wait_for(state="attached")
+    assert page.locator(EXCEPTION).count() == 0
+    screenshot(page, "data-quality")

@@ -1,8 +1,9 @@
 """A database with every mart built from the planted demo data, for the dashboard's tests.
 
-Built once per test session (demo files -> ingest -> `dbt build` without its data tests, in
-process) into a template database; each test module gets its own copy (`create database ...
-template ...` copies files, about a second), so fixes one module records are not seen by another.
+Built once per test session (demo files plus a file of broken rows -> ingest -> `dbt build`
+without its data tests, in process) into a template database; each test module gets its own
+copy (`create database ... template ...` copies files, about a second), so fixes one module
+records are not seen by another.
 Both the AppTest tests and the browser tests use it.
 """
 
@@ -13,10 +14,52 @@ from pathlib import Path
 
 from failmap import database
 from failmap.ingest import load_files
+from failmap.ingest.contract import QUALITY_SCORES
 from tests.conftest import TEMPLATE_DATABASE, with_database
 from tests.dbt.conftest import run_dbt
 
 _templates: dict[str, str] = {}
+
+# A delivery whose every row breaks the input contract (so nothing of it loads and the planted
+# data stays as it is): the quarantine the data-quality page summarizes, by broken rule.
+BROKEN_ROWS_FILE = "quality_scores_broken_rows.csv"
+_GOOD_ROW = {
+    "score_id": "qs-broken",
+    "evaluated_at": "2026-01-05T10:00:00+00:00",
+    "job_id": "run-broken",
+    "segment_id": "seg-broken",
+    "segment_position": "1",
+    "workflow": "w01",
+    "model": "m01",
+    "scene_type": "action",
+    "check_name": "motion_artifacts",
+    "score": "0.5",
+    "passed": "true",
+}
+BROKEN_ROWS = (
+    {"score": "1.3"},
+    {"score": "2"},
+    {"score": "7", "passed": "maybe"},
+    {"evaluated_at": "yesterday"},
+)
+# (file kind, rule) -> rows that broke it: what marts.quarantine_summary must hold for them.
+BROKEN_ROW_RULES = {
+    ("quality_scores", "score is above the maximum 1"): 3,
+    ("quality_scores", "passed is not a boolean (true/false, 1/0, t/f)"): 1,
+    ("quality_scores", "evaluated_at is not an ISO 8601 timestamp with a UTC offset"): 1,
+}
+
+
+def write_broken_rows(folder: Path) -> Path:
+    """The file of BROKEN_ROWS in `folder` (CSV with the contract's header)."""
+    columns = [column.name for column in QUALITY_SCORES.columns]
+    lines = [",".join(columns)]
+    for number, change in enumerate(BROKEN_ROWS):
+        row = {**_GOOD_ROW, "score_id": f"qs-broken-{number}", **change}
+        lines.append(",".join(row.get(column, "") for column in columns))
+    path = folder / BROKEN_ROWS_FILE
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def demo_template(server_url: str, work_dir: Path) -> str:
@@ -36,6 +79,7 @@ def demo_template(server_url: str, work_dir: Path) -> str:
         segments_per_day=PLANTED.default_segments_per_day,
         seed=PLANTED.default_seed,
     )
+    write_broken_rows(files)
     with database.connect(url) as conn:
         load_files(conn, sorted(files.iterdir()))
     # Every model (and seed) the project has, so new marts show up in the dashboard's tests

@@ -1,0 +1,52 @@
+{{
+    config(
+        indexes=[{'columns': ['x_dimension', 'y_dimension', 'day']}],
+        post_hook="{{ create_failure_heatmap_for_period_function(this) }}",
+    )
+}}
+-- depends_on: {{ ref('failure_heatmap') }}
+
+-- The heatmap per day: every pair of dimensions and their values (x before y in the fixed
+-- dimension order, like failure_heatmap) with the day's segments and failed segments. A heatmap
+-- over any period is a sum of these rows; the post-hook creates the function that computes it
+-- with failure_heatmap's shrunk rate (macros/heatmap/failure_heatmap_for_period.sql), which also
+-- reads failure_heatmap for the pattern flags, hence the dependency above.
+with daily_cells as (
+    select * from {{ ref('int_daily_cells_aggregated') }}
+),
+
+pairs as (
+    {%- for x_dimension, y_dimension in pattern_dimension_sets(2, 2) %}
+        {%- if not loop.first %}
+
+            union all
+        {% endif %}
+        select
+            daily_cells.day,
+            '{{ x_dimension }}'::text as x_dimension,
+            daily_cells.{{ x_dimension }} as x_value,
+            '{{ y_dimension }}'::text as y_dimension,
+            daily_cells.{{ y_dimension }} as y_value,
+            sum(daily_cells.segment_count)::bigint as total_count,
+            sum(daily_cells.failure_count)::bigint as failure_count
+        from daily_cells
+        group by
+            daily_cells.day,
+            daily_cells.{{ x_dimension }},
+            daily_cells.{{ y_dimension }}
+    {%- endfor %}
+),
+
+final as (
+    select
+        pairs.day,
+        pairs.x_dimension,
+        pairs.x_value,
+        pairs.y_dimension,
+        pairs.y_value,
+        pairs.total_count,
+        pairs.failure_count
+    from pairs
+)
+
+select * from final
