@@ -25,6 +25,27 @@ def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     return project_dir / "target" / "manifest.json"
 
 
+PROJECT_SOURCES = ("models", "macros", "seeds", "snapshots", "tests", "dbt_project.yml")
+
+
+def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    """True when the manifest is missing or older than a file of the project.
+
+    After a `git pull` that adds a model, an old manifest makes the refresh fail on a model
+    Dagster does not know; a few hundred stat calls at import are cheaper than that surprise.
+    """
+    manifest = project_dir / "target" / "manifest.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    for name in PROJECT_SOURCES:
+        source = project_dir / name
+        paths = source.rglob("*") if source.is_dir() else [source]
+        if any(path.stat().st_mtime > built for path in paths if path.exists()):
+            return True
+    return False
+
+
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-if not dbt_project.manifest_path.exists():
+if manifest_is_stale():
     prepare_manifest()
