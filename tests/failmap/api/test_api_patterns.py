@@ -146,6 +146,7 @@ def test_openapi_schema_and_docs_are_served(client: TestClient) -> None:
         "/api/analytics/failure-patterns",
         "/api/analytics/failure-heatmap",
         "/api/analytics/failure-trends",
+        "/api/analytics/change-events",
         "/api/failure-patterns/{pattern_key}",
         "/api/failure-patterns/{pattern_key}/fixes",
         "/api/failure-patterns/{pattern_key}/occurrences",
