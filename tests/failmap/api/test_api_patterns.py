@@ -161,3 +161,9 @@ def test_openapi_schema_and_docs_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     [key] = schema["paths"]["/api/failure-patterns/{pattern_key}"]["get"]["parameters"]
     assert key["schema"]["maxLength"] == MAX_PATTERN_KEY_LENGTH and key["schema"]["pattern"]
+
+
+def test_health_says_the_database_answers(client: TestClient) -> None:
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "reachable"}
