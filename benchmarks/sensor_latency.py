@@ -74,6 +74,7 @@ class Up:
 
     def __init__(self, home: Path, inbox: Path, log: Path) -> None:
         self.dagster_port, self.streamlit_port = free_port(), free_port()
+        self.api_port = free_port()
         self.home, self.inbox, self.log = home, inbox, log
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FAILMAP_", "DAGSTER"))}
         env.update({"FAILMAP_HOME": str(home), "FAILMAP_INBOX": str(inbox)})
@@ -87,6 +88,8 @@ class Up:
                 str(self.dagster_port),
                 "--streamlit-port",
                 str(self.streamlit_port),
+                "--api-port",
+                str(self.api_port),
             ],
             cwd=REPO,
             env=env,

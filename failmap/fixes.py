@@ -232,6 +232,15 @@ def _parameters(
         return None
 
 
+def unknown_pattern_problem(conn: psycopg.Connection, pattern_key: str) -> str | None:
+    """Why a well-formed `pattern_key` names no pattern that exists or existed (with related
+    patterns to try), or None when it names one (or an alias of a surfaced one)."""
+    dimensions = parse_key(pattern_key)
+    if _existing_pattern_key(conn, combination_key(dimensions)) is not None:
+        return None
+    return _unknown_pattern_message(conn, pattern_key, dimensions)
+
+
 def _existing_pattern_key(conn: psycopg.Connection, key: str) -> str | None:
     """The pattern's own key when `key` is a pattern that exists or existed, or an alias of a
     surfaced one; None otherwise."""

@@ -39,8 +39,11 @@ def combination_key(values: Mapping[str, str]) -> str:
 def parse_key(key: str) -> dict[str, str]:
     """The dimensions and values of a key (any order accepted), in the fixed order.
 
-    Raises ValueError for an unknown dimension, a repeated one, or a part without `=`.
+    Raises ValueError for an unknown dimension, a repeated one, a part without `=`, or a NUL
+    character (PostgreSQL text cannot hold one, so no value in the data has it).
     """
+    if "\x00" in key:
+        raise ValueError("a key must not contain NUL characters")
     values: dict[str, str] = {}
     for part in key.strip().split("|"):
         match = _KEY_PART.match(part.strip())

@@ -159,6 +159,8 @@ def _value_problem(text: str) -> str | None:
         return f"at most {MAX_VALUE_LENGTH} characters, got {len(text)}"
     if "|" in text or "=" in text:
         return f"{text!r} contains '|' or '=', which pattern keys use as separators"
+    if "\x00" in text:
+        return "must not contain NUL characters"
     return None
 
 

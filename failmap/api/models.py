@@ -105,6 +105,45 @@ class TrendPoint(BaseModel):
     improvement_flag: bool
 
 
+ChangeVerdict = Literal["regression", "improvement", "no_change", "insufficient_data"]
+
+
+class ChangeEvent(BaseModel):
+    """A workflow or model version change and its verdict (marts.change_events).
+
+    The old version's failure rate before the change against the new version's from the change
+    on, each on its own version's segments; method and parameters in docs/trends.md.
+    """
+
+    change_key: str = Field(description="Stable id, e.g. `model=m02|1.4->1.5|2026-02-10`.")
+    dimension: Literal["workflow", "model"]
+    dimension_value: str = Field(description="The workflow or model whose version changed.")
+    from_version: str
+    to_version: str
+    changed_on: dt.date = Field(description="First day (UTC) the new version ran.")
+    changed_at: dt.datetime
+    is_rollback: bool = Field(description="The new version had run before: a rollback.")
+    before_day_count: int | None
+    before_total_count: int
+    before_failure_count: int
+    rate_before: float | None
+    after_day_count: int | None
+    after_total_count: int
+    after_failure_count: int
+    rate_after: float | None
+    rate_ratio: float | None = Field(description="rate_after / rate_before.")
+    rate_ratio_lower: float | None
+    rate_ratio_upper: float | None = Field(description="Null when the interval is unbounded.")
+    p_value: float | None = Field(description="Two-sided exact test of equal rates.")
+    verdict: ChangeVerdict = Field(
+        description="`regression`/`improvement`: significant, by direction; `no_change`: any "
+        "effect too small to matter; `insufficient_data`: too few segments to tell."
+    )
+    is_after_window_complete: bool = Field(
+        description="The after window has passed: the verdict will not change any more."
+    )
+
+
 class FixRequest(BaseModel):
     """A fix someone found for a pattern; validated by `failmap.fixes.record_fix`."""
 

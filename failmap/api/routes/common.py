@@ -5,10 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import Query
+import psycopg
+from fastapi import Path, Query
 from fastapi.exceptions import RequestValidationError
+from psycopg import sql
+from psycopg.rows import dict_row
+from pydantic import AfterValidator
 
-from failmap.pattern_keys import combination_key, parse_key
+from failmap.alerts.configuration import MAX_VALUE_LENGTH
+from failmap.pattern_keys import DIMENSIONS, combination_key, parse_key
 
 MAX_LIMIT = 500
 MAX_OFFSET = 10_000_000
@@ -17,6 +22,45 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Rows per page (1-
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
 Since = Annotated[dt.date | None, Query(description="First day included (UTC).")]
 Until = Annotated[dt.date | None, Query(description="Last day included (UTC).")]
+
+
+def _without_nul(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL, so no value in the data has one; the database would
+    # refuse the query instead of finding nothing.
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+FilterValue = Annotated[
+    str | None,
+    Query(min_length=1, max_length=MAX_VALUE_LENGTH),
+    AfterValidator(_without_nul),
+]
+"""A `dimension=value`-style filter: 1 to MAX_VALUE_LENGTH characters, no NUL."""
+
+# Long enough for all six dimensions with values as long as the API accepts anywhere else.
+MAX_PATTERN_KEY_LENGTH = len(combination_key({d: "x" * MAX_VALUE_LENGTH for d in DIMENSIONS}))
+_DIMENSION_NAME = "(?:" + "|".join(DIMENSIONS) + ")"
+_KEY_PART = _DIMENSION_NAME + "=[^|\\x00]+"
+PATTERN_KEY_PATTERN = f"^{_KEY_PART}(?:\\|{_KEY_PART}){{0,{len(DIMENSIONS) - 1}}}$"
+
+PatternKey = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=MAX_PATTERN_KEY_LENGTH,
+        description=(
+            "The pattern's stable key, `dimension=value` pairs joined by `|` (dimensions: "
+            f"{', '.join(DIMENSIONS)}; any order, each at most once), URL-encoded. An alias of "
+            "a surfaced pattern finds the pattern."
+        ),
+        examples=["lora=l07|character=c12|segment_position=6+"],
+        # Published for clients and schema-driven tests; the route checks the rule itself
+        # (canonical_key) so that a 422 says which part is wrong.
+        json_schema_extra={"pattern": PATTERN_KEY_PATTERN},
+    ),
+]
 
 
 def invalid(location: tuple[str, ...], message: str, value: Any = None) -> RequestValidationError:
@@ -32,7 +76,11 @@ def check_range(since: dt.date | None, until: dt.date | None) -> None:
 
 
 def canonical_key(pattern_key: str) -> str:
-    """The key with its dimensions in the fixed order; 422 when it is not a pattern key."""
+    """The key with its dimensions in the fixed order; 422 when it is not a pattern key.
+
+    Length is checked by the PatternKey parameter; a well-formed key that matches no pattern
+    is the route's 404, not a 422.
+    """
     try:
         return combination_key(parse_key(pattern_key))
     except ValueError as error:
@@ -42,3 +90,32 @@ def canonical_key(pattern_key: str) -> str:
             "(URL-encoded)",
             pattern_key,
         ) from None
+
+
+def fetch_rows(
+    conn: psycopg.Connection, query: sql.Composable | str, params: dict[str, Any]
+) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=dict_row) as cursor:
+        cursor.execute(query, params)  # type: ignore[arg-type]
+        return cursor.fetchall()
+
+
+def fetch_page(
+    conn: psycopg.Connection, query: sql.Composable, params: dict[str, Any]
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of `query` and the number of rows matching over all pages.
+
+    `query` selects `count(*) over () as matching_count` beside its columns and ends with
+    `limit %(limit)s offset %(offset)s`; an empty page (past the end) is counted separately.
+    """
+    rows = fetch_rows(conn, query, params)
+    if rows:
+        total = rows[0]["matching_count"]
+        for row in rows:
+            del row["matching_count"]
+        return rows, total
+    if params.get("offset", 0) == 0:
+        return rows, 0
+    counted = sql.SQL("select count(*) from ({}) as page").format(query)
+    [(total,)] = conn.execute(counted, {**params, "limit": None, "offset": 0}).fetchall()
+    return rows, total

@@ -5,22 +5,34 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from failmap import fixes
-from failmap.api.dependencies import Connection, Writer
+from failmap.api.dependencies import Connection, Writer, require_relations
 from failmap.api.errors import NotFound
 from failmap.api.models import ErrorDetail, Fix, FixRequest
-from failmap.api.routes.common import canonical_key
+from failmap.api.routes.common import PatternKey, canonical_key
 
 router = APIRouter(tags=["fixes"])
+
+# What `failmap.fixes` reads to know which patterns exist or existed.
+PATTERN_RELATIONS = ("marts.pattern_history", "marts.combination_failure_rates")
 
 
 @router.get(
     "/api/failure-patterns/{pattern_key:path}/fixes",
     responses={404: {"model": ErrorDetail}, 503: {"model": ErrorDetail}},
 )
-def list_pattern_fixes(conn: Connection, pattern_key: str) -> list[Fix]:
-    """Fixes recorded for the pattern (or its alias), newest first; [] when there are none."""
+def list_pattern_fixes(conn: Connection, pattern_key: PatternKey) -> list[Fix]:
+    """Fixes recorded for the pattern (or its alias), newest first; [] when there are none.
+
+    404 when the key names no pattern that exists or existed.
+    """
     canonical_key(pattern_key)
-    return [Fix(**fix.to_dict()) for fix in fixes.list_fixes(conn, pattern_key)]
+    require_relations(conn, *PATTERN_RELATIONS)
+    recorded = fixes.list_fixes(conn, pattern_key)
+    if not recorded:
+        problem = fixes.unknown_pattern_problem(conn, pattern_key)
+        if problem is not None:
+            raise NotFound(problem)
+    return [Fix(**fix.to_dict()) for fix in recorded]
 
 
 @router.post(
@@ -34,9 +46,10 @@ def list_pattern_fixes(conn: Connection, pattern_key: str) -> list[Fix]:
         503: {"model": ErrorDetail},
     },
 )
-def record_pattern_fix(conn: Connection, pattern_key: str, fix: FixRequest) -> Fix:
+def record_pattern_fix(conn: Connection, pattern_key: PatternKey, fix: FixRequest) -> Fix:
     """Record a fix for a pattern that exists or existed; later checks matching it show it."""
     canonical_key(pattern_key)
+    require_relations(conn, *PATTERN_RELATIONS)
     try:
         recorded = fixes.record_fix(
             conn,

@@ -12,12 +12,22 @@ from typing import Annotated, Any
 import psycopg
 from fastapi import APIRouter, Query
 from psycopg import sql
-from psycopg.rows import dict_row
 
 from failmap.api.dependencies import Connection, require_relations
 from failmap.api.errors import NotFound
 from failmap.api.models import ErrorDetail, Occurrence, Page, Pattern, PatternSeverity
-from failmap.api.routes.common import Limit, Offset, Since, Until, canonical_key, check_range
+from failmap.api.routes.common import (
+    FilterValue,
+    Limit,
+    Offset,
+    PatternKey,
+    Since,
+    Until,
+    canonical_key,
+    check_range,
+    fetch_page,
+    fetch_rows,
+)
 from failmap.pattern_keys import DIMENSIONS
 
 router = APIRouter(tags=["patterns"])
@@ -44,7 +54,6 @@ PATTERN_COLUMNS = (
     "first_detected_at",
     "last_seen_at",
 )
-DimensionValue = Annotated[str | None, Query(min_length=1, max_length=200)]
 UNAVAILABLE = {503: {"model": ErrorDetail, "description": "Database or mart unavailable."}}
 
 
@@ -54,12 +63,12 @@ def list_patterns(
     severity: Annotated[
         list[PatternSeverity] | None, Query(description="Only these severities (repeatable).")
     ] = None,
-    workflow: DimensionValue = None,
-    model: DimensionValue = None,
-    lora: DimensionValue = None,
-    character: DimensionValue = None,
-    scene_type: DimensionValue = None,
-    segment_position: DimensionValue = None,
+    workflow: FilterValue = None,
+    model: FilterValue = None,
+    lora: FilterValue = None,
+    character: FilterValue = None,
+    scene_type: FilterValue = None,
+    segment_position: FilterValue = None,
     min_support: Annotated[
         int,
         Query(ge=0, le=2**31 - 1, description="Only patterns with at least this many segments."),
@@ -116,8 +125,7 @@ def list_patterns(
         columns=sql.SQL(", ").join(sql.Identifier(c) for c in PATTERN_COLUMNS),
         conditions=sql.SQL(" and ").join(conditions),
     )
-    rows = _rows(conn, query, params)
-    total = rows[0]["matching_count"] if rows else _count(conn, query, params, offset)
+    rows, total = fetch_page(conn, query, params)
     return Page[Pattern](
         items=[pattern_of(row) for row in rows], total=total, limit=limit, offset=offset
     )
@@ -129,7 +137,7 @@ def list_patterns(
 )
 def list_occurrences(
     conn: Connection,
-    pattern_key: str,
+    pattern_key: PatternKey,
     since: Since = None,
     until: Until = None,
     limit: Limit = 50,
@@ -137,6 +145,7 @@ def list_occurrences(
 ) -> Page[Occurrence]:
     """The pattern's failing segments, newest first (the drill-down)."""
     check_range(since, until)
+    canonical_key(pattern_key)  # 422 for a malformed key before anything else
     require_relations(conn, "marts.failure_patterns", "marts.pattern_occurrences")
     pattern = find_pattern(conn, pattern_key)
     params = {
@@ -152,13 +161,12 @@ def list_occurrences(
         "and (%(until)s::date is null or evaluated_at < %(until)s::date + interval '1 day')"
     )
     page = sql.SQL(
-        "select segment_id, job_id, scene_id, evaluated_at, failed_checks, failure_reasons "
+        "select segment_id, job_id, scene_id, evaluated_at, failed_checks, failure_reasons, "
+        "count(*) over () as matching_count "
         "from marts.pattern_occurrences {} "
         "order by evaluated_at desc, segment_id limit %(limit)s offset %(offset)s"
     ).format(where)
-    rows = _rows(conn, page, params)
-    counted = sql.SQL("select count(*) from marts.pattern_occurrences {}").format(where)
-    [(total,)] = conn.execute(counted, params).fetchall()
+    rows, total = fetch_page(conn, page, params)
     return Page[Occurrence](
         items=[Occurrence(**row) for row in rows], total=total, limit=limit, offset=offset
     )
@@ -168,8 +176,9 @@ def list_occurrences(
     "/api/failure-patterns/{pattern_key:path}",
     responses={404: {"model": ErrorDetail}, **UNAVAILABLE},
 )
-def get_pattern(conn: Connection, pattern_key: str) -> Pattern:
+def get_pattern(conn: Connection, pattern_key: PatternKey) -> Pattern:
     """One surfaced pattern, by its key or an alias."""
+    canonical_key(pattern_key)
     require_relations(conn, "marts.failure_patterns")
     return pattern_of(find_pattern(conn, pattern_key))
 
@@ -182,7 +191,7 @@ def find_pattern(conn: psycopg.Connection, pattern_key: str) -> dict[str, Any]:
         "where pattern_key = %(key)s or %(key)s = any(aliases) "
         "order by pattern_key = %(key)s desc limit 1"
     ).format(columns=sql.SQL(", ").join(sql.Identifier(c) for c in PATTERN_COLUMNS))
-    rows = _rows(conn, query, {"key": key})
+    rows = fetch_rows(conn, query, {"key": key})
     if not rows:
         raise NotFound(f"no surfaced pattern {key!r}; list them at /api/analytics/failure-patterns")
     return rows[0]
@@ -195,21 +204,5 @@ def pattern_of(row: dict[str, Any]) -> Pattern:
         for name, value in row.items()
         if not name.startswith("dimension_") or name == "dimension_count"
     }
-    fields.pop("matching_count", None)
     fields["aliases"] = list(row["aliases"] or [])
     return Pattern(dimensions=dimensions, **fields)
-
-
-def _rows(conn: psycopg.Connection, query: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
-
-
-def _count(conn: psycopg.Connection, query: Any, params: dict[str, Any], offset: int) -> int:
-    """The number of matching rows when the page is empty (past the end, or nothing matches)."""
-    if offset == 0:
-        return 0
-    counted = sql.SQL("select count(*) from ({}) as page").format(query)
-    [(total,)] = conn.execute(counted, {**params, "limit": None, "offset": 0}).fetchall()
-    return total

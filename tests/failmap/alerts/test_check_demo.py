@@ -255,6 +255,7 @@ def test_no_marts_yet_is_a_clear_error(fresh_database_url: str) -> None:
         ({"segment_position": 2, "segments": 4}, "segments"),
         ({"lora": "l07|x"}, "lora"),
         ({"character": "c" * 201}, "character"),
+        ({"model": "m\x0001"}, "model"),
     ],
 )
 def test_invalid_configuration_names_the_field(arguments: dict, field: str) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import pytest
 from fastapi.testclient import TestClient
 
+from failmap.api.routes.common import MAX_PATTERN_KEY_LENGTH
 from tests.failmap.api.conftest import demo_pattern
 
 PATTERNS = "/api/analytics/failure-patterns"
@@ -72,15 +74,38 @@ def test_a_pattern_is_found_by_its_alias(client: TestClient) -> None:
     assert found["pattern_key"] == with_alias["pattern_key"]
 
 
-def test_unknown_pattern_is_404_and_a_malformed_key_422(client: TestClient) -> None:
-    unknown = client.get(_path("lora=no-such-lora|character=nobody"))
-    assert unknown.status_code == 404
-    assert "no surfaced pattern" in unknown.json()["detail"]
-    assert client.get(_path("lora=nobody", "/occurrences")).status_code == 404
-    malformed = client.get(_path("colour=red"))
-    assert malformed.status_code == 422
-    assert malformed.json()["detail"][0]["loc"] == ["path", "pattern_key"]
-    assert "unknown dimension" in malformed.json()["detail"][0]["msg"]
+# Every route that takes a pattern key in its path.
+KEY_ROUTES = ("", "/occurrences", "/fixes")
+
+
+@pytest.mark.parametrize("suffix", KEY_ROUTES)
+def test_a_well_formed_unknown_key_is_404(client: TestClient, suffix: str) -> None:
+    response = client.get(_path("lora=no-such-lora|character=nobody", suffix))
+    assert response.status_code == 404, response.text
+    assert "lora=no-such-lora" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("suffix", KEY_ROUTES)
+@pytest.mark.parametrize(
+    ("key", "rule"),
+    [
+        ("colour=red", "unknown dimension 'colour'"),
+        ("", "at least 1 character"),
+        ("lora=" + "x" * MAX_PATTERN_KEY_LENGTH, f"at most {MAX_PATTERN_KEY_LENGTH} characters"),
+        ("lora", "is not dimension=value"),
+        ("lora=", "is not dimension=value"),
+        ("lora=l07|lora=l08", "appears twice"),
+        ("lora=l07\x00", "NUL"),
+    ],
+)
+def test_a_malformed_key_is_422_naming_the_field_and_the_rule(
+    client: TestClient, suffix: str, key: str, rule: str
+) -> None:
+    response = client.get(_path(key, suffix))
+    assert response.status_code == 422, response.text
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["path", "pattern_key"]
+    assert rule in error["msg"], error
 
 
 def test_occurrences_are_the_patterns_failing_segments(client: TestClient) -> None:
@@ -121,6 +146,8 @@ def test_openapi_schema_and_docs_are_served(client: TestClient) -> None:
         "/api/analytics/failure-patterns",
         "/api/analytics/failure-heatmap",
         "/api/analytics/failure-trends",
+        "/api/analytics/change-events",
+        "/api/failure-patterns/{pattern_key}",
         "/api/failure-patterns/{pattern_key}/fixes",
         "/api/failure-patterns/{pattern_key}/occurrences",
         "/api/check",
@@ -132,3 +159,11 @@ def test_openapi_schema_and_docs_are_served(client: TestClient) -> None:
     ):
         assert path in schema["paths"], path
     assert client.get("/docs").status_code == 200
+    [key] = schema["paths"]["/api/failure-patterns/{pattern_key}"]["get"]["parameters"]
+    assert key["schema"]["maxLength"] == MAX_PATTERN_KEY_LENGTH and key["schema"]["pattern"]
+
+
+def test_health_says_the_database_answers(client: TestClient) -> None:
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "reachable"}

@@ -24,6 +24,9 @@ def unbuilt(empty_database_url: str) -> TestClient:
         ("get", "/api/failure-patterns/lora%3Dl07/occurrences", "marts.failure_patterns"),
         ("get", "/api/analytics/failure-heatmap", "marts.failure_heatmap"),
         ("get", "/api/analytics/failure-trends", "marts.daily_failure_trends"),
+        ("get", "/api/analytics/change-events", "marts.change_events"),
+        ("get", "/api/failure-patterns/lora%3Dl07/fixes", "marts.pattern_history"),
+        ("post", "/api/failure-patterns/lora%3Dl07/fixes", "marts.pattern_history"),
         ("get", "/api/error-analytics/summary", "marts.run_errors"),
         ("get", "/api/error-analytics/recommendations", "marts.run_errors"),
         ("post", "/api/check", None),
@@ -32,7 +35,11 @@ def unbuilt(empty_database_url: str) -> TestClient:
 def test_a_missing_mart_is_503_with_a_message(
     unbuilt: TestClient, method: str, path: str, mart: str | None
 ) -> None:
-    body = {"workflow": "w01", "model": "m01", "scene_type": "action"}
+    body = (
+        {"description": "x", "reported_by": "me"}
+        if path.endswith("/fixes")
+        else {"workflow": "w01", "model": "m01", "scene_type": "action"}
+    )
     response = unbuilt.request(method, path, json=body if method == "post" else None)
     assert response.status_code == 503, response.text
     detail = response.json()["detail"]

@@ -136,3 +136,32 @@ def test_the_cli_refuses_a_public_address_without_a_token() -> None:
     assert bind_host("0.0.0.0", "token") == "0.0.0.0"
     with pytest.raises(click.UsageError, match="FAILMAP_API_TOKEN"):
         bind_host("0.0.0.0", None)
+
+
+@pytest.mark.parametrize(
+    ("token", "says"),
+    [(None, "listening on loopback (127.0.0.1) only"), ("s3cret", "writes (POST) need")],
+)
+def test_the_cli_says_at_start_who_may_write(
+    fresh_database_url: str,
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,
+    token: str | None,
+    says: str,
+) -> None:
+    from click.testing import CliRunner
+
+    from failmap.commands.api import api
+
+    served: dict = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: served.update(app=app, **options))
+    env = {"FAILMAP_DATABASE_URL": fresh_database_url, "FAILMAP_HOME": str(tmp_path)}
+    if token:
+        env["FAILMAP_API_TOKEN"] = token
+    else:
+        monkeypatch.delenv("FAILMAP_API_TOKEN", raising=False)
+    result = CliRunner().invoke(api, [], env=env)
+    assert result.exit_code == 0, result.output
+    assert says in result.output
+    assert served["host"] == "127.0.0.1" and served["port"] == 8000
+    assert served["app"].state.config.token == token
