@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from failmap import fixes
 from failmap.api.dependencies import Connection, Writer, require_relations
 from failmap.api.errors import NotFound
-from failmap.api.models import ErrorDetail, Fix, FixRequest
-from failmap.api.routes.common import PatternKey, canonical_key
+from failmap.api.models import ErrorDetail, Fix, FixRequest, Page
+from failmap.api.routes.common import Limit, Offset, PatternKey, canonical_key
 
 router = APIRouter(tags=["fixes"])
 
@@ -20,19 +20,29 @@ PATTERN_RELATIONS = ("marts.pattern_history", "marts.combination_failure_rates")
     "/api/failure-patterns/{pattern_key:path}/fixes",
     responses={404: {"model": ErrorDetail}, 503: {"model": ErrorDetail}},
 )
-def list_pattern_fixes(conn: Connection, pattern_key: PatternKey) -> list[Fix]:
-    """Fixes recorded for the pattern (or its alias), newest first; [] when there are none.
+def list_pattern_fixes(
+    conn: Connection, pattern_key: PatternKey, limit: Limit = 50, offset: Offset = 0
+) -> Page[Fix]:
+    """Fixes recorded for the pattern (or its alias), newest first; no items when there are none.
 
     404 when the key names no pattern that exists or existed.
     """
     canonical_key(pattern_key)
     require_relations(conn, *PATTERN_RELATIONS)
+    # One pattern's fixes are written by people, a handful each: the core lists them all (with
+    # the alias rules) and the page is cut here.
     recorded = fixes.list_fixes(conn, pattern_key)
     if not recorded:
         problem = fixes.unknown_pattern_problem(conn, pattern_key)
         if problem is not None:
             raise NotFound(problem)
-    return [Fix(**fix.to_dict()) for fix in recorded]
+    page = recorded[offset : offset + limit]
+    return Page[Fix](
+        items=[Fix(**fix.to_dict()) for fix in page],
+        total=len(recorded),
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.post(

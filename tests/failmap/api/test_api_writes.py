@@ -47,7 +47,7 @@ def test_a_fix_recorded_through_the_api_shows_in_the_next_check(
     assert recorded.status_code == 201, recorded.text
     fix = recorded.json()
     assert fix["pattern_key"] == pattern["pattern_key"] and fix["parameters"] == {"cfg_scale": 6}
-    listed = client.get(_fixes_path(pattern["pattern_key"])).json()
+    listed = client.get(_fixes_path(pattern["pattern_key"])).json()["items"]
     assert fix["fix_id"] in [f["fix_id"] for f in listed]
 
     checked = client.post("/api/check", json=_configuration_in(api_database_url, pattern))
@@ -63,6 +63,41 @@ def test_a_fix_recorded_through_the_api_shows_in_the_next_check(
             [result["alert_id"]],
         ).fetchall()
     assert source == "api" and pattern["pattern_key"] in keys
+
+
+def test_a_patterns_fixes_come_in_pages_newest_first_with_the_total(client: TestClient) -> None:
+    # The second pattern: the top one collects the other tests' fixes.
+    patterns = client.get("/api/analytics/failure-patterns", params={"limit": 2}).json()["items"]
+    path = _fixes_path(patterns[1]["pattern_key"])
+    before = client.get(path, params={"limit": 500}).json()["total"]
+    written = [
+        client.post(path, json={"description": f"fix {n}", "reported_by": "api-test"}).json()
+        for n in range(3)
+    ]
+    everything = client.get(path, params={"limit": 500}).json()
+    assert everything["total"] == len(everything["items"]) == before + 3
+    newest = [f["fix_id"] for f in everything["items"][:3]]
+    assert newest == [f["fix_id"] for f in reversed(written)]
+
+    page = client.get(path, params={"limit": 2, "offset": 1}).json()
+    assert (page["limit"], page["offset"], page["total"]) == (2, 1, everything["total"])
+    assert [f["fix_id"] for f in page["items"]] == newest[1:3]
+    assert client.get(path).json()["limit"] == 50
+    past_the_end = client.get(path, params={"offset": 1000}).json()
+    assert past_the_end["items"] == [] and past_the_end["total"] == everything["total"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"limit": 501}, "limit"), ({"limit": 0}, "limit"), ({"offset": -1}, "offset")],
+)
+def test_bad_fix_pages_are_422_naming_the_field(
+    client: TestClient, params: dict, field: str
+) -> None:
+    response = client.get(_fixes_path(demo_pattern(client)["pattern_key"]), params=params)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["query", field] and error["msg"], error
 
 
 def test_a_fix_for_an_unknown_pattern_is_404(client: TestClient) -> None:
