@@ -267,11 +267,15 @@ class ErrorSignature(BaseModel):
 
 
 class ErrorPatterns(BaseModel):
-    """Error categories and their signatures in the period."""
+    """Error categories and a page of their signatures in the period."""
 
     period: ErrorPeriod
-    categories: list[ErrorCategory]
-    signatures: list[ErrorSignature]
+    categories: list[ErrorCategory] = Field(
+        description="Every category of the period (one row each, a few at most)."
+    )
+    signatures: Page[ErrorSignature] = Field(
+        description="Signatures by category, most failed runs first; `limit`/`offset` page them."
+    )
 
 
 class ErrorTrendPoint(BaseModel):
@@ -324,11 +328,10 @@ class Recommendation(BaseModel):
     concentration_z_score: float | None
 
 
-class Recommendations(BaseModel):
-    """Recommendations for issues seen in the period."""
+class Recommendations(Page[Recommendation]):
+    """A page of recommendations for issues seen in the period."""
 
     period: ErrorPeriod
-    items: list[Recommendation]
 
 
 class Health(BaseModel):

@@ -24,11 +24,15 @@ FAILURE_PATTERN_COLUMNS = frozenset(
 )
 
 
+def query_text(name: str) -> str:
+    """The SQL of `queries/<name>.sql` (its parameters are `%(name)s` placeholders)."""
+    return (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
 def fetch(conn: psycopg.Connection, name: str, **params: Any) -> list[dict[str, Any]]:
     """Rows of `queries/<name>.sql` run with `params`, as dictionaries."""
-    sql = (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
     with conn.cursor(row_factory=dict_row) as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(query_text(name), params)
         return cursor.fetchall()
 
 
