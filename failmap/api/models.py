@@ -83,11 +83,15 @@ class HeatmapCell(BaseModel):
 
 
 class Heatmap(BaseModel):
-    """The cells of the x/y dimension pair."""
+    """The cells of the x/y dimension pair, over all history or the period asked."""
 
     x: Dimension
     y: Dimension
-    overall_rate: float | None
+    since: dt.date | None = Field(description="First day of the period; null: from the start.")
+    until: dt.date | None = Field(description="Last day of the period; null: to the end.")
+    overall_rate: float | None = Field(
+        description="Failed segments / segments over the pair's cells (in the period)."
+    )
     cells: list[HeatmapCell]
 
 

@@ -1,4 +1,4 @@
-"""Patterns, one pattern by key, occurrences (the drill-down), heatmap and their input rules."""
+"""Patterns, one pattern by key, occurrences (the drill-down) and their input rules."""
 
 from __future__ import annotations
 
@@ -118,26 +118,6 @@ def test_occurrences_are_the_patterns_failing_segments(client: TestClient) -> No
     assert all(o["failed_checks"] for o in page["items"])
     nothing = client.get(_path(top["pattern_key"], "/occurrences"), params={"until": "2000-01-01"})
     assert nothing.json()["total"] == 0
-
-
-def test_heatmap_axes_are_chosen_by_query_either_way_round(client: TestClient) -> None:
-    forward = client.get("/api/analytics/failure-heatmap", params={"x": "character", "y": "lora"})
-    backward = client.get("/api/analytics/failure-heatmap", params={"x": "lora", "y": "character"})
-    assert forward.status_code == backward.status_code == 200
-    cells = {(c["x_value"], c["y_value"]): c["failure_count"] for c in forward.json()["cells"]}
-    swapped = {(c["y_value"], c["x_value"]): c["failure_count"] for c in backward.json()["cells"]}
-    assert cells and cells == swapped
-    assert forward.json()["x"] == "character"
-    assert any(c["is_pattern"] for c in forward.json()["cells"])
-
-
-def test_heatmap_rejects_unknown_or_equal_dimensions(client: TestClient) -> None:
-    unknown = client.get("/api/analytics/failure-heatmap", params={"x": "colour"})
-    assert unknown.status_code == 422
-    assert unknown.json()["detail"][0]["loc"] == ["query", "x"]
-    same = client.get("/api/analytics/failure-heatmap", params={"x": "lora", "y": "lora"})
-    assert same.status_code == 422
-    assert "different" in same.json()["detail"][0]["msg"]
 
 
 def test_openapi_schema_and_docs_are_served(client: TestClient) -> None:

@@ -23,11 +23,13 @@ def unbuilt(empty_database_url: str) -> TestClient:
         ("get", "/api/analytics/failure-patterns", "marts.failure_patterns"),
         ("get", "/api/failure-patterns/lora%3Dl07/occurrences", "marts.failure_patterns"),
         ("get", "/api/analytics/failure-heatmap", "marts.failure_heatmap"),
+        ("get", "/api/analytics/failure-heatmap?since=2026-01-01", "marts.daily_failure_heatmap"),
         ("get", "/api/analytics/failure-trends", "marts.daily_failure_trends"),
         ("get", "/api/analytics/change-events", "marts.change_events"),
         ("get", "/api/failure-patterns/lora%3Dl07/fixes", "marts.pattern_history"),
         ("post", "/api/failure-patterns/lora%3Dl07/fixes", "marts.pattern_history"),
         ("get", "/api/error-analytics/summary", "marts.run_errors"),
+        ("get", "/api/error-analytics/patterns", "marts.run_errors"),
         ("get", "/api/error-analytics/recommendations", "marts.run_errors"),
         ("post", "/api/check", None),
     ],
@@ -89,6 +91,20 @@ def test_trends_are_served_once_the_mart_exists(fresh_database_url: str) -> None
     ).json()
     assert [p["dimension_value"] for p in model["items"]] == ["m01"]
     assert dt.date.fromisoformat(model["items"][0]["day"]) == dt.date(2026, 1, 2)
+
+
+def test_a_period_heatmap_without_its_function_is_503(fresh_database_url: str) -> None:
+    # Both marts, but not the function daily_failure_heatmap's post-hook creates.
+    with database.connect(fresh_database_url) as conn:
+        conn.execute("create schema if not exists marts")
+        conn.execute("create table marts.failure_heatmap (x_dimension text)")
+        conn.execute("create table marts.daily_failure_heatmap (x_dimension text)")
+        conn.commit()
+    api = TestClient(create_app(database_url=fresh_database_url, token=None))
+    response = api.get("/api/analytics/failure-heatmap", params={"until": "2026-01-01"})
+    assert response.status_code == 503, response.text
+    assert "marts.failure_heatmap_for_period" in response.json()["detail"]
+    assert "refresh" in response.json()["detail"]
 
 
 def test_an_unreachable_database_is_503_without_a_stack_trace(tmp_path) -> None:
