@@ -72,7 +72,8 @@ def invalid(location: tuple[str, ...], message: str, value: Any = None) -> Reque
 
 def check_range(since: dt.date | None, until: dt.date | None) -> None:
     if since is not None and until is not None and since > until:
-        raise invalid(("query", "since"), f"since ({since}) must not be after until ({until})")
+        message = f"since ({since}) must not be after until ({until})"
+        raise invalid(("query", "since"), message, since)
 
 
 def canonical_key(pattern_key: str) -> str:

@@ -57,11 +57,13 @@ Category = Annotated[
 
 
 def _period(conn: psycopg.Connection, days: int, until: dt.date | None) -> ErrorPeriod:
-    require_relations(conn, *REQUIRED_RELATIONS)
+    """The period asked (422 when it is not one), once the error marts are known to exist."""
     try:
         period = report_period(days=days, until=until)
     except OverflowError:
-        raise invalid(("query", "until"), f"the {days} days before {until} are not dates") from None
+        message = f"the {days} days before {until} are not dates"
+        raise invalid(("query", "until"), message, until) from None
+    require_relations(conn, *REQUIRED_RELATIONS)
     return ErrorPeriod(start=period.start, end=period.end, days=period.days)
 
 

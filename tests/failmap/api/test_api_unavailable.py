@@ -50,6 +50,28 @@ def test_a_missing_mart_is_503_with_a_message(
         assert mart in detail
 
 
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/api/analytics/failure-patterns", {"limit": 0}, "limit"),
+        ("/api/analytics/failure-heatmap", {"since": "2026-02-01", "until": "2026-01-01"}, "since"),
+        ("/api/analytics/failure-trends", {"since": "2026-02-01", "until": "2026-01-01"}, "since"),
+        ("/api/analytics/change-events", {"verdict": "worse"}, "verdict"),
+        ("/api/failure-patterns/colour%3Dred/fixes", {}, "pattern_key"),
+        ("/api/failure-patterns/lora%3Dl07/fixes", {"offset": -1}, "offset"),
+        ("/api/error-analytics/summary", {"until": "0001-01-02"}, "until"),
+        ("/api/error-analytics/patterns", {"limit": 501}, "limit"),
+    ],
+)
+def test_bad_input_is_422_before_the_marts_exist(
+    unbuilt: TestClient, path: str, params: dict, field: str
+) -> None:
+    # What was asked is wrong whatever the database holds: 422 comes before any 503.
+    response = unbuilt.get(path, params=params)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"][1] == field
+
+
 def test_the_trends_endpoint_serves_the_built_trends_mart(client: TestClient) -> None:
     # The 503 before the mart exists is covered above on an unbuilt database.
     response = client.get("/api/analytics/failure-trends", params={"dimension": "overall"})
