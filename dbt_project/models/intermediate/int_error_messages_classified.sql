@@ -13,13 +13,14 @@ messages as (
     from run_errors
 ),
 
+-- One row per message, its best catalog pattern or nulls.
 catalog_matches as (
     {{ error_catalog_best_match('messages', 'message') }}
 ),
 
 final as (
     select
-        messages.message,
+        catalog_matches.message,
         coalesce(catalog_matches.category, 'unknown') as category,
         case when catalog_matches.pattern_id is null then 'signature' else 'catalog' end
             as match_type,
@@ -28,11 +29,9 @@ final as (
         signatures.signature_id,
         signatures.signature_template,
         signatures.candidate_pattern
-    from messages
-    left join catalog_matches
-        on messages.message = catalog_matches.message
+    from catalog_matches
     left join signatures
-        on messages.message = signatures.message
+        on catalog_matches.message = signatures.message
 )
 
 select * from final

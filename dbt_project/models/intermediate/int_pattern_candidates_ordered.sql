@@ -77,6 +77,10 @@ own_effects as (
         candidates.*,
         best_parents.parent_key as best_parent_key,
         best_parents.parent_failure_rate as best_parent_failure_rate,
+        -- The rest of the best parent: its segments outside the candidate.
+        (best_parents.parent_failure_count - candidates.failure_count)::double precision
+        / nullif(best_parents.parent_total_count - candidates.total_count, 0)
+            as parent_rest_failure_rate,
         case
             when best_parents.parent_key is null then candidates.p_value
             else {{ hypergeometric_sf(
@@ -98,22 +102,37 @@ own_q_values as (
     ) }}
 ),
 
--- Candidates with an effect of their own, in the order rule (b) judges them.
-ordered as (
+-- Rule (c) asks for an effect that is significant and material: like rule (a) against the
+-- rest of all segments, a child must fail at least var('min_risk_ratio') times as often as the
+-- rest of its best parent. At millions of segments a few percent more than the parent is
+-- significant, and the child would be listed for what is its parent's effect.
+own_verdicts as (
     select
         own_effects.*,
         own_q_values.q_value as own_q_value,
-        own_q_values.q_value <= {{ var('fdr') }} as has_own_effect,
-        row_number() over (
-            order by
-                own_q_values.q_value > {{ var('fdr') }},
-                own_effects.dimension_count desc,
-                own_effects.p_value asc,
-                own_effects.combination_key asc
-        ) as step
+        own_q_values.q_value <= {{ var('fdr') }}
+        and (
+            own_effects.best_parent_key is null
+            or own_effects.failure_rate
+            >= {{ var('min_risk_ratio') }} * coalesce(own_effects.parent_rest_failure_rate, 0)
+        ) as has_own_effect
     from own_effects
     inner join own_q_values
         on own_effects.combination_key = own_q_values.combination_key
+),
+
+-- Candidates with an effect of their own, in the order rule (b) judges them.
+ordered as (
+    select
+        own_verdicts.*,
+        row_number() over (
+            order by
+                not own_verdicts.has_own_effect,
+                own_verdicts.dimension_count desc,
+                own_verdicts.p_value asc,
+                own_verdicts.combination_key asc
+        ) as step
+    from own_verdicts
 ),
 
 final as (

@@ -13,7 +13,8 @@
 -- the rows of resolved patterns stay as they were when last seen (join failure_patterns for
 -- the current ones, pattern_history for the rest).
 with segments as (
-    select * from {{ ref('int_segments_outcomes_derived') }}
+    -- Failed segments only (a tenth of all at demo rates): no scan of the per-segment model.
+    select * from {{ ref('failed_segments') }}
 ),
 
 candidates as (
@@ -62,7 +63,6 @@ failed_segments as (
         segments.scene_type,
         segments.segment_position_bucket as segment_position
     from segments
-    where segments.is_failed
 ),
 
 final as (
