@@ -95,6 +95,38 @@ def test_a_killed_connection_is_replaced_without_failing_a_request(
         _assert_pooled(api, fresh_database_url)
 
 
+_TRENDS_TABLE = """
+    create table marts.daily_failure_trends (
+        day date, dimension text, dimension_value text, total_count {count_type},
+        failure_count bigint, failure_rate double precision, baseline_rate double precision,
+        regression_flag boolean, improvement_flag boolean
+    )
+"""
+
+
+def test_a_mart_rebuilt_with_other_column_types_is_served_by_pooled_connections(
+    fresh_database_url: str,
+) -> None:
+    # A pooled connection that had prepared its query would fail it from then on ("cached plan
+    # must not change result type").
+    with database.connect(fresh_database_url, autocommit=True) as conn:
+        conn.execute("create schema if not exists marts")
+        conn.execute(_TRENDS_TABLE.format(count_type="bigint"))
+    with TestClient(_app(fresh_database_url, pool_size=1)) as api:
+        for _ in range(8):
+            assert api.get("/api/analytics/failure-trends").status_code == 200
+        with database.connect(fresh_database_url, autocommit=True) as conn:
+            conn.execute("drop table marts.daily_failure_trends")
+            conn.execute(_TRENDS_TABLE.format(count_type="integer"))
+            conn.execute(
+                "insert into marts.daily_failure_trends "
+                "values ('2026-01-01', 'overall', 'all', 10, 1, 0.1, 0.1, false, false)"
+            )
+        response = api.get("/api/analytics/failure-trends")
+        assert response.status_code == 200, response.text
+        assert response.json()["total"] == 1
+
+
 def test_a_pool_kept_busy_answers_503(fresh_database_url: str) -> None:
     app = _app(fresh_database_url, pool_size=1, pool_timeout=0.3)
     with TestClient(app, raise_server_exceptions=False) as api:
