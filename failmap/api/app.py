@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from failmap.api.dependencies import ApiConfig
 from failmap.api.errors import install_error_handlers
+from failmap.api.pool import POOL_SIZE, POOL_TIMEOUT, DatabasePool
 from failmap.api.routes import ROUTERS
 
 TOKEN_VARIABLE = "FAILMAP_API_TOKEN"
@@ -17,17 +21,38 @@ _FROM_ENVIRONMENT = object()
 def create_app(
     database_url: str | None = None,
     token: str | object | None = _FROM_ENVIRONMENT,
+    *,
+    pool_size: int = POOL_SIZE,
+    pool_timeout: float = POOL_TIMEOUT,
 ) -> FastAPI:
     """The API on `database_url` (default: FAILMAP_DATABASE_URL or the running embedded server).
 
     `token` defaults to $FAILMAP_API_TOKEN; None or empty means no token: writes are accepted
-    from loopback clients only.
+    from loopback clients only. Requests share a pool of at most `pool_size` connections,
+    opened when the app starts (its lifespan) without waiting for the database, closed when it
+    stops; a request waits up to `pool_timeout` seconds for a free one (503 after that).
     """
     if token is _FROM_ENVIRONMENT:
         token = os.environ.get(TOKEN_VARIABLE) or None
     if database_url is None:
         database_url = _configured_database_url()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not database_url:
+            yield  # every request answers 503 "no database configured"
+            return
+        pool = DatabasePool(database_url, max_size=pool_size, timeout=pool_timeout)
+        pool.open()
+        app.state.database = pool
+        try:
+            yield
+        finally:
+            del app.state.database
+            await anyio.to_thread.run_sync(pool.close)  # waits for its workers: not on the loop
+
     app = FastAPI(
+        lifespan=lifespan,
         title="failmap API",
         summary="Failure patterns, heatmaps, trends, configuration checks, fixes, error analytics.",
         description=(

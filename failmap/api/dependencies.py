@@ -1,4 +1,5 @@
-"""What every request gets: a database connection, and for writes the right to write.
+"""What every request gets: a database connection (from the app's pool), and for writes the
+right to write.
 
 Writes (`POST`: fixes, checks, which log to app.alert_log) need `Authorization: Bearer <token>`
 when `FAILMAP_API_TOKEN` is set (401 otherwise). With no token configured the API is meant to
@@ -19,6 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from failmap import database
 from failmap.api.errors import MartMissing, Unavailable
+from failmap.api.pool import DatabasePool
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -35,11 +37,23 @@ def api_config(request: Request) -> ApiConfig:
     return request.app.state.config
 
 
-def connection(config: Annotated[ApiConfig, Depends(api_config)]) -> Iterator[psycopg.Connection]:
-    """A connection for one request (autocommit: core functions open their own transactions)."""
+def connection(
+    request: Request, config: Annotated[ApiConfig, Depends(api_config)]
+) -> Iterator[psycopg.Connection]:
+    """A connection for one request (autocommit: core functions open their own transactions),
+    borrowed from the app's pool (pool.py) and given back when the request is done.
+
+    Without the pool (the app's lifespan did not run: an ASGI server started with lifespan off,
+    or a TestClient used outside `with`) each request opens and closes its own connection.
+    """
     if not config.database_url:
         raise Unavailable("no database configured: set FAILMAP_DATABASE_URL or run `failmap up`")
-    with database.connect(config.database_url, autocommit=True) as conn:
+    pool: DatabasePool | None = getattr(request.app.state, "database", None)
+    if pool is None:
+        with database.connect(config.database_url, autocommit=True) as conn:
+            yield conn
+        return
+    with pool.connection() as conn:
         yield conn
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,9 +14,10 @@ from failmap.api import create_app
 
 
 @pytest.fixture(scope="module")
-def unbuilt(empty_database_url: str) -> TestClient:
-    return TestClient(create_app(database_url=empty_database_url, token=None),
-                      client=("127.0.0.1", 50000))  # fmt: skip
+def unbuilt(empty_database_url: str) -> Iterator[TestClient]:
+    app = create_app(database_url=empty_database_url, token=None)
+    with TestClient(app, client=("127.0.0.1", 50000)) as test_client:
+        yield test_client
 
 
 @pytest.mark.parametrize(
@@ -101,16 +104,16 @@ def test_trends_are_served_once_the_mart_exists(fresh_database_url: str) -> None
             """
         )
         conn.commit()
-    api = TestClient(create_app(database_url=fresh_database_url, token=None))
-    everything = api.get("/api/analytics/failure-trends").json()
+    with TestClient(create_app(database_url=fresh_database_url, token=None)) as api:
+        everything = api.get("/api/analytics/failure-trends").json()
+        flagged = api.get("/api/analytics/failure-trends", params={"flagged_only": True}).json()
+        model = api.get(
+            "/api/analytics/failure-trends",
+            params={"dimension": "model", "since": "2026-01-02", "until": "2026-01-02"},
+        ).json()
     assert everything["total"] == 3
-    flagged = api.get("/api/analytics/failure-trends", params={"flagged_only": True}).json()
     assert [p["day"] for p in flagged["items"]] == ["2026-01-02"]
     assert flagged["items"][0]["regression_flag"] is True
-    model = api.get(
-        "/api/analytics/failure-trends",
-        params={"dimension": "model", "since": "2026-01-02", "until": "2026-01-02"},
-    ).json()
     assert [p["dimension_value"] for p in model["items"]] == ["m01"]
     assert dt.date.fromisoformat(model["items"][0]["day"]) == dt.date(2026, 1, 2)
 
@@ -122,18 +125,21 @@ def test_a_period_heatmap_without_its_function_is_503(fresh_database_url: str) -
         conn.execute("create table marts.failure_heatmap (x_dimension text)")
         conn.execute("create table marts.daily_failure_heatmap (x_dimension text)")
         conn.commit()
-    api = TestClient(create_app(database_url=fresh_database_url, token=None))
-    response = api.get("/api/analytics/failure-heatmap", params={"until": "2026-01-01"})
+    with TestClient(create_app(database_url=fresh_database_url, token=None)) as api:
+        response = api.get("/api/analytics/failure-heatmap", params={"until": "2026-01-01"})
     assert response.status_code == 503, response.text
     assert "marts.failure_heatmap_for_period" in response.json()["detail"]
     assert "refresh" in response.json()["detail"]
 
 
-def test_an_unreachable_database_is_503_without_a_stack_trace(tmp_path) -> None:
+@pytest.mark.parametrize("lifespan", [True, False], ids=["pool", "connection per request"])
+def test_an_unreachable_database_is_503_without_a_stack_trace(tmp_path, lifespan: bool) -> None:
+    # The app starts although nothing listens there (the pool connects in the background).
     url = f"postgresql://nobody@/nowhere?host={tmp_path}&port=1"
     api = TestClient(create_app(database_url=url, token=None), raise_server_exceptions=False)
-    for path in ("/api/health", "/api/analytics/failure-patterns"):
-        response = api.get(path)
-        assert response.status_code == 503, response.text
-        assert "cannot connect to PostgreSQL" in response.json()["detail"]
-        assert "Traceback" not in response.text
+    with api if lifespan else contextlib.nullcontext(api):
+        for path in ("/api/health", "/api/analytics/failure-patterns", "/api/health"):
+            response = api.get(path)
+            assert response.status_code == 503, response.text
+            assert "cannot connect to PostgreSQL" in response.json()["detail"]
+            assert "Traceback" not in response.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
@@ -135,10 +136,11 @@ def test_bad_fixes_and_checks_are_422_naming_the_field(client: TestClient) -> No
 
 
 @pytest.fixture(scope="module")
-def guarded(api_database_url: str) -> TestClient:
+def guarded(api_database_url: str) -> Iterator[TestClient]:
     """The API with FAILMAP_API_TOKEN set, called from another machine."""
     app = create_app(database_url=api_database_url, token="s3cret")
-    return TestClient(app, client=("10.1.2.3", 50000))
+    with TestClient(app, client=("10.1.2.3", 50000)) as test_client:
+        yield test_client
 
 
 def test_writes_need_the_bearer_token_when_one_is_set(guarded: TestClient) -> None:
@@ -156,8 +158,10 @@ def test_writes_need_the_bearer_token_when_one_is_set(guarded: TestClient) -> No
 
 def test_without_a_token_writes_come_from_loopback_only(api_database_url: str) -> None:
     app = create_app(database_url=api_database_url, token=None)
-    remote = TestClient(app, client=("10.1.2.3", 50000))
-    response = remote.post("/api/check", json={"workflow": "w", "model": "m", "scene_type": "s"})
+    with TestClient(app, client=("10.1.2.3", 50000)) as remote:
+        response = remote.post(
+            "/api/check", json={"workflow": "w", "model": "m", "scene_type": "s"}
+        )
     assert response.status_code == 403
     assert "loopback" in response.json()["detail"]
 
