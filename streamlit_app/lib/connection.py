@@ -20,7 +20,14 @@ def database_url() -> str:
 def engine() -> Engine:
     """SQLAlchemy engine for the database failmap uses.
 
-    Connected as the least-privileged role failmap_dashboard when the server allows it.
+    Connected as the least-privileged role failmap_dashboard when the server allows it. No
+    server-side prepared statements: pooled connections outlive refreshes, and a statement
+    prepared before dbt swapped a mart fails with "cached plan must not change result type"
+    when the mart's columns changed (seen with the API's pool on PostgreSQL 18).
     """
     url = dashboard_database_url(database_url())
-    return create_engine(database.sqlalchemy_url(url), pool_pre_ping=True)
+    return create_engine(
+        database.sqlalchemy_url(url),
+        pool_pre_ping=True,
+        connect_args={"prepare_threshold": None},
+    )
