@@ -15,8 +15,12 @@ the worker re-executes itself to import the new code.
 
     python -m orchestration.run_worker SOCKET_PATH [WATCH_ROOT]
 
-Protocol: one JSON object per connection each way. `{"ping": true}` -> `{"ready": true}`;
-`{"execute_run": "<serialized ExecuteRunArgs>"}` -> `{"pid": <child>}` or `{"stale": true}`.
+Protocol: one JSON request per connection, answered with JSON lines. `{"ping": true}` ->
+`{"ready": true}`; `{"execute_run": "<serialized ExecuteRunArgs>"}` -> `{"pid": <child>}` or
+`{"stale": true}`; `{"dbt": {"args", "env", "cwd"}}` with the caller's three standard streams
+attached -> `{"pid": <child>}`, later `{"exit": <code>}` (see `orchestration.dbt_client`: a run's
+dbt forks from here too, without dbt's ~4 s import; it runs only the installed dbt library, so
+a stale worker does not matter for it).
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ import traceback
 from pathlib import Path
 from typing import Any, NoReturn
 
+from orchestration.dbt_client import SOCKET_VARIABLE
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SOCKET_NAME = "run_worker.sock"
 # AF_UNIX paths are limited to 108 bytes (with the terminating NUL).
@@ -41,10 +47,12 @@ MAX_SOCKET_PATH = 100
 # Code the definitions are built from: a change here means a fork would run old code.
 WATCHED_TREES = ("orchestration", "failmap")
 WATCHED_DBT = ("models", "macros", "seeds", "snapshots", "tests", "dbt_project.yml")
-# Imported by a run after the definitions: the run launcher's entry point, dagster-dbt's dbt
-# adapter handle (made at the start of the dbt step) and GX (at the first check).
+# Imported by a run after the definitions: the run launcher's entry point, dbt's command line
+# (forked for `failmap-dbt`), dagster-dbt's dbt adapter handle (made at the start of the dbt
+# step) and GX (at the first check).
 PRELOADED_MODULES = (
     "dagster._cli.api",
+    "dbt.cli.main",
     "dbt.adapters.factory",
     "dbt.adapters.postgres",
     "dbt.config.runtime",
@@ -97,6 +105,13 @@ def _read_all(connection: socket.socket) -> bytes:
     return b"".join(chunks)
 
 
+def _receive(connection: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    """One request and the file descriptors sent with it (`failmap-dbt` sends its streams)."""
+    first, fds, _flags, _address = socket.recv_fds(connection, 65536, 3)
+    message = json.loads(first + _read_all(connection) if first else b"{}")
+    return message if isinstance(message, dict) else {}, fds
+
+
 def preload() -> None:
     """Import what every run needs, so forks start with it; resolve the definitions once."""
     # GX would send usage statistics; failmap never talks to the internet.
@@ -108,10 +123,11 @@ def preload() -> None:
         importlib.import_module(module)
 
 
-def execute_forked_run(input_json: str) -> NoReturn:
+def execute_forked_run(input_json: str, path: Path) -> NoReturn:
     """In the fork: execute the run as `dagster api execute_run` would, then exit."""
     code = 1
     try:
+        os.environ[SOCKET_VARIABLE] = str(path)  # the run's dbt (`failmap-dbt`) forks from here
         signal.signal(signal.SIGINT, signal.default_int_handler)
         from dagster._cli.api import execute_run_command
         from dagster._utils.interrupts import setup_interrupt_handlers
@@ -127,6 +143,45 @@ def execute_forked_run(input_json: str) -> NoReturn:
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()
+        os._exit(code)
+
+
+def execute_forked_dbt(
+    connection: socket.socket, request: dict[str, Any], fds: list[int]
+) -> NoReturn:
+    """In the fork: run dbt's command line as `failmap-dbt`'s process would run `dbt`, then exit.
+
+    Takes over the caller's standard streams, environment and working directory; reports this
+    process's pid first (for signals) and dbt's exit code last.
+    """
+    code = 1
+    try:
+        connection.settimeout(None)
+        for target, fd in enumerate(fds[:3]):
+            os.dup2(fd, target)
+        for fd in fds:
+            os.close(fd)
+        sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        sys.argv = ["dbt", *request["args"]]
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        connection.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
+        from dbt.cli.main import cli
+
+        cli.main(args=request["args"], prog_name="dbt")
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        with contextlib.suppress(OSError):
+            connection.sendall(json.dumps({"exit": code}).encode() + b"\n")
         os._exit(code)
 
 
@@ -173,10 +228,22 @@ def serve(path: Path, watch_root: Path = REPO_ROOT) -> NoReturn:
         with connection:
             connection.settimeout(ANSWER_TIMEOUT_SECONDS)
             try:
-                message = json.loads(_read_all(connection) or b"{}")
+                message, fds = _receive(connection)
             except (OSError, ValueError) as error:
                 print(f"run worker: unreadable request: {error}", flush=True)
                 continue
+            if isinstance(message.get("dbt"), dict) and len(fds) == 3:
+                pid = os.fork()
+                if pid == 0:
+                    listener.close()
+                    execute_forked_dbt(connection, message["dbt"], fds)
+                for fd in fds:
+                    os.close(fd)
+                command = " ".join(str(arg) for arg in message["dbt"].get("args", [])[:1])
+                print(f"run worker: dbt {command} in pid {pid}", flush=True)
+                continue
+            for fd in fds:
+                os.close(fd)
             if message.get("ping"):
                 _answer(connection, {"ready": True, "pid": os.getpid()})
                 continue
@@ -199,8 +266,9 @@ def serve(path: Path, watch_root: Path = REPO_ROOT) -> NoReturn:
             if pid == 0:
                 listener.close()
                 connection.close()
-                execute_forked_run(input_json)
+                execute_forked_run(input_json, path)
             _answer(connection, {"pid": pid})
+            print(f"run worker: run in pid {pid}", flush=True)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ Dagster instance and a fresh database; runs go through failmap's run launcher as
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ from dagster._core.launcher import LaunchRunContext
 from failmap.dagster_home import ensure_dagster_home
 from failmap.settings import load_settings
 from orchestration import run_worker
+from orchestration.dbt_client import SOCKET_VARIABLE
 from orchestration.definitions import defs
 from orchestration.run_launcher import WORKER_PID_TAG, WarmRunLauncher
 from tests.conftest import REPO_ROOT
@@ -32,8 +34,12 @@ INGEST_KEY = dg.AssetKey(["raw", "quality_scores"])
 
 
 def _start_worker(path: Path, watch: Path | None = None) -> subprocess.Popen[bytes]:
+    """The worker, its output in `worker.log` beside its socket."""
     args = [sys.executable, "-m", "orchestration.run_worker", str(path)]
-    return subprocess.Popen(args + ([str(watch)] if watch else []), cwd=REPO_ROOT)
+    log = (path.parent / "worker.log").open("ab")
+    return subprocess.Popen(
+        args + ([str(watch)] if watch else []), cwd=REPO_ROOT, stdout=log, stderr=log
+    )
 
 
 def _wait_ready(path: Path, process: subprocess.Popen[bytes]) -> dict:
@@ -177,3 +183,75 @@ def test_the_fingerprint_follows_python_sources_and_the_dbt_project(tmp_path: Pa
         path.write_text("")
         os.utime(path, (newest + 100, newest + 100))
     assert run_worker.code_fingerprint(tmp_path) == newest
+
+
+def _dbt(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    failmap_dbt = Path(sys.executable).parent / "failmap-dbt"
+    return subprocess.run(
+        [str(failmap_dbt), *args],
+        cwd=REPO_ROOT / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_failmap_dbt_forks_dbt_from_the_worker_with_dbt_s_output_and_exit_code(
+    instance: dg.DagsterInstance, tmp_path: Path
+) -> None:
+    path = run_worker.socket_path(Path(instance.root_directory))
+    worker = _start_worker(path)
+    try:
+        _wait_ready(path, worker)
+        args = ["ls", "--resource-type", "model", "--output", "name", "--quiet"]
+        args += ["--target-path", str(tmp_path / "target"), "--profiles-dir", "."]
+        cold_env = {k: v for k, v in os.environ.items() if k != SOCKET_VARIABLE}
+        warm_env = {**cold_env, SOCKET_VARIABLE: str(path)}
+        cold, warm = _dbt(args, cold_env), _dbt(args, warm_env)
+        assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout)
+        assert cold.returncode == 0 and "data_freshness" in cold.stdout.split()
+        # A command dbt refuses: the same exit code, the message on the same stream.
+        cold, warm = _dbt(["no-such-command"], cold_env), _dbt(["no-such-command"], warm_env)
+        assert warm.returncode == cold.returncode == 2
+        assert "no-such-command" in warm.stderr
+        log = (path.parent / "worker.log").read_text()
+        assert "run worker: dbt ls in pid" in log  # forked, not a dbt process of its own
+        assert "run worker: dbt no-such-command in pid" in log
+    finally:
+        _stop(worker)
+
+
+def test_failmap_dbt_without_a_worker_is_the_installed_dbt(tmp_path: Path) -> None:
+    env = {**os.environ, SOCKET_VARIABLE: str(tmp_path / "no_worker.sock")}
+    result = _dbt(["--version"], env)
+    assert result.returncode == 0
+    assert "installed:" in result.stdout
+
+
+def _interrupted_dbt(env: dict[str, str], tmp_path: Path) -> int:
+    """Start a dbt query that sleeps 60 s, SIGINT it (as dagster-dbt cancels), its exit code."""
+    failmap_dbt = Path(sys.executable).parent / "failmap-dbt"
+    args = ["show", "--inline", "select pg_sleep(60)", "--profiles-dir", "."]
+    args += ["--target-path", str(tmp_path / "target")]
+    process = subprocess.Popen([str(failmap_dbt), *args], cwd=REPO_ROOT / "dbt_project", env=env)
+    time.sleep(12)  # dbt started and the query runs
+    assert process.poll() is None
+    process.send_signal(signal.SIGINT)
+    return process.wait(timeout=30)
+
+
+def test_interrupting_failmap_dbt_interrupts_the_forked_dbt(
+    instance: dg.DagsterInstance, tmp_path: Path
+) -> None:
+    path = run_worker.socket_path(Path(instance.root_directory))
+    worker = _start_worker(path)
+    try:
+        _wait_ready(path, worker)
+        cold_env = {k: v for k, v in os.environ.items() if k != SOCKET_VARIABLE}
+        cold = _interrupted_dbt(cold_env, tmp_path)
+        warm = _interrupted_dbt({**cold_env, SOCKET_VARIABLE: str(path)}, tmp_path)
+        assert warm == cold != 0
+        assert "run worker: dbt show in pid" in (path.parent / "worker.log").read_text()
+    finally:
+        _stop(worker)
