@@ -48,14 +48,11 @@ MAX_SOCKET_PATH = 100
 WATCHED_TREES = ("orchestration", "failmap")
 WATCHED_DBT = ("models", "macros", "seeds", "snapshots", "tests", "dbt_project.yml")
 # Imported by a run after the definitions: the run launcher's entry point, dbt's command line
-# (forked for `failmap-dbt`), dagster-dbt's dbt adapter handle (made at the start of the dbt
-# step) and GX (at the first check).
+# with the postgres adapter (forked for `failmap-dbt`) and GX (at the first check).
 PRELOADED_MODULES = (
     "dagster._cli.api",
     "dbt.cli.main",
-    "dbt.adapters.factory",
     "dbt.adapters.postgres",
-    "dbt.config.runtime",
     "great_expectations",
 )
 REAP_INTERVAL_SECONDS = 1.0
