@@ -68,7 +68,7 @@ def code_fingerprint(repo: Path = REPO_ROOT) -> float:
     """The newest modification time among the files the code location is built from."""
     paths: list[Path] = []
     for tree in WATCHED_TREES:
-        paths += (path for path in (repo / tree).rglob("*.py"))
+        paths += (repo / tree).rglob("*.py")
     dbt_project = repo / "dbt_project"
     for name in WATCHED_DBT:
         source = dbt_project / name
@@ -105,7 +105,12 @@ def _read_all(connection: socket.socket) -> bytes:
 def _receive(connection: socket.socket) -> tuple[dict[str, Any], list[int]]:
     """One request and the file descriptors sent with it (`failmap-dbt` sends its streams)."""
     first, fds, _flags, _address = socket.recv_fds(connection, 65536, 3)
-    message = json.loads(first + _read_all(connection) if first else b"{}")
+    try:
+        message = json.loads(first + _read_all(connection) if first else b"{}")
+    except (OSError, ValueError):
+        for fd in fds:
+            os.close(fd)
+        raise
     return message if isinstance(message, dict) else {}, fds
 
 
