@@ -6,7 +6,10 @@ day of quality_scores at a time into the inbox and polls `marts.data_freshness` 
 the new file. Nothing else is done between the drop and
 the refreshed mart. Each drop's Dagster run is read back over GraphQL to split the delay:
 
-    drop -> run created (sensor) -> run started (queue, launch, code load) -> marts refreshed
+    drop -> run created (sensor) -> enqueued (planned events written) -> run started (launch)
+         -> dbt step started (ingest, raw checks) -> marts refreshed -> run ended
+
+The run's steps are read back from the Dagster instance in the temporary home.
 
     uv run python benchmarks/sensor_latency.py [--days 60] [--segments-per-day 1000] [--drops 3]
 """
@@ -64,9 +67,12 @@ def refresh_runs(port: int) -> list[dict]:
 class Drop:
     file: str
     seconds: float  # drop -> marts.data_freshness counts the file
+    dropped_at: float = 0.0
+    run_id: str | None = None
     to_created: float | None = None
     to_started: float | None = None  # drop -> the run worker started executing
     to_ended: float | None = None  # drop -> the run ended (every mart rebuilt and checked)
+    steps: dict[str, float] | None = None  # milestone -> seconds after the drop
 
 
 class Up:
@@ -165,15 +171,41 @@ def drop_day(up: Up, day: dt.date, segments: int, url: str, timeout: float) -> D
         time.sleep(0.25)
     else:
         raise TimeoutError(f"{target.name} not in marts.data_freshness after {timeout} s")
-    result = Drop(target.name, time.time() - dropped_at)
+    result = Drop(target.name, time.time() - dropped_at, dropped_at)
     wait_until_idle(up, timeout=timeout)  # the run's end: every mart rebuilt and checked
     new_runs = [run for run in refresh_runs(up.dagster_port) if run["runId"] not in known_runs]
     if new_runs:
         run = min(new_runs, key=lambda r: r["creationTime"])
+        result.run_id = run["runId"]
         result.to_created = run["creationTime"] - dropped_at
         result.to_started = run["startTime"] - dropped_at if run["startTime"] else None
         result.to_ended = run["endTime"] - dropped_at if run["endTime"] else None
     return result
+
+
+def run_milestones(home: Path, run_id: str, dropped_at: float) -> dict[str, float]:
+    """Seconds from the drop to each milestone of the run, from the instance's event log."""
+    os.environ["DAGSTER_HOME"] = str(home / "dagster")
+    import dagster as dg
+
+    milestones = {
+        dg.DagsterEventType.RUN_ENQUEUED.value: "enqueued",
+        dg.DagsterEventType.RUN_START.value: "started",
+    }
+    marks: dict[str, float] = {}
+    with dg.DagsterInstance.get() as instance:
+        for entry in instance.all_logs(run_id):
+            event = entry.dagster_event
+            if event is None:
+                continue
+            name = milestones.get(event.event_type_value)
+            if event.step_key == "failmap_dbt_models" and event.event_type_value == "STEP_START":
+                name = "dbt step"
+            if event.step_key == "failmap_dbt_models" and event.event_type_value == "STEP_SUCCESS":
+                name = "dbt step done"
+            if name and name not in marks:
+                marks[name] = entry.timestamp - dropped_at
+    return marks
 
 
 def main() -> None:
@@ -214,6 +246,11 @@ def main() -> None:
             )
     finally:
         up.stop()
+        for drop in drops:
+            if drop.run_id:
+                drop.steps = run_milestones(home, drop.run_id, drop.dropped_at)
+                marks = ", ".join(f"{name} +{t:.1f}" for name, t in drop.steps.items())
+                print(f"{drop.file}: created +{drop.to_created or 0:.1f}, {marks}")
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
         else:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from failmap.settings import Settings
 
-DAGSTER_YAML = """\
-# Written by failmap. Run history, schedules and sensor cursors live in this directory.
+HEADER = "# Written by failmap."
+DAGSTER_YAML = f"""\
+{HEADER} Run history, schedules and sensor cursors live in this directory.
 telemetry:
   enabled: false
 # One refresh at a time: two dbt builds over the same schemas collide. A queued run starts
@@ -16,15 +17,26 @@ telemetry:
 run_queue:
   max_concurrent_runs: 1
   dequeue_interval_seconds: 1
+# Runs fork from the warm run worker `failmap up` starts (orchestration/run_worker.py) instead
+# of starting a process that imports the code location again; without it, as by default.
+run_launcher:
+  module: orchestration.run_launcher
+  class: WarmRunLauncher
 """
 
 
 def ensure_dagster_home(settings: Settings) -> Path:
-    """Create `$FAILMAP_HOME/dagster` (if needed) and point `DAGSTER_HOME` at it."""
+    """Create `$FAILMAP_HOME/dagster` (if needed) and point `DAGSTER_HOME` at it.
+
+    A `dagster.yaml` failmap wrote is brought up to date; one a person wrote is left alone.
+    """
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() or (
+        config.read_text(encoding="utf-8").startswith(HEADER)
+        and config.read_text(encoding="utf-8") != DAGSTER_YAML
+    ):
         config.write_text(DAGSTER_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return home

@@ -1,7 +1,9 @@
 """`failmap up`: the whole product on one machine, stopped cleanly with Ctrl-C.
 
-Each service (Dagster webserver + daemon, Streamlit, the API) runs in its own process group, so
-stopping a group stops every process it spawned; the embedded database is stopped last.
+Each service (Dagster webserver + daemon, Streamlit, the API, the warm run worker) runs in its
+own process group, so stopping a group stops every process it spawned; the embedded database is
+stopped last. The run worker only makes runs start faster: if it fails, runs start as Dagster
+starts them by default and everything else stays up.
 """
 
 from __future__ import annotations
@@ -30,12 +32,22 @@ STARTUP_TIMEOUT_SECONDS = 180
 class Service:
     name: str
     url: str
-    health_url: str
+    healthy: Callable[[], bool]
     process: subprocess.Popen[bytes]
     log: Path
+    required: bool = True  # False: its exit is reported, and everything else stays up
+    exited: bool = False
 
 
-def _start(name: str, args: list[str], log: Path, url: str, health: str) -> Service:
+def _start(
+    name: str,
+    args: list[str],
+    log: Path,
+    url: str,
+    healthy: Callable[[], bool],
+    *,
+    required: bool = True,
+) -> Service:
     log.parent.mkdir(parents=True, exist_ok=True)
     handle = log.open("ab")
     process = subprocess.Popen(
@@ -46,15 +58,30 @@ def _start(name: str, args: list[str], log: Path, url: str, health: str) -> Serv
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
-    return Service(name, url, health, process, log)
+    return Service(name, url, healthy, process, log, required)
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
+def _http_ok(url: str) -> Callable[[], bool]:
+    def healthy() -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    return healthy
+
+
+def _run_worker_ready(path: Path) -> Callable[[], bool]:
+    from orchestration import run_worker
+
+    def healthy() -> bool:
+        try:
+            return bool(run_worker.request(path, {"ping": True}, timeout=2).get("ready"))
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    return healthy
 
 
 def stop_service(service: Service, timeout: float = 15) -> None:
@@ -84,14 +111,18 @@ def _wait_until_healthy(services: list[Service], echo: Callable[[str], None]) ->
         for service in list(pending):
             if service.process.poll() is not None:
                 echo(f"{service.name} exited during start-up; see {service.log}")
-                return False
-            if _healthy(service.health_url):
+                if service.required:
+                    return False
+                service.exited = True
+                pending.remove(service)
+                continue
+            if service.healthy():
                 echo(f"  {service.name} ready: {service.url}")
                 pending.remove(service)
         time.sleep(1)
     for service in pending:
         echo(f"{service.name} did not answer within {STARTUP_TIMEOUT_SECONDS} s; see {service.log}")
-    return not pending
+    return not [service for service in pending if service.required]
 
 
 def run_up(
@@ -106,6 +137,7 @@ def run_up(
     """Start everything, print where to look, block until Ctrl-C, stop everything. Exit code."""
     from failmap.ingest import pending_files
     from failmap.pipeline import prepare_environment, refresh_with_progress
+    from orchestration import run_worker
 
     settings.home.mkdir(parents=True, exist_ok=True)
     settings.inbox.mkdir(parents=True, exist_ok=True)
@@ -161,7 +193,7 @@ def run_up(
                 ],
                 logs / "dagster.log",
                 f"http://127.0.0.1:{dagster_port}",
-                f"http://127.0.0.1:{dagster_port}/server_info",
+                _http_ok(f"http://127.0.0.1:{dagster_port}/server_info"),
             )
         )
         services.append(
@@ -184,7 +216,7 @@ def run_up(
                 ],
                 logs / "streamlit.log",
                 f"http://127.0.0.1:{streamlit_port}",
-                f"http://127.0.0.1:{streamlit_port}/_stcore/health",
+                _http_ok(f"http://127.0.0.1:{streamlit_port}/_stcore/health"),
             )
         )
         services.append(
@@ -193,23 +225,40 @@ def run_up(
                 [sys.executable, "-m", "failmap.cli", "api", "--port", str(api_port)],
                 logs / "api.log",
                 f"http://127.0.0.1:{api_port}/docs",
-                f"http://127.0.0.1:{api_port}/api/health",
+                _http_ok(f"http://127.0.0.1:{api_port}/api/health"),
             )
         )
+        worker_socket = run_worker.socket_path(settings.dagster_home)
+        if len(str(worker_socket)) <= run_worker.MAX_SOCKET_PATH:
+            services.append(
+                _start(
+                    "Run worker",
+                    [sys.executable, "-m", "orchestration.run_worker", str(worker_socket)],
+                    logs / "run_worker.log",
+                    str(worker_socket),
+                    _run_worker_ready(worker_socket),
+                    required=False,
+                )
+            )
+        else:
+            echo(f"  runs start cold: {worker_socket} is too long a path for a Unix socket")
         if not _wait_until_healthy(services, echo):
             return 1
         echo("")
         echo("failmap is up:")
         for service in services:
-            echo(f"  {service.name:<12} {service.url}")
+            if not service.exited:
+                echo(f"  {service.name:<12} {service.url}")
         echo(f"  inbox        {settings.inbox}  (drop quality_scores*/runs* files here)")
         echo(f"  logs         {settings.logs}")
         echo("press Ctrl-C to stop everything")
         while not stopping:
             for service in services:
-                if service.process.poll() is not None:
+                if not service.exited and service.process.poll() is not None:
                     echo(f"{service.name} stopped unexpectedly; see {service.log}")
-                    return 1
+                    if service.required:
+                        return 1
+                    service.exited = True
             time.sleep(0.5)
         return 0
     finally:

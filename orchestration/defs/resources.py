@@ -10,7 +10,7 @@ import psycopg
 from failmap import database
 from failmap.settings import load_settings
 from orchestration.defs.transform.project import dbt_project
-from orchestration.defs.transform.resource import FailmapDbtCliResource
+from orchestration.defs.transform.resource import FailmapDbtCliResource, dbt_executable
 
 
 class FailmapResource(dg.ConfigurableResource):
@@ -40,5 +40,9 @@ def build_resources() -> dict[str, object]:
     settings = load_settings()
     return {
         "failmap": FailmapResource(inbox=str(settings.inbox), database_url=settings.database_url),
-        "dbt": FailmapDbtCliResource(project_dir=dbt_project, profiles_dir=dbt_project.project_dir),
+        "dbt": FailmapDbtCliResource(
+            project_dir=dbt_project,
+            profiles_dir=dbt_project.project_dir,
+            dbt_executable=dbt_executable(),
+        ),
     }

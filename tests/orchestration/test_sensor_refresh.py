@@ -1,5 +1,6 @@
 """The sensor path end to end under a real Dagster daemon: while `failmap up` runs, a file dropped
-into the inbox leads, with nothing else done, to refreshed marts (and metrics that say so)."""
+into the inbox leads, with nothing else done, to refreshed marts (and metrics that say so), in a
+run forked from the warm run worker."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import psycopg
 import pytest
 
 from failmap.metrics.collector import read_snapshot
+from orchestration.run_launcher import WORKER_PID_TAG
 from tests.failmap.ingest.conftest import score_row, write_csv
 
 pytestmark = pytest.mark.slow
@@ -118,6 +120,11 @@ def test_a_dropped_file_refreshes_the_marts_through_the_sensor(tmp_path: Path) -
         by_sensor = [run for run in runs if _tags(run).get("dagster/sensor_name") == "inbox_sensor"]
         assert [run["status"] for run in by_sensor] == ["SUCCESS"], runs
         assert _tags(by_sensor[0])["failmap/new_files"] == "1"
+        # Started by forking the warm run worker, and so was the run's dbt build.
+        assert WORKER_PID_TAG in _tags(by_sensor[0])
+        worker_log = (home / "logs" / "run_worker.log").read_text()
+        assert f"run worker: run in pid {_tags(by_sensor[0])[WORKER_PID_TAG]}" in worker_log
+        assert "run worker: dbt build in pid" in worker_log
 
         samples = read_snapshot(url).samples
         assert samples["failmap_last_file_loaded_timestamp_seconds"] == [

@@ -12,6 +12,10 @@ from orchestration.defs.transform.project import dbt_project
 from orchestration.defs.transform.translator import FailmapDbtTranslator
 
 FULL_REFRESH_TAG = "failmap/full_refresh"
+# dbt unit tests check SQL logic on fixed given/expect rows: no delivered file can change their
+# outcome, so they run with the code (tests/dbt/test_unit_tests.py, CI), not in every refresh.
+# Data tests stay: they judge the data and stop the models downstream of a failure.
+BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
 
 @dbt_assets(
@@ -25,7 +29,7 @@ def failmap_dbt_models(
     """Staging, intermediate and mart models of the dbt project, with their data tests."""
     # dbt's profile reads the connection from the environment of its subprocess.
     database.export_connection_env(failmap.url())
-    args = ["build"]
+    args = list(BUILD_ARGS)
     if context.run.tags.get(FULL_REFRESH_TAG) == "true":
         args.append("--full-refresh")
     yield from dbt.cli(args, context=context).stream()
