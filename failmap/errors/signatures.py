@@ -28,10 +28,8 @@ import functools
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-
-from drain3.drain import Drain
 
 from failmap.errors.masking import MASK_RULES, mask_message
 
@@ -71,7 +69,17 @@ class GroupingConfig:
     delimiters: str = "()[]{},;="
     # A position where the messages of a cluster differ by at most this many words names the
     # event ("VM Paused" / "VM Started"); with more words it is a value ("user alice", ...).
+    # 0 turns the rule off.
     max_event_words: int = 8
+    # The rules below are switches so that benchmarks/error_grouping.py can measure what each
+    # one is worth on sources it was not chosen on (docs/error-grouping.md); the defaults are
+    # the rules kept.
+    # Similarity ignores positions masked in both template and message (see ``_Miner``).
+    mask_aware_similarity: bool = True
+    # Only words route messages through the prefix tree (see ``_Miner``).
+    route_by_words: bool = True
+    # Groups whose templates differ only in the length of a run of variables are one signature.
+    merge_variable_runs: bool = True
 
 
 DEFAULT_CONFIG = GroupingConfig()
@@ -212,41 +220,117 @@ def _literal_length(template: str) -> int:
     return len(_PLACEHOLDER.sub("", template))
 
 
-class _MaskAwareDrain(Drain):
-    """Drain with two changes that let one configuration work across log sources.
+class _Cluster:
+    """A group of messages of one length being mined: its template and its members."""
 
-    Similarity ignores masked tokens. Drain scores a message against a cluster template as the
-    share of equal tokens, and counts a placeholder matching a placeholder as unequal: a message
-    with many masked values looks dissimilar to its own family as soon as one unmasked word
-    differs. Here the score is the share of equal tokens among the positions that are not masked
-    in both, because a masked value is known to vary and says nothing either way.
+    __slots__ = ("members", "template")
 
-    Routing uses words only. Drain sends a message down a prefix tree keyed by its first tokens
-    and compares it only with the clusters of the leaf it reaches; tokens with digits go down a
-    shared wildcard branch. A token such as ``com.apple.Safari:`` has no digit to mark it as a
-    value, so it would get a branch of its own, and whether two messages of one event meet would
-    depend on which arrived first. Every non-word goes down the wildcard branch instead.
+    def __init__(self, tokens: tuple[str, ...], index: int) -> None:
+        self.template = list(tokens)
+        self.members = [index]
+
+
+class _Node:
+    """A node of the prefix tree: children by routing token, clusters at a leaf."""
+
+    __slots__ = ("children", "clusters")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.clusters: list[_Cluster] = []
+
+
+class _Miner:
+    """Drain's online clustering (He et al. 2017), with two changes for one configuration.
+
+    Drain sends a message down a prefix tree keyed by its length and first tokens, compares it
+    with the clusters of the leaf it reaches and joins the most similar one when the similarity
+    reaches the threshold (the template keeps the tokens all members share, ``<*>`` elsewhere);
+    otherwise it starts a cluster. The changes:
+
+    - Similarity ignores masked tokens. Drain counts a placeholder matching a placeholder as a
+      mismatch, so a message with many masked values looks unlike its own family as soon as one
+      word differs. Here the score is the share of equal tokens among the positions that are not
+      masked in both: a masked value is known to vary and says nothing either way.
+    - Routing uses words only. Drain routes a token with a digit down a shared wildcard branch
+      and any other token down a branch of its own; a token such as ``com.apple.Safari:`` has
+      no digit, so whether two messages of one event met would depend on which came first.
+      Every non-word goes down the wildcard branch instead.
+
+    It is written here rather than by overriding drain3's ``Drain`` because the two hooks that
+    would need (``has_numbers``, ``get_seq_distance``) are not public API.
     """
 
-    @staticmethod
-    def has_numbers(s: str) -> bool:  # Drain's hook for "route this token as a variable"
-        return not _is_word(s)
+    def __init__(self, config: GroupingConfig) -> None:
+        self.routing_tokens = max(config.depth - 3, 0)  # drain3's depth counts root and length
+        self.threshold = config.similarity_threshold
+        self.mask_aware = config.mask_aware_similarity
+        self.is_route_word = _is_word if config.route_by_words else _has_no_digit
+        self.root: dict[int, _Node] = {}
+        self.clusters: list[_Cluster] = []
 
-    def get_seq_distance(
-        self, seq1: Sequence[str], seq2: Sequence[str], include_params: bool
-    ) -> tuple[float, int]:
-        """Return (similarity, wildcard count) of a template ``seq1`` and a message ``seq2``."""
-        equal = wildcards = both_masked = 0
-        for template_token, token in zip(seq1, seq2, strict=True):
-            if template_token == self.param_str:
-                wildcards += 1
-                both_masked += token == self.param_str
-            elif template_token == token:
-                equal += 1
-        if include_params:  # Drain's exact-match lookup: a wildcard accepts anything
-            equal += wildcards - both_masked
-        compared = len(seq1) - both_masked
-        return (equal / compared if compared else 1.0), wildcards
+    def add(self, tokens: tuple[str, ...], index: int) -> None:
+        """Put message ``index`` (its tokens, placeholders as ``<*>``) into a cluster."""
+        cluster = self._best_match(tokens)
+        if cluster is None:
+            cluster = _Cluster(tokens, index)
+            self.clusters.append(cluster)
+            self._leaf_for_new(tokens).clusters.append(cluster)
+            return
+        cluster.members.append(index)
+        template = cluster.template
+        for position, token in enumerate(tokens):
+            if template[position] != token:
+                template[position] = _WILDCARD
+
+    def _route(self, tokens: tuple[str, ...]) -> list[str]:
+        return [
+            token if self.is_route_word(token) else _WILDCARD
+            for token in tokens[: min(self.routing_tokens, len(tokens) - 1)]
+        ]
+
+    def _best_match(self, tokens: tuple[str, ...]) -> _Cluster | None:
+        node = self.root.get(len(tokens))
+        for key in self._route(tokens):
+            if node is None:
+                return None
+            node = node.children.get(key) or node.children.get(_WILDCARD)
+        if node is None:
+            return None
+        best, best_similarity, best_wildcards = None, -1.0, -1
+        for cluster in node.clusters:
+            similarity, wildcards = _similarity(cluster.template, tokens, self.mask_aware)
+            if similarity > best_similarity or (
+                similarity == best_similarity and wildcards > best_wildcards
+            ):
+                best, best_similarity, best_wildcards = cluster, similarity, wildcards
+        return best if best_similarity >= self.threshold else None
+
+    def _leaf_for_new(self, tokens: tuple[str, ...]) -> _Node:
+        node = self.root.setdefault(len(tokens), _Node())
+        for key in self._route(tokens):
+            node = node.children.setdefault(key, _Node())
+        return node
+
+
+def _similarity(
+    template: Sequence[str], tokens: Sequence[str], mask_aware: bool
+) -> tuple[float, int]:
+    """Return (similarity, wildcard count) of a cluster template and a message's tokens."""
+    equal = wildcards = both_masked = 0
+    for template_token, token in zip(template, tokens, strict=True):
+        if template_token == _WILDCARD:
+            wildcards += 1
+            both_masked += token == _WILDCARD
+        elif template_token == token:
+            equal += 1
+    compared = len(template) - (both_masked if mask_aware else 0)
+    return (equal / compared if compared else 1.0), wildcards
+
+
+def _has_no_digit(token: str) -> bool:
+    """Stock Drain's test for a token that routes as itself rather than as a variable."""
+    return not any(char.isdigit() for char in token)
 
 
 _word_cache: dict[str, bool] = {}
@@ -290,28 +374,29 @@ def _tokenize(masked: str, delimiters: str) -> _Tokens:
 
 def _signatures_of(distinct_masked: list[str], config: GroupingConfig) -> dict[str, Signature]:
     """Mine the sorted distinct masked messages; return the signature of each."""
-    drain = _MaskAwareDrain(depth=config.depth, sim_th=config.similarity_threshold)
+    miner = _Miner(config)
     tokenized = [_tokenize(masked, config.delimiters) for masked in distinct_masked]
-    members: dict[int, list[int]] = defaultdict(list)
     for index, item in enumerate(tokenized):
-        drain_text = " ".join(_PLACEHOLDER.sub(_WILDCARD, token) for token in item.tokens)
-        cluster, _ = drain.add_log_message(drain_text)
-        members[cluster.cluster_id].append(index)
+        miner.add(tuple(_PLACEHOLDER.sub(_WILDCARD, token) for token in item.tokens), index)
+    members = [cluster.members for cluster in miner.clusters]
 
     shape_by_index: dict[int, _Shape] = {}
-    for indices in members.values():
+    for indices in members:
         for part in _split_by_event_words(indices, tokenized, config.max_event_words):
             shape = _cluster_shape([tokenized[index] for index in part])
             shape_by_index.update(dict.fromkeys(part, shape))
 
-    shapes_by_key: dict[tuple[str | None, ...], set[_Shape]] = defaultdict(set)
+    def key_of(shape: _Shape) -> Hashable:
+        return shape.key if config.merge_variable_runs else (shape.texts, shape.separators)
+
+    shapes_by_key: dict[Hashable, set[_Shape]] = defaultdict(set)
     for shape in shape_by_index.values():
-        shapes_by_key[shape.key].add(shape)
+        shapes_by_key[key_of(shape)].add(shape)
     signature_by_key = {
         key: _signature_of_shapes(list(shapes)) for key, shapes in shapes_by_key.items()
     }
     return {
-        masked: signature_by_key[shape_by_index[index].key]
+        masked: signature_by_key[key_of(shape_by_index[index])]
         for index, masked in enumerate(distinct_masked)
     }
 
