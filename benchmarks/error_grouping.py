@@ -140,6 +140,11 @@ RULES = (
     "route_by_words",
     "merge_variable_runs",
     "max_event_words",
+    "cap_event_combinations",
+    "literals_are_values",
+    "merge_variable_positions",
+    "field_values_are_variables",
+    "shared_words_are_values",
 )
 
 
@@ -194,6 +199,8 @@ def accuracy_matrix(
 def rule_ablation(samples: Samples) -> dict[str, tuple[list[HeldOut], list[HeldOut]]]:
     """Leave-one-system-out with each rule off and on: rule -> (held out without, with).
 
+    A rule of the default configuration is switched off, a candidate rule switched on.
+
     The other settings are searched as usual in both cases, so a rule is credited only with
     what the search cannot make up for without it.
     """
@@ -205,9 +212,10 @@ def rule_ablation(samples: Samples) -> dict[str, tuple[list[HeldOut], list[HeldO
             without = {c: a for c, a in full.items() if c.max_event_words == 0}
             with_rule = {c: a for c, a in full.items() if c.max_event_words > 0}
         else:
-            off = [dataclasses.replace(config, **{rule: False}) for config in grid]
-            without = accuracy_matrix(samples, off)
-            with_rule = full
+            switched = [dataclasses.replace(config, **{rule: not getattr(config, rule)})
+                        for config in grid]  # fmt: skip
+            matrices = (full, accuracy_matrix(samples, switched))
+            with_rule, without = matrices if getattr(DEFAULT_CONFIG, rule) else matrices[::-1]
         ablation[rule] = (leave_one_system_out(without), leave_one_system_out(with_rule))
     return ablation
 
