@@ -4,10 +4,11 @@ How a batch of messages becomes signatures:
 
 1. Each message is masked (``masking.mask_message``): ids, numbers, paths, addresses, sizes and
    timestamps become placeholders such as ``<NUM>``.
-2. The distinct masked messages are mined with Drain3 in sorted order. Drain is order-dependent;
-   feeding it a canonical order makes the result a pure function of the *set* of messages, so
-   re-running over the same messages in any order, with any repetitions, gives the same ids.
-   Drain routes messages by words only (see ``_MaskAwareDrain``).
+2. The distinct masked messages are mined with Drain (a small implementation of it here,
+   ``_Miner``, whose similarity ignores masked positions) in sorted order. Drain is
+   order-dependent; feeding it a canonical order makes the result a pure function of the *set*
+   of messages, so re-running over the same messages in any order, with any repetitions, gives
+   the same ids.
 3. A Drain cluster whose messages differ by a few words at one position ("VM Paused",
    "VM Started") is split into one group per word: those words name different events.
 4. A group's template is what all its messages have in common: a position where they differ
@@ -77,11 +78,11 @@ class GroupingConfig:
     # the rules kept.
     # Similarity ignores positions masked in both template and message (see ``_Miner``).
     mask_aware_similarity: bool = True
-    # Only words route messages through the prefix tree (see ``_Miner``).
-    route_by_words: bool = True
     # Groups whose templates differ only in the length of a run of variables are one signature.
     merge_variable_runs: bool = True
     # Candidate rules, measured and not kept (docs/error-grouping.md):
+    # only words route messages through the prefix tree (see ``_Miner``);
+    route_by_words: bool = False
     # the words at event positions may form at most ``max_event_words`` combinations;
     cap_event_combinations: bool = False
     # true/false/null/none are values, never event words;
@@ -258,21 +259,20 @@ class _Node:
 
 
 class _Miner:
-    """Drain's online clustering (He et al. 2017), with two changes for one configuration.
+    """Drain's online clustering (He et al. 2017), with a similarity that ignores masked tokens.
 
-    Drain sends a message down a prefix tree keyed by its length and first tokens, compares it
-    with the clusters of the leaf it reaches and joins the most similar one when the similarity
-    reaches the threshold (the template keeps the tokens all members share, ``<*>`` elsewhere);
-    otherwise it starts a cluster. The changes:
+    Drain sends a message down a prefix tree keyed by its length and first tokens (a token with
+    a digit goes down a shared wildcard branch), compares it with the clusters of the leaf it
+    reaches and joins the most similar one when the similarity reaches the threshold (the
+    template keeps the tokens all members share, ``<*>`` elsewhere); otherwise it starts a
+    cluster.
 
-    - Similarity ignores masked tokens. Drain counts a placeholder matching a placeholder as a
-      mismatch, so a message with many masked values looks unlike its own family as soon as one
-      word differs. Here the score is the share of equal tokens among the positions that are not
-      masked in both: a masked value is known to vary and says nothing either way.
-    - Routing uses words only. Drain routes a token with a digit down a shared wildcard branch
-      and any other token down a branch of its own; a token such as ``com.apple.Safari:`` has
-      no digit, so whether two messages of one event met would depend on which came first.
-      Every non-word goes down the wildcard branch instead.
+    Similarity ignores masked tokens (``mask_aware_similarity``). Drain counts a placeholder
+    matching a placeholder as a mismatch, so a message with many masked values looks unlike its
+    own family as soon as one word differs. Here the score is the share of equal tokens among
+    the positions that are not masked in both: a masked value is known to vary and says nothing
+    either way. ``route_by_words`` (off) sends every non-word, not only tokens with digits, down
+    the wildcard branch.
 
     It is written here rather than by overriding drain3's ``Drain`` because the two hooks that
     would need (``has_numbers``, ``get_seq_distance``) are not public API.
@@ -393,8 +393,9 @@ def _signatures_of(distinct_masked: list[str], config: GroupingConfig) -> dict[s
     """Mine the sorted distinct masked messages; return the signature of each."""
     miner = _Miner(config)
     tokenized = [_tokenize(masked, config.delimiters) for masked in distinct_masked]
-    for index, item in enumerate(tokenized):
-        miner.add(tuple(_PLACEHOLDER.sub(_WILDCARD, token) for token in item.tokens), index)
+    for index, masked in enumerate(distinct_masked):
+        # Placeholders hold no delimiter, so the tokens are those of ``tokenized``.
+        miner.add(_tokenize(_PLACEHOLDER.sub(_WILDCARD, masked), config.delimiters).tokens, index)
     members = [cluster.members for cluster in miner.clusters]
 
     positions = [_event_word_positions(indices, tokenized, config) for indices in members]
