@@ -135,7 +135,7 @@ def accuracy_by_system(samples: Samples, config: GroupingConfig) -> dict[str, fl
 # position may hold and still name the event (0: the event-word rule is off). The default comes
 # first, so that a tie keeps it.
 SEARCH_THRESHOLDS = (0.7, 0.5, 0.6, 0.65, 0.75, 0.8, 0.9)
-SEARCH_EVENT_WORDS = (8, 0, 2, 3, 4, 16)
+SEARCH_EVENT_WORDS = (3, 0, 2, 4, 8, 16)
 # Each rule that can be switched off, by its GroupingConfig field; "max_event_words" stands for
 # the event-word rule (on: any searched value above 0).
 RULES = (

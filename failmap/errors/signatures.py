@@ -72,7 +72,7 @@ class GroupingConfig:
     # A position where the messages of a cluster differ by at most this many words names the
     # event ("VM Paused" / "VM Started"); with more words it is a value ("user alice", ...).
     # 0 turns the rule off.
-    max_event_words: int = 8
+    max_event_words: int = 3
     # The rules below are switches so that benchmarks/error_grouping.py can measure what each
     # one is worth on sources it was not chosen on (docs/error-grouping.md); the defaults are
     # the rules kept.

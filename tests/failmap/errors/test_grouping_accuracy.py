@@ -17,9 +17,9 @@ GA_FLOOR = {
     "Spark": 0.99,
     "BGL": 0.985,
     "HPC": 0.985,
-    "Linux": 0.865,
+    "Linux": 0.93,
     "Proxifier": 0.99,
-    "OpenStack": 0.99,
+    "OpenStack": 0.94,
     "Mac": 0.965,
 }
 
@@ -53,6 +53,16 @@ def test_grouping_accuracy_stays_above_floor(measured: dict[str, float], system:
     assert measured[system] >= GA_FLOOR[system], (
         f"{system}: grouping accuracy {measured[system]:.3f} fell below {GA_FLOOR[system]}"
     )
+
+
+@pytest.mark.slow
+def test_held_out_accuracy_meets_the_goal(grouping_benchmark: ModuleType, loghub_dir: Path) -> None:
+    # Each system scored with the configuration chosen on the other 7 (issue 18's goal).
+    samples = {s: grouping_benchmark.load_loghub_system(loghub_dir, s) for s in GA_FLOOR}
+    matrix = grouping_benchmark.accuracy_matrix(samples, grouping_benchmark.search_grid())
+    held_out = {r.system: r.accuracy for r in grouping_benchmark.leave_one_system_out(matrix)}
+    assert sum(held_out.values()) / len(held_out) >= 0.92, held_out
+    assert min(held_out.values()) >= 0.80, held_out
 
 
 def test_loghub_reader_rejects_files_without_the_needed_columns(
