@@ -27,7 +27,11 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     home = tmp_path_factory.mktemp("api_home")
     log = (home / "api.log").open("w+")
-    env = {**os.environ, "FAILMAP_HOME": str(home), "FAILMAP_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"}
+    env = {
+        **os.environ,
+        "FAILMAP_HOME": str(home),
+        "FAILMAP_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",
+    }
     process = subprocess.Popen(
         [
             sys.executable,
