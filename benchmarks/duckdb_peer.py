@@ -25,8 +25,7 @@ import duckdb
 DIMENSIONS = ("workflow", "model", "lora", "character", "scene_type", "segment_position_bucket")
 # dbt var segment_position_buckets: [1, 4, 6] (dbt_project.yml).
 BUCKET = (
-    "case when segment_position >= 6 then '6+' when segment_position >= 4 then '4-5' "
-    "else '1-3' end"
+    "case when segment_position >= 6 then '6+' when segment_position >= 4 then '4-5' else '1-3' end"
 )
 
 
@@ -49,7 +48,7 @@ def scan(inbox: Path) -> str:
         if files:
             listed = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
             parts.append(
-                "select segment_id, workflow, model, lora, character, scene_type, "
+                "select segment_id, workflow, model, lora, character, scene_type, "  # noqa: S608
                 "segment_position::integer as segment_position, passed::boolean as passed "
                 f"from {reader.format(listed)}"
             )
@@ -78,7 +77,7 @@ def recompute(inbox: Path, threads: int) -> tuple[float, int, int]:
             bool_or(not passed) as is_failed
         from ({scan(inbox)}) as checks
         group by segment_id
-        """
+        """  # noqa: S608
     )
     con.execute(
         f"""
@@ -89,7 +88,7 @@ def recompute(inbox: Path, threads: int) -> tuple[float, int, int]:
             count(*) filter (where is_failed) / count(*) as failure_rate
         from segments
         group by grouping sets ({grouping_sets()})
-        """
+        """  # noqa: S608
     )
     segments = con.execute("select count(*) from segments").fetchone()
     combos = con.execute("select count(*) from combinations").fetchone()
