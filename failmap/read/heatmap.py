@@ -26,7 +26,7 @@ class HeatmapCell(Row):
     failure_rate: float
     shrunk_failure_rate: float = Field(description="Rate shrunk toward the overall rate.")
     overall_rate: float = Field(exclude=True)
-    prior_strength: float | None = Field(default=None, exclude=True)
+    prior_strength: float | None = Field(exclude=True)
     is_pattern: bool
     pattern_key: str | None
 

@@ -32,12 +32,12 @@ class FailurePattern(Row):
     description: str
     # The key's values one column each (null: not part of the pattern); published as
     # `dimensions` by the API.
-    dimension_workflow: str | None = Field(default=None, exclude=True)
-    dimension_model: str | None = Field(default=None, exclude=True)
-    dimension_lora: str | None = Field(default=None, exclude=True)
-    dimension_character: str | None = Field(default=None, exclude=True)
-    dimension_scene_type: str | None = Field(default=None, exclude=True)
-    dimension_segment_position: str | None = Field(default=None, exclude=True)
+    dimension_workflow: str | None = Field(exclude=True)
+    dimension_model: str | None = Field(exclude=True)
+    dimension_lora: str | None = Field(exclude=True)
+    dimension_character: str | None = Field(exclude=True)
+    dimension_scene_type: str | None = Field(exclude=True)
+    dimension_segment_position: str | None = Field(exclude=True)
     dimension_count: int
     aliases: list[str] = Field(description="Other keys covering exactly the same segments.")
     failure_count: int

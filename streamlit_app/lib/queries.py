@@ -74,6 +74,18 @@ def _frame(rows: list[Row], row_type: type[Row]) -> pd.DataFrame:
     return frame
 
 
+def _read_frame(
+    relation: str, row_type: type[Row], read: Callable[[psycopg.Connection], list[Row]]
+) -> pd.DataFrame:
+    """`_read` whose rows become a frame of `row_type`."""
+    return _frame(_read(relation, read), row_type)
+
+
+def _first(page: tuple[list[Row], int]) -> list[Row]:
+    """The rows of a paged read (the dashboard shows all it asked for)."""
+    return page[0]
+
+
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def existing_marts() -> frozenset[str]:
     """Names of the tables and views in the marts schema."""
@@ -160,19 +172,24 @@ def failure_patterns(period: Period) -> pd.DataFrame:
 def pattern_occurrences(pattern_key: str, period: Period, limit: int = 500) -> pd.DataFrame:
     """The pattern's failing segments evaluated in the period, newest first."""
     require("pattern_occurrences")
-    rows, _ = _read(
+    return _read_frame(
         "marts.pattern_occurrences",
-        lambda conn: patterns.pattern_occurrences(
-            conn, pattern_key, start_at=period.start_at, end_at=period.end_at, limit=limit
+        patterns.Occurrence,
+        lambda conn: _first(
+            patterns.pattern_occurrences(
+                conn, pattern_key, start_at=period.start_at, end_at=period.end_at, limit=limit
+            )
         ),
     )
-    return _frame(rows, patterns.Occurrence)
 
 
 def pattern_fixes(pattern_key: str | None = None) -> pd.DataFrame:
     """Fixes recorded for a pattern (or all), newest first. Not cached: users write them."""
-    rows = _read("app.pattern_fixes", lambda conn: patterns.recorded_fixes(conn, pattern_key))
-    return _frame(rows, patterns.RecordedFix)
+    return _read_frame(
+        "app.pattern_fixes",
+        patterns.RecordedFix,
+        lambda conn: patterns.recorded_fixes(conn, pattern_key),
+    )
 
 
 # --- heatmaps ---------------------------------------------------------------------------------
@@ -186,13 +203,13 @@ def failure_heatmap(x_dimension: str, y_dimension: str, period: Period) -> pd.Da
     method (over the data's whole span that mart's rows); failmap.read.heatmap orients the pair.
     """
     require("daily_failure_heatmap", "failure_heatmap")
-    cells = _read(
+    return _read_frame(
         "marts.failure_heatmap_for_period",
+        heatmap.HeatmapCell,
         lambda conn: heatmap.heatmap_cells(
             conn, x_dimension, y_dimension, start=period.start, end=period.end
         ),
     )
-    return _frame(cells, heatmap.HeatmapCell)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -204,13 +221,13 @@ def cell_failing_segments(
     A cell that is not a pattern has no rows in pattern_occurrences, so this reads every failed
     segment (marts.failed_segments), newest first, at most `limit`.
     """
-    rows = _read(
+    return _read_frame(
         "marts.failed_segments",
+        patterns.FailedSegment,
         lambda conn: patterns.failed_segments(
             conn, dict(cell), start_at=period.start_at, end_at=period.end_at, limit=limit
         ),
     )
-    return _frame(rows, patterns.FailedSegment)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -227,13 +244,15 @@ def dimension_values() -> dict[str, list[str]]:
 def trend_series(dimension: str, value: str, period: Period) -> pd.DataFrame:
     """One daily series of marts.daily_failure_trends (dimension `overall` for everything)."""
     require("daily_failure_trends")
-    rows, _ = _read(
+    return _read_frame(
         "marts.daily_failure_trends",
-        lambda conn: trends.trend_points(
-            conn, dimension=dimension, value=value, start=period.start, end=period.end
+        trends.TrendPoint,
+        lambda conn: _first(
+            trends.trend_points(
+                conn, dimension=dimension, value=value, start=period.start, end=period.end
+            )
         ),
     )
-    return _frame(rows, trends.TrendPoint)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -259,18 +278,20 @@ FLAGGED_DAY_COLUMNS = [
 def flagged_days(period: Period, limit: int = 200) -> pd.DataFrame:
     """Series-days flagged as a regression or an improvement in the period, newest first."""
     require("daily_failure_trends")
-    rows, _ = _read(
+    frame = _read_frame(
         "marts.daily_failure_trends",
-        lambda conn: trends.trend_points(
-            conn,
-            start=period.start,
-            end=period.end,
-            flagged_only=True,
-            newest_first=True,
-            limit=limit,
+        trends.TrendPoint,
+        lambda conn: _first(
+            trends.trend_points(
+                conn,
+                start=period.start,
+                end=period.end,
+                flagged_only=True,
+                newest_first=True,
+                limit=limit,
+            )
         ),
     )
-    frame = _frame(rows, trends.TrendPoint)
     flag = frame["regression_flag"].map({True: "regression", False: "improvement"})
     return frame.assign(flag=flag.astype(object))[FLAGGED_DAY_COLUMNS]
 
@@ -279,11 +300,11 @@ def flagged_days(period: Period, limit: int = 200) -> pd.DataFrame:
 def change_events(period: Period) -> pd.DataFrame:
     """Version changes seen in the period with their verdicts, newest first."""
     require("change_events")
-    rows, _ = _read(
+    return _read_frame(
         "marts.change_events",
-        lambda conn: trends.change_events(conn, start=period.start, end=period.end),
+        trends.ChangeEvent,
+        lambda conn: _first(trends.change_events(conn, start=period.start, end=period.end)),
     )
-    return _frame(rows, trends.ChangeEvent)
 
 
 # --- error analytics --------------------------------------------------------------------------
@@ -304,11 +325,11 @@ def error_totals(period: Period) -> pd.Series:
 def daily_errors(period: Period) -> pd.DataFrame:
     """Errors per day and category in the period (marts.error_trends), days with errors only."""
     require("error_trends")
-    rows = _read(
+    frame = _read_frame(
         "marts.error_trends",
+        errors.ErrorTrendPoint,
         lambda conn: errors.error_trend_points(conn, period.start, period.end),
     )
-    frame = _frame(rows, errors.ErrorTrendPoint)
     return frame[frame["error_count"] > 0].reset_index(drop=True)
 
 
@@ -316,35 +337,40 @@ def daily_errors(period: Period) -> pd.DataFrame:
 def phase_errors() -> pd.DataFrame:
     """Every pipeline phase over all data, in pipeline order (marts.phase_error_breakdown)."""
     require("phase_error_breakdown")
-    rows = _read("marts.phase_error_breakdown", errors.phase_totals)
-    return _frame(rows, errors.PhaseTotals)
+    return _read_frame("marts.phase_error_breakdown", errors.PhaseTotals, errors.phase_totals)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def debug_recommendations() -> pd.DataFrame:
     """What to fix first, most important first (marts.debug_recommendations)."""
     require("debug_recommendations")
-    rows, _ = _read("marts.debug_recommendations", errors.recommendations)
-    return _frame(rows, errors.Recommendation)
+    return _read_frame(
+        "marts.debug_recommendations",
+        errors.Recommendation,
+        lambda conn: _first(errors.recommendations(conn)),
+    )
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def unknown_error_signatures(limit: int = 50) -> pd.DataFrame:
     """Error templates no catalog entry matched, most frequent first."""
     require("error_signatures")
-    rows = _read("marts.error_signatures", lambda conn: errors.unknown_signatures(conn, limit))
-    return _frame(rows, errors.UnknownSignature)
+    return _read_frame(
+        "marts.error_signatures",
+        errors.UnknownSignature,
+        lambda conn: errors.unknown_signatures(conn, limit),
+    )
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def recent_run_errors(period: Period, limit: int = 300) -> pd.DataFrame:
     """Errors of runs started in the period, newest first."""
     require("run_errors")
-    rows = _read(
+    return _read_frame(
         "marts.run_errors",
+        errors.RunError,
         lambda conn: errors.run_errors(conn, period.start_at, period.end_at, limit),
     )
-    return _frame(rows, errors.RunError)
 
 
 # --- data quality -----------------------------------------------------------------------------
@@ -353,32 +379,32 @@ def recent_run_errors(period: Period, limit: int = 300) -> pd.DataFrame:
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def ingested_files(period: Period) -> pd.DataFrame:
     """The ingest ledger: every file loaded or rejected in the period, newest first."""
-    rows = _read(
+    return _read_frame(
         "marts.ingested_files",
+        data.IngestedFile,
         lambda conn: data.ingested_files(conn, period.start_at, period.end_at),
     )
-    return _frame(rows, data.IngestedFile)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def quarantined_rows(period: Period, limit: int = 500) -> pd.DataFrame:
     """Rows quarantined in the period, newest first, with the rule each broke."""
-    rows = _read(
+    return _read_frame(
         "marts.quarantined_rows",
+        data.QuarantinedRow,
         lambda conn: data.quarantined_rows(conn, period.start_at, period.end_at, limit),
     )
-    return _frame(rows, data.QuarantinedRow)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def quarantine_summary(period: Period) -> pd.DataFrame:
     """Rows quarantined in the period per file kind and broken rule, most rows first."""
     require("quarantine_summary")
-    rows = _read(
+    return _read_frame(
         "marts.quarantine_summary",
+        data.QuarantineCount,
         lambda conn: data.quarantine_summary(conn, period.start, period.end),
     )
-    return _frame(rows, data.QuarantineCount)
 
 
 def clear_caches() -> None:
