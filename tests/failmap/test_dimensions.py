@@ -7,6 +7,8 @@ import re
 import yaml
 
 from failmap import dimensions
+from failmap.alerts.configuration import CHOSEN_DIMENSIONS
+from failmap.api.routes.trends import TrendDimension
 from failmap.demo import spec
 from failmap.pattern_keys import DIMENSIONS as KEY_DIMENSIONS
 from tests.conftest import REPO_ROOT
@@ -42,3 +44,5 @@ def test_every_python_copy_is_the_one_definition() -> None:
     for mapping in (dimensions.LABELS, dimensions.TITLES):
         assert tuple(mapping) == dimensions.DIMENSIONS
     assert dimensions.Dimension.__args__ == dimensions.DIMENSIONS
+    assert TrendDimension.__args__ == ("overall", *dimensions.DIMENSIONS)
+    assert (*CHOSEN_DIMENSIONS, "segment_position") == dimensions.DIMENSIONS
