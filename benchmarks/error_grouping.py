@@ -143,6 +143,7 @@ RULES = (
     "route_by_words",
     "merge_variable_runs",
     "max_event_words",
+    "identifiers_are_words",
     "cap_event_combinations",
     "literals_are_values",
     "merge_variable_positions",

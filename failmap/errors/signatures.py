@@ -56,6 +56,10 @@ _PLACEHOLDER = re.compile(
 # Words name the kind of event; tokens with digit runs, dots or slashes inside are more often
 # values.
 _WORD = re.compile(r"[^A-Za-z0-9<]*[A-Za-z]+(?:['-][A-Za-z]+)*\d?[^A-Za-z0-9<]*")
+# A name: words joined by "_", "::" or "." as well ("itemasync_SetProperty",
+# "AppleMultitouchDevice::start"), still without digits inside. Names of functions, classes and
+# services name the event as words do (``identifiers_are_words``).
+_IDENTIFIER = re.compile(r"[^A-Za-z0-9<]*[A-Za-z]+(?:(?:['_-]|::|\.)[A-Za-z]+)*\d?[^A-Za-z0-9<]*")
 _ALPHANUMERIC = re.compile(r"[A-Za-z0-9]")
 _PUNCTUATION = "'\"`()[]{}<>,.;:!?"
 
@@ -80,6 +84,8 @@ class GroupingConfig:
     mask_aware_similarity: bool = True
     # Groups whose templates differ only in the length of a run of variables are one signature.
     merge_variable_runs: bool = True
+    # For the event-word rule, names joined by "_", "::" or "." count as words.
+    identifiers_are_words: bool = True
     # Candidate rules, measured and not kept (docs/error-grouping.md):
     # only words route messages through the prefix tree (see ``_Miner``);
     route_by_words: bool = False
@@ -351,6 +357,7 @@ def _has_no_digit(token: str) -> bool:
 
 
 _word_cache: dict[str, bool] = {}
+_identifier_cache: dict[str, bool] = {}
 
 
 def _is_word(token: str) -> bool:
@@ -359,6 +366,15 @@ def _is_word(token: str) -> bool:
         if len(_word_cache) > 100_000:
             _word_cache.clear()
         known = _word_cache[token] = _WORD.fullmatch(token) is not None
+    return known
+
+
+def _is_identifier(token: str) -> bool:
+    known = _identifier_cache.get(token)
+    if known is None:
+        if len(_identifier_cache) > 100_000:
+            _identifier_cache.clear()
+        known = _identifier_cache[token] = _IDENTIFIER.fullmatch(token) is not None
     return known
 
 
@@ -440,13 +456,14 @@ def _event_word_positions(
     """
     if len(indices) < 2:
         return {}
+    is_word = _is_identifier if config.identifiers_are_words else _is_word
     width = len(tokenized[indices[0]].tokens)
     positions = {}
     for position in range(width):
         values = frozenset(tokenized[index].tokens[position] for index in indices)
         if not 1 < len(values) <= config.max_event_words:
             continue
-        if not all(_is_word(value) for value in values):
+        if not all(is_word(value) for value in values):
             continue
         if config.literals_are_values and any(_is_literal(value) for value in values):
             continue
