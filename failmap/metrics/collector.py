@@ -173,6 +173,14 @@ METRICS: tuple[MetricSpec, ...] = (
         ("error_code",),
         source="marts.run_errors",
     ),
+    MetricSpec(
+        "failmap_quality_warnings_open",
+        "gauge",
+        "Delivered files with an open data-quality warning (most rows quarantined; judged once "
+        "at arrival, open until acknowledged), by file kind. Warnings never block a refresh.",
+        ("file_kind",),
+        source="app.file_judgements",
+    ),
 )
 
 # Every mart (or model) a metric reads, reported by failmap_mart_available.
@@ -239,10 +247,21 @@ def _failed_runs(conn: psycopg.Connection, snapshot: Snapshot) -> None:
         snapshot.add("failmap_failed_runs_daily_average", row.daily_average, row.error_code)
 
 
+def _quality_warnings(conn: psycopg.Connection, snapshot: Snapshot) -> None:
+    rows = conn.execute(
+        "select file_kind, count(*) from app.file_judgements "
+        "where is_warning and acknowledged_at is null group by file_kind"
+    )
+    found = dict(rows.fetchall())
+    for file_kind in sorted({"quality_scores", "runs", *found}):
+        snapshot.add("failmap_quality_warnings_open", found.get(file_kind, 0), file_kind)
+
+
 READERS = {
     "marts.data_freshness": (_freshness,),
     "marts.failure_patterns": (_patterns,),
     "marts.run_errors": (_run_errors, _failed_runs),
+    "app.file_judgements": (_quality_warnings,),
 }
 
 

