@@ -74,6 +74,11 @@ def _frame(rows: list[Row], row_type: type[Row]) -> pd.DataFrame:
     return frame
 
 
+def _series(row: Row) -> pd.Series:
+    """One row as a Series, converted as `_frame` converts (timestamps in UTC)."""
+    return _frame([row], type(row)).iloc[0]
+
+
 def _read_frame(
     relation: str, row_type: type[Row], read: Callable[[psycopg.Connection], list[Row]]
 ) -> pd.DataFrame:
@@ -110,7 +115,7 @@ def data_freshness() -> pd.Series:
     row = _read("marts.data_freshness", data.data_freshness)
     if row is None:
         raise MartMissing("marts.data_freshness", "it holds no row")
-    return pd.Series(row.columns())
+    return _series(row)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -121,7 +126,7 @@ def period_volume(period: Period) -> pd.Series:
         "marts.daily_failure_trends",
         lambda conn: data.segment_volume(conn, period.start, period.end),
     )
-    return pd.Series(volume.columns())
+    return _series(volume)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -138,7 +143,7 @@ def kpis() -> dict[str, pd.Series]:
     """marts.kpis by kpi name (value, unit, numerator, denominator, description)."""
     require("kpis")
     found = _read("marts.kpis", data.kpis)
-    return {name: pd.Series(row.columns()) for name, row in found.items()}
+    return {name: _series(row) for name, row in found.items()}
 
 
 # --- patterns ----------------------------------------------------------------------------------
@@ -318,7 +323,7 @@ def error_totals(period: Period) -> pd.Series:
         "marts.error_summary",
         lambda conn: errors.error_summary(conn, period.start, period.end),
     )
-    return pd.Series(summary.columns())
+    return _series(summary)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
