@@ -12,6 +12,9 @@ DAGSTER_YAML = f"""\
 {HEADER} Run history, schedules and sensor cursors live in this directory.
 telemetry:
   enabled: false
+# No "Join the community" pop-up on the first visit: operators open this UI to act.
+nux:
+  enabled: false
 # One refresh at a time: two dbt builds over the same schemas collide. A queued run starts
 # within a second of the previous one ending (the default checks every 5 s).
 run_queue:

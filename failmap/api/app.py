@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi_offline import FastAPIOffline
 
 from failmap.api.dependencies import ApiConfig
 from failmap.api.errors import install_error_handlers
@@ -51,7 +53,9 @@ def create_app(
             del app.state.database
             await anyio.to_thread.run_sync(pool.close)  # waits for its workers: not on the loop
 
-    app = FastAPI(
+    # FastAPIOffline serves Swagger UI and ReDoc from files in the installed package: studio
+    # networks often have no internet, and FastAPI's default pages load them from a CDN.
+    app = FastAPIOffline(
         lifespan=lifespan,
         title="failmap API",
         summary="Failure patterns, heatmaps, trends, configuration checks, fixes, error analytics.",
@@ -67,6 +71,12 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        """A person opening the API's address lands on its documentation."""
+        return RedirectResponse("/docs")
+
     return app
 
 

@@ -10,6 +10,7 @@ from lib.queries import MartMissing, dimension_values
 from lib.text import md_escape
 
 from failmap.alerts import ConfigurationError, PredictionUnavailable
+from failmap.alerts.configuration import CHOSEN_DIMENSIONS
 
 BANNERS = {
     "high": st.error,
@@ -34,7 +35,7 @@ except MartMissing as error:
 with st.form(FORM_KEY):
     columns = st.columns(3)
     choices: dict[str, str | None] = {}
-    for index, dimension in enumerate(("workflow", "model", "lora", "character", "scene_type")):
+    for index, dimension in enumerate(CHOSEN_DIMENSIONS):
         options = values.get(dimension, [])
         choices[dimension] = columns[index % 3].selectbox(
             label(dimension), options, key=f"check_{dimension}"

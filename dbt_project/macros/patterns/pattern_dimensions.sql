@@ -1,9 +1,10 @@
-{#- The six pattern dimensions, in the architecture's fixed order. This order is the order of
-    `pattern_key` (`lora=l07|character=c12|segment_position=6+`), so keys stay stable across
-    refreshes; never reorder it. `segment_position` is the bucket label (var
-    `segment_position_buckets`), not the raw position. -#}
+{#- The six pattern dimensions, in the architecture's fixed order (var `pattern_dimensions`,
+    copied from failmap/dimensions.py). This order is the order of `pattern_key`
+    (`lora=l07|character=c12|segment_position=6+`), so keys stay stable across refreshes; never
+    reorder it. `segment_position` is the bucket label (var `segment_position_buckets`), not the
+    raw position. -#}
 {% macro pattern_dimensions() -%}
-    {{ return(['workflow', 'model', 'lora', 'character', 'scene_type', 'segment_position']) }}
+    {{ return(var('pattern_dimensions')) }}
 {%- endmacro %}
 
 {#- Every set of 1 to `max_dimensions` pattern dimensions, as lists in the fixed order:

@@ -1,7 +1,7 @@
 -- Totals of the period [%(start)s, %(end)s] from the daily rows of marts.error_summary, and
 -- the signatures seen in it from marts.run_errors.
 with days as (
-    select *
+    select error_summary.*
     from marts.error_summary
     where
         error_summary.period_grain = 'day'

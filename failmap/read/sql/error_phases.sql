@@ -1,7 +1,7 @@
 -- The phase breakdown of the period: the daily rows of marts.phase_error_breakdown summed per
 -- phase, the rate recomputed from the sums and flagged against the mart's threshold.
 with days as (
-    select *
+    select phase_error_breakdown.*
     from marts.phase_error_breakdown
     where
         phase_error_breakdown.period_grain = 'day'

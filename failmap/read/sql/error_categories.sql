@@ -1,7 +1,7 @@
 -- Error categories of the period by failed runs, with the catalog's advice for each
 -- (from marts.debug_recommendations; null for `unknown` and categories without an issue row).
 with period_errors as (
-    select *
+    select run_errors.*
     from marts.run_errors
     where run_errors.started_on between %(start)s and %(end)s
 ),
