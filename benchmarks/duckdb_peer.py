@@ -36,32 +36,35 @@ def grouping_sets() -> str:
     return ", ".join("(" + ", ".join(s) + ")" for s in sets)
 
 
-def scan(inbox: Path) -> str:
-    """A DuckDB relation over every quality_scores file of the inbox, whatever its format."""
-    parts = []
+def scan(inbox: Path) -> tuple[str, dict[str, list[str]]]:
+    """A DuckDB relation over every quality_scores file of the inbox, whatever its format, and
+    the file lists it takes as parameters."""
+    parts, files = [], {}
     for suffix, reader in (
-        ("csv", "read_csv({}, header = true, union_by_name = true)"),
-        ("jsonl", "read_json({}, format = 'newline_delimited', union_by_name = true)"),
-        ("parquet", "read_parquet({}, union_by_name = true)"),
+        ("csv", "read_csv(${}, header = true, union_by_name = true)"),
+        ("jsonl", "read_json(${}, format = 'newline_delimited', union_by_name = true)"),
+        ("parquet", "read_parquet(${}, union_by_name = true)"),
     ):
-        files = sorted(str(p) for p in inbox.glob(f"quality_scores*.{suffix}"))
-        if files:
-            listed = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
+        found = sorted(str(p) for p in inbox.glob(f"quality_scores*.{suffix}"))
+        if found:
+            files[suffix] = found
             parts.append(
-                "select segment_id, workflow, model, lora, character, scene_type, "  # noqa: S608
+                "select segment_id, workflow, model, lora, character, scene_type, "
                 "segment_position::integer as segment_position, passed::boolean as passed "
-                f"from {reader.format(listed)}"
+                "from " + reader.format(suffix)
             )
     if not parts:
         raise SystemExit(f"no quality_scores* files in {inbox}")
-    return " union all ".join(parts)
+    return " union all ".join(parts), files
 
 
 def recompute(inbox: Path, threads: int) -> tuple[float, int, int]:
     """One run from the files: seconds, segments, combination rows."""
     started = time.perf_counter()
     con = duckdb.connect()
-    con.execute(f"set threads = {threads}")
+    con.execute(f"set threads = {int(threads)}")
+    checks, files = scan(inbox)
+    # Built from this file's constants only; the file names are parameters.
     con.execute(
         f"""
         create temporary table segments as
@@ -75,9 +78,10 @@ def recompute(inbox: Path, threads: int) -> tuple[float, int, int]:
             {BUCKET.replace("segment_position", "max(segment_position)")}
                 as segment_position_bucket,
             bool_or(not passed) as is_failed
-        from ({scan(inbox)}) as checks
+        from ({checks}) as checks
         group by segment_id
-        """  # noqa: S608
+        """,  # noqa: S608
+        files,
     )
     con.execute(
         f"""
