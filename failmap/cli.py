@@ -45,7 +45,9 @@ def refresh(inbox: Path | None, full_refresh: bool) -> None:
     settings = settings_or_exit()
     url = database_url_or_exit(settings)
     prepare_environment(settings, url, echo=click.echo)
-    summary = refresh_with_progress(full_refresh=full_refresh, echo=click.echo)
+    summary = refresh_with_progress(
+        full_refresh=full_refresh, echo=click.echo, log_dir=settings.logs
+    )
     sys.exit(0 if summary.ok else 1)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from failmap import database
 from failmap.dagster_home import ensure_dagster_home
@@ -28,16 +30,32 @@ def prepare_environment(settings: Settings, url: str, echo: Callable[[str], None
     prepare_manifest()
 
 
-def refresh_with_progress(*, full_refresh: bool = False, echo: Callable[[str], None] = print):
-    """Run the refresh job in-process and print its summary; returns the RefreshSummary."""
+def refresh_with_progress(
+    *,
+    full_refresh: bool = False,
+    echo: Callable[[str], None] = print,
+    log_dir: Path | None = None,
+):
+    """Run the refresh job in-process and print its summary; returns the RefreshSummary.
+
+    With `log_dir`, the run's full output goes to a file there and the terminal shows a short
+    progress display instead (failmap/progress.py); the file's path is the last line printed.
+    """
+    from failmap.progress import refresh_display, refresh_log_path
     from orchestration.refresh import run_refresh
 
     started = time.perf_counter()
     echo("refresh: ingesting inbox files, then dbt build and checks ...")
-    summary = run_refresh(full_refresh=full_refresh)
+    log_path = refresh_log_path(log_dir) if log_dir is not None else None
+    with refresh_display(log_path) if log_path else contextlib.nullcontext():
+        summary = run_refresh(full_refresh=full_refresh)
     echo(
         f"refresh {'finished' if summary.ok else 'FAILED'} in {time.perf_counter() - started:.0f} s"
     )
     for line in summary.lines():
         echo(f"  {line}")
+    if log_path is not None:
+        if not summary.ok:
+            echo("  why a check failed: the dashboard's Data Quality page; stack traces: the log")
+        echo(f"full log (dbt, Dagster, checks): {log_path}")
     return summary

@@ -165,12 +165,12 @@ def run_up(
             from failmap.demo import write_demo_data
 
             echo(f"inbox {settings.inbox} is empty: writing demo data into it ...")
-            summary = write_demo_data(settings.inbox, progress=lambda line: echo(f"  {line}"))
+            summary = write_demo_data(settings.inbox)
             echo(
                 f"  wrote {len(summary.files)} demo files: {summary.segment_count:,} segments, "
                 f"{summary.job_count:,} runs (see docs/demo-data.md for what is planted)"
             )
-        refresh_with_progress(echo=echo)
+        refresh_with_progress(echo=echo, log_dir=settings.logs)
         # From here on Ctrl-C (or SIGTERM) means "stop the services", handled in the loop below.
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, request_stop)

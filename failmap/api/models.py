@@ -8,7 +8,7 @@ it does not restate it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -98,7 +98,13 @@ class CheckRequest(BaseModel):
     scene_type: str = Field(min_length=1, max_length=MAX_VALUE_LENGTH)
     lora: str | None = Field(default=None, max_length=MAX_VALUE_LENGTH)
     character: str | None = Field(default=None, max_length=MAX_VALUE_LENGTH)
-    segment_position: int | None = Field(default=None, ge=1, le=10_000)
+    # A position (7) or a bucket label ("6+", "4-5"), as the CLI and the dashboard take it; the
+    # core (failmap.alerts.configuration) checks the label and answers 422 naming the field.
+    segment_position: (
+        Annotated[int, Field(ge=1, le=10_000)]
+        | Annotated[str, Field(min_length=1, max_length=MAX_VALUE_LENGTH)]
+        | None
+    ) = Field(default=None, examples=[7, "6+"])
     segments: int | None = Field(default=None, ge=1, le=MAX_SEGMENTS)
 
 

@@ -3,10 +3,13 @@
 import pandas as pd
 import streamlit as st
 from lib import checks
+from lib.charts import reading_order
 from lib.dimensions import label
+from lib.fixes import effect_label
 from lib.notices import show_missing, show_no_data
 from lib.page import page_context
 from lib.queries import MartMissing, dimension_values
+from lib.tables import pattern_label
 from lib.text import md_escape
 
 from failmap.alerts import ConfigurationError, PredictionUnavailable
@@ -36,15 +39,20 @@ with st.form(FORM_KEY):
     columns = st.columns(3)
     choices: dict[str, str | None] = {}
     for index, dimension in enumerate(CHOSEN_DIMENSIONS):
-        options = values.get(dimension, [])
+        options = sorted(values.get(dimension, []), key=reading_order)
         choices[dimension] = columns[index % 3].selectbox(
             label(dimension), options, key=f"check_{dimension}"
         )
-    position = columns[2].selectbox(
+    # A number, as `failmap check --segment-position` takes it; empty: the whole scene.
+    position = columns[2].number_input(
         "Segment position",
-        [None, *values.get("segment_position", [])],
-        format_func=lambda v: "Whole scene" if v is None else v,
+        min_value=1,
+        max_value=200,
+        value=None,
+        step=1,
+        placeholder="whole scene",
         key="check_segment_position",
+        help="The segment's place in its scene (1 = first). Leave empty for the whole scene.",
     )
     segments = columns[0].number_input(
         "Segments in the scene",
@@ -60,9 +68,7 @@ with st.form(FORM_KEY):
 if not submitted:
     st.stop()
 
-# The check takes a position; a bucket label ("6+", "4-5") stands for its first position.
-first_position = int(str(position).split("-")[0].rstrip("+")) if position else None
-configuration = {**choices, "segment_position": first_position}
+configuration = {**choices, "segment_position": int(position) if position else None}
 try:
     result = checks.check_configuration(configuration, int(segments) if segments else None)
 except ConfigurationError as error:
@@ -103,7 +109,10 @@ columns[1].metric(
     border=True,
 )
 columns[2].metric(
-    "Typical rate", f"{result['overall_failure_rate']:.0%}", help="All segments.", border=True
+    "Overall rate",
+    f"{result['overall_failure_rate']:.1%}",
+    help="Share of all segments, over all data, that failed a check.",
+    border=True,
 )
 if scene:
     columns[3].metric(
@@ -121,6 +130,9 @@ if len(positions) > 1 or scene:
     st.dataframe(
         positions.assign(
             predicted=positions["predicted_failure_rate"] * 100,
+            patterns=positions["pattern_keys"].map(
+                lambda keys: [pattern_label(key) for key in keys] if keys is not None else []
+            ),
             range=[
                 f"{low:.0%} – {high:.0%}"
                 for low, high in zip(positions["lower"], positions["upper"], strict=True)
@@ -133,7 +145,7 @@ if len(positions) > 1 or scene:
             "range",
             "severity",
             "observed_total_count",
-            "pattern_keys",
+            "patterns",
         ],
         column_config={
             "position_bucket": st.column_config.TextColumn("Positions"),
@@ -145,7 +157,7 @@ if len(positions) > 1 or scene:
             "observed_total_count": st.column_config.NumberColumn(
                 "Segments seen", format="localized"
             ),
-            "pattern_keys": st.column_config.ListColumn("Patterns"),
+            "patterns": st.column_config.ListColumn("Patterns", width="large"),
         },
         key="check_positions",
     )
@@ -153,21 +165,22 @@ if len(positions) > 1 or scene:
 patterns = result.get("patterns") or []
 st.subheader("Matching patterns and their fixes")
 if not patterns:
-    st.caption("None: no surfaced failure pattern contains this configuration.")
+    st.caption("No surfaced failure pattern contains this configuration.")
 for pattern in patterns:
     with st.container(border=True):
         st.markdown(f"**{md_escape(pattern['description'])}** · severity {pattern['severity']}")
         if pattern["matched_by"] != pattern["pattern_key"]:
-            st.caption(f"Matched as {md_escape(pattern['matched_by'])}.")
+            st.caption(f"Matched as {md_escape(pattern_label(pattern['matched_by']))}.")
         if pattern["fixes"]:
+            fixes = pd.DataFrame(pattern["fixes"])
             st.dataframe(
-                pd.DataFrame(pattern["fixes"]),
+                fixes.assign(effectiveness=fixes["effectiveness"].map(effect_label)),
                 hide_index=True,
                 column_order=["created_at", "description", "effectiveness", "reported_by"],
                 column_config={
                     "created_at": st.column_config.DatetimeColumn("Recorded", format="YYYY-MM-DD"),
                     "description": st.column_config.TextColumn("What was done", width="large"),
-                    "effectiveness": st.column_config.TextColumn("Reported effect"),
+                    "effectiveness": st.column_config.TextColumn("Did it work?"),
                     "reported_by": st.column_config.TextColumn("By"),
                 },
             )
@@ -192,4 +205,11 @@ if notes:
         pd.DataFrame(notes),
         hide_index=True,
         column_order=["dimension", "dimension_value", "note", "reported_by", "created_at"],
+        column_config={
+            "dimension": st.column_config.TextColumn("About"),
+            "dimension_value": st.column_config.TextColumn("Value"),
+            "note": st.column_config.TextColumn("Note", width="large"),
+            "reported_by": st.column_config.TextColumn("By"),
+            "created_at": st.column_config.DatetimeColumn("Written", format="YYYY-MM-DD"),
+        },
     )

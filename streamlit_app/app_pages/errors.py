@@ -45,7 +45,13 @@ def totals() -> None:
         help=f"{failed / runs:.1%} of runs" if runs else None,
         border=True,
     )
-    columns[2].metric("Errors", f"{int(numbers['error_count']):,}", border=True)
+    columns[2].metric(
+        "Errors",
+        f"{int(numbers['error_count']):,}",
+        help="Every error the runs logged. A run can log several (one per phase that failed, "
+        "and errors a recovery survived), so there are more errors than failed runs.",
+        border=True,
+    )
     columns[3].metric(
         "Unknown errors",
         f"{int(numbers['unknown_error_count']):,}",
@@ -53,10 +59,14 @@ def totals() -> None:
         border=True,
     )
     columns[4].metric(
-        "Recoveries that worked",
+        "Recovered",
         f"{recovered / attempted:.0%}" if attempted else "–",
-        help=f"{recovered:,} of the {attempted:,} runs that attempted a recovery.",
+        help=f"Recoveries that worked: {recovered:,} of the {attempted:,} runs that attempted one.",
         border=True,
+    )
+    st.caption(
+        "Errors outnumber failed runs: a run logs one error per phase that failed, and a run "
+        "that recovered still logs the error it recovered from."
     )
 
 
@@ -100,6 +110,16 @@ def recommendations() -> None:
                     "estimated_fix_time",
                     "example_message",
                 ],
+                column_config={
+                    "priority_rank": st.column_config.NumberColumn("Rank", width=60),
+                    "severity": st.column_config.TextColumn("Severity", width=80),
+                    "issue": st.column_config.TextColumn("Issue", width="medium"),
+                    "solution": st.column_config.TextColumn("Do", width="large"),
+                    "error_count": st.column_config.NumberColumn("Errors", format="localized"),
+                    "estimated_fix_time": st.column_config.TextColumn("Time to fix"),
+                    "example_message": st.column_config.TextColumn("Example message"),
+                },
+                row_height=60,
                 key="recommendations",
             )
 
@@ -187,10 +207,32 @@ def recent() -> None:
     st.dataframe(
         errors,
         hide_index=True,
+        # What a creator scans first; the run, matching and recovery flags are in the export.
+        column_order=[
+            "started_at",
+            "workflow",
+            "phase",
+            "category",
+            "message",
+            "is_fatal",
+            "is_recovery_succeeded",
+            "run_id",
+        ],
         column_config={
             "started_at": st.column_config.DatetimeColumn("Started", format="YYYY-MM-DD HH:mm"),
-            "message": st.column_config.TextColumn("Message", width="large"),
+            "workflow": st.column_config.TextColumn("Workflow", width=80),
+            "phase": st.column_config.TextColumn("Phase", width=90),
+            "category": st.column_config.TextColumn("Category", width=120),
+            "message": st.column_config.TextColumn("Message", width=380),
+            "is_fatal": st.column_config.CheckboxColumn("Fatal", width=50),
+            "is_recovery_succeeded": st.column_config.CheckboxColumn("Recovered", width=80),
+            "run_id": st.column_config.TextColumn("Run"),
+            "match_type": st.column_config.TextColumn("Matched by"),
+            "is_recovery_attempted": st.column_config.CheckboxColumn("Recovery tried"),
+            "model": st.column_config.TextColumn("Model"),
+            "error_code": st.column_config.TextColumn("Error code"),
         },
+        row_height=56,
         key="run_errors",
     )
 

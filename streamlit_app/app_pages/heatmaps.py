@@ -3,27 +3,29 @@
 import streamlit as st
 from lib import charts
 from lib.dimensions import DIMENSIONS, describe_cell, label
-from lib.findings import heatmap_title
+from lib.findings import covering_pattern, heatmap_title
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
-from lib.queries import MartMissing, cell_failing_segments, failure_heatmap
+from lib.queries import MartMissing, cell_failing_segments, failure_heatmap, failure_patterns
 from lib.tables import SEGMENT_COLUMNS, SEGMENT_ORDER, pattern_label
 from lib.text import md_escape
 
 # The two maps the page opens with (columns x rows): where creators look first.
 DEFAULT_MAPS = (("character", "scene_type"), ("lora", "segment_position"))
 DRILL_DOWN_ROWS = 500
-SUBTITLE = (
-    "Colour: failure rate pulled toward the overall rate when a cell has few segments. "
-    "Outlined: a surfaced pattern. Hover for counts; click a cell for its failing segments."
-)
+SUBTITLE = [
+    "Colour and number: estimated failure rate (pulled toward the overall rate when a cell has "
+    "few segments), one scale for every period: 0% green to 30% or more red.",
+    "Outlined: the cell lies inside a surfaced pattern. Hover for counts; click a cell for its "
+    "failing segments.",
+]
 
 st.title("Heatmaps")
 context = page_context()
 period = context.period
 period_caption(
     period,
-    "Maps and failing segments cover the period; outlined patterns were found over all data.",
+    "Maps and failing segments cover the period; patterns (outlined) were found over all data.",
 )
 
 
@@ -38,6 +40,25 @@ def selected_cell(event: object, x_dimension: str, y_dimension: str) -> dict[str
     if x_dimension not in point or y_dimension not in point:
         return None
     return {x_dimension: str(point[x_dimension]), y_dimension: str(point[y_dimension])}
+
+
+def with_patterns(cells, x_dimension: str, y_dimension: str):
+    """`cells` plus the surfaced pattern each lies inside (covering_key, matched_key, pattern)."""
+    try:
+        patterns = failure_patterns(period)
+    except MartMissing:
+        patterns = None
+    covering = [
+        covering_pattern(patterns, {x_dimension: x, y_dimension: y})
+        if patterns is not None
+        else None
+        for x, y in zip(cells["x_value"], cells["y_value"], strict=True)
+    ]
+    return cells.assign(
+        covering_key=[match[0] if match else "" for match in covering],
+        matched_key=[match[1] if match else "" for match in covering],
+        pattern=[pattern_label(match[0]) if match else "" for match in covering],
+    )
 
 
 def heatmap_section(number: int, default_x: str, default_y: str) -> None:
@@ -65,6 +86,7 @@ def heatmap_section(number: int, default_x: str, default_y: str) -> None:
     except MartMissing as error:
         show_missing(error, "The heatmap")
         return
+    cells = with_patterns(cells, x_dimension, y_dimension)
     if cells.empty:
         st.info(
             f"No segments for {label(x_dimension)} × {label(y_dimension)} in this period. "
@@ -99,10 +121,10 @@ def heatmap_section(number: int, default_x: str, default_y: str) -> None:
         f"In the period: {int(stats['failure_count']):,} of {int(stats['total_count']):,} "
         f"segments failed ({stats['failure_rate']:.1%}). "
     )
-    if stats["is_pattern"]:
+    if stats["covering_key"]:
         st.page_link(
             "app_pages/patterns.py",
-            label=f"A surfaced pattern ({md_escape(pattern_label(stats['pattern_key']))}): "
+            label=f"A surfaced pattern ({md_escape(stats['pattern'])}): "
             "see its fixes or record one",
             icon=":material/pattern:",
         )
@@ -112,7 +134,7 @@ def heatmap_section(number: int, default_x: str, default_y: str) -> None:
         show_missing(error, "The failing segments of a cell")
         return
     if segments.empty:
-        st.caption(f"{summary}None in the period.")
+        st.caption(f"{summary}No failing segment in the period.")
         return
     shown = (
         f"the newest {DRILL_DOWN_ROWS:,} in the period"

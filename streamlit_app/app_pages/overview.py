@@ -8,11 +8,10 @@ from lib.queries import (
     MartMissing,
     change_events,
     failure_patterns,
-    kpis,
     period_volume,
     quarantined_rows_in_period,
 )
-from lib.tables import pattern_label
+from lib.tables import PATTERN_LABEL_WIDTH, pattern_label
 from lib.text import md_escape
 
 st.title("Overview")
@@ -52,15 +51,13 @@ if patterns is not None:
         help=" · ".join(f"{by_severity.get(s, 0)} {s}" for s in ("high", "medium", "low")),
         border=True,
     )
-    try:
-        coverage = kpis()["patterns_with_fix_share"]
-        with_fix, of = int(coverage["numerator"]), int(coverage["denominator"])
-    except (MartMissing, KeyError):  # until marts.kpis is built: the fix counts listed here
-        with_fix, of = int((patterns["fix_count"] > 0).sum()), len(patterns)
+    # Counted from the rows the table below lists (fixes read live), so the metric and the
+    # Fixes column agree the moment a fix is recorded; marts.kpis only changes at a refresh.
+    with_fix, of = int((patterns["fix_count"] > 0).sum()), len(patterns)
     columns[4].metric(
         "With a fix",
         f"{with_fix} of {of}",
-        help="Surfaced patterns with at least one recorded fix (as of the last refresh).",
+        help="Surfaced patterns with at least one recorded fix, as of now.",
         border=True,
     )
 else:
@@ -133,18 +130,32 @@ else:
         width="stretch",
     )
     st.dataframe(
-        top,
+        top.assign(
+            failure_percent=top["failure_rate"] * 100,
+            baseline_percent=top["baseline_rate"] * 100,
+        ),
         hide_index=True,
         column_order=[
             "severity",
-            "description",
+            "label",
+            "failure_percent",
+            "baseline_percent",
             "period_failure_count",
             "fix_count",
             "first_detected_at",
         ],
         column_config={
-            "severity": st.column_config.TextColumn("Severity", width="small"),
-            "description": st.column_config.TextColumn("Pattern", width="large"),
+            "severity": st.column_config.TextColumn("Severity", width=80),
+            "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
+            "failure_percent": st.column_config.NumberColumn(
+                "Failure rate", format="%.0f%%", help="Share of the pattern's segments that failed"
+            ),
+            "baseline_percent": st.column_config.NumberColumn(
+                "Baseline",
+                format="%.0f%%",
+                help="Failure rate of every other segment (lower than the overall rate, which "
+                "includes the pattern's own failures)",
+            ),
             "period_failure_count": st.column_config.NumberColumn(
                 "Failures in period", format="%d"
             ),
@@ -177,6 +188,7 @@ st.markdown(
 
 st.caption(
     "Documentation: [every model and column (dbt docs)](http://127.0.0.1:8080/dbt/) · "
-    "[data-quality results (Great Expectations)](http://127.0.0.1:8080/gx/), served by "
-    "`failmap docs`."
+    "[data-quality results (Great Expectations)](http://127.0.0.1:8080/gx/). These links open "
+    "only while `uv run failmap docs` runs in a terminal (it builds and serves both on port "
+    "8080); `failmap up` does not start it."
 )

@@ -6,7 +6,7 @@ from lib.fix_form import fix_form, fixes_table
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
 from lib.queries import MartMissing, failure_patterns, pattern_occurrences
-from lib.tables import SEGMENT_COLUMNS, SEGMENT_ORDER, pattern_label
+from lib.tables import PATTERN_LABEL_WIDTH, SEGMENT_COLUMNS, SEGMENT_ORDER, pattern_label
 from lib.text import md_escape
 
 TABLE_KEY = "patterns_table"
@@ -75,7 +75,9 @@ if shown.empty:
     st.info("No pattern matches these filters. Widen them, or pick a longer period.")
     st.stop()
 shown = shown.reset_index(drop=True).assign(
+    label=lambda rows: rows["pattern_key"].map(pattern_label),
     failure_percent=lambda rows: rows["failure_rate"] * 100,  # display only: "30%"
+    baseline_percent=lambda rows: rows["baseline_rate"] * 100,
     interval=lambda rows: [
         f"{low:.0%} – {high:.0%}"
         for low, high in zip(rows["failure_rate_lower"], rows["failure_rate_upper"], strict=True)
@@ -92,35 +94,47 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key=TABLE_KEY,
+    # The key columns fit at 1440 px; the description, interval and dates are in the detail.
     column_order=[
         "severity",
-        "description",
+        "label",
         "failure_percent",
-        "interval",
+        "baseline_percent",
         "total_count",
         "period_failure_count",
-        "first_detected_at",
         "fix_count",
     ],
     column_config={
-        "severity": st.column_config.TextColumn("Severity", width="small"),
-        "description": st.column_config.TextColumn("Pattern", width="large"),
+        "severity": st.column_config.TextColumn("Severity", width=80),
+        "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
         "failure_percent": st.column_config.ProgressColumn(
-            "Failure rate", format="%.0f%%", min_value=0, max_value=100, width="small"
+            "Failure rate", format="%.0f%%", min_value=0, max_value=100, width=110
         ),
-        "interval": st.column_config.TextColumn(
-            "95% interval", help="Wilson interval of the failure rate"
+        "baseline_percent": st.column_config.NumberColumn(
+            "Baseline",
+            format="%.0f%%",
+            help="Failure rate of every other segment (lower than the overall rate, which "
+            "includes the pattern's own failures)",
         ),
         "total_count": st.column_config.NumberColumn("Segments", format="localized"),
         "period_failure_count": st.column_config.NumberColumn(
             "Failures in period", format="localized"
         ),
-        "first_detected_at": st.column_config.DatetimeColumn("First detected", format="YYYY-MM-DD"),
         "fix_count": st.column_config.NumberColumn("Fixes", format="%d"),
     },
 )
 rows = event["selection"]["rows"] if event else []
-selected = shown.iloc[rows[0] if rows and rows[0] < len(shown) else 0]
+if rows and rows[0] < len(shown):
+    selected = shown.iloc[rows[0]]
+elif len(shown) == 1:  # one pattern listed: nothing to choose between
+    selected = shown.iloc[0]
+else:
+    st.info(
+        "Select a pattern (the box at the start of its row) to see its failing segments, its "
+        "fixes and to record one.",
+        icon=":material/touch_app:",
+    )
+    st.stop()
 key = selected["pattern_key"]
 
 # --- one pattern --------------------------------------------------------------------------------
@@ -135,7 +149,10 @@ columns[0].metric(
     border=True,
 )
 columns[1].metric(
-    "Baseline", f"{selected['baseline_rate']:.0%}", help="Rate outside the pattern", border=True
+    "Baseline",
+    f"{selected['baseline_rate']:.0%}",
+    help="Failure rate of every segment outside the pattern",
+    border=True,
 )
 columns[2].metric(
     "Segments",
@@ -161,25 +178,27 @@ st.caption(
     )
 )
 
-segments_column, fixes_column = st.columns([3, 2], gap="large")
-with segments_column:
-    st.markdown(f"**Failing segments in the period** ({int(selected['period_failure_count']):,})")
-    try:
-        occurrences = pattern_occurrences(key, period)
-    except MartMissing as error:
-        show_missing(error, "The failing segments")
-    else:
-        if occurrences.empty:
-            st.caption("None in this period.")
-        else:
-            st.dataframe(
-                occurrences,
-                hide_index=True,
-                column_config=SEGMENT_COLUMNS,
-                column_order=[c for c in SEGMENT_ORDER if c in occurrences.columns],
-                key="occurrences",
-            )
+# Fixes first (what to do about it), then the evidence at full width so its columns fit.
+fixes_column, form_column = st.columns(2, gap="large")
 with fixes_column:
     st.markdown("**Fixes**")
     fixes_table(key)
+with form_column:
     fix_form(key)
+
+st.markdown(f"**Failing segments in the period** ({int(selected['period_failure_count']):,})")
+try:
+    occurrences = pattern_occurrences(key, period)
+except MartMissing as error:
+    show_missing(error, "The failing segments")
+else:
+    if occurrences.empty:
+        st.caption("No failing segment in this period.")
+    else:
+        st.dataframe(
+            occurrences,
+            hide_index=True,
+            column_config=SEGMENT_COLUMNS,
+            column_order=[c for c in SEGMENT_ORDER if c in occurrences.columns],
+            key="occurrences",
+        )

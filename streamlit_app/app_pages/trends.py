@@ -4,11 +4,13 @@ import pandas as pd
 import streamlit as st
 from lib import charts
 from lib.dimensions import DIMENSIONS, label
-from lib.findings import series_name, trend_title
+from lib.findings import describe_change, series_name, trend_title
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
 from lib.queries import MartMissing, change_events, flagged_days, trend_series, trend_values
 
+# Flags of days with fewer segments are not marked on the chart (shown in the table on request).
+SMALL_DAY_SEGMENTS = 30
 VERDICTS = {
     "regression": "Regression",
     "improvement": "Improvement",
@@ -53,21 +55,25 @@ except MartMissing as error:
     changes = pd.DataFrame()
     changes_error = error
 
+# Choosing a series narrows the chart and both tables below to it.
+relevant_changes = (
+    changes
+    if dimension == "overall" or changes.empty
+    else changes[(changes["dimension"] == dimension) & (changes["dimension_value"] == value)]
+)
+shown_series = series.assign(
+    regression_flag=series["regression_flag"] & (series["total_count"] >= SMALL_DAY_SEGMENTS),
+    improvement_flag=series["improvement_flag"] & (series["total_count"] >= SMALL_DAY_SEGMENTS),
+)
+
 if series.empty:
     st.info("No segments in this period for that series. Pick a longer period or another value.")
 else:
     shown_changes = pd.DataFrame(
         columns=["changed_at", "label", "verdict", "rate_before", "rate_after"]
     )
-    if not changes.empty:
-        relevant = (
-            changes
-            if dimension == "overall"
-            else changes[
-                (changes["dimension"] == dimension) & (changes["dimension_value"] == value)
-            ]
-        )
-        shown_changes = relevant.assign(
+    if not relevant_changes.empty:
+        shown_changes = relevant_changes.assign(
             label=lambda rows: (
                 rows["dimension"].map(label)
                 + " "
@@ -80,14 +86,16 @@ else:
         )[["changed_at", "label", "verdict", "rate_before", "rate_after"]]
     st.altair_chart(
         charts.trend(
-            series,
+            shown_series,
             shown_changes,
-            title=trend_title(series, series_name(dimension, value), shown_changes),
-            subtitle=(
+            title=trend_title(shown_series, series_name(dimension, value), shown_changes),
+            subtitle=[
                 "Blue: share of segments that failed each day. Dashed grey: trailing baseline. "
                 "Red / green points: days flagged as regression / improvement. "
-                "Purple rules: version changes."
-            ),
+                "Purple rules: version changes.",
+                f"Days with fewer than {SMALL_DAY_SEGMENTS} segments are not marked: a handful "
+                "of segments swings the rate (their flags are listed below on request).",
+            ],
         ),
         width="stretch",
     )
@@ -95,11 +103,14 @@ else:
 st.subheader("Version changes")
 if changes_error is not None:
     show_missing(changes_error, "The version-change verdicts")
-elif changes.empty:
-    st.caption("No workflow or model version change in this period.")
+elif relevant_changes.empty:
+    st.caption(f"No version change of {series_name(dimension, value)} in this period.")
 else:
     st.dataframe(
-        changes.assign(verdict=changes["verdict"].map(VERDICTS).fillna(changes["verdict"])),
+        relevant_changes.assign(
+            dimension=relevant_changes["dimension"].map(label),
+            verdict=relevant_changes["verdict"].map(VERDICTS).fillna(relevant_changes["verdict"]),
+        ),
         hide_index=True,
         column_order=[
             "changed_at",
@@ -114,7 +125,7 @@ else:
         column_config={
             "changed_at": st.column_config.DatetimeColumn("Changed", format="YYYY-MM-DD"),
             "dimension": st.column_config.TextColumn("What"),
-            "dimension_value": st.column_config.TextColumn("Name"),
+            "dimension_value": st.column_config.TextColumn("Which"),
             "from_version": st.column_config.TextColumn("From"),
             "to_version": st.column_config.TextColumn("To"),
             "verdict": st.column_config.TextColumn("Verdict"),
@@ -125,22 +136,53 @@ else:
 
 st.subheader("Flagged days")
 flags = flagged_days(period)
+if dimension != "overall":
+    flags = flags[(flags["dimension"] == dimension) & (flags["dimension_value"] == value)]
+small = flags["total_count"] < SMALL_DAY_SEGMENTS
+show_small = st.toggle(
+    f"Include days with fewer than {SMALL_DAY_SEGMENTS} segments ({int(small.sum())})",
+    value=False,
+    key="trend_small_days",
+    help="The test behind a flag accounts for the count, so these flags are not errors; but "
+    "on a handful of segments one bad batch is enough to flag a day.",
+)
+if not show_small:
+    flags = flags[~small]
 if flags.empty:
-    st.caption("No series-day was flagged as a regression or an improvement in this period.")
+    st.caption(f"No day of {series_name(dimension, value)} was flagged in this period.")
 else:
     st.dataframe(
-        flags,
+        flags.assign(
+            series=[
+                series_name(dimension_name, name)
+                for dimension_name, name in zip(
+                    flags["dimension"], flags["dimension_value"], strict=True
+                )
+            ],
+            flag=flags["flag"].str.capitalize(),
+            explained_by_change=flags["explained_by_change"].map(describe_change),
+        ),
         hide_index=True,
+        column_order=[
+            "day",
+            "series",
+            "flag",
+            "failure_rate",
+            "baseline_rate",
+            "total_count",
+            "explained_by_change",
+        ],
         column_config={
             "day": st.column_config.DateColumn("Day"),
-            "dimension": st.column_config.TextColumn("Dimension"),
-            "dimension_value": st.column_config.TextColumn("Value"),
+            "series": st.column_config.TextColumn("Series", width=200),
             "flag": st.column_config.TextColumn("Flag"),
             "failure_rate": st.column_config.NumberColumn("Failure rate", format="percent"),
             "baseline_rate": st.column_config.NumberColumn("Baseline", format="percent"),
             "total_count": st.column_config.NumberColumn("Segments", format="localized"),
             "explained_by_change": st.column_config.TextColumn(
-                "Explained by", help="The version change that accounts for the flag, if any."
+                "Explained by",
+                width=240,
+                help="The version change that accounts for the flag, if any.",
             ),
         },
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import pandas as pd
 
@@ -10,16 +12,32 @@ from lib.dimensions import label
 # Name of the heatmap's point selection: st.altair_chart's event holds it under this key.
 CELL_SELECTION = "cell"
 
+# The heatmaps' colour scale is the same in every period and every map: 0% green to this rate
+# red (higher cells stay full red), so one colour always means one rate.
+HEATMAP_SCALE_MAX = 0.30
+# Name of the layer that frames the cells inside a surfaced pattern (browser tests find it).
+PATTERN_OUTLINE = "pattern_outline"
+
 SEVERITY_COLORS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#bcbd22"}
+
+
+def reading_order(value: object) -> tuple[bool, list[tuple[int, str]]]:
+    """Sort key: `none` last, numbers by value ('1-3' < '4-5' < '6+' < '10'), then text."""
+    text = str(value)
+    parts = [
+        (int(part), "") if part.isdigit() else (-1, part)
+        for part in re.split(r"(\d+)", text)
+        if part
+    ]
+    return (text == "none", parts)
 
 
 def ordered_values(values: pd.Series) -> list[str]:
     """Values in reading order, `none` last (c01, c02, ..., none)."""
-    distinct = sorted(set(values), key=lambda value: (value == "none", value))
-    return list(distinct)
+    return sorted(set(values), key=reading_order)
 
 
-def _title(title: str, subtitle: str | None) -> alt.Title:
+def _title(title: str, subtitle: str | list[str] | None) -> alt.Title:
     return alt.Title(
         text=title,
         subtitle=subtitle or "",
@@ -36,24 +54,21 @@ def heatmap(
     x_dimension: str,
     y_dimension: str,
     title: str,
-    subtitle: str | None = None,
+    subtitle: str | list[str] | None = None,
 ) -> alt.LayerChart:
     """Green (low) to red (high) cells coloured by the shrunk failure rate, counts on hover.
 
     A click selects a cell: `event["selection"]["cell"]` is `[{x_dimension: ..., y_dimension:
-    ...}]`. Surfaced patterns have a dark outline. The colour scale is clamped so a cell above
-    the domain is full red, never black.
+    ...}]`. Cells with a non-empty `pattern` (the pattern they lie inside) have a dark outline.
+    The colour scale is fixed (0 to HEATMAP_SCALE_MAX) and clamped, so a cell above it is full
+    red, never black, and a colour means the same rate in every period.
     """
+    if "pattern" not in cells.columns:
+        cells = cells.assign(pattern=cells["pattern_key"].fillna(""))
     frame = cells.rename(columns={"x_value": x_dimension, "y_value": y_dimension}).assign(
-        pattern=lambda rows: rows["pattern_key"].fillna(""),
-        text_color=lambda rows: rows["shrunk_failure_rate"].gt(
-            rows["shrunk_failure_rate"].max() * 0.65
-        ),
+        text_color=lambda rows: rows["shrunk_failure_rate"].gt(HEATMAP_SCALE_MAX * 0.65),
     )
-    top = float(frame["shrunk_failure_rate"].max()) if not frame.empty else 0.0
-    overall = float(frame["overall_rate"].iloc[0]) if not frame.empty else 0.0
-    # At least twice the overall rate, so a flat map stays green-yellow instead of full range.
-    domain_max = max(top, 2 * overall, 0.01)
+    domain_max = HEATMAP_SCALE_MAX
     x_title, y_title = label(x_dimension), label(y_dimension)
     selection = alt.selection_point(name=CELL_SELECTION, fields=[x_dimension, y_dimension])
     rows = frame[y_dimension].nunique()
@@ -90,15 +105,29 @@ def heatmap(
                 scale=alt.Scale(
                     scheme="redyellowgreen", reverse=True, domain=[0, domain_max], clamp=True
                 ),
-                legend=alt.Legend(format=".0%", orient="right", gradientLength=min(160, 34 * rows)),
+                legend=alt.Legend(
+                    format=".0%",
+                    orient="right",
+                    values=[0, 0.1, 0.2, HEATMAP_SCALE_MAX],
+                    labelExpr=f"datum.value >= {HEATMAP_SCALE_MAX} ? '≥ ' + datum.label "
+                    ": datum.label",
+                    gradientLength=min(160, 34 * rows),
+                ),
             ),
-            stroke=alt.condition("datum.is_pattern", alt.value("#1f1f1f"), alt.value("white")),
-            strokeWidth=alt.condition("datum.is_pattern", alt.value(2.5), alt.value(1)),
+            stroke=alt.value("white"),
+            strokeWidth=alt.value(1),
             opacity=alt.condition(selection, alt.value(1.0), alt.value(0.35)),
         )
         .add_params(selection)
     )
-    layers: list[alt.Chart] = [rects]
+    # Pattern cells get a dark frame drawn above every cell, so no neighbour's white border
+    # covers it; unfilled, so clicks still reach the cell below.
+    outlines = (
+        base.transform_filter("datum.pattern != ''")
+        .mark_rect(filled=False, stroke="#111111", strokeWidth=3, cornerRadius=2)
+        .properties(name=PATTERN_OUTLINE)
+    )
+    layers: list[alt.Chart] = [rects, outlines]
     if len(frame) <= 160:  # labels stay readable up to ~160 cells
         layers.append(
             base.mark_text(fontSize=11, cursor="pointer").encode(
@@ -109,7 +138,7 @@ def heatmap(
     # Streamlit fits the whole chart (title, axes) into the height: leave room for them.
     return (
         alt.layer(*layers)
-        .properties(title=_title(title, subtitle), height=34 * rows + 130)
+        .properties(title=_title(title, subtitle), height=34 * rows + 145)
         .configure_view(stroke=None)
     )
 
@@ -118,7 +147,7 @@ def trend(
     series: pd.DataFrame,
     changes: pd.DataFrame,
     title: str,
-    subtitle: str | None = None,
+    subtitle: str | list[str] | None = None,
 ) -> alt.LayerChart:
     """Daily failure rate with its trailing baseline, flagged days marked, version changes ruled.
 

@@ -11,11 +11,13 @@ from lib.fixes import (
     MAX_REPORTER_CHARS,
     FixInput,
     FixInvalid,
+    effect_label,
     record_fix,
     signed_in_reporter,
 )
 from lib.notices import show_missing
 from lib.queries import MartMissing, clear_caches, pattern_fixes
+from lib.tables import pattern_label
 from lib.text import md_escape
 
 REPORTER_KEY = "fix_reporter"  # kept across fixes: the same person records the next one
@@ -36,15 +38,19 @@ def fixes_table(pattern_key: str) -> None:
         st.caption("No fix recorded for this pattern yet.")
         return
     st.dataframe(
-        fixes,
+        fixes.assign(effectiveness=fixes["effectiveness"].map(effect_label)),
         hide_index=True,
         column_order=["created_at", "fix_description", "effectiveness", "reported_by"],
         column_config={
-            "created_at": st.column_config.DatetimeColumn("Recorded", format="YYYY-MM-DD HH:mm"),
-            "fix_description": st.column_config.TextColumn("What was done", width="large"),
-            "effectiveness": st.column_config.TextColumn("Reported effect"),
-            "reported_by": st.column_config.TextColumn("By"),
+            "created_at": st.column_config.DatetimeColumn(
+                "Recorded", format="YYYY-MM-DD", width=90
+            ),
+            "fix_description": st.column_config.TextColumn("What was done", width=190),
+            "effectiveness": st.column_config.TextColumn("Did it work?", width=100),
+            "reported_by": st.column_config.TextColumn("By", width=70),
         },
+        # Two lines a row: a description longer than its column wraps instead of being cut.
+        row_height=52,
         key=f"fixes_{pattern_key}",
     )
 
@@ -107,6 +113,8 @@ def fix_form(pattern_key: str) -> None:
         st.error("\n".join(f"- {problem}" for problem in error.problems), icon=":material/error:")
         return
     clear_caches()
-    st.session_state[_SAVED_KEY] = f"Fix #{fix_id} recorded for {md_escape(pattern_key)}."
+    st.session_state[_SAVED_KEY] = (
+        f"Fix #{fix_id} recorded for {md_escape(pattern_label(pattern_key))}."
+    )
     st.session_state[_GENERATION_KEY] = generation + 1
     st.rerun()

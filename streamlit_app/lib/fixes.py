@@ -26,6 +26,15 @@ EFFECTIVENESS_LABELS = {
     "improved": "Improved: fewer failures",
     "no_effect": "No effect",
 }
+
+
+def effect_label(effectiveness: object) -> str:
+    """A stored effectiveness as a creator reads it ('Not known yet' for none, never 'None')."""
+    if not isinstance(effectiveness, str):
+        return EFFECTIVENESS_LABELS[None]
+    return EFFECTIVENESS_LABELS.get(effectiveness, effectiveness).split(":")[0]
+
+
 # The form's names for the core's fields.
 _FIELDS = {
     "description": "What you changed",

@@ -19,7 +19,9 @@ SEGMENT_ORDER = [
 
 # Columns of a failing segment (pattern_occurrences, the heatmap drill-down).
 SEGMENT_COLUMNS = {
-    "evaluated_at": st.column_config.DatetimeColumn("Evaluated", format="YYYY-MM-DD HH:mm"),
+    "evaluated_at": st.column_config.DatetimeColumn(
+        "Evaluated", format="YYYY-MM-DD HH:mm", width=130
+    ),
     "job_id": st.column_config.TextColumn("Job"),
     "scene_id": st.column_config.TextColumn("Scene"),
     **{
@@ -28,10 +30,16 @@ SEGMENT_COLUMNS = {
         if d != "segment_position"
     },
     "segment_position": st.column_config.NumberColumn("Position", width="small"),
-    "failed_checks": st.column_config.ListColumn("Failed checks"),
-    "failure_reasons": st.column_config.ListColumn("Reasons", width="large"),
+    "failed_checks": st.column_config.ListColumn("Failed checks", width=180),
+    "failure_reasons": st.column_config.ListColumn("Reasons", width=360),
     "segment_id": st.column_config.TextColumn("Segment", width="medium"),
 }
+
+
+# Pixel width of the key column of the pattern tables: a pattern of three dimensions
+# ("LoRA l07 + Character c12 + Segment position 6+") fits on one line at 1440 px; the full
+# description is in the pattern's detail view. tests/browser measures rendered labels against it.
+PATTERN_LABEL_WIDTH = 340
 
 
 def pattern_label(pattern_key: str) -> str:

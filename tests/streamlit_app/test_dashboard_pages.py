@@ -100,6 +100,11 @@ def test_a_shorter_period_narrows_the_failing_segments(open_page, demo_url) -> N
     week = app.dataframe(key="patterns_table").value.set_index("pattern_key")
     key = "model=m03|scene_type=action"
     assert 0 < week.loc[key, "period_failure_count"] < whole.loc[key, "period_failure_count"]
+    # Its failing segments show once its row is selected.
+    app.session_state["patterns_table"] = {
+        "selection": {"rows": [list(week.index).index(key)], "columns": []}
+    }
+    app.run()
     evaluated = _table(app, "failure_reasons")["evaluated_at"]
     assert evaluated.dt.date.min() >= last_week[0]
 
@@ -173,6 +178,7 @@ def test_fix_submission_writes_app_pattern_fixes_verbatim_and_lists_it(open_page
 def test_invalid_fix_is_refused_with_every_reason_and_writes_nothing(open_page, demo_url) -> None:
     before = _fix_rows(demo_url)
     app = open_page(demo_url, "app_pages/patterns.py")
+    app.pills(key="severity").set_value(["high"]).run()  # one pattern listed: its form shows
     app.text_area(key="fix_description_0").input("   ")
     app.text_area(key="fix_parameters_0").input("{cfg: 6.5")
     app.button(key="fix_submit_0").click().run()

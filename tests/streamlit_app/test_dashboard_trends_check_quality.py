@@ -51,9 +51,9 @@ def test_checking_the_planted_configuration_warns_high_without_blocking(
         ("check_lora", "l07"),
         ("check_character", "c12"),
         ("check_scene_type", "dialogue"),
-        ("check_segment_position", "6+"),
     ):
         app.selectbox(key=key).set_value(value)
+    app.number_input(key="check_segment_position").set_value(7)  # a number, as the CLI takes
     app.button(key="check_submit").click().run()
     _no_exception(app)
     assert "High risk" in app.error[0].value

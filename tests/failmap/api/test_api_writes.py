@@ -204,3 +204,15 @@ def test_the_cli_says_at_start_who_may_write(
     assert says in result.output
     assert served["host"] == "127.0.0.1" and served["port"] == 8000
     assert served["app"].state.config.token == token
+
+
+def test_check_takes_a_position_bucket_as_the_cli_and_dashboard_do(client: TestClient) -> None:
+    base = {"workflow": "w01", "model": "m01", "scene_type": "action"}
+    for position in ("6+", 7, "7"):
+        response = client.post("/api/check", json={**base, "segment_position": position})
+        assert response.status_code == 200, (position, response.text)
+    bucket = client.post("/api/check", json={**base, "segment_position": "6+"}).json()
+    assert [row["position_bucket"] for row in bucket["positions"]] == ["6+"]
+    unknown = client.post("/api/check", json={**base, "segment_position": "sixth"})
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"][0]["loc"] == ["body", "segment_position"]
