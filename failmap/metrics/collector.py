@@ -248,11 +248,7 @@ def _failed_runs(conn: psycopg.Connection, snapshot: Snapshot) -> None:
 
 
 def _quality_warnings(conn: psycopg.Connection, snapshot: Snapshot) -> None:
-    rows = conn.execute(
-        "select file_kind, count(*) from app.file_judgements "
-        "where is_warning and acknowledged_at is null group by file_kind"
-    )
-    found = dict(rows.fetchall())
+    found = {row.file_kind: row.warning_count for row in metrics.open_quality_warnings(conn)}
     for file_kind in sorted({"quality_scores", "runs", *found}):
         snapshot.add("failmap_quality_warnings_open", found.get(file_kind, 0), file_kind)
 

@@ -48,6 +48,17 @@ class FailedRuns(Row):
     daily_average: float
 
 
+class OpenWarnings(Row):
+    """Files of one kind whose warning nobody has acknowledged yet."""
+
+    file_kind: str
+    warning_count: int
+
+
+def open_quality_warnings(conn: psycopg.Connection) -> list[OpenWarnings]:
+    return fetch(conn, "open_quality_warnings", OpenWarnings)
+
+
 def pattern_severity_counts(conn: psycopg.Connection) -> list[SeverityCount]:
     return fetch(conn, "pattern_severity_counts", SeverityCount)
 

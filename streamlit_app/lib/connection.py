@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import psycopg
 import streamlit as st
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import OperationalError
 
 from failmap import database
@@ -48,8 +48,10 @@ def engine() -> Engine:
 def database_problem() -> Exception | None:
     """Why the dashboard cannot read now (the database is down, or the role is not set up)."""
     try:
-        with engine().connect() as connection:
-            connection.execute(text("select 1"))
+        # Signing in answers the question; a pooled connection is pinged on checkout
+        # (pool_pre_ping), so a server that went away since is noticed too.
+        with engine().connect():
+            pass
     except (*DATABASE_DOWN_ERRORS, RoleUnavailable) as error:
         return error
     return None
