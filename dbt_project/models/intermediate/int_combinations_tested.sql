@@ -131,8 +131,10 @@ references_scored as (
     from references_tested
 ),
 
--- The reference in which the combination stands out most (smallest ln p, then the lowest
--- rest rate, then the key: deterministic), and how many were tried (Bonferroni).
+-- The reference: among those in which the combination is materially worse, the one whose rest
+-- fails most (the strictest comparison that still holds: "100 % vs 75 % for the rest of suite
+-- A", not "vs 4 % for this version elsewhere"), then the smallest ln p, then the key; and how
+-- many were tried (Bonferroni).
 chosen_references as (
     select distinct on (references_scored.combination_key)
         references_scored.combination_key,
@@ -149,8 +151,9 @@ chosen_references as (
     from references_scored
     order by
         references_scored.combination_key asc,
+        (references_scored.ln_p_value < 0) desc,
+        references_scored.rest_rate desc,
         references_scored.ln_p_value asc,
-        references_scored.rest_rate asc,
         references_scored.reference_key asc
 ),
 
