@@ -117,3 +117,14 @@ group by grouping sets (
         {%- endfor %}
     )
 {%- endmacro %}
+
+{#- True when two combinations (`dimension_<dim>` columns) have the same value (or both none) on
+    every dimension but `without`. -#}
+{% macro same_values(relation, other, without=none) -%}
+    (
+        {%- for dimension in pattern_dimensions() if dimension != without %}
+        {% if not loop.first %}and {% endif -%}
+        {{ relation }}.dimension_{{ dimension }} is not distinct from {{ other }}.dimension_{{ dimension }}
+        {%- endfor %}
+    )
+{%- endmacro %}

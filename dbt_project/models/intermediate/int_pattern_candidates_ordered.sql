@@ -149,7 +149,48 @@ interaction_counts as (
 
 -- The 2x2 tables: inside the parent (candidate vs the parent's rest) and outside it (the value
 -- vs everything else), each as log odds with half counts.
-interaction_tables as (
+-- The rests are compared without the candidate's sibling candidates (same dimensions, another
+-- value of the dropped dimension): inside the parent (same parent values) and outside it. The
+-- typical sibling is the reference, not the other flagged ones: "v07 within suite A" is not an
+-- effect because v03 (100 % there) lifts the rest of suite A and v06 (35 % in suite B) the rest
+-- outside. Siblings of one dimension set are disjoint, so their counts subtract exactly. Kept
+-- only while a rest keeps at least var('min_support') segments.
+sibling_exclusions as (
+    {%- for dropped in dimensions %}
+        {%- if not loop.first %}
+
+            union all
+        {% endif %}
+        select
+            candidates.combination_key,
+            '{{ dropped }}' as dropped_dimension,
+            coalesce(sum(siblings.total_count) filter (
+                where {{ same_values('siblings', 'candidates', without=dropped) }}
+            ), 0) as in_total_count,
+            coalesce(sum(siblings.failure_count) filter (
+                where {{ same_values('siblings', 'candidates', without=dropped) }}
+            ), 0) as in_failure_count,
+            coalesce(sum(siblings.total_count) filter (
+                where not {{ same_values('siblings', 'candidates', without=dropped) }}
+            ), 0) as out_total_count,
+            coalesce(sum(siblings.failure_count) filter (
+                where not {{ same_values('siblings', 'candidates', without=dropped) }}
+            ), 0) as out_failure_count
+        from candidates
+        inner join candidates as siblings
+            on
+                siblings.dimension_{{ dropped }} != candidates.dimension_{{ dropped }}
+                and siblings.context_key = candidates.context_key
+                {%- for dimension in dimensions %}
+                    and (siblings.dimension_{{ dimension }} is null)
+                    = (candidates.dimension_{{ dimension }} is null)
+                {%- endfor %}
+        where candidates.dimension_count > 1
+        group by candidates.combination_key
+    {%- endfor %}
+),
+
+interaction_rests as (
     select
         interaction_counts.combination_key,
         interaction_counts.dropped_dimension,
@@ -165,12 +206,84 @@ interaction_tables as (
         - interaction_counts.value_failure_count + candidates.failure_count
             as out_rest_failure_count,
         interaction_counts.population_total_count - interaction_counts.parent_total_count
-        - interaction_counts.value_total_count + candidates.total_count as out_rest_total_count
+        - interaction_counts.value_total_count + candidates.total_count as out_rest_total_count,
+        -- Sibling exclusions apply only within the same population (not across contexts).
+        case
+            when interaction_counts.is_in_context or candidates.context_key = ''
+                then coalesce(sibling_exclusions.in_total_count, 0)
+            else 0
+        end as in_excluded_total_count,
+        case
+            when interaction_counts.is_in_context or candidates.context_key = ''
+                then coalesce(sibling_exclusions.in_failure_count, 0)
+            else 0
+        end as in_excluded_failure_count,
+        case
+            when interaction_counts.is_in_context or candidates.context_key = ''
+                then coalesce(sibling_exclusions.out_total_count, 0)
+            else 0
+        end as out_excluded_total_count,
+        case
+            when interaction_counts.is_in_context or candidates.context_key = ''
+                then coalesce(sibling_exclusions.out_failure_count, 0)
+            else 0
+        end as out_excluded_failure_count
     from interaction_counts
     inner join candidates
         on interaction_counts.combination_key = candidates.combination_key
+    left join sibling_exclusions
+        on
+            interaction_counts.combination_key = sibling_exclusions.combination_key
+            and interaction_counts.dropped_dimension = sibling_exclusions.dropped_dimension
     -- A parent covering the same segments (an alias) tells nothing.
     where interaction_counts.parent_total_count > candidates.total_count
+),
+
+interaction_tables as (
+    select
+        interaction_rests.combination_key,
+        interaction_rests.dropped_dimension,
+        interaction_rests.in_value_failure_count,
+        interaction_rests.in_value_total_count,
+        interaction_rests.out_value_failure_count,
+        interaction_rests.out_value_total_count,
+        case
+            when
+                interaction_rests.in_rest_total_count - interaction_rests.in_excluded_total_count
+                >= {{ var('min_support') }}
+                then
+                    interaction_rests.in_rest_failure_count
+                    - interaction_rests.in_excluded_failure_count
+            else interaction_rests.in_rest_failure_count
+        end as in_rest_failure_count,
+        case
+            when
+                interaction_rests.in_rest_total_count - interaction_rests.in_excluded_total_count
+                >= {{ var('min_support') }}
+                then
+                    interaction_rests.in_rest_total_count
+                    - interaction_rests.in_excluded_total_count
+            else interaction_rests.in_rest_total_count
+        end as in_rest_total_count,
+        case
+            when
+                interaction_rests.out_rest_total_count
+                - interaction_rests.out_excluded_total_count >= {{ var('min_support') }}
+                then
+                    interaction_rests.out_rest_failure_count
+                    - interaction_rests.out_excluded_failure_count
+            else interaction_rests.out_rest_failure_count
+        end as out_rest_failure_count,
+        case
+            when
+                interaction_rests.out_rest_total_count
+                - interaction_rests.out_excluded_total_count >= {{ var('min_support') }}
+                then
+                    interaction_rests.out_rest_total_count
+                    - interaction_rests.out_excluded_total_count
+            else interaction_rests.out_rest_total_count
+        end as out_rest_total_count
+    from interaction_rests
 ),
 
 interactions as (
