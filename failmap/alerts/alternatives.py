@@ -6,7 +6,9 @@ the data, the swapped configuration is a candidate when
 - it has support: the new value was used with each of the configuration's other chosen values
   in at least `ALTERNATIVE_MIN_SUPPORT` segments (so the prediction rests on data about this
   combination, not on the absence of data);
-- it is itself no pattern: it lies in no surfaced pattern at any of the checked positions;
+- it is itself no pattern: it lies in no surfaced pattern naming a value it changes, at any
+  of the checked positions (a pattern it shares with the current configuration, e.g. the
+  suite both run in, is no reason against swapping the tool version within it);
 - it is clearly better: the upper end of its interval is below the current predicted rate.
 
 A new value can imply values of other tool dimensions (issue 13): a suite whose tests never
@@ -117,7 +119,12 @@ def find_alternatives(
     scored = []
     for index, (dimension, value) in enumerate(supported):
         own = predictions[index * len(slots) : (index + 1) * len(slots)]
-        if any(prediction.patterns for prediction in own):
+        changed = {dimension, *implied[(dimension, value)]}
+        if any(
+            changed & _dimensions_of(match.matched_by)
+            for prediction in own
+            for match in prediction.patterns
+        ):
             continue
         rate = weighted_rate(slots, own)
         if rate < current_rate:
@@ -149,3 +156,8 @@ def find_alternatives(
         )
     ranked = sorted(best.values(), key=lambda a: (a.predicted_failure_rate, a.dimension))
     return ranked[:MAX_ALTERNATIVES]
+
+
+def _dimensions_of(key: str) -> set[str]:
+    """The dimensions a combination key (`workflow=w01|lora=l07`) names."""
+    return {part.split("=", 1)[0] for part in key.split("|") if part}
