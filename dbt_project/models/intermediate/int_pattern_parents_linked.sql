@@ -35,7 +35,12 @@ ancestors as (
         (
             {%- for dimension in pattern_dimensions() %}
                 {% if not loop.first %}+ {% endif -%}
-                (ancestor.dimension_{{ dimension }} = surfaced.dimension_{{ dimension }})::integer
+                coalesce(
+                    (
+                        ancestor.dimension_{{ dimension }} = surfaced.dimension_{{ dimension }}
+                    )::integer,
+                    0
+                )
             {%- endfor %}
         ) desc,
         ancestor.dimension_count desc,
