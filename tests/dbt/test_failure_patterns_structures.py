@@ -8,6 +8,7 @@ Each test states one structure and what a person must (not) read in marts.failur
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -27,13 +28,13 @@ def structures_url(server_url: str, tmp_path_factory: pytest.TempPathFactory) ->
     url = new_database(server_url)
     with database.connect(url) as conn:
         load_files(conn, [path])
-    run_dbt(url, ["run", "--select", "+failure_patterns"], tmp / "target")
+    run_dbt(url, ["run", "--select", "+failure_patterns", "+daily_failure_trends"], tmp / "target")
     return url
 
 
-def _rows(url: str, sql: str) -> list[dict]:
+def _rows(url: str, sql: str, params: tuple = ()) -> list[dict]:
     with database.connect(url) as conn:
-        cursor = conn.execute(sql)
+        cursor = conn.execute(sql, params)
         names = [c.name for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -115,3 +116,20 @@ def test_every_pattern_lists_its_top_reasons_and_checks(patterns: list[dict]) ->
         shares = [item["share"] for item in pattern["top_failure_reasons"]]
         assert shares == sorted(shares, reverse=True)
         assert all(0 < share <= 1 for share in shares)
+
+
+def test_a_day_on_which_only_the_healthy_suite_ran_is_no_improvement(structures_url: str) -> None:
+    # The overall rate falls from ~37 % to ~6 % that day, and nothing changed but what ran: the
+    # scan's flag is withdrawn because each configuration failed at its usual rate.
+    day = dt.date(2026, 1, 1) + dt.timedelta(days=STRUCTURES.healthy_only_day)
+    rows = _rows(
+        structures_url,
+        "select * from marts.daily_failure_trends where day = %s and dimension = 'overall'",
+        (day,),
+    )
+    assert len(rows) == 1
+    overall = rows[0]
+    assert overall["failure_rate"] < 0.1 < overall["baseline_rate"]
+    assert overall["is_explained_by_mix"], "the scan should flag the day; the mix explains it"
+    assert not overall["improvement_flag"] and not overall["regression_flag"]
+    assert overall["mix_expected_failure_count"] > 0
