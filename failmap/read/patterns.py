@@ -18,6 +18,13 @@ RELATIONS = ("marts.failure_patterns",)
 Severity = Literal["low", "medium", "high"]
 
 
+class Share(Row):
+    """A value (a failure reason, a check) and the share of a pattern's failed segments it has."""
+
+    value: str
+    share: float
+
+
 class FailurePattern(Row):
     """A surfaced failure pattern: one row of marts.failure_patterns, every column.
 
@@ -62,6 +69,22 @@ class FailurePattern(Row):
     last_occurrence: dt.datetime | None
     first_detected_at: dt.datetime | None
     last_seen_at: dt.datetime | None
+    ln_p_value: float = Field(
+        description="Natural log of p_value, exact where p_value underflows to 0; patterns are "
+        "ranked by it."
+    )
+    parent_pattern_key: str | None = Field(
+        description="The surfaced pattern this one is a fragment or refinement of (null: a "
+        "top-level pattern)."
+    )
+    top_failure_reasons: list[Share] = Field(
+        description="Most frequent failure reasons, with the share of the pattern's failed "
+        "segments that have each."
+    )
+    top_failing_checks: list[Share] = Field(
+        description="Most frequent failing checks, with the share of the pattern's failed "
+        "segments where each failed."
+    )
 
     @computed_field(description="The pattern's dimensions and their values.")  # type: ignore[prop-decorator]
     @property

@@ -31,6 +31,10 @@ select
     failure_patterns.last_occurrence,
     failure_patterns.first_detected_at,
     failure_patterns.last_seen_at,
+    failure_patterns.ln_p_value,
+    failure_patterns.parent_pattern_key,
+    failure_patterns.top_failure_reasons,
+    failure_patterns.top_failing_checks,
     count(*) over () as matching_count
 from marts.failure_patterns
 where

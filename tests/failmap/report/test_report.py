@@ -121,7 +121,9 @@ create table marts.failure_patterns (
     impact_rank integer, p_value double precision, q_value double precision,
     own_p_value double precision, own_q_value double precision, best_parent_key text,
     severity text, last_occurrence timestamptz, first_detected_at timestamptz,
-    last_seen_at timestamptz
+    last_seen_at timestamptz, ln_p_value double precision default -7,
+    parent_pattern_key text, top_failure_reasons jsonb default '[]',
+    top_failing_checks jsonb default '[]'
 )
 """
 
