@@ -54,7 +54,8 @@ class CombinationCounts:
 
 @dataclass(frozen=True)
 class Pattern:
-    """A surfaced pattern (marts.failure_patterns) with the dimensions of its key and aliases."""
+    """A current pattern (marts.failure_patterns, resolved ones left out) with the dimensions of
+    its key and aliases; `failure_rate` is what it fails at now (`current_failure_rate`)."""
 
     pattern_key: str
     dimensions: dict[str, str]
@@ -114,10 +115,12 @@ def _load_snapshot(conn: psycopg.Connection) -> Snapshot:
     )
     patterns_cursor = conn.execute(
         """
-        select pattern_key, aliases, description, severity, failure_rate, failure_count,
+        select pattern_key, aliases, description, severity,
+               coalesce(current_failure_rate, failure_rate), failure_count,
                total_count, failure_rate_lower, failure_rate_upper, first_detected_at,
                last_occurrence
         from marts.failure_patterns
+        where status is distinct from 'resolved'
         order by impact_rank
         """
     )

@@ -1,7 +1,15 @@
 -- What a person should see: one row per surfaced pattern (significant, with an effect of its
 -- own, not explained by another pattern), most excess failures first (impact_rank).
 with candidates as (
-    select * from {{ ref('int_pattern_candidates_evaluated') }}
+    select * from {{ ref('int_patterns_surfaced') }}
+),
+
+statuses as (
+    select * from {{ ref('int_pattern_statuses') }}
+),
+
+resolutions as (
+    select * from {{ ref('int_pattern_resolutions') }}
 ),
 
 combinations as (
@@ -98,7 +106,16 @@ final as (
         end as severity,
         last_occurrences.last_occurrence,
         history.first_detected_at,
-        history.last_seen_at
+        history.last_seen_at,
+        -- Time (int_pattern_statuses).
+        statuses.status,
+        statuses.status_since,
+        statuses.started_on,
+        statuses.recent_failure_rate,
+        statuses.recent_segment_count,
+        statuses.recent_window_days,
+        statuses.current_failure_rate,
+        resolutions.resolved_by_fix_id
     from surfaced
     left join aliases
         on surfaced.pattern_key = aliases.pattern_key
@@ -106,6 +123,10 @@ final as (
         on surfaced.pattern_key = last_occurrences.pattern_key
     left join history
         on surfaced.pattern_key = history.pattern_key
+    left join statuses
+        on surfaced.pattern_key = statuses.pattern_key
+    left join resolutions
+        on surfaced.pattern_key = resolutions.pattern_key
 )
 
 select * from final
