@@ -16,6 +16,7 @@ from failmap.read.core import Row, fetch, fetch_dicts, fetch_page
 RELATIONS = ("marts.failure_patterns",)
 
 Severity = Literal["low", "medium", "high"]
+Status = Literal["emerging", "active", "resolved"]
 
 
 class Share(Row):
@@ -84,6 +85,28 @@ class FailurePattern(Row):
     top_failing_checks: list[Share] = Field(
         description="Most frequent failing checks, with the share of the pattern's failed "
         "segments where each failed."
+    )
+
+    status: Status = Field(
+        description="`emerging` (began failing above its baseline recently), `active` (still "
+        "fails above it) or `resolved` (back at baseline since status_since)."
+    )
+    status_since: dt.date = Field(description="The day the status began.")
+    started_on: dt.date = Field(
+        description="First day of the run of days in which it fails above its earlier rate (a "
+        "change point of its daily series, not a refresh time)."
+    )
+    recent_failure_rate: float | None = Field(
+        description="Its failure rate over the recent_window_days that speak for the status."
+    )
+    recent_segment_count: int
+    recent_window_days: int
+    current_failure_rate: float | None = Field(
+        description="What it fails at now: its rate since started_on (since the fall when "
+        "resolved); the configuration check uses it."
+    )
+    resolved_by_fix_id: int | None = Field(
+        description="For a resolved pattern, the recorded fix its fall is credited to."
     )
 
     @computed_field(description="The pattern's dimensions and their values.")  # type: ignore[prop-decorator]
