@@ -55,6 +55,27 @@ HYPERGEOMETRIC_SF = [
     (45200, 500000, 600000, 10000000, 0.0),  # underflows to 0
     (10, 2000000, 10, 9000000, 2.936751929778721e-07),
 ]
+# k, draws, successes, population, ln P(X >= k) (scipy.stats.hypergeom.logsf(k - 1, ...)): far
+# below double precision the log is still exact, so such p-values can be ranked.
+LN_HYPERGEOMETRIC_SF = [
+    (2, 5, 10, 100, -2.5658123428127704),
+    (54, 104, 5606, 60224, -63.726131440990166),
+    (764, 2573, 5606, 60224, -458.54517904562533),
+    (45200, 500000, 600000, 10000000, -3798.583076152667),
+    (6302, 6302, 20000, 27700, -2391.6214228055323),
+    (200, 2573, 5606, 60224, -0.002278073056613141),
+]
+# z, ln(1 - Phi(z)) (scipy.stats.norm.logsf)
+LN_NORMAL_SF = [
+    (-50, 0.0),
+    (-1, -0.1727537790234499),
+    (0, -0.6931471805599453),
+    (1.5, -2.7059444008238898),
+    (2, -3.7831843336820317),
+    (8, -35.01343715991456),
+    (40, -804.6084420137539),
+    (200, -20006.21728089819),
+]
 NORMAL_CDF = [
     (-38, 0.0),
     (-8, 6.22096057427174e-16),
@@ -133,6 +154,26 @@ def test_hypergeometric_upper_tail_matches_scipy(
         (k, draws, successes, population),
     )
     assert _close(actual, expected, rel=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("k", "draws", "successes", "population", "expected"), LN_HYPERGEOMETRIC_SF
+)
+def test_log_hypergeometric_tail_matches_scipy_beyond_double_precision(
+    stats_db: str, k: int, draws: int, successes: int, population: int, expected: float
+) -> None:
+    actual = _scalar(
+        stats_db,
+        "select staging.stats_ln_hypergeometric_sf(%s, %s, %s, %s)",
+        (k, draws, successes, population),
+    )
+    assert math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize(("z", "expected"), LN_NORMAL_SF)
+def test_log_normal_tail_matches_scipy(stats_db: str, z: float, expected: float) -> None:
+    actual = _scalar(stats_db, "select staging.stats_ln_normal_sf(%s)", (z,))
+    assert math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-12)
 
 
 @pytest.mark.parametrize(("z", "expected"), NORMAL_CDF)
