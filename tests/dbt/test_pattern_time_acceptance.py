@@ -149,7 +149,6 @@ def test_the_ended_pattern_is_resolved_within_seven_days_and_its_fix_verified(
     assert abs((ended["status_since"] - _day(ENDED.until_day)).days) <= 2
     for key in ("model=m03|scene_type=action", "character=c14"):
         assert patterns[key]["status"] == "active"
-        assert patterns[key]["resolved_by_fix_id"] is None
     with database.connect(url) as conn:
         verdicts = dict(
             conn.execute("select pattern_key, measured_verdict from marts.fix_effectiveness")
@@ -157,7 +156,12 @@ def test_the_ended_pattern_is_resolved_within_seven_days_and_its_fix_verified(
         (fix_id,) = conn.execute(
             "select fix_id from app.pattern_fixes where pattern_key = %s", (ended_key,)
         ).fetchone()
-    assert ended["resolved_by_fix_id"] == fix_id
+        credited = dict(
+            conn.execute(
+                "select pattern_key, resolved_by_fix_id from staging.int_pattern_resolutions"
+            )
+        )
+    assert credited == {ended_key: fix_id}
     assert verdicts[ended_key] == "verified"
     assert verdicts["character=c14"] != "verified"
 
