@@ -29,9 +29,17 @@ REGRESSION = next(c for c in PLANTED.version_changes if c.value == "m04")
 SELECTION = ["+failure_patterns", "+pattern_history"]
 
 
-def _build(server_url: str, tmp: Path, days: int, *, drop_last_days: int = 0) -> str:
+def _build(
+    server_url: str,
+    tmp: Path,
+    days: int,
+    *,
+    drop_last_days: int = 0,
+    fixes: tuple[tuple[str, dt.datetime], ...] = (),
+) -> str:
     """Demo data of `days` days from START; `drop_last_days` removes the last days' rows
-    before the build (the data then ends earlier, with the same planted days)."""
+    before the build (the data then ends earlier, with the same planted days); `fixes`
+    (pattern key, recorded at) are written to app.pattern_fixes first."""
     files = tmp / "demo"
     demo.write_demo_data(
         files, days=days, segments_per_day=PLANTED.default_segments_per_day,
@@ -43,8 +51,15 @@ def _build(server_url: str, tmp: Path, days: int, *, drop_last_days: int = 0) ->
         if drop_last_days:
             cut = START + dt.timedelta(days=days - drop_last_days)
             conn.execute("delete from raw.quality_scores where evaluated_at >= %s", (cut,))
-            conn.commit()
-    run_dbt(url, ["run", "--select", *SELECTION], tmp / "target")
+        for pattern_key, fixed_at in fixes:
+            conn.execute(
+                "insert into app.pattern_fixes (pattern_key, fix_description, reported_by, "
+                "created_at) values (%s, 'replaced the file', 'ana', %s)",
+                (pattern_key, fixed_at),
+            )
+        conn.commit()
+    selection = [*SELECTION, "+fix_effectiveness"] if fixes else SELECTION
+    run_dbt(url, ["run", "--select", *selection], tmp / "target")
     return url
 
 
@@ -119,16 +134,36 @@ def test_the_emerging_combination_is_emerging_from_its_first_day(
         assert patterns[key]["status"] == "active"
 
 
-def test_the_ended_pattern_is_resolved_within_seven_days(
+def test_the_ended_pattern_is_resolved_within_seven_days_and_its_fix_verified(
     server_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    url = _build(server_url, tmp_path_factory.mktemp("ended"), ENDED.until_day + 7)
+    """Seven days after l16's end it is `resolved` since then, and the fix recorded on its
+    last bad day is named and `verified`; a fix of a pattern still failing is neither."""
+    ended_key = demo.spec.pattern_key(ENDED.dims)
+    last_bad_day = dt.datetime.combine(_day(ENDED.until_day - 1), dt.time(18), dt.UTC)
+    fixes = ((ended_key, last_bad_day), ("character=c14", last_bad_day))
+    url = _build(server_url, tmp_path_factory.mktemp("ended"), ENDED.until_day + 7, fixes=fixes)
     patterns = _patterns(url)
-    ended = patterns[demo.spec.pattern_key(ENDED.dims)]
+    ended = patterns[ended_key]
     assert ended["status"] == "resolved"
     assert abs((ended["status_since"] - _day(ENDED.until_day)).days) <= 2
     for key in ("model=m03|scene_type=action", "character=c14"):
         assert patterns[key]["status"] == "active"
+    with database.connect(url) as conn:
+        verdicts = dict(
+            conn.execute("select pattern_key, measured_verdict from marts.fix_effectiveness")
+        )
+        (fix_id,) = conn.execute(
+            "select fix_id from app.pattern_fixes where pattern_key = %s", (ended_key,)
+        ).fetchone()
+        credited = dict(
+            conn.execute(
+                "select pattern_key, resolved_by_fix_id from staging.int_pattern_resolutions"
+            )
+        )
+    assert credited == {ended_key: fix_id}
+    assert verdicts[ended_key] == "verified"
+    assert verdicts["character=c14"] != "verified"
 
 
 def test_history_keeps_first_detection_and_start_across_full_refreshes(

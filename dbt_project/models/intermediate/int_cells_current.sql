@@ -3,7 +3,7 @@
 -- background_rates, configuration_rates). A cell's days start at the latest of
 --   the latest version change of its model and of its workflow with a `regression` or
 --       `improvement` verdict (change_events): the old version's rate no longer applies;
---   the fall of a resolved pattern it lies in (its status_since): the old failures are gone;
+--   the fall of a pattern it lies in (resolved or not yet): the old failures are gone;
 --   the rise of a pattern it lies in (started_on, when the pattern's series has one): the
 --       earlier days were at a lower rate.
 -- Cells with none of these keep their whole history. The counts stay exact (no weights), so a
@@ -47,15 +47,12 @@ version_epochs as (
 pattern_epochs as (
     select
         patterns.*,
-        case
-            when statuses.status = 'resolved' then statuses.status_since
-            else statuses.started_on
-        end as starts_on
+        coalesce(statuses.ended_on, statuses.started_on) as starts_on
     from patterns
     inner join statuses
         on patterns.pattern_key = statuses.pattern_key
     where
-        statuses.status = 'resolved'
+        statuses.ended_on is not null
         or exists (
             select 1
             from change_points

@@ -1,7 +1,7 @@
 -- Which recorded fix a resolved pattern's fall is credited to: the latest fix of the pattern
 -- recorded from the longest recent window (var pattern_window_days) before the fall up to the
 -- day after it (a fix is often written down a day late). One row per resolved pattern with
--- such a fix. failure_patterns names it; fix_effectiveness counts the fix as verified, because
+-- such a fix. fix_effectiveness counts the fix as verified, because
 -- the pattern's resolution is a positive test that it is back at baseline. See
 -- docs/alerts.md, "Did the fix work?".
 with statuses as (

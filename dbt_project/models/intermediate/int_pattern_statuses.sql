@@ -133,8 +133,8 @@ recent as (
         recent_starts.before_fall_rate
 ),
 
--- The rate it fails at now: over its days since started_on (a resolved pattern's rate since
--- its fall is its recent rate).
+-- The rate it fails at now: over its days since its latest change point (the fall when there
+-- is one, resolved or not; otherwise started_on).
 current_rates as (
     select
         recent.pattern_key,
@@ -144,7 +144,7 @@ current_rates as (
     inner join pattern_days
         on
             recent.pattern_key = pattern_days.pattern_key
-            and recent.started_on <= pattern_days.day
+            and coalesce(recent.ended_on, recent.started_on) <= pattern_days.day
     group by recent.pattern_key
 ),
 
@@ -220,10 +220,7 @@ final as (
         statused.recent_failure_count,
         statused.recent_failure_rate,
         statused.recent_baseline_rate,
-        case
-            when statused.status = 'resolved' then statused.recent_failure_rate
-            else statused.current_failure_rate
-        end as current_failure_rate,
+        statused.current_failure_rate,
         statused.latest_day
     from statused
 )

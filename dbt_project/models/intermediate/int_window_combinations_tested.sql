@@ -5,7 +5,8 @@
 --       tests and the whole-history tests of int_combinations_tested), so the windows do not
 --       loosen the false discovery control;
 --   "fails more than it used to": one-sided Fisher test of the window against the same
---       combination's days before the window (its share of its own failures).
+--       combination's days before the window (its share of its own failures), computed for
+--       the candidates in int_window_patterns_surfaced.
 -- Only alias-group representatives of the whole history are kept (aliases share their
 -- segments, hence their tests). See docs/patterns.md, "Time".
 with window_cells as (
@@ -74,18 +75,23 @@ rated as (
             as earlier_failure_count,
         window_totals.segment_count as window_segment_count,
         window_totals.failure_count as window_failure_count,
-        {{ hypergeometric_sf(
-            'window_combinations.failure_count',
-            'window_combinations.total_count',
-            'window_totals.failure_count',
-            'window_totals.segment_count'
-        ) }} as p_value,
-        {{ hypergeometric_sf(
-            'window_combinations.failure_count',
-            'window_combinations.total_count',
-            'combinations.failure_count',
-            'combinations.total_count'
-        ) }} as earlier_p_value,
+        -- One-sided: at or below the count expected if failing were unrelated to it, the
+        -- tail is at least about 1/2 and can never be significant; 1 spares the exact sum
+        -- (most of the window's cost) and changes no BH decision.
+        case
+            when
+                window_combinations.failure_count * window_totals.segment_count
+                > window_combinations.total_count * window_totals.failure_count
+                then {{ hypergeometric_sf(
+                    'window_combinations.failure_count',
+                    'window_combinations.total_count',
+                    'window_totals.failure_count',
+                    'window_totals.segment_count'
+                ) }}
+            else 1.0
+        end as p_value,
+        combinations.total_count as all_total_count,
+        combinations.failure_count as all_failure_count,
         window_combinations.total_count >= {{ var('min_support') }}
         and window_combinations.total_count < window_totals.segment_count
         and combinations.combination_key = combinations.representative_key as is_tested

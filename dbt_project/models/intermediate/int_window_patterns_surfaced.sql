@@ -30,10 +30,17 @@ latest as (
     from {{ ref('int_daily_cells_aggregated') }} as daily_cells
 ),
 
-candidates as (
+significant as (
     select
         windows.*,
-        latest.day - windows.window_days + 1 as window_starts_on
+        latest.day - windows.window_days + 1 as window_starts_on,
+        -- "Fails more than it used to": the window's share of the combination's own failures.
+        {{ hypergeometric_sf(
+            'windows.failure_count',
+            'windows.total_count',
+            'windows.all_failure_count',
+            'windows.all_total_count'
+        ) }} as earlier_p_value
     from windows
     cross join latest
     where
@@ -42,17 +49,21 @@ candidates as (
             windows.risk_ratio >= {{ var('min_risk_ratio') }}
             or (windows.baseline_rate = 0 and windows.failure_count > 0)
         )
-        -- More than its own earlier rate (a combination new in the window has none).
-        and (
-            windows.earlier_total_count = 0
-            or (
-                windows.earlier_p_value <= {{ var('fdr') }}
-                and windows.failure_rate
-                >= {{ var('min_risk_ratio') }} * windows.earlier_failure_rate
-            )
-        )
         and windows.combination_key not in (
             select history_patterns.pattern_key from history_patterns
+        )
+),
+
+candidates as (
+    select significant.*
+    from significant
+    where
+        -- More than its own earlier rate (a combination new in the window has none).
+        significant.earlier_total_count = 0
+        or (
+            significant.earlier_p_value <= {{ var('fdr') }}
+            and significant.failure_rate
+            >= {{ var('min_risk_ratio') }} * significant.earlier_failure_rate
         )
 ),
 

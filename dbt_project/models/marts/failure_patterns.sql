@@ -8,10 +8,6 @@ statuses as (
     select * from {{ ref('int_pattern_statuses') }}
 ),
 
-resolutions as (
-    select * from {{ ref('int_pattern_resolutions') }}
-),
-
 combinations as (
     select * from {{ ref('int_combinations_tested') }}
 ),
@@ -133,8 +129,7 @@ final as (
         statuses.recent_failure_rate,
         statuses.recent_segment_count,
         statuses.recent_window_days,
-        statuses.current_failure_rate,
-        resolutions.resolved_by_fix_id
+        statuses.current_failure_rate
     from surfaced
     left join aliases
         on surfaced.pattern_key = aliases.pattern_key
@@ -148,8 +143,6 @@ final as (
         on surfaced.pattern_key = reasons.pattern_key
     left join statuses
         on surfaced.pattern_key = statuses.pattern_key
-    left join resolutions
-        on surfaced.pattern_key = resolutions.pattern_key
 )
 
 select * from final
