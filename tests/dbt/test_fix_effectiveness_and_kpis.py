@@ -138,6 +138,9 @@ def _in(segment: Segment, key: str) -> bool:
     values = {
         "workflow": segment.workflow, "model": segment.model, "lora": segment.lora or "none",
         "character": segment.character or "none", "scene_type": segment.scene_type,
+        "segment_position": (
+            "6+" if segment.position >= 6 else "4-5" if segment.position >= 4 else "1-3"
+        ),
     }  # fmt: skip
     return all(values.get(d) == v for d, v in (part.split("=") for part in key.split("|")))
 

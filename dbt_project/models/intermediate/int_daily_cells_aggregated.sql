@@ -19,7 +19,7 @@ with segments as (
     built_days as (
         select
             built.day,
-            sum(built.segment_count) as segment_count,
+            sum(built.segment_count) as total_count,
             sum(built.failure_count) as failure_count,
             max(built.last_loaded_at) as last_loaded_at
         from {{ this }} as built
@@ -29,7 +29,7 @@ with segments as (
     current_days as (
         select
             segments.day,
-            count(*) as segment_count,
+            count(*) as total_count,
             count(*) filter (where segments.is_failed) as failure_count,
             max(segments.loaded_at) as last_loaded_at
         from segments
@@ -37,15 +37,7 @@ with segments as (
     ),
 
     changed_days as (
-        select current_days.day
-        from current_days
-        left join built_days
-            on current_days.day = built_days.day
-        where
-            built_days.day is null
-            or current_days.segment_count != built_days.segment_count
-            or current_days.failure_count != built_days.failure_count
-            or current_days.last_loaded_at > built_days.last_loaded_at
+        {{ changed_days('current_days', 'built_days') }}
     ),
 {% endif %}
 

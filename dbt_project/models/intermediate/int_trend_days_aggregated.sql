@@ -37,15 +37,7 @@ with cells as (
     ),
 
     changed_days as (
-        select cell_days.day
-        from cell_days
-        left join built_days
-            on cell_days.day = built_days.day
-        where
-            built_days.day is null
-            or cell_days.total_count != built_days.total_count
-            or cell_days.failure_count != built_days.failure_count
-            or cell_days.last_loaded_at > built_days.last_loaded_at
+        {{ changed_days('cell_days', 'built_days') }}
     ),
 {% endif %}
 

@@ -45,15 +45,7 @@ with segments as (
     ),
 
     changed_days as (
-        select current_days.day
-        from current_days
-        left join built_days
-            on current_days.day = built_days.day
-        where
-            built_days.day is null
-            or current_days.total_count != built_days.total_count
-            or current_days.failure_count != built_days.failure_count
-            or current_days.last_loaded_at > built_days.last_loaded_at
+        {{ changed_days('current_days', 'built_days') }}
     ),
 {% endif %}
 

@@ -149,7 +149,8 @@ measured as (
                 or tested.after_total_count < tested.required_after_count
                 then 'too_early'
             else 'ineffective'
-        end as measured_verdict
+        end as measured_verdict,
+        resolutions.resolved_by_fix_id is not null as is_credited_with_resolution
     from tested
     left join history
         on tested.pattern_key = history.pattern_key
