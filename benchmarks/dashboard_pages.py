@@ -145,10 +145,10 @@ def time_pages(repeat: int) -> list[tuple[str, float, float, list[tuple[str, flo
     read = queries._read
     read_times: dict[str, list[float]] = defaultdict(list)
 
-    def timed_read(sql, params=None, *, relation):
+    def timed_read(relation, reader):
         started = time.perf_counter()
         try:
-            return read(sql, params, relation=relation)
+            return read(relation, reader)
         finally:
             read_times[relation].append(time.perf_counter() - started)
 

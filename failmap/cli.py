@@ -24,9 +24,18 @@ def main() -> None:
 
 @main.command()
 @click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), help="Inbox to load.")
-@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="Rebuild derived incremental models from scratch (pattern history is kept).",
+)
 def refresh(inbox: Path | None, full_refresh: bool) -> None:
-    """Ingest new inbox files, rebuild the marts and run the checks (exit 1 on any failure)."""
+    """Ingest new inbox files, rebuild the marts and run the checks.
+
+    Exits 1 when something failed (a step, a dbt model or test, a critical check, a rejected
+    file); warnings are listed in the summary and do not change the exit code. Waits for a
+    refresh already running on the same database.
+    """
     from failmap.pipeline import prepare_environment, refresh_with_progress
 
     if inbox is not None:
@@ -79,9 +88,10 @@ def _register_commands() -> None:
     from failmap.commands.errors import errors
     from failmap.commands.fix import fix
     from failmap.commands.metrics import metrics
+    from failmap.commands.quality import quality
     from failmap.commands.report import report
 
-    for command in (api, check, db, demo_data, docs, errors, fix, metrics, report):
+    for command in (api, check, db, demo_data, docs, errors, fix, metrics, quality, report):
         main.add_command(command)
 
 

@@ -12,7 +12,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 
@@ -40,13 +40,27 @@ class ConnectionParts:
     dbname: str
 
 
+SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+
+
 def redact(url: str) -> str:
-    """The URL with any password replaced by `***`, safe to print in errors and logs."""
+    """The URL with any password replaced by `***`, safe to print in errors and logs.
+
+    libpq also takes the password as a query parameter (`?password=...`): that is hidden too.
+    """
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
+    query = parts.query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if any(key.lower() in SECRET_PARAMETERS for key, _ in pairs):
+        query = urlencode(
+            [(key, "***" if key.lower() in SECRET_PARAMETERS else value) for key, value in pairs],
+            quote_via=quote,
+            safe="/*",
+        )
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def split_url(url: str) -> ConnectionParts:

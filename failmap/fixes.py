@@ -226,10 +226,17 @@ def _parameters(
         )
         return None
     try:
-        return json.loads(json.dumps(dict(value), allow_nan=False))
-    except (TypeError, ValueError) as error:
+        text = json.dumps(dict(value), allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as error:
         errors["parameters"] = f"cannot be stored as JSON: {error}"
         return None
+    # The same limit however the parameters came (JSON text, a mapping from the API or code).
+    if len(text) > MAX_PARAMETERS_LENGTH:
+        errors["parameters"] = (
+            f"at most {MAX_PARAMETERS_LENGTH} characters of JSON, got {len(text):,}"
+        )
+        return None
+    return json.loads(text)
 
 
 def unknown_pattern_problem(conn: psycopg.Connection, pattern_key: str) -> str | None:

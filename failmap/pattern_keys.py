@@ -1,7 +1,7 @@
 """Pattern and combination keys: `lora=l07|character=c12|segment_position=6+`.
 
-The six dimensions in the architecture's fixed order; a key lists `dimension=value` pairs in
-that order joined by `|`, so the same pattern has the same key everywhere (dbt's
+The six dimensions (`failmap.dimensions`) in their fixed order; a key lists `dimension=value`
+pairs in that order joined by `|`, so the same pattern has the same key everywhere (dbt's
 `combination_key` macro builds the same text).
 """
 
@@ -10,23 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-DIMENSIONS: tuple[str, ...] = (
-    "workflow",
-    "model",
-    "lora",
-    "character",
-    "scene_type",
-    "segment_position",
-)
-# How people read each dimension in a sentence.
-LABELS: dict[str, str] = {
-    "workflow": "workflow",
-    "model": "model",
-    "lora": "LoRA",
-    "character": "character",
-    "scene_type": "scene type",
-    "segment_position": "segment",
-}
+from failmap.dimensions import DIMENSIONS, LABELS
+
+__all__ = ["DIMENSIONS", "LABELS", "combination_key", "parse_key"]
 
 _KEY_PART = re.compile(r"^([a-z_]+)=(.*)$")
 

@@ -16,7 +16,12 @@ from orchestration.defs.transform.assets import FULL_REFRESH_TAG
 
 @dataclass
 class RefreshSummary:
-    """What one refresh did; `ok` is False when any step, model, test or check failed."""
+    """What one refresh did; `ok` is False when any step, model, test or check failed.
+
+    A check that failed with severity WARN (a warning rule, such as a file whose rows were mostly
+    quarantined) is a warning: listed, counted, never a failure. A rejected file is a failure:
+    nothing of it loaded and its sender must deliver it again.
+    """
 
     files_loaded: int = 0
     files_rejected: int = 0
@@ -26,8 +31,10 @@ class RefreshSummary:
     assets_materialized: int = 0
     checks_passed: int = 0
     checks_failed: int = 0
+    checks_warned: int = 0
     failed_steps: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     rejections: list[str] = field(default_factory=list)
     run_id: str = ""
 
@@ -41,9 +48,11 @@ class RefreshSummary:
             f"{self.files_skipped} already loaded",
             f"rows: {self.rows_loaded:,} loaded, {self.rows_quarantined:,} quarantined",
             f"models: {self.assets_materialized} assets materialized",
-            f"checks: {self.checks_passed} passed, {self.checks_failed} failed",
+            f"checks: {self.checks_passed} passed, {self.checks_warned} warned, "
+            f"{self.checks_failed} failed",
         ]
         lines += [f"  rejected file {text}" for text in self.rejections]
+        lines += [f"  warning {text}" for text in self.warnings]
         lines += [f"  failed check {name}" for name in self.failed_checks]
         lines += [f"  failed step {name}" for name in self.failed_steps]
         return lines
@@ -81,6 +90,9 @@ def summarize(result: dg.ExecuteInProcessResult) -> RefreshSummary:
             name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"  # type: ignore[union-attr]
             if evaluation.passed:  # type: ignore[union-attr]
                 summary.checks_passed += 1
+            elif evaluation.severity == dg.AssetCheckSeverity.WARN:  # type: ignore[union-attr]
+                summary.checks_warned += 1
+                summary.warnings.append(f"{name}: {evaluation.description or 'failed'}")  # type: ignore[union-attr]
             else:
                 summary.checks_failed += 1
                 summary.failed_checks.append(name)

@@ -5,6 +5,8 @@ user from page to page.
 """
 
 import streamlit as st
+from lib.connection import DATABASE_DOWN_ERRORS
+from lib.page import require_database, show_database_down
 from lib.sidebar import sidebar
 
 st.set_page_config(page_title="failmap", page_icon=":material/grid_view:", layout="wide")
@@ -28,5 +30,9 @@ navigation = st.navigation(
         ],
     }
 )
+require_database()
 sidebar()
-navigation.run()
+try:
+    navigation.run()
+except DATABASE_DOWN_ERRORS as error:  # went down while the page was being drawn
+    show_database_down(error)

@@ -1,8 +1,9 @@
-"""The indexed reads a configuration check needs from the marts (parameterized SQL only).
+"""What a configuration check knows from the marts, read through `failmap.read`.
 
 Everything heavy is precomputed by dbt (`marts.background_rates`, `marts.configuration_rates`,
 `marts.prediction_parameters`, `marts.failure_patterns`); a check reads a handful of rows by
-primary key. The tables are bounded by the number of distinct configurations, not segments.
+primary key (the queries are in failmap/read/sql). The tables are bounded by the number of
+distinct configurations, not segments.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 import psycopg
 
 from failmap.alerts.configuration import DIMENSIONS, parse_key
+from failmap.read import patterns, prediction
 
 
 class PredictionUnavailable(RuntimeError):
@@ -96,8 +98,7 @@ _MISSING_HINT = "run `failmap refresh` (or `failmap up`) to build the marts from
 def load_snapshot(conn: psycopg.Connection) -> Snapshot:
     """Parameters, surfaced patterns and value catalog in three small queries."""
     try:
-        with conn.pipeline():  # three queries, one round trip
-            return _load_snapshot(conn)
+        return _load_snapshot(conn)
     except (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName) as error:
         raise PredictionUnavailable(
             f"the prediction marts do not exist yet: {_MISSING_HINT}"
@@ -105,123 +106,77 @@ def load_snapshot(conn: psycopg.Connection) -> Snapshot:
 
 
 def _load_snapshot(conn: psycopg.Connection) -> Snapshot:
-    parameters_cursor = conn.execute(
-        """
-        select scope, total_count, failure_count, background_total_count,
-               background_failure_count, prior_strength
-        from marts.prediction_parameters
-        """
-    )
-    patterns_cursor = conn.execute(
-        """
-        select pattern_key, aliases, description, severity, failure_rate, failure_count,
-               total_count, failure_rate_lower, failure_rate_upper, first_detected_at,
-               last_occurrence
-        from marts.failure_patterns
-        order by impact_rank
-        """
-    )
-    singles_cursor = conn.execute(
-        """
-        select dimension_set, combination_key, total_count
-        from marts.background_rates
-        where dimension_count = 1
-        order by combination_key
-        """
-    )
-    rows = parameters_cursor.fetchall()
-    pattern_rows = patterns_cursor.fetchall()
-    singles = singles_cursor.fetchall()
-    by_scope = {row[0]: row for row in rows}
+    by_scope = {row.scope: row for row in prediction.prediction_scopes(conn)}
+    pattern_rows, _ = patterns.failure_patterns(conn)
+    singles = prediction.single_value_counts(conn)
     overall = by_scope.get("overall")
     configuration = by_scope.get("configuration")
-    if overall is None or configuration is None or not overall[1]:
+    if overall is None or configuration is None or not overall.total_count:
         raise PredictionUnavailable(f"there are no segments in the marts yet: {_MISSING_HINT}")
     parameters = Parameters(
-        total_count=int(overall[1]),
-        failure_count=int(overall[2]),
-        background_total_count=int(overall[3]),
-        background_failure_count=int(overall[4]),
+        total_count=int(overall.total_count),
+        failure_count=int(overall.failure_count or 0),
+        background_total_count=int(overall.background_total_count or 0),
+        background_failure_count=int(overall.background_failure_count or 0),
         set_strengths={
-            scope: (None if row[5] is None else float(row[5]))
+            scope: row.prior_strength
             for scope, row in by_scope.items()
             if scope not in ("overall", "configuration")
         },
-        configuration_strength=float(configuration[5]),
+        configuration_strength=float(configuration.prior_strength or 0.0),
     )
-    patterns = [
+    found = [
         Pattern(
-            pattern_key=row[0],
-            dimensions=parse_key(row[0]),
-            aliases=tuple((alias, parse_key(alias)) for alias in row[1] or ()),
-            description=row[2],
-            severity=row[3],
-            failure_rate=float(row[4]),
-            failure_count=int(row[5]),
-            total_count=int(row[6]),
-            failure_rate_lower=row[7],
-            failure_rate_upper=row[8],
-            first_detected_at=row[9],
-            last_occurrence=row[10],
+            pattern_key=row.pattern_key,
+            dimensions=parse_key(row.pattern_key),
+            aliases=tuple((alias, parse_key(alias)) for alias in row.aliases),
+            description=row.description,
+            severity=row.severity,
+            failure_rate=row.failure_rate,
+            failure_count=row.failure_count,
+            total_count=row.total_count,
+            failure_rate_lower=row.failure_rate_lower,
+            failure_rate_upper=row.failure_rate_upper,
+            first_detected_at=row.first_detected_at,
+            last_occurrence=row.last_occurrence,
         )
         for row in pattern_rows
     ]
     values: dict[str, dict[str, int]] = {d: {} for d in DIMENSIONS}
-    for dimension, key, total in singles:
-        values[dimension][key.split("=", 1)[1]] = int(total)
-    return Snapshot(parameters=parameters, patterns=patterns, values=values)
+    for single in singles:
+        values[single.dimension_set][single.combination_key.split("=", 1)[1]] = single.total_count
+    return Snapshot(parameters=parameters, patterns=found, values=values)
 
 
-_COMBINATIONS_SQL = """
-    select combination_key, total_count, failure_count, background_total_count,
-           background_failure_count
-    from marts.background_rates
-    where combination_key = any(%s)
-"""
-_CONFIGURATIONS_SQL = """
-    select configuration_key, total_count, failure_count
-    from marts.configuration_rates
-    where configuration_key = any(%s)
-"""
+def _combinations(rows: list[prediction.CombinationCount]) -> dict[str, CombinationCounts]:
+    return {
+        row.combination_key: CombinationCounts(
+            row.total_count,
+            row.failure_count,
+            row.background_total_count,
+            row.background_failure_count,
+        )
+        for row in rows
+    }
 
 
 def load_rows(
     conn: psycopg.Connection, combination_keys: Iterable[str], configuration_keys: Iterable[str]
 ) -> tuple[dict[str, CombinationCounts], dict[str, tuple[int, int]]]:
-    """`load_combinations` and `load_configurations` in one round trip (pipeline mode)."""
-    combinations, configurations = sorted(set(combination_keys)), sorted(set(configuration_keys))
-    with conn.pipeline():
-        first = conn.execute(_COMBINATIONS_SQL, (combinations,)) if combinations else None
-        second = conn.execute(_CONFIGURATIONS_SQL, (configurations,)) if configurations else None
-        combination_rows = first.fetchall() if first else []
-        configuration_rows = second.fetchall() if second else []
-    return (
-        {row[0]: CombinationCounts(int(row[1]), int(row[2]), int(row[3]), int(row[4]))
-         for row in combination_rows},
-        {row[0]: (int(row[1]), int(row[2])) for row in configuration_rows},
-    )  # fmt: skip
+    """`load_combinations` and `load_configurations` together."""
+    return load_combinations(conn, combination_keys), load_configurations(conn, configuration_keys)
 
 
 def load_combinations(
     conn: psycopg.Connection, keys: Iterable[str]
 ) -> dict[str, CombinationCounts]:
     """Counts of the combinations (1-3 dimensions) among `keys` that are in the data."""
-    wanted = sorted(set(keys))
-    if not wanted:
-        return {}
-    rows = conn.execute(_COMBINATIONS_SQL, (wanted,)).fetchall()
-    return {
-        row[0]: CombinationCounts(int(row[1]), int(row[2]), int(row[3]), int(row[4]))
-        for row in rows
-    }
+    return _combinations(prediction.combination_counts(conn, sorted(set(keys))))
 
 
 def load_configurations(
     conn: psycopg.Connection, keys: Iterable[str]
 ) -> dict[str, tuple[int, int]]:
     """(segments, failures) of the full configurations among `keys` that are in the data."""
-    wanted = sorted(set(keys))
-    if not wanted:
-        return {}
-    rows = conn.execute(_CONFIGURATIONS_SQL, (wanted,)).fetchall()
-    return {row[0]: (int(row[1]), int(row[2])) for row in rows}
+    rows = prediction.configuration_counts(conn, sorted(set(keys)))
+    return {row.configuration_key: (row.total_count, row.failure_count) for row in rows}

@@ -13,8 +13,10 @@ from fastapi_offline import FastAPIOffline
 
 from failmap.api.dependencies import ApiConfig
 from failmap.api.errors import install_error_handlers
+from failmap.api.limits import MAX_BODY_BYTES, BodySizeLimit
 from failmap.api.pool import POOL_SIZE, POOL_TIMEOUT, DatabasePool
 from failmap.api.routes import ROUTERS
+from failmap.roles import api_database_url
 
 TOKEN_VARIABLE = "FAILMAP_API_TOKEN"
 _FROM_ENVIRONMENT = object()
@@ -26,8 +28,13 @@ def create_app(
     *,
     pool_size: int = POOL_SIZE,
     pool_timeout: float = POOL_TIMEOUT,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
     """The API on `database_url` (default: FAILMAP_DATABASE_URL or the running embedded server).
+
+    It connects as its own least-privileged role, `failmap_api` (or FAILMAP_API_DATABASE_URL,
+    see failmap.roles), never as the login it was given. Request bodies over `max_body_bytes`
+    are refused with 413 before they are read in full.
 
     `token` defaults to $FAILMAP_API_TOKEN; None or empty means no token: writes are accepted
     from loopback clients only. Requests share a pool of at most `pool_size` connections,
@@ -38,6 +45,8 @@ def create_app(
         token = os.environ.get(TOKEN_VARIABLE) or None
     if database_url is None:
         database_url = _configured_database_url()
+    if database_url:
+        database_url = api_database_url(database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,6 +78,7 @@ def create_app(
     )
     app.state.config = ApiConfig(database_url=database_url, token=token or None)  # type: ignore[arg-type]
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)
 

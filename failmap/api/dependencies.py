@@ -21,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from failmap import database
 from failmap.api.errors import MartMissing, Unavailable
 from failmap.api.pool import DatabasePool
+from failmap.read.core import missing_functions, missing_relations
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -90,12 +91,14 @@ Writer = Depends(require_writer)
 
 def require_relations(conn: psycopg.Connection, *relations: str, hint: str | None = None) -> None:
     """Raise MartMissing (503) for the first of `relations` (schema.table) that does not exist."""
-    rows = conn.execute(
-        "select name from unnest(%s::text[]) with ordinality as wanted (name, position) "
-        "where to_regclass(name) is null order by position",
-        [list(relations)],
-    ).fetchall()
-    if rows:
+    missing = missing_relations(conn, relations)
+    if missing:
         if hint is None:
-            raise MartMissing(rows[0][0])
-        raise MartMissing(rows[0][0], hint)
+            raise MartMissing(missing[0])
+        raise MartMissing(missing[0], hint)
+
+
+def require_function(conn: psycopg.Connection, signature: str, name: str) -> None:
+    """Raise MartMissing (503) naming `name` when the function `signature` does not exist."""
+    if missing_functions(conn, (signature,)):
+        raise MartMissing(name)

@@ -7,7 +7,8 @@ import os
 
 import click
 
-from failmap.cli_support import database_url_or_exit, settings_or_exit
+from failmap import database
+from failmap.cli_support import settings_or_exit
 
 TOKEN_VARIABLE = "FAILMAP_API_TOKEN"
 
@@ -37,7 +38,11 @@ def bind_host(host: str, token: str | None) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 def api(host: str, port: int) -> None:
-    """Serve the HTTP API for other tools: patterns, heatmap, trends, check, fixes, errors."""
+    """Serve the HTTP API for other tools: patterns, heatmap, trends, check, fixes, errors.
+
+    Starts even when an external database (FAILMAP_DATABASE_URL) is down: requests answer 503
+    until it is up. Connects as the role failmap_api, never as the configured login.
+    """
     import uvicorn
 
     from failmap.api import create_app
@@ -45,7 +50,16 @@ def api(host: str, port: int) -> None:
     token = os.environ.get(TOKEN_VARIABLE) or None
     host = bind_host(host, token)
     settings = settings_or_exit()
-    url = database_url_or_exit(settings)
+    try:
+        # An external URL is taken as it is (not dialled); the embedded server is started.
+        url = database.resolve_database_url(settings)
+    except database.DatabaseUnreachable as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        with database.connect(url):
+            pass
+    except database.DatabaseUnreachable as error:
+        click.echo(f"warning: {error} Requests answer 503 until it is up.", err=True)
     if token:
         click.echo(f"{TOKEN_VARIABLE} is set: writes (POST) need `Authorization: Bearer <token>`")
     else:

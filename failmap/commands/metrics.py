@@ -29,10 +29,13 @@ def metrics(port: int, host: str, cache_seconds: float, once: bool) -> None:
     from prometheus_client import generate_latest
 
     from failmap.metrics.server import metrics_registry, start_metrics_server
-    from failmap.roles import dashboard_database_url
+    from failmap.roles import RoleUnavailable, dashboard_database_url
 
     # The metrics read only marts: the dashboard's read-only role is enough.
-    url = dashboard_database_url(database_url_or_exit(settings_or_exit()))
+    try:
+        url = dashboard_database_url(database_url_or_exit(settings_or_exit()))
+    except RoleUnavailable as error:
+        raise click.ClickException(str(error)) from None
     if once:
         click.echo(generate_latest(metrics_registry(url, cache_seconds=0)).decode(), nl=False)
         return

@@ -19,6 +19,8 @@ import pandas as pd
 
 from failmap.demo import catalog
 from failmap.demo.run_errors import ERROR_FAMILIES, ErrorFamily
+from failmap.dimensions import DIMENSIONS
+from failmap.pattern_keys import combination_key
 
 Verdict = Literal["regression", "improvement", "no_change"]
 
@@ -27,14 +29,7 @@ Verdict = Literal["regression", "improvement", "no_change"]
 POSITION_BUCKET_LOWER_BOUNDS: tuple[int, ...] = (1, 4, 6)
 POSITION_BUCKET_LABELS: tuple[str, ...] = ("1-3", "4-5", "6+")
 
-PATTERN_DIMENSIONS: tuple[str, ...] = (
-    "workflow",
-    "model",
-    "lora",
-    "character",
-    "scene_type",
-    "segment_position",
-)
+PATTERN_DIMENSIONS = DIMENSIONS  # failmap.dimensions: the one definition
 
 
 def _frozen(mapping: Mapping[str, str]) -> Mapping[str, str]:
@@ -275,7 +270,7 @@ def position_buckets(positions: np.ndarray) -> np.ndarray:
 
 def pattern_key(dims: Mapping[str, str]) -> str:
     """`lora=l07|character=c12|segment_position=6+`: dimensions in the architecture's order."""
-    return "|".join(f"{d}={dims[d]}" for d in PATTERN_DIMENSIONS if d in dims)
+    return combination_key(dims)
 
 
 BASE_RATE = 0.06

@@ -4,10 +4,11 @@ How a batch of messages becomes signatures:
 
 1. Each message is masked (``masking.mask_message``): ids, numbers, paths, addresses, sizes and
    timestamps become placeholders such as ``<NUM>``.
-2. The distinct masked messages are mined with Drain3 in sorted order. Drain is order-dependent;
-   feeding it a canonical order makes the result a pure function of the *set* of messages, so
-   re-running over the same messages in any order, with any repetitions, gives the same ids.
-   Drain routes messages by words only (see ``_MaskAwareDrain``).
+2. The distinct masked messages are mined with Drain (a small implementation of it here,
+   ``_Miner``, whose similarity ignores masked positions) in sorted order. Drain is
+   order-dependent; feeding it a canonical order makes the result a pure function of the *set*
+   of messages, so re-running over the same messages in any order, with any repetitions, gives
+   the same ids.
 3. A Drain cluster whose messages differ by a few words at one position ("VM Paused",
    "VM Started") is split into one group per word: those words name different events.
 4. A group's template is what all its messages have in common: a position where they differ
@@ -28,10 +29,8 @@ import functools
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-
-from drain3.drain import Drain
 
 from failmap.errors.masking import MASK_RULES, mask_message
 
@@ -57,7 +56,12 @@ _PLACEHOLDER = re.compile(
 # Words name the kind of event; tokens with digit runs, dots or slashes inside are more often
 # values.
 _WORD = re.compile(r"[^A-Za-z0-9<]*[A-Za-z]+(?:['-][A-Za-z]+)*\d?[^A-Za-z0-9<]*")
+# A name: words joined by "_", "::" or "." as well ("itemasync_SetProperty",
+# "AppleMultitouchDevice::start"), still without digits inside. Names of functions, classes and
+# services name the event as words do (``identifiers_are_words``).
+_IDENTIFIER = re.compile(r"[^A-Za-z0-9<]*[A-Za-z]+(?:(?:['_-]|::|\.)[A-Za-z]+)*\d?[^A-Za-z0-9<]*")
 _ALPHANUMERIC = re.compile(r"[A-Za-z0-9]")
+_PUNCTUATION = "'\"`()[]{}<>,.;:!?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +75,32 @@ class GroupingConfig:
     delimiters: str = "()[]{},;="
     # A position where the messages of a cluster differ by at most this many words names the
     # event ("VM Paused" / "VM Started"); with more words it is a value ("user alice", ...).
-    max_event_words: int = 8
+    # 0 turns the rule off.
+    max_event_words: int = 3
+    # The rules below are switches so that benchmarks/error_grouping.py can measure what each
+    # one is worth on sources it was not chosen on (docs/error-grouping.md); the defaults are
+    # the rules kept.
+    # Similarity ignores positions masked in both template and message (see ``_Miner``).
+    mask_aware_similarity: bool = True
+    # Groups whose templates differ only in the length of a run of variables are one signature.
+    merge_variable_runs: bool = True
+    # For the event-word rule, names joined by "_", "::" or "." count as words.
+    identifiers_are_words: bool = True
+    # Candidate rules, measured and not kept (docs/error-grouping.md):
+    # only words route messages through the prefix tree (see ``_Miner``);
+    route_by_words: bool = False
+    # the words at event positions may form at most ``max_event_words`` combinations;
+    cap_event_combinations: bool = False
+    # true/false/null/none are values, never event words;
+    literals_are_values: bool = False
+    # a second pass merges groups of one length whose templates differ only where one of them
+    # has a variable.
+    merge_variable_positions: bool = False
+    # the value of a ``key=value`` field (a word, a quoted string with spaces, ``name{...}``)
+    # is a variable.
+    field_values_are_variables: bool = False
+    # words that vary at more than one position (of any group) are values, not event words.
+    shared_words_are_values: bool = False
 
 
 DEFAULT_CONFIG = GroupingConfig()
@@ -120,7 +149,10 @@ def group_messages(
                 "messages as text (decode bytes, replace missing messages with '')"
             )
         if message not in masked_by_message and message.strip():
-            masked_by_message[message] = mask_message(message)
+            masked = mask_message(message)
+            if config.field_values_are_variables:
+                masked = _FIELD_VALUE.sub(_mask_field_value, masked)
+            masked_by_message[message] = masked
     signature_by_masked = _signatures_of(sorted(set(masked_by_message.values())), config)
     return [
         signature_by_masked[masked_by_message[message]] if message.strip() else EMPTY_SIGNATURE
@@ -212,44 +244,120 @@ def _literal_length(template: str) -> int:
     return len(_PLACEHOLDER.sub("", template))
 
 
-class _MaskAwareDrain(Drain):
-    """Drain with two changes that let one configuration work across log sources.
+class _Cluster:
+    """A group of messages of one length being mined: its template and its members."""
 
-    Similarity ignores masked tokens. Drain scores a message against a cluster template as the
-    share of equal tokens, and counts a placeholder matching a placeholder as unequal: a message
-    with many masked values looks dissimilar to its own family as soon as one unmasked word
-    differs. Here the score is the share of equal tokens among the positions that are not masked
-    in both, because a masked value is known to vary and says nothing either way.
+    __slots__ = ("members", "template")
 
-    Routing uses words only. Drain sends a message down a prefix tree keyed by its first tokens
-    and compares it only with the clusters of the leaf it reaches; tokens with digits go down a
-    shared wildcard branch. A token such as ``com.apple.Safari:`` has no digit to mark it as a
-    value, so it would get a branch of its own, and whether two messages of one event meet would
-    depend on which arrived first. Every non-word goes down the wildcard branch instead.
+    def __init__(self, tokens: tuple[str, ...], index: int) -> None:
+        self.template = list(tokens)
+        self.members = [index]
+
+
+class _Node:
+    """A node of the prefix tree: children by routing token, clusters at a leaf."""
+
+    __slots__ = ("children", "clusters")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.clusters: list[_Cluster] = []
+
+
+class _Miner:
+    """Drain's online clustering (He et al. 2017), with a similarity that ignores masked tokens.
+
+    Drain sends a message down a prefix tree keyed by its length and first tokens (a token with
+    a digit goes down a shared wildcard branch), compares it with the clusters of the leaf it
+    reaches and joins the most similar one when the similarity reaches the threshold (the
+    template keeps the tokens all members share, ``<*>`` elsewhere); otherwise it starts a
+    cluster.
+
+    Similarity ignores masked tokens (``mask_aware_similarity``). Drain counts a placeholder
+    matching a placeholder as a mismatch, so a message with many masked values looks unlike its
+    own family as soon as one word differs. Here the score is the share of equal tokens among
+    the positions that are not masked in both: a masked value is known to vary and says nothing
+    either way. ``route_by_words`` (off) sends every non-word, not only tokens with digits, down
+    the wildcard branch.
+
+    It is written here rather than by overriding drain3's ``Drain`` because the two hooks that
+    would need (``has_numbers``, ``get_seq_distance``) are not public API.
     """
 
-    @staticmethod
-    def has_numbers(s: str) -> bool:  # Drain's hook for "route this token as a variable"
-        return not _is_word(s)
+    def __init__(self, config: GroupingConfig) -> None:
+        self.routing_tokens = max(config.depth - 3, 0)  # drain3's depth counts root and length
+        self.threshold = config.similarity_threshold
+        self.mask_aware = config.mask_aware_similarity
+        self.is_route_word = _is_word if config.route_by_words else _has_no_digit
+        self.root: dict[int, _Node] = {}
+        self.clusters: list[_Cluster] = []
 
-    def get_seq_distance(
-        self, seq1: Sequence[str], seq2: Sequence[str], include_params: bool
-    ) -> tuple[float, int]:
-        """Return (similarity, wildcard count) of a template ``seq1`` and a message ``seq2``."""
-        equal = wildcards = both_masked = 0
-        for template_token, token in zip(seq1, seq2, strict=True):
-            if template_token == self.param_str:
-                wildcards += 1
-                both_masked += token == self.param_str
-            elif template_token == token:
-                equal += 1
-        if include_params:  # Drain's exact-match lookup: a wildcard accepts anything
-            equal += wildcards - both_masked
-        compared = len(seq1) - both_masked
-        return (equal / compared if compared else 1.0), wildcards
+    def add(self, tokens: tuple[str, ...], index: int) -> None:
+        """Put message ``index`` (its tokens, placeholders as ``<*>``) into a cluster."""
+        cluster = self._best_match(tokens)
+        if cluster is None:
+            cluster = _Cluster(tokens, index)
+            self.clusters.append(cluster)
+            self._leaf_for_new(tokens).clusters.append(cluster)
+            return
+        cluster.members.append(index)
+        template = cluster.template
+        for position, token in enumerate(tokens):
+            if template[position] != token:
+                template[position] = _WILDCARD
+
+    def _route(self, tokens: tuple[str, ...]) -> list[str]:
+        return [
+            token if self.is_route_word(token) else _WILDCARD
+            for token in tokens[: min(self.routing_tokens, len(tokens) - 1)]
+        ]
+
+    def _best_match(self, tokens: tuple[str, ...]) -> _Cluster | None:
+        node = self.root.get(len(tokens))
+        for key in self._route(tokens):
+            if node is None:
+                return None
+            node = node.children.get(key) or node.children.get(_WILDCARD)
+        if node is None:
+            return None
+        best, best_similarity, best_wildcards = None, -1.0, -1
+        for cluster in node.clusters:
+            similarity, wildcards = _similarity(cluster.template, tokens, self.mask_aware)
+            if similarity > best_similarity or (
+                similarity == best_similarity and wildcards > best_wildcards
+            ):
+                best, best_similarity, best_wildcards = cluster, similarity, wildcards
+        return best if best_similarity >= self.threshold else None
+
+    def _leaf_for_new(self, tokens: tuple[str, ...]) -> _Node:
+        node = self.root.setdefault(len(tokens), _Node())
+        for key in self._route(tokens):
+            node = node.children.setdefault(key, _Node())
+        return node
+
+
+def _similarity(
+    template: Sequence[str], tokens: Sequence[str], mask_aware: bool
+) -> tuple[float, int]:
+    """Return (similarity, wildcard count) of a cluster template and a message's tokens."""
+    equal = wildcards = both_masked = 0
+    for template_token, token in zip(template, tokens, strict=True):
+        if template_token == _WILDCARD:
+            wildcards += 1
+            both_masked += token == _WILDCARD
+        elif template_token == token:
+            equal += 1
+    compared = len(template) - (both_masked if mask_aware else 0)
+    return (equal / compared if compared else 1.0), wildcards
+
+
+def _has_no_digit(token: str) -> bool:
+    """Stock Drain's test for a token that routes as itself rather than as a variable."""
+    return not any(char.isdigit() for char in token)
 
 
 _word_cache: dict[str, bool] = {}
+_identifier_cache: dict[str, bool] = {}
 
 
 def _is_word(token: str) -> bool:
@@ -258,6 +366,15 @@ def _is_word(token: str) -> bool:
         if len(_word_cache) > 100_000:
             _word_cache.clear()
         known = _word_cache[token] = _WORD.fullmatch(token) is not None
+    return known
+
+
+def _is_identifier(token: str) -> bool:
+    known = _identifier_cache.get(token)
+    if known is None:
+        if len(_identifier_cache) > 100_000:
+            _identifier_cache.clear()
+        known = _identifier_cache[token] = _IDENTIFIER.fullmatch(token) is not None
     return known
 
 
@@ -290,57 +407,169 @@ def _tokenize(masked: str, delimiters: str) -> _Tokens:
 
 def _signatures_of(distinct_masked: list[str], config: GroupingConfig) -> dict[str, Signature]:
     """Mine the sorted distinct masked messages; return the signature of each."""
-    drain = _MaskAwareDrain(depth=config.depth, sim_th=config.similarity_threshold)
+    miner = _Miner(config)
     tokenized = [_tokenize(masked, config.delimiters) for masked in distinct_masked]
-    members: dict[int, list[int]] = defaultdict(list)
-    for index, item in enumerate(tokenized):
-        drain_text = " ".join(_PLACEHOLDER.sub(_WILDCARD, token) for token in item.tokens)
-        cluster, _ = drain.add_log_message(drain_text)
-        members[cluster.cluster_id].append(index)
+    for index, masked in enumerate(distinct_masked):
+        # Placeholders hold no delimiter, so the tokens are those of ``tokenized``.
+        miner.add(_tokenize(_PLACEHOLDER.sub(_WILDCARD, masked), config.delimiters).tokens, index)
+    members = [cluster.members for cluster in miner.clusters]
 
+    positions = [_event_word_positions(indices, tokenized, config) for indices in members]
+    if config.shared_words_are_values:
+        positions = _without_shared_words(positions)
+    parts = [
+        part
+        for indices, event_positions in zip(members, positions, strict=True)
+        for part in _split_at_event_words(indices, tokenized, event_positions, config)
+    ]
+    if config.merge_variable_positions:
+        parts = _merge_variable_positions(parts, tokenized)
     shape_by_index: dict[int, _Shape] = {}
-    for indices in members.values():
-        for part in _split_by_event_words(indices, tokenized, config.max_event_words):
-            shape = _cluster_shape([tokenized[index] for index in part])
-            shape_by_index.update(dict.fromkeys(part, shape))
+    for part in parts:
+        shape = _cluster_shape([tokenized[index] for index in part])
+        shape_by_index.update(dict.fromkeys(part, shape))
 
-    shapes_by_key: dict[tuple[str | None, ...], set[_Shape]] = defaultdict(set)
+    def key_of(shape: _Shape) -> Hashable:
+        return shape.key if config.merge_variable_runs else (shape.texts, shape.separators)
+
+    shapes_by_key: dict[Hashable, set[_Shape]] = defaultdict(set)
     for shape in shape_by_index.values():
-        shapes_by_key[shape.key].add(shape)
+        shapes_by_key[key_of(shape)].add(shape)
     signature_by_key = {
         key: _signature_of_shapes(list(shapes)) for key, shapes in shapes_by_key.items()
     }
     return {
-        masked: signature_by_key[shape_by_index[index].key]
+        masked: signature_by_key[key_of(shape_by_index[index])]
         for index, masked in enumerate(distinct_masked)
     }
 
 
-def _split_by_event_words(
-    indices: list[int], tokenized: list[_Tokens], max_event_words: int
-) -> list[list[int]]:
-    """Split a Drain cluster at positions that hold a few different words.
+def _event_word_positions(
+    indices: list[int], tokenized: list[_Tokens], config: GroupingConfig
+) -> dict[int, frozenset[str]]:
+    """The positions of a Drain cluster that hold a few different words, with those words.
 
     Drain merges messages that share enough tokens, whatever the differing tokens are. A
     position where members differ only by words, and by few of them ("VM Paused", "VM Started",
     "VM Stopped"), names the event; many different words there ("user alice", "user bob", ...)
-    are values. Splitting after Drain, rather than forbidding the merge inside it, keeps the
-    work linear when a variable happens to be spelled in letters only.
+    are values.
     """
     if len(indices) < 2:
-        return [indices]
+        return {}
+    is_word = _is_identifier if config.identifiers_are_words else _is_word
     width = len(tokenized[indices[0]].tokens)
-    event_positions = []
+    positions = {}
     for position in range(width):
-        values = {tokenized[index].tokens[position] for index in indices}
-        if 1 < len(values) <= max_event_words and all(_is_word(value) for value in values):
-            event_positions.append(position)
-    if not event_positions:
+        values = frozenset(tokenized[index].tokens[position] for index in indices)
+        if not 1 < len(values) <= config.max_event_words:
+            continue
+        if not all(is_word(value) for value in values):
+            continue
+        if config.literals_are_values and any(_is_literal(value) for value in values):
+            continue
+        positions[position] = values
+    return positions
+
+
+def _without_shared_words(
+    positions_by_cluster: list[dict[int, frozenset[str]]],
+) -> list[dict[int, frozenset[str]]]:
+    """Drop event positions whose words also vary at another position (of any cluster).
+
+    A word that fills a varying slot in several contexts ("session opened for user cyrus",
+    "session closed for user cyrus") is an entity the events are about, not the name of one
+    event; an event word ("VM Paused") varies in one place only.
+    """
+    contexts: dict[str, int] = defaultdict(int)
+    for positions in positions_by_cluster:
+        for values in positions.values():
+            for value in values:
+                contexts[value.strip(_PUNCTUATION)] += 1
+    return [
+        {
+            position: values
+            for position, values in positions.items()
+            if sum(contexts[value.strip(_PUNCTUATION)] > 1 for value in values) < 2
+        }
+        for positions in positions_by_cluster
+    ]
+
+
+def _split_at_event_words(
+    indices: list[int],
+    tokenized: list[_Tokens],
+    positions: dict[int, frozenset[str]],
+    config: GroupingConfig,
+) -> list[list[int]]:
+    """Split a Drain cluster into one group per combination of words at its event positions.
+
+    Splitting after Drain, rather than forbidding the merge inside it, keeps the work linear
+    when a variable happens to be spelled in letters only.
+    """
+    if not positions:
         return [indices]
     parts: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for index in indices:
-        parts[tuple(tokenized[index].tokens[p] for p in event_positions)].append(index)
+        parts[tuple(tokenized[index].tokens[p] for p in positions)].append(index)
+    if config.cap_event_combinations and len(parts) > config.max_event_words:
+        return [indices]
     return list(parts.values())
+
+
+def _merge_variable_positions(parts: list[list[int]], tokenized: list[_Tokens]) -> list[list[int]]:
+    """Merge groups of one length whose templates differ only where one has a variable.
+
+    Drain compares a message with cluster templates as they are when it arrives, so one event
+    can end up in two clusters: one whose template has ``<*>`` at a position and one that still
+    has a constant there. Groups are compared within their length and first token.
+    """
+    buckets: dict[tuple[int, str], list[tuple[list[str], list[int]]]] = defaultdict(list)
+    for part in parts:
+        tokens = tokenized[part[0]].tokens
+        template = [
+            _common((tokenized[index].tokens[i] for index in part), _WILDCARD)
+            for i in range(len(tokens))
+        ]
+        bucket = buckets[(len(tokens), template[0] if template else "")]
+        for merged_template, merged in bucket:
+            if all(
+                a == b or _is_variable(a) or _is_variable(b)
+                for a, b in zip(merged_template, template, strict=True)
+            ):
+                merged.extend(part)
+                for i, (a, b) in enumerate(zip(merged_template, template, strict=True)):
+                    if a != b:
+                        merged_template[i] = _WILDCARD
+                break
+        else:
+            bucket.append((template, list(part)))
+    return [merged for bucket in buckets.values() for _, merged in bucket]
+
+
+# The value of a "key=value" field: a quoted string ("tag=\"View Lock\""), a name with a braced
+# part ("ws=WorkSource{10113}") or a token up to the next separator ("allDrawn= false"); not
+# the next key ("ruser= rhost=x").
+_FIELD_VALUE = re.compile(
+    r"(?<=[\w\]]=)( ?)(\"[^\"]*\"|'[^']*'|[^\s,;()\[\]{}\"'=]+(?:\{[^{}]*\})?)(?![\w=])"
+)
+
+
+def _mask_field_value(match: re.Match[str]) -> str:
+    """A field's value as ``<*>``, unless it is a placeholder already or an unquoted word.
+
+    Words are left to the event-word rule, which knows whether few or many of them occur.
+    """
+    value = match.group(2)
+    if value[0] not in "\"'" and (_PLACEHOLDER.fullmatch(value) or _is_word(value)):
+        return match.group(0)
+    return match.group(1) + _WILDCARD
+
+
+_LITERALS = frozenset({"true", "false", "null", "none", "nil"})
+
+
+def _is_literal(token: str) -> bool:
+    return token.strip(_PUNCTUATION).lower() in _LITERALS
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,17 @@
 A file's rows either all land (valid rows upserted, invalid rows quarantined with their reason)
 together with its ledger row, or nothing does: a crash mid-file leaves no trace, and the next run
 loads the file again. The ledger's sha256 makes a re-delivered file, under any name, a no-op.
+
+The hash in the ledger is that of the bytes loaded (read once, hashed as they stream to COPY).
+A file rejected for its name alone (`scores.csv`, `quality_scores.txt`) is ledgered so people
+see it, but does not count as seen: renamed, the same content loads. Symbolic links in the inbox
+are never followed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +25,14 @@ from psycopg import sql
 
 from failmap.ingest import readers
 from failmap.ingest.contract import FileKind, kind_for_file_name
-from failmap.ingest.validation import reason_expression, value_expression
+from failmap.ingest.validation import (
+    reason_expression,
+    trimmed_values,
+    valid_condition,
+    value_expression,
+)
+
+logger = logging.getLogger(__name__)
 
 Status = Literal["loaded", "rejected", "skipped"]
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
@@ -40,6 +53,8 @@ class FileOutcome:
     sha256: str = ""
 
     def summary(self) -> str:
+        if self.status == "skipped" and self.reason:
+            return f"{self.file_name}: seen before ({self.reason}), nothing to do"
         if self.status == "skipped":
             return f"{self.file_name}: already loaded (same content), nothing to do"
         if self.status == "rejected":
@@ -54,34 +69,56 @@ class FileOutcome:
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with readers.open_landing_file(path) as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
 
 
-def pending_files(inbox: Path) -> list[Path]:
+SYMLINK_REASON = "is a symbolic link: links in the inbox are never followed; move the file itself"
+
+
+def pending_files(inbox: Path, log: Callable[[str], None] | None = None) -> list[Path]:
     """Files in the inbox in delivery order (oldest first, so the latest file wins).
 
-    Hidden files and files still being written (`.tmp`, `.part`, ...) are left alone.
+    Hidden files and files still being written (`.tmp`, `.part`, ...) are left alone. Symbolic
+    links are ignored (a link could make failmap read any file its user can); `log`, when given,
+    is told about each one.
     """
     if not inbox.is_dir():
         return []
-    files = [
-        path
-        for path in inbox.iterdir()
-        if path.is_file()
-        and not path.name.startswith(".")
-        and not path.name.lower().endswith(IGNORED_SUFFIXES)
-    ]
+    files = []
+    for path in inbox.iterdir():
+        if path.name.startswith(".") or path.name.lower().endswith(IGNORED_SUFFIXES):
+            continue
+        if path.is_symlink():
+            if log is not None:
+                log(f"{path.name}: ignored, {SYMLINK_REASON}")
+            continue
+        if path.is_file():
+            files.append(path)
     return sorted(files, key=lambda path: (path.stat().st_mtime_ns, path.name))
 
 
-def _lock_and_find(cur: psycopg.Cursor, sha256: str) -> bool:
-    """Serialize loaders of the same content; True when the content is already ledgered."""
+# A ledger row counts as "seen" (loading the same content again is a no-op) unless the file was
+# rejected for its name alone: only then are its kind or its format unknown.
+SEEN = "(status = 'loaded' or (file_kind is not null and file_format is not null))"
+
+
+def _ledger_entry(cur: psycopg.Cursor, sha256: str) -> Literal["seen", "name", None]:
+    """`seen` when the content was loaded or rejected for its content, `name` when it was only
+    rejected for its file name, None when the ledger does not know it."""
+    cur.execute(f"select {SEEN} from raw.ingested_files where sha256 = %s", (sha256,))  # noqa: S608
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return "seen" if row[0] else "name"
+
+
+def _lock_and_find(cur: psycopg.Cursor, sha256: str) -> Literal["seen", "name", None]:
+    """Serialize loaders of the same content; then what the ledger knows of it."""
     cur.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))", (sha256,))
-    cur.execute("select 1 from raw.ingested_files where sha256 = %s", (sha256,))
-    return cur.fetchone() is not None
+    return _ledger_entry(cur, sha256)
 
 
 def _record_rejection(
@@ -95,8 +132,13 @@ def _record_rejection(
     started: float,
 ) -> FileOutcome:
     with conn.transaction(), conn.cursor() as cur:
-        if _lock_and_find(cur, sha256):
+        entry = _lock_and_find(cur, sha256)
+        if entry == "seen":
             return FileOutcome(path.name, "skipped", kind=kind, sha256=sha256)
+        if entry == "name":
+            if kind is None or fmt is None:
+                return FileOutcome(path.name, "skipped", kind=kind, reason=reason, sha256=sha256)
+            cur.execute("delete from raw.ingested_files where sha256 = %s", (sha256,))
         cur.execute(
             "insert into raw.ingested_files "
             "(file_name, file_kind, file_format, sha256, size_bytes, status, reason, duration_ms) "
@@ -110,38 +152,57 @@ def _elapsed_ms(started: float) -> int:
     return int((time.perf_counter() - started) * 1000)
 
 
-def _fill_incoming(cur: psycopg.Cursor, path: Path, kind: FileKind, fmt: str) -> str:
-    """Stream the file into `incoming`; returns the SQL expression of a row's line number."""
+def _fill_incoming(
+    cur: psycopg.Cursor, source: readers.FileSource, kind: FileKind, fmt: str
+) -> tuple[int, str]:
+    """Stream the file into `incoming`; returns its row count and the SQL expression of a row's
+    line number."""
     if fmt == "csv":
-        header = readers.read_csv_header(path, kind)
+        head = source.read(readers.COPY_CHUNK_BYTES)
+        header = readers.read_csv_header(head, kind)
         readers.create_incoming_table(cur, kind, [c for c in header if c not in kind.column_names])
-        readers.copy_csv(cur, path, header)
-        return "record_number + 1"
+        return readers.copy_csv(cur, source, header, head), "record_number + 1"
     if fmt == "parquet":
-        header = readers.parquet_header(path, kind)
+        data = source.read()
+        header = readers.parquet_header(data, kind)
         readers.create_incoming_table(cur, kind, [c for c in header if c not in kind.column_names])
-        readers.copy_parquet(cur, path, header)
-        return "record_number"
+        return readers.copy_parquet(cur, data, header), "record_number"
     readers.create_incoming_table(cur, kind, [])
-    readers.copy_jsonl(cur, path, kind)
-    return "record_number"
+    return readers.copy_jsonl(cur, source, kind), "record_number"
 
 
-def _validate_and_store(
+def _trimmed(kind: FileKind) -> sql.Composable:
+    """`incoming` with each value trimmed once; `offset 0` keeps PostgreSQL from inlining the
+    trims into every rule that reads them."""
+    return sql.SQL(
+        "(select record_number, _unparsed, {values} from incoming offset 0) as trimmed"
+    ).format(values=trimmed_values(kind))
+
+
+def _valid_rows(kind: FileKind, line_expr: str) -> sql.Composable:
+    """The rows that break no rule, cast to their types, with their source line."""
+    typed = sql.SQL(", ").join(
+        sql.SQL("{} as {}").format(value_expression(c), sql.Identifier(c.name))
+        for c in kind.columns
+    )
+    return sql.SQL(
+        "select {line} as source_line, {typed} from {trimmed} where _unparsed is null and {valid}"
+    ).format(
+        line=sql.SQL(line_expr), typed=typed, trimmed=_trimmed(kind), valid=valid_condition(kind)
+    )
+
+
+def _quarantine_rows(
     cur: psycopg.Cursor, kind: FileKind, file_id: int, file_name: str, line_expr: str
-) -> tuple[int, int, int, int]:
-    """Quarantine invalid rows and upsert valid ones; returns (in file, loaded, superseded,
-    quarantined)."""
-    cur.execute("select count(*) from incoming")
-    rows_in_file = _scalar(cur)
-    # Only the (few) invalid rows are materialized; valid rows go straight from `incoming`.
+) -> int:
+    """Quarantine every row that breaks a rule, verbatim, with each broken rule in words."""
     cur.execute(
         sql.SQL(
             "create temporary table rejected on commit drop as "
             "select record_number, reason from (select record_number, "
             "case when _unparsed is not null then 'line is not a JSON object' "
-            "else {reason} end as reason from incoming) as checked where reason <> ''"
-        ).format(reason=reason_expression(kind))
+            "else {reason} end as reason from {trimmed}) as checked where reason <> ''"
+        ).format(reason=reason_expression(kind), trimmed=_trimmed(kind))
     )
     cur.execute(
         sql.SQL(
@@ -154,113 +215,174 @@ def _validate_and_store(
         ).format(line=sql.SQL(line_expr)),
         (file_id, file_name),
     )
-    quarantined = cur.rowcount
-    loaded = _upsert_valid_rows(cur, kind, file_id, line_expr)
-    superseded = rows_in_file - quarantined - loaded
-    return rows_in_file, loaded, superseded, quarantined
+    return cur.rowcount
 
 
-def _scalar(cur: psycopg.Cursor) -> int:
-    row = cur.fetchone()
-    assert row is not None
-    return int(row[0])
+def _validate_and_store(
+    cur: psycopg.Cursor,
+    kind: FileKind,
+    file_id: int,
+    file_name: str,
+    line_expr: str,
+    rows_in_file: int,
+) -> tuple[int, int, int]:
+    """Store valid rows and quarantine invalid ones; returns (loaded, superseded, quarantined).
+
+    Most files bring only new ids and no bad rows: their valid rows go in with a plain insert,
+    and the rules are asked once per row. A file that repeats an id, of its own or of an earlier
+    file, makes that insert fail; it is then redone as an upsert (latest wins). Reasons are
+    worked out only when some row was left out.
+    """
+    loaded = _insert_new_rows(cur, kind, file_id, line_expr)
+    if loaded is None:
+        quarantined = _quarantine_rows(cur, kind, file_id, file_name, line_expr)
+        loaded = _upsert_valid_rows(cur, kind, file_id, line_expr)
+    elif loaded < rows_in_file:
+        quarantined = _quarantine_rows(cur, kind, file_id, file_name, line_expr)
+    else:
+        quarantined = 0
+    return loaded, rows_in_file - quarantined - loaded, quarantined
+
+
+def _insert_statement(
+    kind: FileKind, rows: sql.Composable, on_conflict: sql.Composable
+) -> sql.Composed:
+    names = sql.SQL(", ").join(sql.Identifier(n) for n in kind.column_names)
+    return sql.SQL(
+        "insert into raw.{table} ({names}, file_id, source_line, loaded_at) "
+        "select {names}, %(file_id)s, source_line, now() from ({rows}) as valid {on_conflict}"
+    ).format(table=sql.Identifier(kind.table), names=names, rows=rows, on_conflict=on_conflict)
+
+
+def _insert_new_rows(
+    cur: psycopg.Cursor, kind: FileKind, file_id: int, line_expr: str
+) -> int | None:
+    """Insert the valid rows when none of their ids is in the table or repeated; else None."""
+    try:
+        with cur.connection.transaction():
+            cur.execute(
+                _insert_statement(kind, _valid_rows(kind, line_expr), sql.SQL("")),
+                {"file_id": file_id},
+            )
+        return cur.rowcount
+    except psycopg.errors.UniqueViolation:
+        return None
 
 
 def _upsert_valid_rows(cur: psycopg.Cursor, kind: FileKind, file_id: int, line_expr: str) -> int:
     """Upsert the valid rows by key (latest wins); returns how many distinct keys landed.
 
-    Files rarely repeat an id, so the plain upsert is tried first inside a savepoint; only when
-    PostgreSQL refuses to touch a row twice is it redone keeping each id's last line.
+    The plain upsert is tried first inside a savepoint; only when PostgreSQL refuses to touch a
+    row twice (the file repeats an id) is it redone keeping each id's last line.
     """
-    typed = sql.SQL(", ").join(
-        sql.SQL("{} as {}").format(value_expression(c), sql.Identifier(c.name))
-        for c in kind.columns
-    )
-    names = sql.SQL(", ").join(sql.Identifier(n) for n in kind.column_names)
     updates = sql.SQL(", ").join(
         sql.SQL("{0} = excluded.{0}").format(sql.Identifier(n))
         for n in (*kind.column_names, "file_id", "source_line", "loaded_at")
         if n != kind.key
     )
-    valid = sql.SQL(
-        "select {line} as source_line, {typed} from incoming where _unparsed is null "
-        "and not exists (select from rejected where rejected.record_number = "
-        "incoming.record_number)"
-    ).format(line=sql.SQL(line_expr), typed=typed)
-    upsert = sql.SQL(
-        "insert into raw.{table} ({names}, file_id, source_line, loaded_at) "
-        "select {names}, %(file_id)s, source_line, now() from ({rows}) as valid "
-        "on conflict ({key}) do update set {updates}"
+    on_conflict = sql.SQL("on conflict ({key}) do update set {updates}").format(
+        key=sql.Identifier(kind.key), updates=updates
     )
-
-    def statement(rows: sql.Composable) -> sql.Composed:
-        return upsert.format(
-            table=sql.Identifier(kind.table),
-            names=names,
-            rows=rows,
-            key=sql.Identifier(kind.key),
-            updates=updates,
-        )
-
+    valid = _valid_rows(kind, line_expr)
     try:
         with cur.connection.transaction():
-            cur.execute(statement(valid), {"file_id": file_id})
+            cur.execute(_insert_statement(kind, valid, on_conflict), {"file_id": file_id})
         return cur.rowcount
     except psycopg.errors.CardinalityViolation:
         pass
     latest = sql.SQL(
         "select distinct on ({key}) * from ({valid}) as valid order by {key}, source_line desc"
     ).format(key=sql.Identifier(kind.key), valid=valid)
-    cur.execute(statement(latest), {"file_id": file_id})
+    cur.execute(_insert_statement(kind, latest, on_conflict), {"file_id": file_id})
     return cur.rowcount
+
+
+class _SeenBefore(Exception):
+    """The bytes just read are ledgered already (raised to roll the load back)."""
 
 
 def load_file(conn: psycopg.Connection, path: Path) -> FileOutcome:
     """Load one landing file atomically; never raises for bad content (it is rejected)."""
     started = time.perf_counter()
-    sha256 = file_sha256(path)
-    size = path.stat().st_size
+    if path.is_symlink():
+        logger.warning("%s: not loaded, %s", path.name, SYMLINK_REASON)
+        return FileOutcome(path.name, "rejected", reason=SYMLINK_REASON)
     kind = kind_for_file_name(path.name)
     fmt = readers.file_format(path)
     kind_name = kind.name if kind else None
-    if kind is None:
-        reason = "file name must start with quality_scores or runs to say what it holds"
-        return _record_rejection(conn, path, sha256, size, None, fmt, reason, started)
-    if fmt is None:
-        reason = (
-            f"unsupported file type {path.suffix or '(no suffix)'!r}: "
-            "use .csv, .jsonl (JSON Lines) or .parquet"
+    if kind is None or fmt is None:
+        if kind is None:
+            reason = "file name must start with quality_scores or runs to say what it holds"
+        else:
+            reason = (
+                f"unsupported file type {path.suffix or '(no suffix)'!r}: "
+                "use .csv, .jsonl (JSON Lines) or .parquet"
+            )
+        with readers.open_landing_file(path) as handle:
+            source = readers.FileSource(handle)
+            sha256 = source.finish()
+        return _record_rejection(conn, path, sha256, source.size, kind_name, fmt, reason, started)
+    # Content seen before is skipped without loading it: one read to hash it, no COPY.
+    with conn.transaction(), conn.cursor() as cur:
+        earlier = file_sha256(path)
+        if _ledger_entry(cur, earlier) == "seen":
+            return FileOutcome(path.name, "skipped", kind=kind_name, sha256=earlier)
+    with readers.open_landing_file(path) as handle:
+        source = readers.FileSource(handle)
+        try:
+            return _load_content(conn, path, source, kind, fmt, started)
+        except readers.FileRejected as rejection:
+            sha256 = source.finish()
+            return _record_rejection(
+                conn, path, sha256, source.size, kind_name, fmt, str(rejection), started
+            )
+        except _SeenBefore:
+            return FileOutcome(path.name, "skipped", kind=kind_name, sha256=source.finish())
+
+
+def _load_content(
+    conn: psycopg.Connection,
+    path: Path,
+    source: readers.FileSource,
+    kind: FileKind,
+    fmt: str,
+    started: float,
+) -> FileOutcome:
+    """Load the file's bytes (read once from `source`) in one transaction, ledgered by their
+    hash; raises FileRejected for an unreadable file, _SeenBefore for content ledgered since."""
+    with conn.transaction(), conn.cursor() as cur:
+        # ISO output lets the common timestamp shape be proven valid cheaply (validation.py).
+        cur.execute("set local datestyle = 'ISO, YMD'")
+        in_file, line_expr = _fill_incoming(cur, source, kind, fmt)
+        sha256 = source.finish()
+        entry = _lock_and_find(cur, sha256)
+        if entry == "seen":
+            raise _SeenBefore
+        if entry == "name":
+            # Ledgered when it arrived under a name that said nothing; now it can load.
+            cur.execute("delete from raw.ingested_files where sha256 = %s", (sha256,))
+        cur.execute(
+            "insert into raw.ingested_files "
+            "(file_name, file_kind, file_format, sha256, size_bytes, status) "
+            "values (%s, %s, %s, %s, %s, 'loaded') returning file_id",
+            (path.name, kind.name, fmt, sha256, source.size),
         )
-        return _record_rejection(conn, path, sha256, size, kind_name, None, reason, started)
-    try:
-        with conn.transaction(), conn.cursor() as cur:
-            if _lock_and_find(cur, sha256):
-                return FileOutcome(path.name, "skipped", kind=kind_name, sha256=sha256)
-            line_expr = _fill_incoming(cur, path, kind, fmt)
-            cur.execute(
-                "insert into raw.ingested_files "
-                "(file_name, file_kind, file_format, sha256, size_bytes, status) "
-                "values (%s, %s, %s, %s, %s, 'loaded') returning file_id",
-                (path.name, kind.name, fmt, sha256, size),
-            )
-            row = cur.fetchone()
-            assert row is not None
-            file_id = int(row[0])
-            in_file, loaded, superseded, quarantined = _validate_and_store(
-                cur, kind, file_id, path.name, line_expr
-            )
-            cur.execute(
-                "update raw.ingested_files set rows_in_file = %s, rows_loaded = %s, "
-                "rows_superseded = %s, rows_quarantined = %s, duration_ms = %s "
-                "where file_id = %s",
-                (in_file, loaded, superseded, quarantined, _elapsed_ms(started), file_id),
-            )
-    except readers.FileRejected as rejection:
-        return _record_rejection(conn, path, sha256, size, kind_name, fmt, str(rejection), started)
+        row = cur.fetchone()
+        assert row is not None
+        file_id = int(row[0])
+        loaded, superseded, quarantined = _validate_and_store(
+            cur, kind, file_id, path.name, line_expr, in_file
+        )
+        cur.execute(
+            "update raw.ingested_files set rows_in_file = %s, rows_loaded = %s, "
+            "rows_superseded = %s, rows_quarantined = %s, duration_ms = %s "
+            "where file_id = %s",
+            (in_file, loaded, superseded, quarantined, _elapsed_ms(started), file_id),
+        )
     return FileOutcome(
         path.name,
         "loaded",
-        kind=kind_name,
+        kind=kind.name,
         rows_in_file=in_file,
         rows_loaded=loaded,
         rows_superseded=superseded,

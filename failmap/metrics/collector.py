@@ -1,9 +1,10 @@
 """Compute failmap's Prometheus metrics from the marts at scrape time.
 
-Each scrape reads the marts in one read-only transaction (cached for a few seconds so several
-scrapers do not multiply the load). A mart that does not exist yet (its feature has not landed,
-or no refresh has built it) yields `failmap_mart_available{mart="..."} 0` and no samples for the
-metrics it feeds, never an error; an unreachable database yields `failmap_database_up 0`.
+Each scrape reads the marts through the read layer (failmap/read) in one read-only transaction
+(cached for a few seconds so several scrapers do not multiply the load). A mart that does not
+exist yet (its feature has not landed, or no refresh has built it) yields
+`failmap_mart_available{mart="..."} 0` and no samples for the metrics it feeds, never an error;
+an unreachable database yields `failmap_database_up 0`.
 
 Totals that only grow as data arrives are counters (`_total`): let Prometheus window them with
 `increase()`. Levels and event-time windows (the latest day in the data) are gauges.
@@ -11,6 +12,7 @@ Totals that only grow as data arrives are counters (`_total`): let Prometheus wi
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -21,8 +23,11 @@ from typing import Literal
 import psycopg
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from pydantic import ValidationError
 
 from failmap import database
+from failmap.read import data, metrics
+from failmap.read.core import missing_relations
 
 log = logging.getLogger(__name__)
 
@@ -168,84 +173,20 @@ METRICS: tuple[MetricSpec, ...] = (
         ("error_code",),
         source="marts.run_errors",
     ),
+    MetricSpec(
+        "failmap_quality_warnings_open",
+        "gauge",
+        "Delivered files with an open data-quality warning (most rows quarantined; judged once "
+        "at arrival, open until acknowledged), by file kind. Warnings never block a refresh.",
+        ("file_kind",),
+        source="app.file_judgements",
+    ),
 )
 
 # Every mart (or model) a metric reads, reported by failmap_mart_available.
 SOURCES = tuple(sorted({spec.source for spec in METRICS if spec.source}))
 
 Samples = dict[str, list[tuple[tuple[str, ...], float]]]
-
-FRESHNESS_SQL = """
-select
-    extract(epoch from refreshed_at)::float8,
-    extract(epoch from last_file_loaded_at)::float8,
-    segment_count,
-    failed_segment_count,
-    rows_loaded_count,
-    rows_quarantined_count,
-    files_rejected_count
-from marts.data_freshness
-"""
-
-PATTERNS_SQL = """
-select
-    severity,
-    count(*)::float8,
-    extract(epoch from max(first_detected_at))::float8
-from marts.failure_patterns
-group by severity
-"""
-
-CATALOG_HITS_SQL = """
-select category, count(*)::float8
-from marts.run_errors
-where match_type = 'catalog'
-group by category
-"""
-
-CATALOG_MISSES_SQL = """
-select
-    count(*)::float8,
-    count(distinct signature_id)::float8
-from marts.run_errors
-where match_type <> 'catalog'
-"""
-
-RECOVERIES_SQL = """
-select
-    coalesce(recovery_mode, 'none'),
-    count(*) filter (where is_recovery_succeeded)::float8,
-    count(*) filter (where not is_recovery_succeeded)::float8
-from marts.run_errors
-where is_recovery_attempted
-group by 1
-"""
-
-FAILED_RUNS_SQL = """
-with failed as (
-    select distinct
-        run_id,
-        coalesce(error_code, 'none') as error_code,
-        started_on as day
-    from marts.run_errors
-    where run_status = 'failed'
-),
-
-latest as (
-    select max(day) as day from failed
-)
-
-select
-    failed.error_code,
-    count(*)::float8,
-    count(*) filter (where failed.day = latest.day)::float8,
-    (count(*) filter (
-        where failed.day >= latest.day - %(days)s::int and failed.day < latest.day
-    ) / %(days)s::float8)::float8
-from failed
-cross join latest
-group by failed.error_code
-"""
 
 
 @dataclass
@@ -259,62 +200,64 @@ class Snapshot:
             self.samples.setdefault(name, []).append((labels, float(value)))
 
 
-def _existing(conn: psycopg.Connection, names: tuple[str, ...]) -> set[str]:
-    rows = conn.execute(
-        "select name from unnest(%s::text[]) as name where to_regclass(name) is not null",
-        [list(names)],
-    ).fetchall()
-    return {row[0] for row in rows}
+def _epoch(moment: dt.datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
 
 
 def _freshness(conn: psycopg.Connection, snapshot: Snapshot) -> None:
-    row = conn.execute(FRESHNESS_SQL).fetchone()
+    row = data.data_freshness(conn)
     if row is None:
         return
-    refreshed, last_file, segments, failed, loaded, quarantined, rejected = row
-    snapshot.add("failmap_last_refresh_timestamp_seconds", refreshed)
-    snapshot.add("failmap_last_file_loaded_timestamp_seconds", last_file)
-    snapshot.add("failmap_segments", segments)
-    snapshot.add("failmap_failed_segments", failed)
-    snapshot.add("failmap_failure_rate", failed / segments if segments else 0.0)
-    snapshot.add("failmap_rows_loaded", loaded)
-    snapshot.add("failmap_rows_quarantined", quarantined)
-    snapshot.add("failmap_files_rejected", rejected)
+    snapshot.add("failmap_last_refresh_timestamp_seconds", _epoch(row.refreshed_at))
+    snapshot.add("failmap_last_file_loaded_timestamp_seconds", _epoch(row.last_file_loaded_at))
+    snapshot.add("failmap_segments", row.segment_count)
+    snapshot.add("failmap_failed_segments", row.failed_segment_count)
+    rate = row.failed_segment_count / row.segment_count if row.segment_count else 0.0
+    snapshot.add("failmap_failure_rate", rate)
+    snapshot.add("failmap_rows_loaded", row.rows_loaded_count)
+    snapshot.add("failmap_rows_quarantined", row.rows_quarantined_count)
+    snapshot.add("failmap_files_rejected", row.files_rejected_count)
 
 
 def _patterns(conn: psycopg.Connection, snapshot: Snapshot) -> None:
-    found = {
-        severity: (count, detected) for severity, count, detected in conn.execute(PATTERNS_SQL)
-    }
+    found = {row.severity: row for row in metrics.pattern_severity_counts(conn)}
     for severity in SEVERITIES:
-        count, detected = found.get(severity, (0.0, None))
-        snapshot.add("failmap_patterns_surfaced", count, severity)
+        row = found.get(severity)
+        snapshot.add("failmap_patterns_surfaced", row.pattern_count if row else 0, severity)
+        detected = _epoch(row.last_detected_at) if row else None
         snapshot.add("failmap_pattern_last_detected_timestamp_seconds", detected, severity)
 
 
 def _run_errors(conn: psycopg.Connection, snapshot: Snapshot) -> None:
-    for category, count in conn.execute(CATALOG_HITS_SQL):
-        snapshot.add("failmap_catalog_hits_total", count, category)
-    misses, signatures = conn.execute(CATALOG_MISSES_SQL).fetchone()  # type: ignore[misc]
-    snapshot.add("failmap_catalog_misses_total", misses)
-    snapshot.add("failmap_unknown_error_signatures", signatures)
-    for mode, succeeded, failed in conn.execute(RECOVERIES_SQL):
-        snapshot.add("failmap_recovery_successes_total", succeeded, mode)
-        snapshot.add("failmap_recovery_failures_total", failed, mode)
+    for hits in metrics.catalog_hits(conn):
+        snapshot.add("failmap_catalog_hits_total", hits.error_count, hits.category)
+    misses = metrics.catalog_misses(conn)
+    snapshot.add("failmap_catalog_misses_total", misses.error_count)
+    snapshot.add("failmap_unknown_error_signatures", misses.signature_count)
+    for outcome in metrics.recovery_outcomes(conn):
+        mode = outcome.recovery_mode
+        snapshot.add("failmap_recovery_successes_total", outcome.succeeded_count, mode)
+        snapshot.add("failmap_recovery_failures_total", outcome.failed_count, mode)
 
 
 def _failed_runs(conn: psycopg.Connection, snapshot: Snapshot) -> None:
-    rows = conn.execute(FAILED_RUNS_SQL, {"days": SPIKE_BASELINE_DAYS})
-    for error_code, total, latest, average in rows:
-        snapshot.add("failmap_failed_runs_total", total, error_code)
-        snapshot.add("failmap_failed_runs_latest_day", latest, error_code)
-        snapshot.add("failmap_failed_runs_daily_average", average, error_code)
+    for row in metrics.failed_runs_by_error_code(conn, SPIKE_BASELINE_DAYS):
+        snapshot.add("failmap_failed_runs_total", row.failed_run_count, row.error_code)
+        snapshot.add("failmap_failed_runs_latest_day", row.latest_day_count, row.error_code)
+        snapshot.add("failmap_failed_runs_daily_average", row.daily_average, row.error_code)
+
+
+def _quality_warnings(conn: psycopg.Connection, snapshot: Snapshot) -> None:
+    found = {row.file_kind: row.warning_count for row in metrics.open_quality_warnings(conn)}
+    for file_kind in sorted({"quality_scores", "runs", *found}):
+        snapshot.add("failmap_quality_warnings_open", found.get(file_kind, 0), file_kind)
 
 
 READERS = {
     "marts.data_freshness": (_freshness,),
     "marts.failure_patterns": (_patterns,),
     "marts.run_errors": (_run_errors, _failed_runs),
+    "app.file_judgements": (_quality_warnings,),
 }
 
 
@@ -324,7 +267,7 @@ def read_snapshot(url: str) -> Snapshot:
     try:
         with database.connect(url) as conn:
             conn.read_only = True
-            available = _existing(conn, SOURCES)
+            available = set(SOURCES) - set(missing_relations(conn, SOURCES))
             for source, readers in READERS.items():
                 if source not in available:
                     continue
@@ -333,7 +276,7 @@ def read_snapshot(url: str) -> Snapshot:
                     with conn.transaction():  # a savepoint: one bad mart spoils only itself
                         for read in readers:
                             read(conn, part)
-                except psycopg.Error as error:
+                except (psycopg.Error, ValidationError) as error:
                     # Columns that differ from the contract: the mart counts as unavailable.
                     log.warning("metrics from %s skipped: %s", source, error)
                     available.discard(source)

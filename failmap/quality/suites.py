@@ -8,7 +8,8 @@ filled from the rule's parameters).
 
 Severity decides what a failure does:
 - `critical`: the Dagster check fails with severity ERROR; on a raw table the check is blocking,
-  so the dbt models downstream are not rebuilt in that run.
+  so the dbt models downstream are not rebuilt in that run. Only for what would make the marts
+  wrong: rows that broke the contract are quarantined and cannot, so no raw rule is critical.
 - `warning`: the check fails with severity WARN; nothing is blocked.
 - `info`: reported in the check's metadata, never fails it.
 
@@ -111,10 +112,11 @@ def failures_within_total(severity: Severity = "critical") -> Rule:
 def _quarantine_rule(file_kind: str) -> Rule:
     return sql_rule(
         "quarantined_share_per_file",
-        f"At most {MAX_QUARANTINED_SHARE:.0%} of the rows of each file in the latest {file_kind} "
-        "delivery (files ledgered within 15 minutes of the newest one) were quarantined. More "
-        "means the sender's format changed: the marts wait for a corrected delivery.",
-        "critical",
+        f"No open warning about a {file_kind} file that had more than {MAX_QUARANTINED_SHARE:.0%} "
+        "of its rows quarantined when it arrived: the sender's format may have changed. Each file "
+        "is judged once, at arrival (app.file_judgements); a warning stays open until a person "
+        "acknowledges it (Data quality page, `failmap quality ack`). The quarantined rows cannot "
+        "reach the marts, so it never blocks them.",
         file_kind=file_kind,
         max_share=MAX_QUARANTINED_SHARE,
     )
@@ -134,8 +136,9 @@ SUITES: tuple[Suite, ...] = (
     Suite(
         name="raw.quality_scores",
         notes=(
-            "Quality-gate results as landed. Critical rules block the dbt models downstream (the "
-            "check on raw/quality_scores is blocking); warnings are reported without blocking."
+            "Quality-gate results as landed. Critical rules would block the dbt models downstream "
+            "(the check on raw/quality_scores is blocking); warnings are reported without "
+            "blocking."
         ),
         rules=(
             _quarantine_rule("quality_scores"),
@@ -160,8 +163,8 @@ SUITES: tuple[Suite, ...] = (
     Suite(
         name="raw.runs",
         notes=(
-            "Generation runs as landed. Critical rules block the dbt models downstream (the check "
-            "on raw/runs is blocking); warnings are reported without blocking."
+            "Generation runs as landed. Critical rules would block the dbt models downstream (the "
+            "check on raw/runs is blocking); warnings are reported without blocking."
         ),
         rules=(
             _quarantine_rule("runs"),

@@ -11,18 +11,18 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import psycopg
 
-from failmap.report import markdown as md
-from failmap.report.queries import (
-    FAILURE_PATTERN_COLUMNS,
-    REQUIRED_RELATIONS,
-    fetch,
-    missing_relations,
-    relation_columns,
+from failmap.read import errors, patterns
+from failmap.read.core import missing_relations
+from failmap.read.errors import (
+    ErrorCategory,
+    ErrorSignature,
+    ErrorSummary,
+    PhaseErrors,
 )
+from failmap.report import markdown as md
 
 SECTIONS: tuple[str, ...] = ("summary", "patterns", "phase", "trends", "recommendations")
 TOP_CATEGORIES = 5
@@ -70,7 +70,7 @@ def build_report(
     unknown = wanted - set(SECTIONS)
     if unknown:
         raise ValueError(f"unknown report sections {sorted(unknown)}; choose from {SECTIONS}")
-    missing = missing_relations(conn, REQUIRED_RELATIONS)
+    missing = missing_relations(conn, errors.RELATIONS)
     if missing:
         raise ReportError(
             f"the error marts are not built yet ({', '.join(missing)} missing): run "
@@ -82,13 +82,17 @@ def build_report(
         f"**Period:** {period.start} to {period.end} (last {period.days} days, UTC) · "
         f"generated {generated_at:%Y-%m-%d %H:%M} UTC",
     ]
-    [summary] = fetch(conn, "summary", **period.params)
-    if summary["run_count"] == 0:
+    summary = errors.error_summary(conn, period.start, period.end)
+    if summary.run_count == 0:
+        # The pattern engine's patterns are over all data and need no runs: still shown.
         parts.append(_no_runs(conn, period))
+        if "patterns" in wanted:
+            parts.append(_failure_patterns(conn))
         return "\n\n".join(parts) + "\n"
-    phases = fetch(conn, "phases", **period.params)
+    phases = errors.phase_errors(conn, period.start, period.end)
     if "summary" in wanted:
-        parts.append(_summary(summary, fetch(conn, "categories", **period.params), phases))
+        categories = errors.error_categories(conn, period.start, period.end)
+        parts.append(_summary(summary, categories, phases))
     if "patterns" in wanted:
         parts.append(_error_patterns(conn, period))
         parts.append(_failure_patterns(conn))
@@ -102,20 +106,20 @@ def build_report(
 
 
 def _no_runs(conn: psycopg.Connection, period: ReportPeriod) -> str:
-    [span] = fetch(conn, "data_span")
-    if span["last_day"] is None:
+    span = errors.run_data_span(conn)
+    if span.last_day is None:
         return (
             "**No runs in this period.** There are no runs in the data at all yet: drop `runs*` "
             "files into the inbox and run `failmap refresh`."
         )
     return (
-        f"**No runs in this period.** The data has runs from {span['first_day']} to "
-        f"{span['last_day']}: choose a period that overlaps it with `--days` or `--until`."
+        f"**No runs in this period.** The data has runs from {span.first_day} to "
+        f"{span.last_day}: choose a period that overlaps it with `--days` or `--until`."
     )
 
 
 def _summary(
-    summary: dict[str, Any], categories: list[dict[str, Any]], phases: list[dict[str, Any]]
+    summary: ErrorSummary, categories: list[ErrorCategory], phases: list[PhaseErrors]
 ) -> str:
     table = md.table(
         [
@@ -129,80 +133,80 @@ def _summary(
         ],
         [
             [
-                md.count(summary["run_count"]),
-                md.count(summary["failed_run_count"]),
-                md.rate(summary["failure_rate"]),
-                md.count(summary["cancelled_run_count"]),
-                md.count(summary["error_count"]),
-                md.rate(summary["catalog_match_rate"]),
-                f"{md.count(summary['recovery_succeeded_run_count'])} of "
-                f"{md.count(summary['recovery_attempted_run_count'])} attempted "
-                f"({md.rate(summary['recovery_success_rate'])})",
+                md.count(summary.run_count),
+                md.count(summary.failed_run_count),
+                md.rate(summary.failure_rate),
+                md.count(summary.cancelled_run_count),
+                md.count(summary.error_count),
+                md.rate(summary.catalog_match_rate),
+                f"{md.count(summary.recovery_succeeded_run_count)} of "
+                f"{md.count(summary.recovery_attempted_run_count)} attempted "
+                f"({md.rate(summary.recovery_success_rate)})",
             ]
         ],
         right=range(7),
     )
-    failing = [c for c in categories if c["failed_run_count"] > 0][:3]
+    failing = [c for c in categories if c.failed_run_count > 0][:3]
     bullets = [
         "- Top categories of failed runs: "
-        + (", ".join(f"{c['category']} ({c['failed_run_count']:,})" for c in failing) or "none"),
+        + (", ".join(f"{c.category} ({c.failed_run_count:,})" for c in failing) or "none"),
     ]
-    worst = next((p for p in phases if p["problem_rank"] == 1), None)
+    worst = next((p for p in phases if p.problem_rank == 1), None)
     if worst is not None:
         bullets.append(
-            f"- Most problematic phase: **{worst['phase']}**, {worst['failed_run_count']:,} "
-            f"failed runs, {md.rate(worst['failure_rate'])} of the "
-            f"{worst['run_reached_count']:,} runs that reached it"
+            f"- Most problematic phase: **{worst.phase}**, {worst.failed_run_count:,} "
+            f"failed runs, {md.rate(worst.failure_rate)} of the "
+            f"{worst.run_reached_count:,} runs that reached it"
         )
     bullets.append(
-        f"- Error signatures: {summary['signature_count'] or 0:,}, of which "
-        f"{summary['unknown_signature_count'] or 0:,} with errors the catalog does not classify"
+        f"- Error signatures: {summary.signature_count or 0:,}, of which "
+        f"{summary.unknown_signature_count or 0:,} with errors the catalog does not classify"
     )
     return "\n\n".join(["## Summary", table, "\n".join(bullets)])
 
 
 def _error_patterns(conn: psycopg.Connection, period: ReportPeriod) -> str:
-    categories = fetch(conn, "categories", **period.params)
-    signatures = fetch(conn, "signatures", **period.params)
-    by_category: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    categories = errors.error_categories(conn, period.start, period.end)
+    signatures, _ = errors.error_signatures(conn, period.start, period.end)
+    by_category: dict[str, list[ErrorSignature]] = defaultdict(list)
     for signature in signatures:
-        by_category[signature["category"]].append(signature)
+        by_category[signature.category].append(signature)
     lines = ["## Top error patterns"]
-    known = [c for c in categories if c["category"] != "unknown"][:TOP_CATEGORIES]
+    known = [c for c in categories if c.category != "unknown"][:TOP_CATEGORIES]
     if not known:
         lines.append("No errors the catalog classifies in this period.")
     for rank, category in enumerate(known, start=1):
-        lines.append(_category_block(rank, category, by_category[category["category"]]))
+        lines.append(_category_block(rank, category, by_category[category.category]))
     lines.append(_unknown_block(by_category.get("unknown", [])))
     return "\n\n".join(lines)
 
 
-def _category_block(rank: int, category: dict[str, Any], signatures: list[dict[str, Any]]) -> str:
+def _category_block(rank: int, category: ErrorCategory, signatures: list[ErrorSignature]) -> str:
     traits = [
-        f"severity {category['severity']}",
-        "retryable" if category["is_retryable"] else "not retryable",
-        f"recovery: {category['recovery_mode']}",
+        f"severity {category.severity}",
+        "retryable" if category.is_retryable else "not retryable",
+        f"recovery: {category.recovery_mode}",
     ]
-    if category["estimated_fix_time"]:
-        traits.append(f"fix time {category['estimated_fix_time']}")
+    if category.estimated_fix_time:
+        traits.append(f"fix time {category.estimated_fix_time}")
     lines = [
-        f"### {rank}. {category['category']}: {category['failed_run_count']:,} failed runs, "
-        f"{category['error_count']:,} errors ({category['recovered_error_count']:,} recovered)",
+        f"### {rank}. {category.category}: {category.failed_run_count:,} failed runs, "
+        f"{category.error_count:,} errors ({category.recovered_error_count:,} recovered)",
         "",
         " · ".join(traits),
         "",
     ]
-    if category["root_cause"]:
-        lines.append(f"- Root cause: {category['root_cause']}")
-    if category["solution"]:
-        lines.append(f"- Recommendation: {category['solution']}")
-    if category["concentration_value"]:
+    if category.root_cause:
+        lines.append(f"- Root cause: {category.root_cause}")
+    if category.solution:
+        lines.append(f"- Recommendation: {category.solution}")
+    if category.concentration_value:
         lines.append(
-            f"- Concentrated in {category['concentration_dimension']}="
-            f"{category['concentration_value']}: {category['concentration_error_count']:,} of "
-            f"{category['all_time_error_count']:,} errors "
-            f"({md.rate(category['concentration_error_share'], 0)}) against "
-            f"{md.rate(category['concentration_run_share'], 0)} of runs (all data)"
+            f"- Concentrated in {category.concentration_dimension}="
+            f"{category.concentration_value}: {category.concentration_error_count:,} of "
+            f"{category.all_time_error_count:,} errors "
+            f"({md.rate(category.concentration_error_share, 0)}) against "
+            f"{md.rate(category.concentration_run_share, 0)} of runs (all data)"
         )
     lines.append("")
     lines.append(
@@ -210,10 +214,10 @@ def _category_block(rank: int, category: dict[str, Any], signatures: list[dict[s
             ["signature", "errors", "failed runs", "example"],
             [
                 [
-                    f"`{s['signature_id']}`",
-                    md.count(s["error_count"]),
-                    md.count(s["failed_run_count"]),
-                    md.code(s["example"]),
+                    f"`{s.signature_id}`",
+                    md.count(s.error_count),
+                    md.count(s.failed_run_count),
+                    md.code(s.example),
                 ]
                 for s in signatures[:SIGNATURES_PER_CATEGORY]
             ],
@@ -225,19 +229,19 @@ def _category_block(rank: int, category: dict[str, Any], signatures: list[dict[s
     return "\n".join(lines)
 
 
-def _unknown_block(signatures: list[dict[str, Any]]) -> str:
+def _unknown_block(signatures: list[ErrorSignature]) -> str:
     title = "### Errors not in the catalog (grouped by signature)"
     if not signatures:
         return f"{title}\n\nNone: the catalog classifies every error of this period."
     rows = [
         [
-            f"`{s['signature_id']}`",
-            md.code(s["template"], 100),
-            md.count(s["unclassified_count"]),
-            md.count(s["failed_run_count"]),
-            f"{s['first_seen_at']:%Y-%m-%d}",
-            f"{s['last_seen_at']:%Y-%m-%d}",
-            md.cell(s["suggested_category"]),
+            f"`{s.signature_id}`",
+            md.code(s.template, 100),
+            md.count(s.unclassified_count),
+            md.count(s.failed_run_count),
+            f"{s.first_seen_at:%Y-%m-%d}",
+            f"{s.last_seen_at:%Y-%m-%d}",
+            md.cell(s.suggested_category),
         ]
         for s in signatures
     ]
@@ -265,38 +269,38 @@ def _unknown_block(signatures: list[dict[str, Any]]) -> str:
 
 def _failure_patterns(conn: psycopg.Connection) -> str:
     title = "## Top failure patterns from the pattern engine"
-    columns = relation_columns(conn, "marts", "failure_patterns")
-    if not columns:
-        return (
-            f"{title}\n\nThe pattern engine has not run yet (`marts.failure_patterns` does not "
-            "exist): run `failmap refresh` once it is installed."
-        )
-    missing = FAILURE_PATTERN_COLUMNS - columns
+    missing = missing_relations(conn, patterns.RELATIONS)
     if missing:
         return (
-            f"{title}\n\n`marts.failure_patterns` lacks the columns {', '.join(sorted(missing))}: "
-            "this report and the pattern engine disagree on its contract (ARCHITECTURE.md)."
+            f"{title}\n\nThe pattern engine has not run yet (`{missing[0]}` does not exist): "
+            "run `failmap refresh` once it is installed."
         )
-    # The engine's own ranking when it has one (most excess failures first), else by severity.
-    query = "failure_patterns_ranked" if "impact_rank" in columns else "failure_patterns"
-    patterns = fetch(conn, query, limit=TOP_FAILURE_PATTERNS)
-    if not patterns:
+    try:
+        with conn.transaction():  # a savepoint: the sections after this one still read
+            top, _ = patterns.failure_patterns(conn, limit=TOP_FAILURE_PATTERNS)
+    except psycopg.errors.UndefinedColumn as error:
+        return (
+            f"{title}\n\n`marts.failure_patterns` lacks a column this report reads "
+            f"({error.diag.message_primary}): run `failmap refresh` to rebuild it."
+        )
+    if not top:
         return f"{title}\n\nThe pattern engine found no significant failure pattern."
     rows = [
         [
-            md.code(p["pattern_key"], 200),
-            md.cell(p["description"]),
-            f"{p['failure_count']:,} / {p['total_count']:,}",
-            md.rate(p["failure_rate"]),
-            md.cell(p["severity"]),
+            md.code(p.pattern_key, 200),
+            md.cell(p.description),
+            f"{p.failure_count:,} / {p.total_count:,}",
+            md.rate(p.failure_rate),
+            md.cell(p.severity),
         ]
-        for p in patterns
+        for p in top
     ]
     return "\n\n".join(
         [
             title,
             "Segment failure patterns over all the data (quality gates, not run errors), "
-            "as surfaced by the pattern engine (`marts.failure_patterns`).",
+            "as surfaced by the pattern engine (`marts.failure_patterns`), most excess "
+            "failures first.",
             md.table(
                 ["pattern", "description", "failed / total segments", "failure rate", "severity"],
                 rows,
@@ -306,21 +310,21 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
     )
 
 
-def _phases(phases: list[dict[str, Any]]) -> str:
-    threshold = max((p["flag_threshold"] for p in phases), default=None)
+def _phases(phases: list[PhaseErrors]) -> str:
+    threshold = max((p.flag_threshold for p in phases), default=None)
     rows = [
         [
-            p["phase"],
-            md.count(p["run_reached_count"]),
-            md.count(p["error_count"]),
-            md.count(p["recovered_error_count"]),
-            md.count(p["failed_run_count"]),
-            md.rate(p["failure_rate"]),
-            "**flagged**" if p["is_flagged"] else "",
+            p.phase,
+            md.count(p.run_reached_count),
+            md.count(p.error_count),
+            md.count(p.recovered_error_count),
+            md.count(p.failed_run_count),
+            md.rate(p.failure_rate),
+            "**flagged**" if p.is_flagged else "",
         ]
         for p in phases
     ]
-    flagged = [p["phase"] for p in phases if p["is_flagged"]]
+    flagged = [p.phase for p in phases if p.is_flagged]
     verdict = f"Flagged: {', '.join(flagged)}." if flagged else "No phase is above the threshold."
     return "\n\n".join(
         [
@@ -346,19 +350,19 @@ def _phases(phases: list[dict[str, Any]]) -> str:
 
 
 def _trends(conn: psycopg.Connection, period: ReportPeriod) -> str:
-    changes = fetch(conn, "trend_changes", **period.params)
+    changes = errors.trend_changes(conn, period.start, period.end)
     daily: dict[str, list[int]] = defaultdict(list)
-    for row in fetch(conn, "trends", **period.params):
-        daily[row["category"]].append(row["failed_run_count"])
+    for row in errors.error_trend_points(conn, period.start, period.end):
+        daily[row.category].append(row.failed_run_count)
     rows = [
         [
-            c["category"],
-            md.count(c["failed_run_count"]),
-            md.count(c["error_count"]),
-            md.sparkline(daily[c["category"]]),
-            md.count(c["last_7_days_failed_run_count"]),
-            md.count(c["previous_7_days_failed_run_count"]),
-            md.change(c["last_7_days_failed_run_count"], c["previous_7_days_failed_run_count"]),
+            c.category,
+            md.count(c.failed_run_count),
+            md.count(c.error_count),
+            md.sparkline(daily[c.category]),
+            md.count(c.last_7_days_failed_run_count),
+            md.count(c.previous_7_days_failed_run_count),
+            md.change(c.last_7_days_failed_run_count, c.previous_7_days_failed_run_count),
         ]
         for c in changes
     ]
@@ -384,42 +388,42 @@ def _trends(conn: psycopg.Connection, period: ReportPeriod) -> str:
 
 
 def _recommendations(conn: psycopg.Connection, period: ReportPeriod) -> str:
-    issues = fetch(conn, "recommendations", **period.params, limit=TOP_RECOMMENDATIONS)
+    issues, _ = errors.recommendations(conn, start=period.start, limit=TOP_RECOMMENDATIONS)
     lines = ["## Recommendations"]
     if not issues:
         lines.append("No issue to act on in this period.")
         return "\n\n".join(lines)
     for rank, issue in enumerate(issues, start=1):
-        name = issue["category"] if issue["issue_type"] == "category" else issue["signature_id"]
+        name = issue.category if issue.issue_type == "category" else issue.signature_id
         evidence = (
-            f"{issue['error_count']:,} errors in {issue['affected_run_count']:,} runs "
-            f"({issue['failed_run_count']:,} failed, {issue['recovered_error_count']:,} "
-            f"recovered) from {issue['first_seen_at']:%Y-%m-%d} to "
-            f"{issue['last_seen_at']:%Y-%m-%d}"
+            f"{issue.error_count:,} errors in {issue.affected_run_count:,} runs "
+            f"({issue.failed_run_count:,} failed, {issue.recovered_error_count:,} "
+            f"recovered) from {issue.first_seen_at:%Y-%m-%d} to "
+            f"{issue.last_seen_at:%Y-%m-%d}"
         )
-        if issue["top_phase"]:
-            evidence += f", mostly in {issue['top_phase']}"
-        if issue["concentration_value"]:
+        if issue.top_phase:
+            evidence += f", mostly in {issue.top_phase}"
+        if issue.concentration_value:
             evidence += (
-                f"; concentrated in {issue['concentration_dimension']}="
-                f"{issue['concentration_value']} ({issue['concentration_error_count']:,} of "
-                f"{issue['error_count']:,} errors, {md.rate(issue['concentration_error_share'], 0)}"
-                f" against {md.rate(issue['concentration_run_share'], 0)} of runs)"
+                f"; concentrated in {issue.concentration_dimension}="
+                f"{issue.concentration_value} ({issue.concentration_error_count:,} of "
+                f"{issue.error_count:,} errors, {md.rate(issue.concentration_error_share, 0)}"
+                f" against {md.rate(issue.concentration_run_share, 0)} of runs)"
             )
         lines.append(
             "\n".join(
                 [
-                    f"{rank}. **[{issue['severity']}] {name}**: {issue['issue']}",
-                    f"    - Root cause: {issue['root_cause']}",
-                    f"    - Solution: {issue['solution']}",
+                    f"{rank}. **[{issue.severity}] {name}**: {issue.issue}",
+                    f"    - Root cause: {issue.root_cause}",
+                    f"    - Solution: {issue.solution}",
                     *(
-                        [f"    - Suggested pattern: {md.code(issue['suggested_pattern'], 400)}"]
-                        if issue["suggested_pattern"]
+                        [f"    - Suggested pattern: {md.code(issue.suggested_pattern, 400)}"]
+                        if issue.suggested_pattern
                         else []
                     ),
-                    f"    - Estimated fix time: {issue['estimated_fix_time']}",
+                    f"    - Estimated fix time: {issue.estimated_fix_time}",
                     f"    - Evidence (all data): {evidence}.",
-                    f"    - Example: {md.code(issue['example_message'])}",
+                    f"    - Example: {md.code(issue.example_message)}",
                 ]
             )
         )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import psycopg
 
 from failmap import database
+from failmap.refresh_lock import refresh_lock
 from failmap.settings import load_settings
 from orchestration.defs.transform.project import dbt_project
 from orchestration.defs.transform.resource import FailmapDbtCliResource, dbt_executable
@@ -17,11 +20,19 @@ class FailmapResource(dg.ConfigurableResource):
     """failmap's database and inbox, defaulting to the `FAILMAP_*` settings.
 
     The URL is resolved when a run uses it (starting the embedded server if needed), never at
-    import, so loading definitions touches no database.
+    import, so loading definitions touches no database. A run that uses it holds the refresh
+    lock from before its first step to after its last (`failmap.refresh_lock`): refreshes from
+    the command line, the sensor and the schedule never overlap.
     """
 
     inbox: str
     database_url: str | None = None
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[FailmapResource]:
+        log = context.log.info if context.log is not None else print
+        with refresh_lock(self.url(), run_id=context.run_id or "", log=log):
+            yield self
 
     def url(self) -> str:
         settings = load_settings()

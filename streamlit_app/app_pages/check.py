@@ -13,6 +13,7 @@ from lib.tables import pattern_label
 from lib.text import md_escape
 
 from failmap.alerts import ConfigurationError, PredictionUnavailable
+from failmap.alerts.configuration import CHOSEN_DIMENSIONS
 
 BANNERS = {
     "high": st.error,
@@ -37,7 +38,7 @@ except MartMissing as error:
 with st.form(FORM_KEY):
     columns = st.columns(3)
     choices: dict[str, str | None] = {}
-    for index, dimension in enumerate(("workflow", "model", "lora", "character", "scene_type")):
+    for index, dimension in enumerate(CHOSEN_DIMENSIONS):
         options = sorted(values.get(dimension, []), key=reading_order)
         choices[dimension] = columns[index % 3].selectbox(
             label(dimension), options, key=f"check_{dimension}"

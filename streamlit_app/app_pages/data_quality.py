@@ -1,4 +1,5 @@
-"""Data quality: Great Expectations results, the quarantine by rule, files, rows quarantined."""
+"""Data quality: open warnings, Great Expectations results, the quarantine by rule, files, rows
+quarantined."""
 
 import pandas as pd
 import streamlit as st
@@ -7,8 +8,10 @@ from lib.page import page_context, period_caption
 from lib.quality import latest_results
 from lib.queries import MartMissing, ingested_files, quarantine_summary, quarantined_rows
 from lib.text import md_escape
+from lib.warnings_panel import warnings_panel
 
 st.title("Data quality")
+warnings_panel()  # before the data check: a file whose rows were all quarantined adds no data
 context = page_context()
 period = context.period
 period_caption(period, "Files and quarantined rows loaded in the period; the newest check results.")

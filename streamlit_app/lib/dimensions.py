@@ -1,40 +1,17 @@
-"""The six pattern dimensions: their order, how people call them and where segments keep them."""
+"""The six pattern dimensions as the dashboard shows them (defined once in failmap.dimensions)."""
 
 from __future__ import annotations
 
-# The fixed order of the data contract (pattern keys and heatmap pairs follow it).
-DIMENSIONS = ("workflow", "model", "lora", "character", "scene_type", "segment_position")
+from failmap.dimensions import DIMENSIONS, TITLES
 
-LABELS = {
-    "workflow": "Workflow",
-    "model": "Model",
-    "lora": "LoRA",
-    "character": "Character",
-    "scene_type": "Scene type",
-    "segment_position": "Segment position",
-}
+__all__ = ["DIMENSIONS", "LABELS", "describe_cell", "describe_value", "label"]
 
-# Column of marts.failed_segments that holds each dimension's value.
-_SEGMENT_COLUMNS = {
-    "workflow": "workflow",
-    "model": "model",
-    "lora": "lora",
-    "character": "character",
-    "scene_type": "scene_type",
-    "segment_position": "segment_position_bucket",
-}
+LABELS = TITLES
 
 
 def label(dimension: str) -> str:
     """'scene_type' -> 'Scene type'."""
-    return LABELS.get(dimension, dimension.replace("_", " ").capitalize())
-
-
-def segment_column(dimension: str) -> str:
-    """The per-segment column of a dimension; refuses anything but the six dimensions."""
-    if dimension not in _SEGMENT_COLUMNS:
-        raise ValueError(f"unknown dimension {dimension!r}; expected one of {DIMENSIONS}")
-    return _SEGMENT_COLUMNS[dimension]
+    return TITLES.get(dimension, dimension.replace("_", " ").capitalize())
 
 
 def describe_value(dimension: str, value: str) -> str:

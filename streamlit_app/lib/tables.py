@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.dimensions import label
+from lib.dimensions import DIMENSIONS, label
 
 # Order of a failing segment's columns: what failed first, then where it came from.
 SEGMENT_ORDER = [
@@ -12,12 +12,7 @@ SEGMENT_ORDER = [
     "failed_checks",
     "failure_reasons",
     "segment_id",
-    "workflow",
-    "model",
-    "lora",
-    "character",
-    "scene_type",
-    "segment_position",
+    *DIMENSIONS,
     "job_id",
     "scene_id",
 ]
@@ -29,11 +24,11 @@ SEGMENT_COLUMNS = {
     ),
     "job_id": st.column_config.TextColumn("Job"),
     "scene_id": st.column_config.TextColumn("Scene"),
-    "workflow": st.column_config.TextColumn("Workflow", width="small"),
-    "model": st.column_config.TextColumn("Model", width="small"),
-    "lora": st.column_config.TextColumn("LoRA", width="small"),
-    "character": st.column_config.TextColumn("Character", width="small"),
-    "scene_type": st.column_config.TextColumn("Scene type", width="small"),
+    **{
+        d: st.column_config.TextColumn(label(d), width="small")
+        for d in DIMENSIONS
+        if d != "segment_position"
+    },
     "segment_position": st.column_config.NumberColumn("Position", width="small"),
     "failed_checks": st.column_config.ListColumn("Failed checks", width=180),
     "failure_reasons": st.column_config.ListColumn("Reasons", width=360),

@@ -76,7 +76,10 @@ CRAFTED_MESSAGES: tuple[tuple[str, str], ...] = (
      "refused.", "connection_error"),
     ("urllib3.exceptions.ProtocolError: ('Connection aborted.', RemoteDisconnected('Remote end "
      "closed connection without response'))", "connection_error"),
+    ("Failed to connect to storage node sn-12 after 3 retries", "connection_error"),
+    ("dial tcp 10.0.3.14:9000: connect: no route to host", "connection_error"),
     ("asyncio.exceptions.TimeoutError", "timeout_error"),
+    ("Timeout after 30s waiting for worker gpu-3.render.internal:7000", "timeout_error"),
     ("httpx.ReadTimeout: The read operation timed out", "timeout_error"),
     ("IndentationError: unexpected indent (nodes.py, line 12)", "syntax_error"),
     ("TypeError: 'NoneType' object is not subscriptable", "type_error"),
@@ -91,6 +94,8 @@ CRAFTED_MESSAGES: tuple[tuple[str, str], ...] = (
      "PutObject operation: Access Denied", "permission_error"),
     ("OSError: [Errno 1] Operation not permitted: '/mnt/output'", "permission_error"),
     ("OSError: [Errno 28] No space left on device", "disk_full"),
+    ("requests.exceptions.HTTPError: 503 Server Error: Service Unavailable for url: "
+     "https://api.example.com/v1/jobs/42", "server_error"),
     ("requests.exceptions.HTTPError: 429 Client Error: Too Many Requests for url: "
      "https://api.example.com/v1/upscale", "rate_limited"),
     # Matching no pattern: unknown, grouped by signature.

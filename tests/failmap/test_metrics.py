@@ -129,9 +129,37 @@ def test_missing_marts_are_reported_and_serve_no_samples(fresh_database_url: str
 
     assert _value(samples, "failmap_database_up") == 1
     for source in SOURCES:
-        assert _value(samples, "failmap_mart_available", mart=source) == 0
+        if source.startswith("marts."):  # app.* tables exist from the migrations on
+            assert _value(samples, "failmap_mart_available", mart=source) == 0
     names = {name for name, _ in samples}
-    assert names == {"failmap_database_up", "failmap_mart_available"}
+    assert names == {
+        "failmap_database_up",
+        "failmap_mart_available",
+        "failmap_quality_warnings_open",
+    }
+    assert _value(samples, "failmap_quality_warnings_open", file_kind="runs") == 0
+
+
+def test_open_quality_warnings_are_counted_until_acknowledged(fresh_database_url: str) -> None:
+    from failmap.quality.judgements import acknowledge_warning, judge_new_files
+
+    with database.connect(fresh_database_url) as conn:
+        file_id = conn.execute(
+            "insert into raw.ingested_files (file_name, file_kind, sha256, size_bytes, status, "
+            "rows_in_file, rows_loaded, rows_quarantined) values ('runs_bad.csv', 'runs', "
+            "'sha-bad', 1, 'loaded', 70, 0, 70) returning file_id"
+        ).fetchone()[0]
+        conn.commit()
+        judge_new_files(conn, "runs")
+        conn.commit()
+
+    _, open_ = _scrape(fresh_database_url)
+    acknowledge_warning(fresh_database_url, file_id, "ann")
+    _, acknowledged = _scrape(fresh_database_url)
+
+    assert _value(open_, "failmap_quality_warnings_open", file_kind="runs") == 1
+    assert _value(open_, "failmap_quality_warnings_open", file_kind="quality_scores") == 0
+    assert _value(acknowledged, "failmap_quality_warnings_open", file_kind="runs") == 0
 
 
 def test_a_mart_with_other_columns_counts_as_unavailable(marts_url: str) -> None:

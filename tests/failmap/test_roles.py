@@ -1,6 +1,7 @@
-"""Least privilege: the dashboard's role reads marts and writes app.*, and cannot read raw or
-write raw or marts; the migration that creates the roles runs in any number of databases of one
-server; the app signs in as the role on the embedded server."""
+"""Least privilege: the dashboard's and the API's roles read marts and write app.*, and cannot
+read raw or write raw or marts; neither falls back to a privileged login; the migration that
+creates the roles runs in any number of databases of one server; the app signs in as the role on
+the embedded server."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ from failmap import database
 from failmap.migrations import apply_migrations
 from failmap.migrations.runner import _config
 from failmap.roles import (
+    API_ROLE,
     DASHBOARD_ROLE,
     PIPELINE_ROLE,
+    RoleUnavailable,
+    api_database_url,
     dashboard_database_url,
     with_role,
     with_user,
@@ -68,6 +72,13 @@ def test_the_migration_creates_both_roles(server_url: str) -> None:
         )
 
     assert roles == {DASHBOARD_ROLE: True, PIPELINE_ROLE: False}
+
+
+def test_the_migration_creates_the_api_role(server_url: str) -> None:
+    with database.connect(server_url) as conn:
+        assert conn.execute(
+            "select count(*) from pg_roles where rolname = %s", [API_ROLE]
+        ).fetchone() == (1,)
 
 
 def test_the_migration_runs_again_in_a_new_database_of_the_same_server(server_url: str) -> None:
@@ -177,3 +188,81 @@ def test_downgrade_takes_the_grants_back_and_upgrade_restores_them(owner_url: st
     assert not can_insert_app()  # the role stays: other databases of the server still use it
     apply_migrations(owner_url)
     assert can_insert_app()
+
+
+@pytest.fixture
+def api(owner_url: str) -> Iterator[psycopg.Connection]:
+    with database.connect(api_database_url(owner_url, environ={})) as conn:
+        yield conn
+
+
+def test_the_api_connects_as_its_own_role(api: psycopg.Connection) -> None:
+    assert api.execute("select current_user").fetchone() == (API_ROLE,)
+
+
+def test_the_api_reads_marts_and_writes_app(api: psycopg.Connection) -> None:
+    assert api.execute("select count(*) from marts.failure_patterns").fetchone() == (1,)
+    api.execute(
+        "insert into app.pattern_fixes (pattern_key, fix_description, reported_by) "
+        "values ('lora=l07', 'lower the LoRA weight', 'tool')"
+    )
+    api.execute("insert into app.alert_log (configuration, severity) values ('{}', 'none')")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        *FORBIDDEN,
+        "insert into app.file_judgements (file_id, rule, file_name, file_kind, "
+        "rows_in_file, rows_quarantined, max_quarantined_share, is_warning) "
+        "values (1, 'r', 'f', 'runs', 1, 1, 0.05, true)",
+    ],
+)
+def test_the_api_cannot_read_raw_or_write_raw_or_marts(
+    api: psycopg.Connection, statement: str
+) -> None:
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        api.execute(statement)  # type: ignore[arg-type]
+
+
+def test_an_explicit_api_url_wins(owner_url: str) -> None:
+    explicit = "postgresql://api:secret@db.internal/failmap"
+
+    assert api_database_url(owner_url, environ={"FAILMAP_API_DATABASE_URL": explicit}) == explicit
+
+
+@pytest.fixture
+def unprivileged_owner(owner_url: str) -> Iterator[str]:
+    """A login that owns nothing special, is in no failmap role, and where the dashboard role
+    may not connect: neither role can be reached from it."""
+    login = f"own_{uuid.uuid4().hex[:8]}"
+    dbname = owner_url.partition("?")[0].rsplit("/", 1)[1]
+    with database.connect(owner_url, autocommit=True) as conn:
+        conn.execute(f"create role {login} login")
+        conn.execute(f"revoke connect on database {dbname} from public, {DASHBOARD_ROLE}")
+        conn.execute(f"grant connect on database {dbname} to {login}")
+        conn.execute(f"grant usage on schema marts to {login}")
+        conn.execute(f"grant select on all tables in schema marts to {login}")
+    try:
+        yield with_user(owner_url, login)
+    finally:
+        with database.connect(owner_url, autocommit=True) as conn:
+            conn.execute(f"drop owned by {login}")
+            conn.execute(f"drop role {login}")
+
+
+def test_the_dashboard_never_falls_back_to_the_configured_login(unprivileged_owner: str) -> None:
+    with pytest.raises(RoleUnavailable, match="FAILMAP_DASHBOARD_DATABASE_URL"):
+        dashboard_database_url(unprivileged_owner, environ={})
+
+
+def test_the_dashboard_says_when_the_database_is_down() -> None:
+    down = "postgresql://ann@127.0.0.1:1/failmap?connect_timeout=1"
+
+    with pytest.raises(database.DatabaseUnreachable):
+        dashboard_database_url(down, environ={})
+
+
+def test_the_api_never_falls_back_to_the_configured_login(unprivileged_owner: str) -> None:
+    with pytest.raises(database.DatabaseUnreachable, match="failmap_api"):
+        database.connect(api_database_url(unprivileged_owner, environ={}))

@@ -57,3 +57,15 @@ def test_files_being_written_are_ignored(inbox: Path) -> None:
     (inbox / ".quality_scores_2.csv").write_text("a\n")
 
     assert isinstance(evaluate(None), dg.SkipReason)
+
+
+def test_symlinks_are_ignored_and_said_so(inbox: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("a\n")
+    (inbox / "quality_scores_link.csv").symlink_to(outside)
+
+    result = evaluate(None)
+
+    assert isinstance(result, dg.SkipReason)
+    assert "quality_scores_link.csv" in (result.skip_message or "")
+    assert "symbolic link" in (result.skip_message or "")

@@ -39,3 +39,20 @@ def test_files_already_loaded_advance_the_cursor_without_a_run(
     assert isinstance(second, dg.SensorResult)
     assert len(second.run_requests or []) == 1
     assert second.run_requests[0].tags["failmap/new_files"] == "1"
+
+
+def test_file_rejected_for_its_name_requests_a_run_once_renamed(
+    failmap_env: dict[str, str],
+) -> None:
+    inbox = Path(failmap_env["FAILMAP_INBOX"])
+    misnamed = write_csv(inbox / "scores.csv", [score_row(i) for i in range(4)])
+    with database.connect(failmap_env["FAILMAP_DATABASE_URL"]) as conn:
+        [outcome] = load_files(conn, [misnamed])
+    assert outcome.status == "rejected"
+    first = _evaluate(None)
+
+    misnamed.rename(inbox / "quality_scores_1.csv")
+    renamed = _evaluate(first.cursor)
+
+    assert isinstance(renamed, dg.SensorResult)
+    assert len(renamed.run_requests or []) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from orchestration.defs.transform.project import manifest_is_stale
+from orchestration.defs.transform.project import manifest_is_stale, prepare_manifest
 
 
 def _project(root: Path) -> Path:
@@ -32,3 +32,16 @@ def test_manifest_newer_than_every_file_is_fresh_until_a_model_changes(tmp_path:
     new_model.write_text("select 2\n")
     os.utime(new_model, (later + 5, later + 5))
     assert manifest_is_stale(project)
+
+
+def test_fresh_manifest_is_kept_without_parsing(tmp_path: Path) -> None:
+    """`failmap refresh` asks for a current manifest each time; a fresh one costs no dbt parse
+    (this fake project would not even parse)."""
+    project = _project(tmp_path)
+    manifest = project / "target" / "manifest.json"
+    manifest.write_text("{}")
+    later = manifest.stat().st_mtime + 10
+    os.utime(manifest, (later, later))
+
+    assert prepare_manifest(project) == manifest
+    assert manifest.read_text() == "{}"

@@ -1,9 +1,10 @@
-{#- The six pattern dimensions, in the architecture's fixed order. This order is the order of
-    `pattern_key` (`lora=l07|character=c12|segment_position=6+`), so keys stay stable across
-    refreshes; never reorder it. `segment_position` is the bucket label (var
-    `segment_position_buckets`), not the raw position. -#}
+{#- The six pattern dimensions, in the architecture's fixed order (var `pattern_dimensions`,
+    copied from failmap/dimensions.py). This order is the order of `pattern_key`
+    (`lora=l07|character=c12|segment_position=6+`), so keys stay stable across refreshes; never
+    reorder it. `segment_position` is the bucket label (var `segment_position_buckets`), not the
+    raw position. -#}
 {% macro pattern_dimensions() -%}
-    {{ return(['workflow', 'model', 'lora', 'character', 'scene_type', 'segment_position']) }}
+    {{ return(var('pattern_dimensions')) }}
 {%- endmacro %}
 
 {#- Every set of 1 to `max_dimensions` pattern dimensions, as lists in the fixed order:
@@ -31,12 +32,12 @@
 
 {#- `dim=value|dim=value` of the non-null `<relation>.dimension_<dim>` columns in the fixed
     order: the stable key of a combination or pattern. `without`: leave that dimension out (the
-    key of a parent). -#}
-{% macro combination_key(relation, without=none) -%}
+    key of a parent). `prefix`: the columns' prefix (`context_` for a combination's context). -#}
+{% macro combination_key(relation, without=none, prefix='dimension_') -%}
     concat_ws(
         '|'
         {%- for dimension in pattern_dimensions() if dimension != without %},
-        '{{ dimension }}=' || {{ relation }}.dimension_{{ dimension }}
+        '{{ dimension }}=' || {{ relation }}.{{ prefix }}{{ dimension }}
         {%- endfor %}
     )
 {%- endmacro %}
@@ -96,4 +97,35 @@ group by grouping sets (
         ){% if not loop.last %},{% endif %}
         {%- endfor %}
     ]
+{%- endmacro %}
+
+{#- Keys within a combination's context (`<relation>.context_<dim>`, the values its own values
+    imply): `part='parent'` is the key of the parent without `dropped` plus the context,
+    `part='value'` the key of the dropped value alone plus the context. -#}
+{% macro key_in_context(relation, dropped, part) -%}
+    concat_ws(
+        '|'
+        {%- for dimension in pattern_dimensions() %},
+        '{{ dimension }}=' || {% if dimension == dropped and part == 'parent' -%}
+            {{ relation }}.context_{{ dimension }}
+        {%- elif dimension == dropped -%}
+            {{ relation }}.dimension_{{ dimension }}
+        {%- elif part == 'parent' -%}
+            coalesce({{ relation }}.dimension_{{ dimension }}, {{ relation }}.context_{{ dimension }})
+        {%- else -%}
+            {{ relation }}.context_{{ dimension }}
+        {%- endif %}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- True when two combinations (`dimension_<dim>` columns) have the same value (or both none) on
+    every dimension but `without`. -#}
+{% macro same_values(relation, other, without=none) -%}
+    (
+        {%- for dimension in pattern_dimensions() if dimension != without %}
+        {% if not loop.first %}and {% endif -%}
+        {{ relation }}.dimension_{{ dimension }} is not distinct from {{ other }}.dimension_{{ dimension }}
+        {%- endfor %}
+    )
 {%- endmacro %}

@@ -14,7 +14,7 @@
     as $$
     declare
         x double precision := abs(z);
-        density double precision := exp(-x * x / 2) / sqrt(2 * pi());
+        density double precision := {{ _exp_or_zero() }}(-x * x / 2) / sqrt(2 * pi());
         term double precision;
         total double precision;
         tail double precision;

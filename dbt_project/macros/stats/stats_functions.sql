@@ -13,6 +13,7 @@
     {{ create_hypergeometric_sf_function() }}
     {{ create_normal_cdf_function() }}
     {{ create_normal_quantile_function() }}
+    {{ create_ln_tail_functions() }}
 {%- endmacro %}
 
 {#- The schema holding the statistics functions: dbt's target schema (`staging`). -#}

@@ -2,8 +2,9 @@
 -- int_pattern_candidates_ordered (rules (a) and (c) are decided there; docs/patterns.md).
 --   (b) going from the most specific candidates to the least, strongest first, take away the
 --       segments of the patterns already surfaced that overlap it (its children, or a stronger
---       pattern sharing segments): if what remains no longer meets rule (a) (p within the BH
---       cutoff, risk ratio against the rest), it is explained by them and suppressed.
+--       pattern sharing segments; not one holding all of it, which it is compared within): if
+--       what remains no longer meets rule (a) (p within the BH cutoff, materially worse than
+--       the rest of its reference), it is explained by them and suppressed.
 -- Each step depends on what surfaced before it, so the judging is a recursion, one candidate
 -- per step. A step costs as much as the candidate's own cells: the segments all surfaced
 -- patterns cover are carried along as running sums (a newly surfaced pattern adds exactly its
@@ -28,11 +29,13 @@ totals as (
     from {{ ref('int_cells_aggregated') }} as cells
 ),
 
--- The largest p-value BH rejected: the per-test threshold a remainder has to meet.
+-- The largest p-value BH rejected (as its log): the per-test threshold a remainder has to meet.
 cutoff as (
     select
-        coalesce(max(combinations.p_value) filter (where combinations.is_significant), 0)
-            as p_value
+        coalesce(
+            max(combinations.ln_p_value) filter (where combinations.is_significant),
+            '-Infinity'::double precision
+        ) as ln_p_value
     from combinations
 ),
 
@@ -45,7 +48,7 @@ greedy (
     explained_failure_count,
     remainder_total_count,
     remainder_failure_count,
-    remainder_p_value,
+    remainder_ln_p_value,
     is_surfaced
 ) as (
     select
@@ -70,7 +73,7 @@ greedy (
         + case when judged.is_surfaced then judged.remainder_failure_count else 0 end,
         judged.remainder_total_count,
         judged.remainder_failure_count,
-        judged.remainder_p_value,
+        judged.remainder_ln_p_value,
         judged.is_surfaced
     from greedy
     -- A subquery: the recursive term of a CTE cannot aggregate at its top level.
@@ -79,13 +82,18 @@ greedy (
             tested.step,
             tested.remainder_total_count,
             tested.remainder_failure_count,
-            tested.remainder_p_value,
+            tested.remainder_ln_p_value,
             -- Nothing overlaps: rules (a) and (c) already decided. Otherwise the remainder must
             -- still meet rule (a).
             tested.overlap_count = 0 or coalesce(
-                tested.remainder_p_value <= cutoff.p_value
-                and tested.remainder_failure_count
-                >= {{ var('min_risk_ratio') }} * tested.remainder_total_count * tested.rest_rate,
+                tested.remainder_ln_p_value + ln(tested.reference_tried_count)
+                <= cutoff.ln_p_value
+                and tested.remainder_total_count > 0
+                and {{ is_material_excess(
+                    'tested.remainder_failure_count::double precision'
+                    ~ ' / tested.remainder_total_count',
+                    'tested.rest_rate'
+                ) }},
                 false
             ) as is_surfaced
         from (
@@ -95,21 +103,18 @@ greedy (
                 ordered.total_count - overlap.overlap_count as remainder_total_count,
                 ordered.failure_count - overlap.overlap_failure_count
                     as remainder_failure_count,
-                case
-                    when overlap.overlap_count > 0 then
-                    {{ hypergeometric_sf(
-                        'ordered.failure_count - overlap.overlap_failure_count',
-                        'ordered.total_count - overlap.overlap_count',
-                        'totals.failure_count - greedy.explained_failure_count',
-                        'totals.segment_count - greedy.explained_segment_count'
-                    ) }}
-                end as remainder_p_value,
+                ordered.reference_tried_count,
+                {{ ln_hypergeometric_sf(
+                    'ordered.failure_count - overlap.overlap_failure_count',
+                    'ordered.total_count - overlap.overlap_count',
+                    'population.failure_count',
+                    'population.total_count'
+                ) }} as remainder_ln_p_value,
                 (
-                    totals.failure_count - greedy.explained_failure_count
+                    population.failure_count
                     - (ordered.failure_count - overlap.overlap_failure_count)
                 )::double precision / nullif(
-                    totals.segment_count - greedy.explained_segment_count
-                    - (ordered.total_count - overlap.overlap_count), 0
+                    population.total_count - (ordered.total_count - overlap.overlap_count), 0
                 ) as rest_rate
             from ordered
             cross join totals
@@ -130,8 +135,26 @@ greedy (
                             where
                                 surfaced_cells.cell_hash = own_cells.cell_hash
                                 and surfaced_cells.step = any(greedy.surfaced_steps)
+                                and surfaced_cells.step != all(ordered.container_steps)
                         )
                 ) as overlap
+            -- What the remainder is compared in: its reference without the candidate's covered
+            -- segments. When the reference is all segments (a single value without context),
+            -- the segments of every pattern surfaced so far are set aside, as explained.
+            cross join
+                lateral (
+                    select
+                        case
+                            when ordered.reference_key = ''
+                                then totals.segment_count - greedy.explained_segment_count
+                            else ordered.reference_total_count - overlap.overlap_count
+                        end as total_count,
+                        case
+                            when ordered.reference_key = ''
+                                then totals.failure_count - greedy.explained_failure_count
+                            else ordered.reference_failure_count - overlap.overlap_failure_count
+                        end as failure_count
+                ) as population
             where ordered.step = greedy.step + 1 and ordered.has_own_effect
         ) as tested
         cross join cutoff
@@ -156,14 +179,20 @@ final as (
         ordered.p_value,
         ordered.q_value,
         ordered.alias_group,
-        ordered.best_parent_key,
-        ordered.best_parent_failure_rate,
+        ordered.ln_p_value,
+        ordered.context_key,
+        {%- for dimension in pattern_dimensions() %}
+            ordered.context_{{ dimension }},
+        {%- endfor %}
+        ordered.reference_key,
+        ordered.predicted_rate,
         ordered.own_p_value,
+        ordered.own_ln_p_value,
         ordered.own_q_value,
         ordered.step as judged_order,
         greedy.remainder_total_count,
         greedy.remainder_failure_count,
-        greedy.remainder_p_value,
+        greedy.remainder_ln_p_value,
         case
             when not ordered.has_own_effect then 'no_own_effect'
             when not greedy.is_surfaced then 'explained_by_other_pattern'

@@ -7,17 +7,34 @@
     )
 }}
 
--- Every candidate pattern: the representative of an alias group with q <= var('fdr') and risk
--- ratio >= var('min_risk_ratio') (rule a), with rule (c) decided and the order in which rule
--- (b) judges them (`step`; docs/patterns.md):
---   (c) it must have an effect of its own: a combination of 2 or 3 dimensions must fail more
---       than the rest of its best parent (the parent with the highest rate), a single
---       dimension more than the rest of all segments; one-sided Fisher tests, Benjamini-
---       Hochberg over all tested combinations (the others count as not rejected) at var('fdr').
+-- Every candidate pattern: the representative of an alias group with q <= var('fdr') that
+-- fails materially more than the rest of its reference (rule a, int_combinations_tested),
+-- with rule (c) decided and the order in which rule (b) judges them (`step`;
+-- docs/patterns.md):
+--   (c) an effect of its own. A single value has its own effect when it meets (a). A
+--       combination of 2 or 3 values must, for every parent P (one value v dropped, in
+--       context), fail more than P's other segments predict once v's effect outside P is
+--       taken into account: the interaction of P and v on the log-odds scale (Woolf's test of
+--       the ratio of the two odds ratios, v within P against v outside P). A child that merely
+--       inherits its parent's rate (m03 + action + any LoRA) has none; a version failing only
+--       in the healthy test has one, though its other parent (the version everywhere) fails
+--       more. All parents must show it (the largest p counts), materially (the symmetric rule
+--       against the predicted rate). Benjamini-Hochberg over all tested combinations (the
+--       others count as not rejected) at var('fdr').
 -- Candidates with an effect of their own come first (steps 1..n), most specific first, then
--- strongest first. A table indexed on `step`: rule (b) reads one candidate per step.
+-- strongest (smallest ln p, then the largest log odds ratio against the reference, then the
+-- key). A table indexed on `step`: rule (b) reads one candidate per step.
+{%- set dimensions = pattern_dimensions() %}
+
 with combinations as (
     select * from {{ ref('int_combinations_tested') }}
+),
+
+totals as (
+    select
+        sum(cells.segment_count)::bigint as segment_count,
+        sum(cells.failure_count)::bigint as failure_count
+    from {{ ref('int_cells_aggregated') }} as cells
 ),
 
 -- Rule (c)'s BH runs over every tested combination.
@@ -32,90 +49,347 @@ candidates as (
     where
         combinations.is_significant
         and combinations.combination_key = combinations.representative_key
-        and (
-            combinations.risk_ratio >= {{ var('min_risk_ratio') }}
-            or (combinations.baseline_rate = 0 and combinations.failure_count > 0)
-        )
+        and {{ is_material_excess('combinations.failure_rate', 'combinations.baseline_rate') }}
 ),
 
--- Rule (c): each multi-dimension candidate against its parents (one dimension dropped).
-parent_links as (
-    {%- for dimension in pattern_dimensions() %}
+-- For each dropped value of a multi-value candidate: the keys of its parent, of the value
+-- alone, of its context, and of the parent and the value within the context (used when all
+-- three exist, i.e. have at most 3 dimensions; otherwise the population is all segments).
+interaction_keys as (
+    {%- for dropped in dimensions %}
         {%- if not loop.first %}
 
             union all
         {% endif %}
         select
             candidates.combination_key,
-            {{ combination_key('candidates', without=dimension) }} as parent_key
+            '{{ dropped }}' as dropped_dimension,
+            {{ combination_key('candidates', without=dropped) }} as parent_key,
+            '{{ dropped }}=' || candidates.dimension_{{ dropped }} as value_key,
+            candidates.context_key,
+            {{ key_in_context('candidates', dropped, 'parent') }} as parent_in_context_key,
+            {{ key_in_context('candidates', dropped, 'value') }} as value_in_context_key
         from candidates
         where
             candidates.dimension_count > 1
-            and candidates.dimension_{{ dimension }} is not null
+            and candidates.dimension_{{ dropped }} is not null
     {%- endfor %}
 ),
 
-best_parents as (
-    select distinct on (parent_links.combination_key)
-        parent_links.combination_key,
-        parents.combination_key as parent_key,
-        parents.total_count as parent_total_count,
-        parents.failure_count as parent_failure_count,
-        parents.failure_rate as parent_failure_rate
-    from parent_links
-    inner join combinations as parents
-        on parent_links.parent_key = parents.combination_key
-    order by
-        parent_links.combination_key asc,
-        parents.failure_rate desc,
-        parents.total_count desc,
-        parents.combination_key asc
+interaction_counts as (
+    select
+        interaction_keys.combination_key,
+        interaction_keys.dropped_dimension,
+        coalesce(
+            context.combination_key is not null
+            and parent_in_context.combination_key is not null
+            and value_in_context.combination_key is not null, false
+        ) as is_in_context,
+        case
+            when
+                context.combination_key is not null
+                and parent_in_context.combination_key is not null
+                and value_in_context.combination_key is not null
+                then parent_in_context.total_count
+            else parent.total_count
+        end as parent_total_count,
+        case
+            when
+                context.combination_key is not null
+                and parent_in_context.combination_key is not null
+                and value_in_context.combination_key is not null
+                then parent_in_context.failure_count
+            else parent.failure_count
+        end as parent_failure_count,
+        case
+            when
+                context.combination_key is not null
+                and parent_in_context.combination_key is not null
+                and value_in_context.combination_key is not null
+                then value_in_context.total_count
+            else value_alone.total_count
+        end as value_total_count,
+        case
+            when
+                context.combination_key is not null
+                and parent_in_context.combination_key is not null
+                and value_in_context.combination_key is not null
+                then value_in_context.failure_count
+            else value_alone.failure_count
+        end as value_failure_count,
+        case
+            when
+                context.combination_key is not null
+                and parent_in_context.combination_key is not null
+                and value_in_context.combination_key is not null
+                then context.total_count
+            else totals.segment_count
+        end as population_total_count,
+        case
+            when
+                context.combination_key is not null
+                and parent_in_context.combination_key is not null
+                and value_in_context.combination_key is not null
+                then context.failure_count
+            else totals.failure_count
+        end as population_failure_count
+    from interaction_keys
+    cross join totals
+    inner join combinations as parent
+        on interaction_keys.parent_key = parent.combination_key
+    inner join combinations as value_alone
+        on interaction_keys.value_key = value_alone.combination_key
+    left join combinations as context
+        on interaction_keys.context_key = context.combination_key
+    left join combinations as parent_in_context
+        on interaction_keys.parent_in_context_key = parent_in_context.combination_key
+    left join combinations as value_in_context
+        on interaction_keys.value_in_context_key = value_in_context.combination_key
+),
+
+-- The 2x2 tables: inside the parent (candidate vs the parent's rest) and outside it (the value
+-- vs everything else), each as log odds with half counts.
+-- The rests are compared without the candidate's sibling candidates (same dimensions, another
+-- value of the dropped dimension): inside the parent (same parent values) and outside it. The
+-- typical sibling is the reference, not the other flagged ones: "v07 within suite A" is not an
+-- effect because v03 (100 % there) lifts the rest of suite A and v06 (35 % in suite B) the rest
+-- outside. Siblings of one dimension set are disjoint, so their counts subtract exactly. Kept
+-- only while a rest keeps at least var('min_support') segments.
+sibling_exclusions as (
+    {%- for dropped in dimensions %}
+        {%- if not loop.first %}
+
+            union all
+        {% endif %}
+        select
+            candidates.combination_key,
+            '{{ dropped }}' as dropped_dimension,
+            coalesce(sum(siblings.total_count) filter (
+                where {{ same_values('siblings', 'candidates', without=dropped) }}
+            ), 0) as in_total_count,
+            coalesce(sum(siblings.failure_count) filter (
+                where {{ same_values('siblings', 'candidates', without=dropped) }}
+            ), 0) as in_failure_count,
+            coalesce(sum(siblings.total_count) filter (
+                where not {{ same_values('siblings', 'candidates', without=dropped) }}
+            ), 0) as out_total_count,
+            coalesce(sum(siblings.failure_count) filter (
+                where not {{ same_values('siblings', 'candidates', without=dropped) }}
+            ), 0) as out_failure_count
+        from candidates
+        inner join candidates as siblings
+            on
+                siblings.dimension_{{ dropped }} != candidates.dimension_{{ dropped }}
+                and siblings.context_key = candidates.context_key
+                {%- for dimension in dimensions %}
+                    and (siblings.dimension_{{ dimension }} is null)
+                    = (candidates.dimension_{{ dimension }} is null)
+                {%- endfor %}
+        where candidates.dimension_count > 1
+        group by candidates.combination_key
+    {%- endfor %}
+),
+
+interaction_rests as (
+    select
+        interaction_counts.combination_key,
+        interaction_counts.dropped_dimension,
+        candidates.failure_count as in_value_failure_count,
+        candidates.total_count as in_value_total_count,
+        interaction_counts.parent_failure_count - candidates.failure_count
+            as in_rest_failure_count,
+        interaction_counts.parent_total_count - candidates.total_count as in_rest_total_count,
+        interaction_counts.value_failure_count - candidates.failure_count
+            as out_value_failure_count,
+        interaction_counts.value_total_count - candidates.total_count as out_value_total_count,
+        interaction_counts.population_failure_count - interaction_counts.parent_failure_count
+        - interaction_counts.value_failure_count + candidates.failure_count
+            as out_rest_failure_count,
+        interaction_counts.population_total_count - interaction_counts.parent_total_count
+        - interaction_counts.value_total_count + candidates.total_count as out_rest_total_count,
+        -- Sibling exclusions apply only within the same population (not across contexts).
+        case
+            when interaction_counts.is_in_context or candidates.context_key = ''
+                then coalesce(sibling_exclusions.in_total_count, 0)
+            else 0
+        end as in_excluded_total_count,
+        case
+            when interaction_counts.is_in_context or candidates.context_key = ''
+                then coalesce(sibling_exclusions.in_failure_count, 0)
+            else 0
+        end as in_excluded_failure_count,
+        case
+            when interaction_counts.is_in_context or candidates.context_key = ''
+                then coalesce(sibling_exclusions.out_total_count, 0)
+            else 0
+        end as out_excluded_total_count,
+        case
+            when interaction_counts.is_in_context or candidates.context_key = ''
+                then coalesce(sibling_exclusions.out_failure_count, 0)
+            else 0
+        end as out_excluded_failure_count
+    from interaction_counts
+    inner join candidates
+        on interaction_counts.combination_key = candidates.combination_key
+    left join sibling_exclusions
+        on
+            interaction_counts.combination_key = sibling_exclusions.combination_key
+            and interaction_counts.dropped_dimension = sibling_exclusions.dropped_dimension
+    -- A parent covering the same segments (an alias) tells nothing.
+    where interaction_counts.parent_total_count > candidates.total_count
+),
+
+interaction_tables as (
+    select
+        interaction_rests.combination_key,
+        interaction_rests.dropped_dimension,
+        interaction_rests.in_value_failure_count,
+        interaction_rests.in_value_total_count,
+        interaction_rests.out_value_failure_count,
+        interaction_rests.out_value_total_count,
+        case
+            when
+                interaction_rests.in_rest_total_count - interaction_rests.in_excluded_total_count
+                >= {{ var('min_support') }}
+                then
+                    interaction_rests.in_rest_failure_count
+                    - interaction_rests.in_excluded_failure_count
+            else interaction_rests.in_rest_failure_count
+        end as in_rest_failure_count,
+        case
+            when
+                interaction_rests.in_rest_total_count - interaction_rests.in_excluded_total_count
+                >= {{ var('min_support') }}
+                then
+                    interaction_rests.in_rest_total_count
+                    - interaction_rests.in_excluded_total_count
+            else interaction_rests.in_rest_total_count
+        end as in_rest_total_count,
+        case
+            when
+                interaction_rests.out_rest_total_count
+                - interaction_rests.out_excluded_total_count >= {{ var('min_support') }}
+                then
+                    interaction_rests.out_rest_failure_count
+                    - interaction_rests.out_excluded_failure_count
+            else interaction_rests.out_rest_failure_count
+        end as out_rest_failure_count,
+        case
+            when
+                interaction_rests.out_rest_total_count
+                - interaction_rests.out_excluded_total_count >= {{ var('min_support') }}
+                then
+                    interaction_rests.out_rest_total_count
+                    - interaction_rests.out_excluded_total_count
+            else interaction_rests.out_rest_total_count
+        end as out_rest_total_count
+    from interaction_rests
+),
+
+interactions as (
+    select
+        interaction_tables.*,
+        -- The value's log odds ratio outside the parent; 0 (no effect, no variance) when it
+        -- cannot be measured there (the value only occurs inside the parent, or nothing else
+        -- does).
+        case
+            when
+                interaction_tables.out_value_total_count > 0
+                and interaction_tables.out_rest_total_count > 0
+                then
+                    {{ ln_odds('interaction_tables.out_value_failure_count',
+                    'interaction_tables.out_value_total_count') }}
+                    - {{ ln_odds('interaction_tables.out_rest_failure_count',
+                    'interaction_tables.out_rest_total_count') }}
+            else 0
+        end as out_ln_odds_ratio,
+        case
+            when
+                interaction_tables.out_value_total_count > 0
+                and interaction_tables.out_rest_total_count > 0
+                then
+                    {{ ln_odds_variance('interaction_tables.out_value_failure_count',
+                    'interaction_tables.out_value_total_count') }}
+                    + {{ ln_odds_variance('interaction_tables.out_rest_failure_count',
+                    'interaction_tables.out_rest_total_count') }}
+            else 0
+        end as out_variance
+    from interaction_tables
+),
+
+interactions_scored as (
+    select
+        interactions.combination_key,
+        interactions.dropped_dimension,
+        {{ ln_normal_sf(
+            '(' ~ ln_odds('interactions.in_value_failure_count',
+                'interactions.in_value_total_count')
+            ~ ' - ' ~ ln_odds('interactions.in_rest_failure_count',
+                'interactions.in_rest_total_count')
+            ~ ' - interactions.out_ln_odds_ratio) / sqrt('
+            ~ ln_odds_variance('interactions.in_value_failure_count',
+                'interactions.in_value_total_count')
+            ~ ' + ' ~ ln_odds_variance('interactions.in_rest_failure_count',
+                'interactions.in_rest_total_count')
+            ~ ' + interactions.out_variance)'
+        ) }} as ln_p_value,
+        -- The rate the parent's rest predicts for the candidate given the value's effect
+        -- outside the parent (odds multiplied by that odds ratio).
+        1 / (1 + exp(-(
+            {{ ln_odds('interactions.in_rest_failure_count',
+                'interactions.in_rest_total_count') }}
+            + interactions.out_ln_odds_ratio
+        ))) as predicted_rate
+    from interactions
+),
+
+interaction_summaries as (
+    select
+        interactions_scored.combination_key,
+        max(interactions_scored.ln_p_value) as ln_p_value,
+        max(interactions_scored.predicted_rate) as predicted_rate
+    from interactions_scored
+    group by interactions_scored.combination_key
 ),
 
 own_effects as (
     select
         candidates.*,
-        best_parents.parent_key as best_parent_key,
-        best_parents.parent_failure_rate as best_parent_failure_rate,
-        -- The rest of the best parent: its segments outside the candidate.
-        (best_parents.parent_failure_count - candidates.failure_count)::double precision
-        / nullif(best_parents.parent_total_count - candidates.total_count, 0)
-            as parent_rest_failure_rate,
         case
-            when best_parents.parent_key is null then candidates.p_value
-            else {{ hypergeometric_sf(
-                'candidates.failure_count',
-                'candidates.total_count',
-                'best_parents.parent_failure_count',
-                'best_parents.parent_total_count'
-            ) }}
-        end as own_p_value
+            when candidates.dimension_count = 1 then candidates.ln_p_value
+            else coalesce(interaction_summaries.ln_p_value, candidates.ln_p_value)
+        end as own_ln_p_value,
+        interaction_summaries.predicted_rate,
+        -- Material against every parent's prediction: the highest prediction decides.
+        interaction_summaries.predicted_rate is null
+        or {{ is_material_excess('candidates.failure_rate',
+            'interaction_summaries.predicted_rate') }} as is_own_effect_material
     from candidates
-    left join best_parents
-        on candidates.combination_key = best_parents.combination_key
+    left join interaction_summaries
+        on candidates.combination_key = interaction_summaries.combination_key
+),
+
+own_tested as (
+    select
+        own_effects.combination_key,
+        {{ exp_or_zero('own_effects.own_ln_p_value') }} as own_p_value
+    from own_effects
 ),
 
 own_q_values as (
     {{ benjamini_hochberg(
-        'own_effects', 'own_p_value', 'combination_key',
+        'own_tested', 'own_p_value', 'combination_key',
         tested_count='(select tested.tested_count from tested)'
     ) }}
 ),
 
--- Rule (c) asks for an effect that is significant and material: like rule (a) against the
--- rest of all segments, a child must fail at least var('min_risk_ratio') times as often as the
--- rest of its best parent. At millions of segments a few percent more than the parent is
--- significant, and the child would be listed for what is its parent's effect.
 own_verdicts as (
     select
         own_effects.*,
+        {{ exp_or_zero('own_effects.own_ln_p_value') }} as own_p_value,
         own_q_values.q_value as own_q_value,
         own_q_values.q_value <= {{ var('fdr') }}
-        and (
-            own_effects.best_parent_key is null
-            or own_effects.failure_rate
-            >= {{ var('min_risk_ratio') }} * coalesce(own_effects.parent_rest_failure_rate, 0)
-        ) as has_own_effect
+        and own_effects.is_own_effect_material as has_own_effect
     from own_effects
     inner join own_q_values
         on own_effects.combination_key = own_q_values.combination_key
@@ -129,14 +403,45 @@ ordered as (
             order by
                 not own_verdicts.has_own_effect,
                 own_verdicts.dimension_count desc,
-                own_verdicts.p_value asc,
+                own_verdicts.ln_p_value asc,
+                {{ ln_odds('own_verdicts.failure_count', 'own_verdicts.total_count') }}
+                - {{ ln_odds(
+                    'own_verdicts.reference_failure_count - own_verdicts.failure_count',
+                    'own_verdicts.reference_total_count - own_verdicts.total_count'
+                ) }} desc,
                 own_verdicts.combination_key asc
         ) as step
     from own_verdicts
 ),
 
+-- The candidates holding every segment of a candidate (their values are among its values and
+-- context): a candidate is compared within them, so rule (b) never counts them as explaining it.
+containers as (
+    select
+        ordered.combination_key,
+        array_agg(container.step order by container.step) as container_steps
+    from ordered
+    inner join ordered as container
+        on
+            ordered.combination_key != container.combination_key
+            {%- for dimension in dimensions %}
+                and (
+                    container.dimension_{{ dimension }} is null
+                    or container.dimension_{{ dimension }} = coalesce(
+                        ordered.dimension_{{ dimension }}, ordered.context_{{ dimension }}
+                    )
+                )
+            {%- endfor %}
+    group by ordered.combination_key
+),
+
 final as (
-    select * from ordered
+    select
+        ordered.*,
+        coalesce(containers.container_steps, '{}'::bigint[]) as container_steps
+    from ordered
+    left join containers
+        on ordered.combination_key = containers.combination_key
 )
 
 select * from final

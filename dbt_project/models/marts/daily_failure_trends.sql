@@ -186,6 +186,116 @@ explanations as (
         candidates.change_key asc
 ),
 
+-- (issue 13: mix) A flag must mean the series itself changed, not what ran in it. Expected
+-- failures of the flag's run from its mix (indirect standardisation over configurations,
+-- the cells of the per-day cube): each configuration's segments in the run at that
+-- configuration's own rate in the flag's reference window (the series' reference rate when it
+-- did not run then). When the run is off its expectation by at most `trend_explained_share` of
+-- what it is off its reference rate, its mix explains the flag and the flag is withdrawn: a day
+-- on which only the healthy suite ran is no improvement.
+mix_cells as (
+    select
+        flagged.day,
+        flagged.dimension,
+        flagged.dimension_value,
+        flagged.direction,
+        {%- for dimension in pattern_dimensions() %}
+            cells.{{ dimension }},
+        {%- endfor %}
+        coalesce(sum(cells.segment_count) filter (
+            where cells.day >= flagged.run_started_on
+        ), 0) as run_total,
+        coalesce(sum(cells.failure_count) filter (
+            where cells.day >= flagged.run_started_on
+        ), 0) as run_failures,
+        coalesce(sum(cells.segment_count) filter (
+            where cells.day < flagged.run_started_on
+        ), 0) as reference_total,
+        coalesce(sum(cells.failure_count) filter (
+            where cells.day < flagged.run_started_on
+        ), 0) as reference_failures
+    from flagged
+    inner join cells
+        on
+            flagged.reference_started_on <= cells.day
+            and flagged.day >= cells.day
+            and {{ cell_in_series('cells', 'flagged') }}
+    group by
+        flagged.day,
+        flagged.dimension,
+        flagged.dimension_value,
+        flagged.direction,
+        {%- for dimension in pattern_dimensions() %}
+            cells.{{ dimension }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+),
+
+mix_totals as (
+    select
+        mix_cells.day,
+        mix_cells.dimension,
+        mix_cells.dimension_value,
+        mix_cells.direction,
+        sum(mix_cells.run_total) as run_total,
+        sum(mix_cells.run_failures) as run_failures,
+        sum(mix_cells.reference_failures)::double precision
+        / nullif(sum(mix_cells.reference_total), 0) as reference_rate
+    from mix_cells
+    group by mix_cells.day, mix_cells.dimension, mix_cells.dimension_value, mix_cells.direction
+),
+
+mix_expected as (
+    select
+        mix_totals.day,
+        mix_totals.dimension,
+        mix_totals.dimension_value,
+        sum(
+            mix_cells.run_total * coalesce(
+                mix_cells.reference_failures::double precision
+                / nullif(mix_cells.reference_total, 0),
+                mix_totals.reference_rate
+            )
+        ) as expected_failure_count,
+        (case mix_totals.direction when 'regression' then 1 else -1 end) * (
+            mix_totals.run_failures - mix_totals.run_total * mix_totals.reference_rate
+        ) as excess_failures,
+        (case mix_totals.direction when 'regression' then 1 else -1 end) * (
+            mix_totals.run_failures - sum(
+                mix_cells.run_total * coalesce(
+                    mix_cells.reference_failures::double precision
+                    / nullif(mix_cells.reference_total, 0),
+                    mix_totals.reference_rate
+                )
+            )
+        ) as mix_adjusted_excess_failures
+    from mix_totals
+    inner join mix_cells
+        on
+            mix_totals.day = mix_cells.day
+            and mix_totals.dimension = mix_cells.dimension
+            and mix_totals.dimension_value = mix_cells.dimension_value
+    group by
+        mix_totals.day,
+        mix_totals.dimension,
+        mix_totals.dimension_value,
+        mix_totals.direction,
+        mix_totals.run_total,
+        mix_totals.run_failures,
+        mix_totals.reference_rate
+),
+
+mix_explained as (
+    select
+        mix_expected.*,
+        coalesce(
+            mix_expected.mix_adjusted_excess_failures
+            <= {{ var('trend_explained_share') }} * mix_expected.excess_failures,
+            false
+        ) as is_explained_by_mix
+    from mix_expected
+),
+-- (end issue 13)
+
 final as (
     select
         scanned.day,
@@ -203,15 +313,29 @@ final as (
         scanned.run_days,
         scanned.p_value,
         scanned.adjusted_p_value,
-        scanned.regression_flag,
-        scanned.improvement_flag,
-        explanations.change_key as explained_by_change
+        -- (issue 13: mix)
+        scanned.regression_flag and not coalesce(mix_explained.is_explained_by_mix, false)
+            as regression_flag,
+        scanned.improvement_flag and not coalesce(mix_explained.is_explained_by_mix, false)
+            as improvement_flag,
+        case
+            when not coalesce(mix_explained.is_explained_by_mix, false)
+                then explanations.change_key
+        end as explained_by_change,
+        mix_explained.expected_failure_count as mix_expected_failure_count,
+        coalesce(mix_explained.is_explained_by_mix, false) as is_explained_by_mix
+        -- (end issue 13)
     from scanned
     left join explanations
         on
             scanned.day = explanations.day
             and scanned.dimension = explanations.dimension
             and scanned.dimension_value = explanations.dimension_value
+    left join mix_explained
+        on
+            scanned.day = mix_explained.day
+            and scanned.dimension = mix_explained.dimension
+            and scanned.dimension_value = mix_explained.dimension_value
 )
 
 select * from final

@@ -16,6 +16,16 @@ occurrences as (
     select * from {{ ref('pattern_occurrences') }}
 ),
 
+-- (issue 13: structure) parent pattern and top reasons, one row per surfaced pattern.
+parents as (
+    select * from {{ ref('int_pattern_parents_linked') }}
+),
+
+reasons as (
+    select * from {{ ref('int_pattern_reasons_ranked') }}
+),
+-- (end issue 13)
+
 surfaced as (
     select candidates.*
     from candidates
@@ -76,13 +86,16 @@ final as (
         surfaced.failure_rate_upper,
         surfaced.excess_failure_count as impact,
         row_number() over (
-            order by surfaced.excess_failure_count desc, surfaced.pattern_key asc
+            order by
+                surfaced.excess_failure_count desc,
+                surfaced.ln_p_value asc,
+                surfaced.pattern_key asc
         )::integer as impact_rank,
         surfaced.p_value,
         surfaced.q_value,
         surfaced.own_p_value,
         surfaced.own_q_value,
-        surfaced.best_parent_key,
+        nullif(surfaced.reference_key, '') as best_parent_key,
         case
             when
                 surfaced.failure_rate >= {{ var('severity_high_failure_rate') }}
@@ -98,7 +111,13 @@ final as (
         end as severity,
         last_occurrences.last_occurrence,
         history.first_detected_at,
-        history.last_seen_at
+        history.last_seen_at,
+        -- (issue 13: structure)
+        surfaced.ln_p_value,
+        parents.parent_pattern_key,
+        coalesce(reasons.top_failure_reasons, '[]'::jsonb) as top_failure_reasons,
+        coalesce(reasons.top_failing_checks, '[]'::jsonb) as top_failing_checks
+        -- (end issue 13)
     from surfaced
     left join aliases
         on surfaced.pattern_key = aliases.pattern_key
@@ -106,6 +125,10 @@ final as (
         on surfaced.pattern_key = last_occurrences.pattern_key
     left join history
         on surfaced.pattern_key = history.pattern_key
+    left join parents
+        on surfaced.pattern_key = parents.pattern_key
+    left join reasons
+        on surfaced.pattern_key = reasons.pattern_key
 )
 
 select * from final

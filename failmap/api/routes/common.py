@@ -5,18 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-import psycopg
 from fastapi import Path, Query
 from fastapi.exceptions import RequestValidationError
-from psycopg import sql
-from psycopg.rows import dict_row
 from pydantic import AfterValidator
 
 from failmap.alerts.configuration import MAX_VALUE_LENGTH
 from failmap.pattern_keys import DIMENSIONS, combination_key, parse_key
 
 MAX_LIMIT = 500
-MAX_OFFSET = 10_000_000
+MAX_OFFSET = 100_000  # deeper pages make the database skip that many rows: filter instead
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Rows per page (1-{MAX_LIMIT}).")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
@@ -91,32 +88,3 @@ def canonical_key(pattern_key: str) -> str:
             "(URL-encoded)",
             pattern_key,
         ) from None
-
-
-def fetch_rows(
-    conn: psycopg.Connection, query: sql.Composable | str, params: dict[str, Any]
-) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cursor:
-        cursor.execute(query, params)  # type: ignore[arg-type]
-        return cursor.fetchall()
-
-
-def fetch_page(
-    conn: psycopg.Connection, query: sql.Composable, params: dict[str, Any]
-) -> tuple[list[dict[str, Any]], int]:
-    """One page of `query` and the number of rows matching over all pages.
-
-    `query` selects `count(*) over () as matching_count` beside its columns and ends with
-    `limit %(limit)s offset %(offset)s`; an empty page (past the end) is counted separately.
-    """
-    rows = fetch_rows(conn, query, params)
-    if rows:
-        total = rows[0]["matching_count"]
-        for row in rows:
-            del row["matching_count"]
-        return rows, total
-    if params.get("offset", 0) == 0:
-        return rows, 0
-    counted = sql.SQL("select count(*) from ({}) as page").format(query)
-    [(total,)] = conn.execute(counted, {**params, "limit": None, "offset": 0}).fetchall()
-    return rows, total

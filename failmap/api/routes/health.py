@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from failmap.api.dependencies import Connection
 from failmap.api.models import ErrorDetail, Health
+from failmap.read.core import ping
 
 router = APIRouter(tags=["health"])
 
@@ -13,5 +14,5 @@ router = APIRouter(tags=["health"])
 @router.get("/api/health", responses={503: {"model": ErrorDetail}})
 def health(conn: Connection) -> Health:
     """Up, and the database accepts a query."""
-    conn.execute("select 1")
+    ping(conn)
     return Health(status="ok", database="reachable")

@@ -7,11 +7,10 @@ finds the pattern.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import psycopg
 from fastapi import APIRouter, Query
-from psycopg import sql
 
 from failmap.api.dependencies import Connection, require_relations
 from failmap.api.errors import NotFound
@@ -25,35 +24,12 @@ from failmap.api.routes.common import (
     Until,
     canonical_key,
     check_range,
-    fetch_page,
-    fetch_rows,
 )
-from failmap.pattern_keys import DIMENSIONS
+from failmap.read import patterns
+from failmap.read.core import day_after, day_start
 
 router = APIRouter(tags=["patterns"])
 
-PATTERN_COLUMNS = (
-    "pattern_key",
-    "description",
-    *(f"dimension_{d}" for d in DIMENSIONS),
-    "dimension_count",
-    "aliases",
-    "failure_count",
-    "total_count",
-    "failure_rate",
-    "failure_rate_lower",
-    "failure_rate_upper",
-    "baseline_rate",
-    "risk_ratio",
-    "impact",
-    "impact_rank",
-    "p_value",
-    "q_value",
-    "severity",
-    "last_occurrence",
-    "first_detected_at",
-    "last_seen_at",
-)
 UNAVAILABLE = {503: {"model": ErrorDetail, "description": "Database or mart unavailable."}}
 
 
@@ -84,7 +60,7 @@ def list_patterns(
     `since`/`until` filter on the pattern's last failing segment.
     """
     check_range(since, until)
-    require_relations(conn, "marts.failure_patterns")
+    require_relations(conn, *patterns.RELATIONS)
     wanted = {
         "workflow": workflow,
         "model": model,
@@ -93,42 +69,17 @@ def list_patterns(
         "scene_type": scene_type,
         "segment_position": segment_position,
     }
-    conditions = [
-        sql.SQL("(%(severities)s::text[] is null or severity = any(%(severities)s::text[]))"),
-        sql.SQL("total_count >= %(min_support)s"),
-        sql.SQL("(%(since)s::date is null or last_occurrence >= %(since)s::date)"),
-        sql.SQL(
-            "(%(until)s::date is null or last_occurrence < %(until)s::date + interval '1 day')"
-        ),
-    ]
-    params: dict[str, Any] = {
-        "severities": severity,
-        "min_support": min_support,
-        "since": since,
-        "until": until,
-        "limit": limit,
-        "offset": offset,
-    }
-    for dimension, value in wanted.items():
-        if value is not None:
-            conditions.append(
-                sql.SQL("{} = {}").format(
-                    sql.Identifier(f"dimension_{dimension}"), sql.Placeholder(dimension)
-                )
-            )
-            params[dimension] = value
-    query = sql.SQL(
-        "select {columns}, count(*) over () as matching_count "
-        "from marts.failure_patterns where {conditions} "
-        "order by impact_rank, pattern_key limit %(limit)s offset %(offset)s"
-    ).format(
-        columns=sql.SQL(", ").join(sql.Identifier(c) for c in PATTERN_COLUMNS),
-        conditions=sql.SQL(" and ").join(conditions),
+    rows, total = patterns.failure_patterns(
+        conn,
+        severities=list(severity) if severity else None,
+        values=wanted,
+        min_support=min_support,
+        since_at=day_start(since),
+        until_at=day_after(until),
+        limit=limit,
+        offset=offset,
     )
-    rows, total = fetch_page(conn, query, params)
-    return Page[Pattern](
-        items=[pattern_of(row) for row in rows], total=total, limit=limit, offset=offset
-    )
+    return Page[Pattern](items=rows, total=total, limit=limit, offset=offset)
 
 
 @router.get(
@@ -146,30 +97,17 @@ def list_occurrences(
     """The pattern's failing segments, newest first (the drill-down)."""
     check_range(since, until)
     canonical_key(pattern_key)  # 422 for a malformed key before anything else
-    require_relations(conn, "marts.failure_patterns", "marts.pattern_occurrences")
+    require_relations(conn, *patterns.RELATIONS, "marts.pattern_occurrences")
     pattern = find_pattern(conn, pattern_key)
-    params = {
-        "key": pattern["pattern_key"],
-        "since": since,
-        "until": until,
-        "limit": limit,
-        "offset": offset,
-    }
-    where = sql.SQL(
-        "where pattern_key = %(key)s "
-        "and (%(since)s::date is null or evaluated_at >= %(since)s::date) "
-        "and (%(until)s::date is null or evaluated_at < %(until)s::date + interval '1 day')"
+    rows, total = patterns.pattern_occurrences(
+        conn,
+        pattern.pattern_key,
+        start_at=day_start(since),
+        end_at=day_after(until),
+        limit=limit,
+        offset=offset,
     )
-    page = sql.SQL(
-        "select segment_id, job_id, scene_id, evaluated_at, failed_checks, failure_reasons, "
-        "count(*) over () as matching_count "
-        "from marts.pattern_occurrences {} "
-        "order by evaluated_at desc, segment_id limit %(limit)s offset %(offset)s"
-    ).format(where)
-    rows, total = fetch_page(conn, page, params)
-    return Page[Occurrence](
-        items=[Occurrence(**row) for row in rows], total=total, limit=limit, offset=offset
-    )
+    return Page[Occurrence](items=rows, total=total, limit=limit, offset=offset)
 
 
 @router.get(
@@ -179,30 +117,14 @@ def list_occurrences(
 def get_pattern(conn: Connection, pattern_key: PatternKey) -> Pattern:
     """One surfaced pattern, by its key or an alias."""
     canonical_key(pattern_key)
-    require_relations(conn, "marts.failure_patterns")
-    return pattern_of(find_pattern(conn, pattern_key))
+    require_relations(conn, *patterns.RELATIONS)
+    return find_pattern(conn, pattern_key)
 
 
-def find_pattern(conn: psycopg.Connection, pattern_key: str) -> dict[str, Any]:
+def find_pattern(conn: psycopg.Connection, pattern_key: str) -> Pattern:
     """The surfaced pattern with this key or alias (any dimension order); 404 otherwise."""
     key = canonical_key(pattern_key)
-    query = sql.SQL(
-        "select {columns} from marts.failure_patterns "
-        "where pattern_key = %(key)s or %(key)s = any(aliases) "
-        "order by pattern_key = %(key)s desc limit 1"
-    ).format(columns=sql.SQL(", ").join(sql.Identifier(c) for c in PATTERN_COLUMNS))
-    rows = fetch_rows(conn, query, {"key": key})
-    if not rows:
+    found = patterns.find_pattern(conn, key)
+    if found is None:
         raise NotFound(f"no surfaced pattern {key!r}; list them at /api/analytics/failure-patterns")
-    return rows[0]
-
-
-def pattern_of(row: dict[str, Any]) -> Pattern:
-    dimensions = {d: row[f"dimension_{d}"] for d in DIMENSIONS if row[f"dimension_{d}"]}
-    fields = {
-        name: value
-        for name, value in row.items()
-        if not name.startswith("dimension_") or name == "dimension_count"
-    }
-    fields["aliases"] = list(row["aliases"] or [])
-    return Pattern(dimensions=dimensions, **fields)
+    return found

@@ -9,19 +9,11 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from psycopg import sql
 
 from failmap.api.dependencies import Connection, require_relations
 from failmap.api.models import ChangeEvent, ChangeVerdict, ErrorDetail, Page, TrendPoint
-from failmap.api.routes.common import (
-    FilterValue,
-    Limit,
-    Offset,
-    Since,
-    Until,
-    check_range,
-    fetch_page,
-)
+from failmap.api.routes.common import FilterValue, Limit, Offset, Since, Until, check_range
+from failmap.read import trends
 
 router = APIRouter(
     tags=["trends"],
@@ -49,42 +41,18 @@ def failure_trends(
 ) -> Page[TrendPoint]:
     """Days x dimension values with failure rate against the baseline and regression flags."""
     check_range(since, until)
-    require_relations(conn, "marts.daily_failure_trends", hint=TRENDS_HINT)
-    params = {
-        "dimension": dimension,
-        "value": dimension_value,
-        "since": since,
-        "until": until,
-        "flagged": flagged_only,
-        "limit": limit,
-        "offset": offset,
-    }
-    query = sql.SQL(
-        """
-        select day, dimension, dimension_value, total_count, failure_count, failure_rate,
-            baseline_rate, coalesce(regression_flag, false) as regression_flag,
-            coalesce(improvement_flag, false) as improvement_flag,
-            count(*) over () as matching_count
-        from marts.daily_failure_trends
-        where (%(dimension)s::text is null or dimension = %(dimension)s::text)
-            and (%(value)s::text is null or dimension_value = %(value)s::text)
-            and (%(since)s::date is null or day >= %(since)s::date)
-            and (%(until)s::date is null or day <= %(until)s::date)
-            and (not %(flagged)s or regression_flag or improvement_flag)
-        order by day, dimension, dimension_value
-        limit %(limit)s offset %(offset)s
-        """
+    require_relations(conn, *trends.TREND_RELATIONS, hint=TRENDS_HINT)
+    rows, total = trends.trend_points(
+        conn,
+        dimension=dimension,
+        value=dimension_value,
+        start=since,
+        end=until,
+        flagged_only=flagged_only,
+        limit=limit,
+        offset=offset,
     )
-    rows, total = fetch_page(conn, query, params)
-    for row in rows:
-        if isinstance(row["day"], dt.datetime):
-            row["day"] = row["day"].date()
-    return Page[TrendPoint](
-        items=[TrendPoint(**row) for row in rows], total=total, limit=limit, offset=offset
-    )
-
-
-CHANGE_COLUMNS = tuple(ChangeEvent.model_fields)
+    return Page[TrendPoint](items=rows, total=total, limit=limit, offset=offset)
 
 
 @router.get("/api/analytics/change-events")
@@ -118,36 +86,16 @@ def change_events(
     whose after window has not passed (`is_after_window_complete` false) may still change.
     """
     check_range(since, until)
-    require_relations(conn, "marts.change_events", hint=TRENDS_HINT)
-    params = {
-        "dimension": dimension,
-        "value": dimension_value,
-        "version": version,
-        "verdicts": verdict,
-        "since": since,
-        "until": until,
-        "limit": limit,
-        "offset": offset,
-    }
-    query = sql.SQL(
-        """
-        select {columns}, count(*) over () as matching_count
-        from marts.change_events
-        where (%(dimension)s::text is null or dimension = %(dimension)s::text)
-            and (%(value)s::text is null or dimension_value = %(value)s::text)
-            and (
-                %(version)s::text is null
-                or from_version = %(version)s::text
-                or to_version = %(version)s::text
-            )
-            and (%(verdicts)s::text[] is null or verdict = any(%(verdicts)s::text[]))
-            and (%(since)s::date is null or changed_on >= %(since)s::date)
-            and (%(until)s::date is null or changed_on <= %(until)s::date)
-        order by changed_at desc, change_key
-        limit %(limit)s offset %(offset)s
-        """
-    ).format(columns=sql.SQL(", ").join(sql.Identifier(c) for c in CHANGE_COLUMNS))
-    rows, total = fetch_page(conn, query, params)
-    return Page[ChangeEvent](
-        items=[ChangeEvent(**row) for row in rows], total=total, limit=limit, offset=offset
+    require_relations(conn, *trends.CHANGE_RELATIONS, hint=TRENDS_HINT)
+    rows, total = trends.change_events(
+        conn,
+        dimension=dimension,
+        value=dimension_value,
+        version=version,
+        verdicts=list(verdict) if verdict else None,
+        start=since,
+        end=until,
+        limit=limit,
+        offset=offset,
     )
+    return Page[ChangeEvent](items=rows, total=total, limit=limit, offset=offset)

@@ -1,23 +1,16 @@
--- Files of the latest $file_kind delivery (ledgered within 15 minutes of the newest one) with
--- more than $max_share of their rows quarantined.
-with files as (
-    select *
-    from raw.ingested_files
-    where file_kind = '$file_kind' and status = 'loaded'
-),
-
-latest as (
-    select max(files.loaded_at) as loaded_at from files
-)
-
+-- Open warnings: $file_kind files that had more than their allowed share of rows quarantined
+-- when they arrived (judged once, app.file_judgements) and that nobody has acknowledged yet.
 select
-    files.file_name,
-    files.rows_in_file,
-    files.rows_quarantined,
-    round(files.rows_quarantined::numeric / files.rows_in_file, 4) as quarantined_share
-from files
-cross join latest
+    judgements.file_name,
+    judgements.rows_in_file,
+    judgements.rows_quarantined,
+    round(judgements.rows_quarantined::numeric / nullif(judgements.rows_in_file, 0), 4)
+        as quarantined_share,
+    judgements.judged_at
+from app.file_judgements as judgements
 where
-    files.loaded_at > latest.loaded_at - interval '15 minutes'
-    and files.rows_quarantined > $max_share * files.rows_in_file
-order by files.file_name
+    judgements.rule = 'quarantined_share_per_file'
+    and judgements.file_kind = '$file_kind'
+    and judgements.is_warning
+    and judgements.acknowledged_at is null
+order by judgements.judged_at, judgements.file_name

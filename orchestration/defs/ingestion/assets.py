@@ -44,9 +44,11 @@ def build_ingest_asset(kind: FileKind) -> dg.AssetsDefinition:
     def ingest(context: dg.AssetExecutionContext, failmap: FailmapResource) -> dg.MaterializeResult:
         url = failmap.url()
         apply_migrations(url)
+        # Ignored symbolic links are reported once, by the first kind's asset.
+        told = context.log.warning if kind is FILE_KINDS[0] else None
         files = [
             path
-            for path in pending_files(failmap.inbox_path())
+            for path in pending_files(failmap.inbox_path(), log=told)
             if (found := kind_for_file_name(path.name)) is None or found.name == kind.name
         ]
         # Files with an unrecognised name are ledgered as rejected by the first kind's asset.

@@ -9,7 +9,7 @@ import psycopg
 
 from failmap import database
 from failmap.ingest import pending_files
-from failmap.ingest.loader import file_sha256
+from failmap.ingest.loader import SEEN, file_sha256
 from failmap.settings import load_settings
 from orchestration.defs.automation.jobs import refresh_job
 
@@ -29,9 +29,10 @@ def inbox_fingerprints(inbox_files: list) -> dict[str, str]:
 
 
 def already_ledgered(paths: list[Path]) -> set[str]:
-    """Names of the files whose content the ledger already holds: loading them is a no-op.
+    """Names of the files whose content the ledger counts as seen: loading them is a no-op.
 
-    Right after `failmap up` every inbox file is new to the sensor, though the start-up refresh
+    A file rejected only for its name does not count: renamed, it must load. Right after
+    `failmap up` every inbox file is new to the sensor, though the start-up refresh
     loaded them all; without this the sensor would start a refresh that changes nothing, and a
     file dropped meanwhile would wait behind it. When the database cannot say, nothing is
     assumed loaded.
@@ -41,7 +42,7 @@ def already_ledgered(paths: list[Path]) -> set[str]:
         digests = {path.name: file_sha256(path) for path in paths}
         with database.connect(url) as conn:
             rows = conn.execute(
-                "select sha256 from raw.ingested_files where sha256 = any(%s)",
+                f"select sha256 from raw.ingested_files where sha256 = any(%s) and {SEEN}",  # noqa: S608
                 [list(digests.values())],
             ).fetchall()
     except (database.DatabaseUnreachable, psycopg.Error, OSError):
@@ -59,10 +60,13 @@ def already_ledgered(paths: list[Path]) -> set[str]:
 def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     """Compare the inbox with the files seen before (the cursor, kept across restarts)."""
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    current = inbox_fingerprints(pending_files(load_settings().inbox))
+    links: list[str] = []
+    current = inbox_fingerprints(pending_files(load_settings().inbox, log=links.append))
     new = {name: print_ for name, print_ in current.items() if seen.get(name) != print_}
     if not new:
-        return dg.SkipReason("no new files in the inbox")
+        # Said in the skip reason (shown per tick in the UI), not logged each second.
+        ignored = f"; ignored: {'; '.join(links)}" if links else ""
+        return dg.SkipReason(f"no new files in the inbox{ignored}")
     inbox = load_settings().inbox
     if not set(new) - already_ledgered([inbox / name for name in new]):
         return dg.SensorResult(

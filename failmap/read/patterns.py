@@ -1,0 +1,210 @@
+"""Surfaced failure patterns, their failing segments, and what the dashboard counts per pattern."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Literal
+
+import psycopg
+from pydantic import Field, computed_field
+
+from failmap.dimensions import DIMENSIONS
+from failmap.read.core import Row, fetch, fetch_dicts, fetch_page
+
+# What the layer reads for patterns; the first missing one means no refresh has built them.
+RELATIONS = ("marts.failure_patterns",)
+
+Severity = Literal["low", "medium", "high"]
+
+
+class FailurePattern(Row):
+    """A surfaced failure pattern: one row of marts.failure_patterns, every column.
+
+    A new column of the mart is added here and in `sql/failure_patterns.sql`, and reaches the
+    dashboard, the API, the report and the configuration check from there.
+    """
+
+    pattern_key: str = Field(
+        description="Stable id, e.g. `lora=l07|character=c12|segment_position=6+`; URL-encode it "
+        "in paths."
+    )
+    description: str
+    # The key's values one column each (null: not part of the pattern); published as
+    # `dimensions` by the API.
+    dimension_workflow: str | None = Field(exclude=True)
+    dimension_model: str | None = Field(exclude=True)
+    dimension_lora: str | None = Field(exclude=True)
+    dimension_character: str | None = Field(exclude=True)
+    dimension_scene_type: str | None = Field(exclude=True)
+    dimension_segment_position: str | None = Field(exclude=True)
+    dimension_count: int
+    aliases: list[str] = Field(description="Other keys covering exactly the same segments.")
+    failure_count: int
+    total_count: int
+    failure_rate: float
+    failure_rate_lower: float
+    failure_rate_upper: float
+    baseline_rate: float | None
+    risk_ratio: float | None
+    impact: float = Field(description="Excess failures over the baseline.")
+    impact_rank: int
+    p_value: float
+    q_value: float
+    own_p_value: float | None = Field(
+        description="p-value against the pattern's best parent (null at the top level)."
+    )
+    own_q_value: float | None
+    best_parent_key: str | None = Field(
+        description="The parent combination the pattern was tested against (null: none)."
+    )
+    severity: Severity
+    last_occurrence: dt.datetime | None
+    first_detected_at: dt.datetime | None
+    last_seen_at: dt.datetime | None
+
+    @computed_field(description="The pattern's dimensions and their values.")  # type: ignore[prop-decorator]
+    @property
+    def dimensions(self) -> dict[str, str]:
+        values = {d: getattr(self, f"dimension_{d}") for d in DIMENSIONS}
+        return {d: value for d, value in values.items() if value}
+
+
+class Occurrence(Row):
+    """A failing segment of a pattern (marts.pattern_occurrences)."""
+
+    segment_id: str
+    job_id: str
+    scene_id: str | None
+    evaluated_at: dt.datetime
+    failed_checks: list[str]
+    failure_reasons: list[str | None]
+
+
+class FailedSegment(Row):
+    """A failing segment with its configuration (marts.failed_segments)."""
+
+    evaluated_at: dt.datetime
+    segment_id: str
+    job_id: str
+    scene_id: str | None
+    workflow: str | None
+    model: str | None
+    lora: str | None
+    character: str | None
+    scene_type: str | None
+    segment_position: int | None
+    failed_checks: list[str]
+    failure_reasons: list[str | None]
+
+
+class RecordedFix(Row):
+    """A fix as stored in app.pattern_fixes (parameters as JSON text)."""
+
+    created_at: dt.datetime
+    pattern_key: str
+    fix_description: str
+    effectiveness: str | None
+    fix_parameters: str | None
+    reported_by: str
+    fix_id: int
+
+
+def failure_patterns(
+    conn: psycopg.Connection,
+    *,
+    key: str | None = None,
+    severities: list[str] | None = None,
+    values: Mapping[str, str | None] | None = None,
+    min_support: int = 0,
+    since_at: dt.datetime | None = None,
+    until_at: dt.datetime | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[FailurePattern], int]:
+    """Surfaced patterns by impact (with `key`: that pattern or the one it is an alias of, first)
+    and how many match over all pages; `values` keeps patterns with those dimension values."""
+    wanted = {d: (values or {}).get(d) for d in DIMENSIONS}
+    return fetch_page(
+        conn,
+        "failure_patterns",
+        FailurePattern,
+        key=key,
+        severities=severities,
+        min_support=min_support,
+        since_at=since_at,
+        until_at=until_at,
+        limit=limit,
+        offset=offset,
+        **wanted,
+    )
+
+
+def find_pattern(conn: psycopg.Connection, key: str) -> FailurePattern | None:
+    """The surfaced pattern with this key, or the one with this key among its aliases."""
+    found, _ = failure_patterns(conn, key=key, limit=1)
+    return found[0] if found else None
+
+
+def pattern_occurrences(
+    conn: psycopg.Connection,
+    key: str,
+    *,
+    start_at: dt.datetime | None = None,
+    end_at: dt.datetime | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[Occurrence], int]:
+    """The pattern's failing segments evaluated in [start_at, end_at), newest first."""
+    return fetch_page(
+        conn,
+        "pattern_occurrences",
+        Occurrence,
+        key=key,
+        start_at=start_at,
+        end_at=end_at,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def failed_segments(
+    conn: psycopg.Connection,
+    values: Mapping[str, str],
+    *,
+    start_at: dt.datetime,
+    end_at: dt.datetime,
+    limit: int,
+) -> list[FailedSegment]:
+    """Failing segments with these dimension values evaluated in [start_at, end_at), newest
+    first (a heatmap cell's drill-down: any combination, pattern or not)."""
+    unknown = set(values) - set(DIMENSIONS)
+    if unknown:
+        raise ValueError(f"unknown dimensions {sorted(unknown)}; expected some of {DIMENSIONS}")
+    wanted = {d: values.get(d) for d in DIMENSIONS}
+    return fetch(
+        conn,
+        "failed_segments",
+        FailedSegment,
+        start_at=start_at,
+        end_at=end_at,
+        limit=limit,
+        **wanted,
+    )
+
+
+def period_failure_counts(conn: psycopg.Connection, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Failing segments per pattern on the days start to end (marts.daily_pattern_failures)."""
+    rows = fetch_dicts(conn, "pattern_period_failures", start=start, end=end)
+    return {row["pattern_key"]: int(row["period_failure_count"]) for row in rows}
+
+
+def fix_counts(conn: psycopg.Connection) -> dict[str, int]:
+    """Fixes recorded per pattern key (app.pattern_fixes)."""
+    rows = fetch_dicts(conn, "pattern_fix_counts")
+    return {row["pattern_key"]: int(row["fix_count"]) for row in rows}
+
+
+def recorded_fixes(conn: psycopg.Connection, key: str | None = None) -> list[RecordedFix]:
+    """Fixes recorded for a pattern key (None: all), newest first."""
+    return fetch(conn, "recorded_fixes", RecordedFix, key=key)

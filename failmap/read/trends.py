@@ -1,0 +1,134 @@
+"""Daily failure trends and version changes (marts.daily_failure_trends, marts.change_events)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import psycopg
+from pydantic import Field
+
+from failmap.read.core import Row, fetch_dicts, fetch_page
+
+TREND_RELATIONS = ("marts.daily_failure_trends",)
+CHANGE_RELATIONS = ("marts.change_events",)
+
+ChangeVerdict = Literal["regression", "improvement", "no_change", "insufficient_data"]
+
+
+class TrendPoint(Row):
+    """One day of one dimension value (marts.daily_failure_trends)."""
+
+    day: dt.date
+    dimension: str
+    dimension_value: str
+    total_count: int
+    failure_count: int
+    failure_rate: float | None
+    baseline_rate: float | None
+    regression_flag: bool
+    improvement_flag: bool
+    explained_by_change: str | None = Field(
+        description="The version change that explains a flagged day, if one does."
+    )
+
+
+class ChangeEvent(Row):
+    """A workflow or model version change and its verdict (marts.change_events).
+
+    The old version's failure rate before the change against the new version's from the change
+    on, each on its own version's segments; method and parameters in docs/trends.md.
+    """
+
+    change_key: str = Field(description="Stable id, e.g. `model=m02|1.4->1.5|2026-02-10`.")
+    dimension: Literal["workflow", "model"]
+    dimension_value: str = Field(description="The workflow or model whose version changed.")
+    from_version: str
+    to_version: str
+    changed_on: dt.date = Field(description="First day (UTC) the new version ran.")
+    changed_at: dt.datetime
+    is_rollback: bool = Field(description="The new version had run before: a rollback.")
+    before_day_count: int | None
+    before_total_count: int
+    before_failure_count: int
+    rate_before: float | None
+    after_day_count: int | None
+    after_total_count: int
+    after_failure_count: int
+    rate_after: float | None
+    rate_ratio: float | None = Field(description="rate_after / rate_before.")
+    rate_ratio_lower: float | None
+    rate_ratio_upper: float | None = Field(description="Null when the interval is unbounded.")
+    p_value: float | None = Field(description="Two-sided exact test of equal rates.")
+    verdict: ChangeVerdict = Field(
+        description="`regression`/`improvement`: significant, by direction; `no_change`: any "
+        "effect too small to matter; `insufficient_data`: too few segments to tell."
+    )
+    is_after_window_complete: bool = Field(
+        description="The after window has passed: the verdict will not change any more."
+    )
+
+
+def trend_points(
+    conn: psycopg.Connection,
+    *,
+    dimension: str | None = None,
+    value: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    flagged_only: bool = False,
+    newest_first: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[TrendPoint], int]:
+    """Days x dimension values with their rate against the baseline and flags, and how many
+    match over all pages (`dimension="overall"` is the whole data)."""
+    return fetch_page(
+        conn,
+        "trend_points",
+        TrendPoint,
+        dimension=dimension,
+        value=value,
+        start=start,
+        end=end,
+        flagged_only=flagged_only,
+        newest_first=newest_first,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def trend_series_values(conn: psycopg.Connection) -> dict[str, list[str]]:
+    """The values that have a daily series, per dimension (sorted)."""
+    series: dict[str, list[str]] = {}
+    for row in fetch_dicts(conn, "trend_series_values"):
+        series.setdefault(row["dimension"], []).append(row["dimension_value"])
+    return series
+
+
+def change_events(
+    conn: psycopg.Connection,
+    *,
+    dimension: str | None = None,
+    value: str | None = None,
+    version: str | None = None,
+    verdicts: list[str] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[ChangeEvent], int]:
+    """Version changes first run on the days start to end, newest first, and how many match."""
+    return fetch_page(
+        conn,
+        "change_events",
+        ChangeEvent,
+        dimension=dimension,
+        value=value,
+        version=version,
+        verdicts=verdicts,
+        start=start,
+        end=end,
+        limit=limit,
+        offset=offset,
+    )
