@@ -7,7 +7,8 @@ PostgreSQL, builds every model once (not timed: the per-segment model both sides
 models the alert marts join), then times
   1. the pattern models: `dbt run --full-refresh` of the per-day cube and everything built on
      it except trend tracking (cube, cells, combinations, tests, rules, the pattern marts, and
-     the alert marts built on the cells), in-process dbtRunner; the slowest models are printed;
+     the alert marts built on the cells), in-process dbtRunner; the slowest models are printed,
+     and the share the time models (recent windows, statuses, current-rate cells) add;
   2. the same models again without --full-refresh (an incremental refresh, nothing changed);
   3. the hand-written GROUPING SETS query in grouping_sets_baseline.sql (psycopg).
 Peak memory: the largest sum of resident memory of the PostgreSQL server processes plus this
@@ -33,12 +34,17 @@ from failmap.migrations import apply_migrations
 HERE = Path(__file__).resolve().parent
 DBT_PROJECT = HERE.parents[1] / "dbt_project"
 # The per-day cube and everything built on it, except trend tracking (benchmarks/trends).
+# (int_cells_current reads change_events: the version-change models are excluded, not what
+# is built on them.)
 PATTERN_MODELS = [
     "--select",
     "int_daily_cells_aggregated+",
     "--exclude",
     "int_trend_days_aggregated+",
-    "int_version_days_aggregated+",
+    "int_version_days_aggregated",
+    "int_version_changes_detected",
+    "change_events",
+    "daily_failure_trends",
 ]
 
 
@@ -96,6 +102,34 @@ def print_slowest_models(count: int = 6) -> None:
     )
 
 
+# The models that make the engine know time (recent windows, statuses, current-rate cells):
+# their share of the pattern models' time is what the windows add (docs/patterns.md, "Time").
+TIME_MODELS = (
+    "int_window_cells_aggregated",
+    "int_window_combinations_tested",
+    "int_window_patterns_surfaced",
+    "int_patterns_surfaced",
+    "int_pattern_days_aggregated",
+    "int_pattern_change_points",
+    "int_pattern_statuses",
+    "int_pattern_resolutions",
+    "int_cells_current",
+)
+
+
+def print_time_models_share() -> None:
+    """The time models' execution time against the other pattern models' (last invocation)."""
+    results = json.loads((DBT_PROJECT / "target" / "run_results.json").read_text())["results"]
+    seconds = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results}
+    windows = sum(t for name, t in seconds.items() if name in TIME_MODELS)
+    rest = sum(t for name, t in seconds.items() if name not in TIME_MODELS)
+    print(
+        f"  time models {windows:.1f} s vs the other pattern models {rest:.1f} s: "
+        f"+{100 * windows / rest:.0f} %",
+        flush=True,
+    )
+
+
 def timed(label: str, server_pid: int, step, *, dbt: bool = True) -> tuple[float, int]:
     with PeakMemory(server_pid) as memory:
         started = time.perf_counter()
@@ -104,6 +138,7 @@ def timed(label: str, server_pid: int, step, *, dbt: bool = True) -> tuple[float
     print(f"{label}: {seconds:.1f} s, peak {memory.peak / 2**20:.0f} MiB", flush=True)
     if dbt:
         print_slowest_models()
+        print_time_models_share()
     return seconds, memory.peak
 
 

@@ -56,7 +56,8 @@ class CombinationCounts:
 
 @dataclass(frozen=True)
 class Pattern:
-    """A surfaced pattern (marts.failure_patterns) with the dimensions of its key and aliases."""
+    """A current pattern (marts.failure_patterns, resolved ones left out) with the dimensions of
+    its key and aliases; `failure_rate` is what it fails at now (`current_failure_rate`)."""
 
     pattern_key: str
     dimensions: dict[str, str]
@@ -132,7 +133,9 @@ def _load_snapshot(conn: psycopg.Connection) -> Snapshot:
             aliases=tuple((alias, parse_key(alias)) for alias in row.aliases),
             description=row.description,
             severity=row.severity,
-            failure_rate=row.failure_rate,
+            failure_rate=(
+                row.failure_rate if row.current_failure_rate is None else row.current_failure_rate
+            ),
             failure_count=row.failure_count,
             total_count=row.total_count,
             failure_rate_lower=row.failure_rate_lower,
@@ -141,6 +144,7 @@ def _load_snapshot(conn: psycopg.Connection) -> Snapshot:
             last_occurrence=row.last_occurrence,
         )
         for row in pattern_rows
+        if row.status != "resolved"
     ]
     values: dict[str, dict[str, int]] = {d: {} for d in DIMENSIONS}
     for single in singles:

@@ -269,9 +269,13 @@ def _quality_scores_table(
     # Draw u for every segment in both modes: effects only move the failure threshold, so the
     # no-effects data fails on a subset of the same segments.
     draw = rng.random(n)
-    rate = PLANTED.failure_rate(segments, effects=config.effects)
+    rate = PLANTED.failure_rate(segments, config.effects, jobs.day, config.days)
     failed = draw < rate
-    applied = PLANTED.applied_effect(segments) if config.effects else np.full(n, -1)
+    applied = (
+        PLANTED.applied_effect(segments, jobs.day, config.days)
+        if config.effects
+        else np.full(n, -1)
+    )
     dominant = np.asarray(
         [checks.CHECK_NAMES.index(e.dominant_check) for e in PLANTED.effects] + [-1]
     )[applied]

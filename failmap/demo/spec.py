@@ -51,11 +51,36 @@ class PlantedEffect:
     dominant_check: str  # the quality check that usually fails for this cause
     description: str
     alias: Mapping[str, str] | None = None  # other dims selecting exactly the same segments
+    # Days (offsets from the start date) the effect is on: from `from_day` (inclusive) until
+    # `until_day` (exclusive); None = unbounded. A negative value counts from the end of the
+    # data (-2 with 60 days is day 58: the last two days), so an "emerging" effect stays at
+    # the end whatever the length of the period.
+    from_day: int | None = None
+    until_day: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dims", _frozen(self.dims))
         if self.alias is not None:
             object.__setattr__(self, "alias", _frozen(self.alias))
+
+    @property
+    def is_timed(self) -> bool:
+        """True when the effect is on only on some days."""
+        return self.from_day is not None or self.until_day is not None
+
+    def is_on(self, day: np.ndarray | int, days: int | None) -> np.ndarray:
+        """Whether the effect is on at day offset(s) `day` of a period of `days` days."""
+        day = np.asarray(day)
+        on = np.ones(day.shape, dtype=bool)
+        for bound, is_lower in ((self.from_day, True), (self.until_day, False)):
+            if bound is None:
+                continue
+            if bound < 0:
+                if days is None:
+                    raise ValueError(f"effect {self.name} counts from the end: pass days=")
+                bound = days + bound
+            on &= (day >= bound) if is_lower else (day < bound)
+        return on
 
 
 @dataclass(frozen=True)
@@ -94,6 +119,12 @@ class ExpectedPattern:
     total_count: int
     caused_by: str  # PlantedEffect.name
     alias: Mapping[str, str] | None = None
+    # What the engine's status says at the end of the default window (docs/patterns.md).
+    status: Literal["emerging", "active", "resolved"] = "active"
+    # None: the counts are over the whole period. A number: the pattern is visible only in the
+    # recent window of this many days (the whole history dilutes it), and the counts are the
+    # window's.
+    window_days: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dims", _frozen(self.dims))
@@ -161,6 +192,8 @@ class PlantedSpec:
                     "rate": e.rate,
                     "alias": dict(e.alias) if e.alias else None,
                     "dominant_check": e.dominant_check,
+                    "from_day": e.from_day,
+                    "until_day": e.until_day,
                 }
                 for e in self.effects
             ],
@@ -186,6 +219,8 @@ class PlantedSpec:
                     "failure_count": p.failure_count,
                     "total_count": p.total_count,
                     "caused_by": p.caused_by,
+                    "status": p.status,
+                    "window_days": p.window_days,
                 }
                 for p in self.expected_patterns
             ],
@@ -229,12 +264,19 @@ class PlantedSpec:
                 version = change.to_version
         return version
 
-    def applied_effect(self, segments: pd.DataFrame) -> np.ndarray:
+    def applied_effect(
+        self,
+        segments: pd.DataFrame,
+        day: np.ndarray | int | None = None,
+        days: int | None = None,
+    ) -> np.ndarray:
         """Index into `effects` of the effect that sets each segment's rate, -1 where none.
 
         `segments` needs the columns the effects name (workflow, workflow_version, model,
         model_version, lora, character, scene_type, segment_position); any frame read back
-        from the demo files works, one row per segment or per check.
+        from the demo files works, one row per segment or per check. Effects that are on only
+        on some days also need each row's day offset from the start (`day`, or a column
+        `day_offset`) and the length of the period (`days`, or a column `period_days`).
         """
         applied = np.full(len(segments), -1)
         best = np.full(len(segments), self.base_rate)
@@ -246,12 +288,35 @@ class PlantedSpec:
                     match &= buckets == value
                 else:
                     match &= np.asarray(segments[column] == value, dtype=bool)
+            if effect.is_timed:
+                match &= effect.is_on(*self._days_of(segments, day, days))
             wins = match & (effect.rate > best)
             applied = np.where(wins, index, applied)
             best = np.where(wins, effect.rate, best)
         return applied
 
-    def failure_rate(self, segments: pd.DataFrame, effects: bool = True) -> np.ndarray:
+    @staticmethod
+    def _days_of(
+        segments: pd.DataFrame, day: np.ndarray | int | None, days: int | None
+    ) -> tuple[np.ndarray, int | None]:
+        if day is None:
+            if "day_offset" not in segments:
+                raise ValueError(
+                    "some planted effects are on only on some days: pass day= (offset from the "
+                    "start) or give the frame a day_offset column"
+                )
+            day = segments["day_offset"].to_numpy()
+        if days is None and "period_days" in segments and len(segments):
+            days = int(segments["period_days"].iloc[0])
+        return np.broadcast_to(np.asarray(day), (len(segments),)), days
+
+    def failure_rate(
+        self,
+        segments: pd.DataFrame,
+        effects: bool = True,
+        day: np.ndarray | int | None = None,
+        days: int | None = None,
+    ) -> np.ndarray:
         """Planted failure probability of each segment row (see `applied_effect`).
 
         With `effects=False` every segment has the base rate: the `--no-effects` data.
@@ -259,7 +324,28 @@ class PlantedSpec:
         if not effects:
             return np.full(len(segments), self.base_rate)
         rates = np.array([effect.rate for effect in self.effects] + [self.base_rate])
-        return rates[self.applied_effect(segments)]
+        return rates[self.applied_effect(segments, day, days)]
+
+    def current_rate(
+        self, configurations: pd.DataFrame, day: int, days: int, effects: bool = True
+    ) -> np.ndarray:
+        """The true failure probability of each configuration on day offset `day`.
+
+        `configurations` has the six pattern dimensions (workflow, model, lora, character,
+        scene_type, segment_position: a position or a bucket label); the versions are the ones
+        running that day. This is what a prediction of "the rate now" is measured against.
+        """
+        frame = configurations.copy()
+        if not pd.api.types.is_numeric_dtype(frame["segment_position"]):
+            lower = dict(zip(POSITION_BUCKET_LABELS, POSITION_BUCKET_LOWER_BOUNDS, strict=True))
+            frame["segment_position"] = (
+                frame["segment_position"].map(lambda p: lower.get(p, p)).astype(int)
+            )
+        for dimension in ("workflow", "model"):
+            frame[f"{dimension}_version"] = [
+                self.version_on(dimension, value, day) for value in frame[dimension]
+            ]
+        return self.failure_rate(frame, effects=effects, day=day, days=days)
 
 
 def position_buckets(positions: np.ndarray) -> np.ndarray:
@@ -318,6 +404,35 @@ EFFECTS: tuple[PlantedEffect, ...] = (
         dominant_check="color_drift",
         description="Workflow w02 2.0 drifts in colour; version 2.1 fixes it (back to base).",
     ),
+    PlantedEffect(
+        name="l16_until_day_30",
+        dims={"lora": "l16"},
+        rate=0.25,
+        dominant_check="color_drift",
+        description=(
+            "Style LoRA l16 breaks colour until day 30, when its file is replaced: a pattern "
+            "that ends mid-way and must read as resolved afterwards."
+        ),
+        until_day=30,
+    ),
+    PlantedEffect(
+        name="m02_night_emerging",
+        dims={"model": "m02", "scene_type": "night"},
+        rate=0.45,
+        dominant_check="flicker",
+        description=(
+            "Model m02 starts flickering in night scenes on the last two days (~35 segments a "
+            "day, 6% -> 45%): an emerging 2-way pattern that the whole history dilutes to 7%."
+        ),
+        from_day=-2,
+    ),
+    PlantedEffect(
+        name="m04_1.1_regression",
+        dims={"model": "m04", "model_version": "1.1"},
+        rate=0.20,
+        dominant_check="motion_artifacts",
+        description="Model m04 1.1 (from day 50 on, never rolled back) fails 20% of segments.",
+    ),
 )
 
 VERSION_CHANGES: tuple[VersionChange, ...] = (
@@ -325,10 +440,11 @@ VERSION_CHANGES: tuple[VersionChange, ...] = (
     VersionChange("model", "m01", "3.1", "3.2", 30, "no_change", BASE_RATE, BASE_RATE),
     VersionChange("model", "m02", "1.4", "1.5", 40, "regression", BASE_RATE, 0.25),
     VersionChange("model", "m02", "1.5", "1.4", 47, "improvement", 0.25, BASE_RATE, 2),
+    VersionChange("model", "m04", "1.0", "1.1", 50, "regression", BASE_RATE, 0.20),
 )
 
 # Over the default window (60 days x 1000 segments/day, seed 1) the global segment failure
-# rate is 5221 / 60224 = 8.7%. The three configuration effects below are significant far beyond
+# rate is 5780 / 60224 = 9.6%. The three configuration effects below are significant far beyond
 # any multiple-testing threshold. The version effects are temporary (a week of m02 1.5, twenty
 # days of w02 2.0): they are for trend and change detection, and over the whole window they
 # lift m02 and w02 too little to be patterns (risk ratio 1.0 and 1.3, below the engine's 1.5);
@@ -354,6 +470,31 @@ EXPECTED_PATTERNS: tuple[ExpectedPattern, ...] = (
         total_count=2378,
         caused_by="c14_alias_l14",
         alias={"lora": "l14"},
+    ),
+    # Failed at 25% until day 30, then back at base: whole-history pattern, resolved since day 30.
+    ExpectedPattern(
+        dims={"lora": "l16"},
+        failure_count=391,
+        total_count=2137,
+        caused_by="l16_until_day_30",
+        status="resolved",
+    ),
+    # The last two days at 45%: 7% over the whole history; the 3-day window shows it.
+    ExpectedPattern(
+        dims={"model": "m02", "scene_type": "night"},
+        failure_count=39,
+        total_count=116,
+        caused_by="m02_night_emerging",
+        status="emerging",
+        window_days=3,
+    ),
+    # m04 1.1 since day 50 (20%): 8% over the whole history; the 7-day window shows it.
+    ExpectedPattern(
+        dims={"model": "m04"},
+        failure_count=303,
+        total_count=1536,
+        caused_by="m04_1.1_regression",
+        window_days=7,
     ),
 )
 

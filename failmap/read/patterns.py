@@ -16,6 +16,14 @@ from failmap.read.core import Row, fetch, fetch_dicts, fetch_page
 RELATIONS = ("marts.failure_patterns",)
 
 Severity = Literal["low", "medium", "high"]
+Status = Literal["emerging", "active", "resolved"]
+
+
+class Share(Row):
+    """A value (a failure reason, a check) and the share of a pattern's failed segments it has."""
+
+    value: str
+    share: float
 
 
 class FailurePattern(Row):
@@ -62,6 +70,44 @@ class FailurePattern(Row):
     last_occurrence: dt.datetime | None
     first_detected_at: dt.datetime | None
     last_seen_at: dt.datetime | None
+    ln_p_value: float = Field(
+        description="Natural log of p_value, exact where p_value underflows to 0; patterns are "
+        "ranked by it."
+    )
+    parent_pattern_key: str | None = Field(
+        description="The surfaced pattern this one is a fragment or refinement of (null: a "
+        "top-level pattern)."
+    )
+    top_failure_reasons: list[Share] = Field(
+        description="Most frequent failure reasons, with the share of the pattern's failed "
+        "segments that have each."
+    )
+    top_failing_checks: list[Share] = Field(
+        description="Most frequent failing checks, with the share of the pattern's failed "
+        "segments where each failed."
+    )
+
+    status: Status = Field(
+        description="`emerging` (began failing above its baseline recently), `active` (still "
+        "fails above it) or `resolved` (back at baseline since status_since)."
+    )
+    status_since: dt.date = Field(description="The day the status began.")
+    started_on: dt.date = Field(
+        description="First day of the run of days in which it fails above its earlier rate (a "
+        "change point of its daily series, not a refresh time)."
+    )
+    recent_failure_rate: float | None = Field(
+        description="Its failure rate over the recent_window_days that speak for the status."
+    )
+    recent_segment_count: int
+    recent_window_days: int
+    current_failure_rate: float | None = Field(
+        description="What it fails at now: its rate since started_on (since the fall when "
+        "resolved); the configuration check uses it."
+    )
+    resolved_by_fix_id: int | None = Field(
+        description="For a resolved pattern, the recorded fix its fall is credited to."
+    )
 
     @computed_field(description="The pattern's dimensions and their values.")  # type: ignore[prop-decorator]
     @property

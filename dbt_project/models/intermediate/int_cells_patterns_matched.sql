@@ -1,12 +1,20 @@
--- One row per cell (combination of all six dimension values) with the surfaced patterns it
--- lies in: their keys and the highest pattern failure rate. A cell in no pattern belongs to the
--- background the configuration prediction shrinks toward (docs/alerts.md).
+-- One row per cell (combination of all six dimension values) with the current surfaced patterns
+-- it lies in (resolved ones left out): their keys and the highest pattern failure rate now. A
+-- cell in no pattern belongs to the background the configuration prediction shrinks toward
+-- (docs/alerts.md). Counts are the cells' current days (int_cells_current).
 with cells as (
-    select * from {{ ref('int_cells_aggregated') }}
+    select * from {{ ref('int_cells_current') }}
 ),
 
 patterns as (
-    select * from {{ ref('failure_patterns') }}
+    select
+        failure_patterns.pattern_key,
+        {%- for dimension in pattern_dimensions() %}
+            failure_patterns.dimension_{{ dimension }},
+        {%- endfor %}
+        failure_patterns.current_failure_rate as failure_rate
+    from {{ ref('failure_patterns') }} as failure_patterns
+    where failure_patterns.status != 'resolved'
 ),
 
 matched as (
@@ -22,7 +30,15 @@ matched as (
 
 final as (
     select
-        cells.*,
+        cells.workflow,
+        cells.model,
+        cells.lora,
+        cells.character,
+        cells.scene_type,
+        cells.segment_position,
+        cells.segment_count,
+        cells.failure_count,
+        cells.cell_hash,
         coalesce(matched.pattern_keys, '{}'::text[]) as pattern_keys,
         matched.pattern_failure_rate,
         matched.pattern_keys is not null as is_in_pattern

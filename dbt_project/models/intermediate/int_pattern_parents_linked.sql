@@ -1,10 +1,11 @@
--- The parent of every surfaced pattern: the most specific other surfaced pattern whose values
--- are all among the pattern's values and the values its context implies (a fragment "version
--- Y + dataset Z" under "test A + version Y"; "tool version X" under "test A" when X is only
--- recorded by test A). Null for a top-level pattern. Among several: the one sharing most of
--- the pattern's own values, then the most specific, the larger impact, the key.
+-- The parent of every surfaced pattern (whole-history and window-only, int_patterns_surfaced):
+-- the most specific other surfaced pattern whose values are all among the pattern's values
+-- and the values its context implies (a fragment "version Y + dataset Z" under "test A +
+-- version Y"; "tool version X" under "test A" when X is only recorded by test A). Null for a
+-- top-level pattern. Among several: the one sharing most of the pattern's own values, then the
+-- most specific, the larger impact, the key.
 with candidates as (
-    select * from {{ ref('int_pattern_candidates_evaluated') }}
+    select * from {{ ref('int_patterns_surfaced') }}
 ),
 
 surfaced as (

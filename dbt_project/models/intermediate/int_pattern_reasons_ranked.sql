@@ -8,7 +8,7 @@ with occurrences as (
 ),
 
 candidates as (
-    select * from {{ ref('int_pattern_candidates_evaluated') }}
+    select * from {{ ref('int_patterns_surfaced') }}
 ),
 
 surfaced_occurrences as (

@@ -1,7 +1,15 @@
 -- What a person should see: one row per surfaced pattern (significant, with an effect of its
 -- own, not explained by another pattern), most excess failures first (impact_rank).
 with candidates as (
-    select * from {{ ref('int_pattern_candidates_evaluated') }}
+    select * from {{ ref('int_patterns_surfaced') }}
+),
+
+statuses as (
+    select * from {{ ref('int_pattern_statuses') }}
+),
+
+resolutions as (
+    select * from {{ ref('int_pattern_resolutions') }}
 ),
 
 combinations as (
@@ -116,8 +124,17 @@ final as (
         surfaced.ln_p_value,
         parents.parent_pattern_key,
         coalesce(reasons.top_failure_reasons, '[]'::jsonb) as top_failure_reasons,
-        coalesce(reasons.top_failing_checks, '[]'::jsonb) as top_failing_checks
+        coalesce(reasons.top_failing_checks, '[]'::jsonb) as top_failing_checks,
         -- (end issue 13)
+        -- Time (int_pattern_statuses).
+        statuses.status,
+        statuses.status_since,
+        statuses.started_on,
+        statuses.recent_failure_rate,
+        statuses.recent_segment_count,
+        statuses.recent_window_days,
+        statuses.current_failure_rate,
+        resolutions.resolved_by_fix_id
     from surfaced
     left join aliases
         on surfaced.pattern_key = aliases.pattern_key
@@ -129,6 +146,10 @@ final as (
         on surfaced.pattern_key = parents.pattern_key
     left join reasons
         on surfaced.pattern_key = reasons.pattern_key
+    left join statuses
+        on surfaced.pattern_key = statuses.pattern_key
+    left join resolutions
+        on surfaced.pattern_key = resolutions.pattern_key
 )
 
 select * from final

@@ -1,7 +1,9 @@
 -- One row per recorded fix: its pattern's failure rate in the var('before_window_days') days
 -- before the fix against every day since, with a measured verdict beside the reported one.
 -- Days come from the per-day cube; the day of the fix itself counts on neither side.
---   verified:    fewer failures after, one-sided exact test (Fisher) p <= var('fix_alpha');
+--   verified:    fewer failures after, one-sided exact test (Fisher) p <= var('fix_alpha'),
+--                or its pattern is resolved and the fall is credited to this fix
+--                (int_pattern_resolutions);
 --   too_early:   not verified and too few segments since the fix to have shown the rate
 --                dropping by var('fix_min_improvement') with power var('fix_power'), or no
 --                failures before to improve on;
@@ -16,6 +18,10 @@ daily_cells as (
 
 history as (
     select * from {{ ref('pattern_history') }}
+),
+
+resolutions as (
+    select * from {{ ref('int_pattern_resolutions') }}
 ),
 
 fix_patterns as (
@@ -135,6 +141,9 @@ measured as (
         tested.required_after_count,
         case
             when tested.p_value <= {{ var('fix_alpha') }} then 'verified'
+            -- The pattern is resolved and its fall is credited to this fix: a positive test
+            -- that it is back at baseline (int_pattern_statuses).
+            when resolutions.resolved_by_fix_id is not null then 'verified'
             when
                 tested.required_after_count is null
                 or tested.after_total_count < tested.required_after_count
@@ -144,6 +153,10 @@ measured as (
     from tested
     left join history
         on tested.pattern_key = history.pattern_key
+    left join resolutions
+        on
+            tested.pattern_key = resolutions.pattern_key
+            and tested.fix_id = resolutions.resolved_by_fix_id
 ),
 
 final as (

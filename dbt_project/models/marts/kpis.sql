@@ -60,6 +60,8 @@ fixed_patterns as (
             )
         ))::double precision as fixed_count
     from patterns
+    -- Current patterns only: a resolved one no longer needs a fix.
+    where patterns.status != 'resolved'
 ),
 
 warned_configurations as (

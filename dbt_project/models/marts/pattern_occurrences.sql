@@ -18,7 +18,7 @@ with segments as (
 ),
 
 candidates as (
-    select * from {{ ref('int_pattern_candidates_evaluated') }}
+    select * from {{ ref('int_patterns_surfaced') }}
 ),
 
 surfaced as (
@@ -36,6 +36,7 @@ cells as (
 pattern_cells as materialized (
     select
         surfaced.pattern_key,
+        surfaced.window_starts_on,
         cells.workflow,
         cells.model,
         cells.lora,
@@ -54,6 +55,7 @@ failed_segments as (
         segments.job_id,
         segments.scene_id,
         segments.evaluated_at,
+        segments.day,
         segments.failed_checks,
         segments.failure_reasons,
         segments.workflow,
@@ -83,6 +85,10 @@ final as (
             and pattern_cells.character = failed_segments.character
             and pattern_cells.scene_type = failed_segments.scene_type
             and pattern_cells.segment_position = failed_segments.segment_position
+    -- A window-only pattern's drill-down covers its window (int_patterns_surfaced).
+    where
+        pattern_cells.window_starts_on is null
+        or pattern_cells.window_starts_on <= failed_segments.day
 )
 
 select * from final

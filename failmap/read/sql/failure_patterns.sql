@@ -31,6 +31,18 @@ select
     failure_patterns.last_occurrence,
     failure_patterns.first_detected_at,
     failure_patterns.last_seen_at,
+    failure_patterns.ln_p_value,
+    failure_patterns.parent_pattern_key,
+    failure_patterns.top_failure_reasons,
+    failure_patterns.top_failing_checks,
+    failure_patterns.status,
+    failure_patterns.status_since,
+    failure_patterns.started_on,
+    failure_patterns.recent_failure_rate,
+    failure_patterns.recent_segment_count,
+    failure_patterns.recent_window_days,
+    failure_patterns.current_failure_rate,
+    failure_patterns.resolved_by_fix_id,
     count(*) over () as matching_count
 from marts.failure_patterns
 where

@@ -47,8 +47,11 @@ def _segments(quality_scores: pd.DataFrame) -> pd.DataFrame:
         scene_type=("scene_type", "first"),
         segment_position=("segment_position", "first"),
         passed=("passed", "all"),
+        evaluated_at=("evaluated_at", "first"),
     )
-    segments["planted_rate"] = PLANTED.failure_rate(segments)
+    day = pd.to_datetime(segments["evaluated_at"], utc=True).dt.date
+    offset = (pd.to_datetime(day) - pd.Timestamp(START)).dt.days.to_numpy()
+    segments["planted_rate"] = PLANTED.failure_rate(segments, day=offset, days=DAYS)
     segments["segment_position"] = position_buckets(segments["segment_position"].to_numpy())
     segments["lora"] = segments["lora"].fillna("none").replace("", "none")
     segments["character"] = segments["character"].fillna("none").replace("", "none")
@@ -125,10 +128,11 @@ def planted_configuration(effect_name: str) -> dict[str, object]:
     return values
 
 
-def planted_rate(values: dict[str, object]) -> float:
-    """The planted failure probability of a configuration (current versions)."""
+def planted_rate(values: dict[str, object], day: int = DAYS - 8) -> float:
+    """The planted failure probability of a configuration (current versions) on day offset
+    `day` (default: the last day in the marts)."""
     frame = pd.DataFrame([{**values, "workflow_version": "current", "model_version": "current"}])
-    return float(PLANTED.failure_rate(frame)[0])
+    return float(PLANTED.failure_rate(frame, day=day, days=DAYS)[0])
 
 
 def pattern_row(url: str, pattern_key: str) -> dict | None:

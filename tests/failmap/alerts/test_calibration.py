@@ -4,11 +4,12 @@ week's configurations match what happened in it.
 The marts hold days 0-55 (eight weekly files); the held-out ninth file (days 56-62) is read back
 per segment and grouped into configurations (six dimensions, position as its bucket).
 
-The demo data is not stationary on purpose: the training window holds a week of m02 1.5 (25 %)
-and twenty days of w02 2.0 (14 %), both gone by the last week. A model trained on days 0-55
-should predict the training window's rates, so the tests compute, from `PLANTED`, each
-configuration's planted rate averaged over the training days (`trained_rate`) and in the last
-week (`planted_rate`), and separate the two questions:
+The demo data is not stationary on purpose: the training window holds a week of m02 1.5 (25 %),
+twenty days of w02 2.0 (14 %) and thirty of l16 at 25 %, all gone by day 55, and m04 1.1 (20 %)
+from day 50 on. The prediction describes the current rate (docs/alerts.md), so the tests
+compute, from `PLANTED`, each configuration's planted rate on the last training day, day 55
+(`trained_rate`), and in the last week (`planted_rate`: the emerging m02 + night effect of its
+last two days is drift no model of days 0-55 can know), and separate the two questions:
 
 1. Did it learn? In every predicted-rate bin with >= 100 held-out segments, the mean prediction
    is within max(1.5 points, 10 %) of the mean `trained_rate`. (Shrinkage pulls sparse
@@ -45,14 +46,15 @@ POSITION_OF_BUCKET = dict(
 
 
 def _trained_rates(configurations: pd.DataFrame) -> np.ndarray:
-    """Planted rate of each configuration averaged over the training days (versions per day)."""
+    """Planted rate of each configuration on the last training day (its versions that day):
+    the prediction describes the current rate (docs/alerts.md), not the training average."""
     frame = configurations[list(DIMENSIONS)].copy()
     frame["segment_position"] = frame["segment_position"].map(POSITION_OF_BUCKET)
     rates = []
-    for day in TRAINING_DAYS:
+    for day in TRAINING_DAYS[-1:]:
         frame["workflow_version"] = [PLANTED.version_on("workflow", w, day) for w in frame.workflow]
         frame["model_version"] = [PLANTED.version_on("model", m, day) for m in frame.model]
-        rates.append(PLANTED.failure_rate(frame))
+        rates.append(PLANTED.failure_rate(frame, day=day, days=len(TRAINING_DAYS) + 7))
     return np.mean(rates, axis=0)
 
 
@@ -83,7 +85,9 @@ def test_binned_predictions_match_trained_and_observed_rates(predicted: pd.DataF
     sums = ["segments", "failures", "predicted_sum", "planted_rate_sum", "trained_rate_sum"]
     bins = configurations.groupby("bin", observed=True)[sums].sum()
     bins = bins[bins["segments"] >= MIN_BIN_SEGMENTS]
-    assert len(bins) >= 3, bins  # base-rate, elevated and pattern-level bins all populated
+    # Base-rate and pattern-level bins populated. (Predicting the current rate leaves the 7-12 %
+    # bins of the old version effects' blended rates nearly empty.)
+    assert len(bins) >= 2, bins
     problems = []
     for interval, row in bins.iterrows():
         n = row["segments"]

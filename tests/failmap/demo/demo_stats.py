@@ -106,6 +106,10 @@ def segments_of(quality_scores: pd.DataFrame) -> pd.DataFrame:
         segments[column] = segments[column].astype(object).where(segments[column].notna(), None)
     segments["position_bucket"] = position_buckets(segments["segment_position"].to_numpy())
     segments["day"] = pd.to_datetime(segments["evaluated_at"], utc=True).dt.date
+    # The data starts on its first day and ends on its last (timed effects need both).
+    offsets = pd.to_datetime(segments["day"]) - pd.to_datetime(segments["day"]).min()
+    segments["day_offset"] = offsets.dt.days.to_numpy()
+    segments["period_days"] = int(segments["day_offset"].max()) + 1
     return segments
 
 

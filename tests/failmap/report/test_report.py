@@ -121,7 +121,13 @@ create table marts.failure_patterns (
     impact_rank integer, p_value double precision, q_value double precision,
     own_p_value double precision, own_q_value double precision, best_parent_key text,
     severity text, last_occurrence timestamptz, first_detected_at timestamptz,
-    last_seen_at timestamptz
+    last_seen_at timestamptz, ln_p_value double precision default -7,
+    parent_pattern_key text, top_failure_reasons jsonb default '[]',
+    top_failing_checks jsonb default '[]', status text default 'active',
+    status_since date default '2026-01-01', started_on date default '2026-01-01',
+    recent_failure_rate double precision, recent_segment_count bigint default 0,
+    recent_window_days integer default 7, current_failure_rate double precision,
+    resolved_by_fix_id bigint
 )
 """
 

@@ -1,0 +1,133 @@
+-- The cells (combinations of all six dimension values) counted over the days that describe
+-- them now: what the configuration prediction learns from (int_cells_patterns_matched,
+-- background_rates, configuration_rates). A cell's days start at the latest of
+--   the latest version change of its model and of its workflow with a `regression` or
+--       `improvement` verdict (change_events): the old version's rate no longer applies;
+--   the fall of a resolved pattern it lies in (its status_since): the old failures are gone;
+--   the rise of a pattern it lies in (started_on, when the pattern's series has one): the
+--       earlier days were at a lower rate.
+-- Cells with none of these keep their whole history. The counts stay exact (no weights), so a
+-- cell with few days since its change is shrunk toward its parents by the hierarchy as thin
+-- data always is. See docs/alerts.md, "The prediction".
+with daily_cells as (
+    select * from {{ ref('int_daily_cells_aggregated') }}
+),
+
+cells as (
+    select * from {{ ref('int_cells_aggregated') }}
+),
+
+changes as (
+    select * from {{ ref('change_events') }}
+),
+
+patterns as (
+    select * from {{ ref('int_patterns_surfaced') }}
+),
+
+statuses as (
+    select * from {{ ref('int_pattern_statuses') }}
+),
+
+change_points as (
+    select * from {{ ref('int_pattern_change_points') }}
+),
+
+version_epochs as (
+    select
+        changes.dimension,
+        changes.dimension_value,
+        max(changes.changed_on) as starts_on
+    from changes
+    where changes.verdict in ('regression', 'improvement')
+    group by changes.dimension, changes.dimension_value
+),
+
+-- Patterns whose series changed: from when their cells are described by the present.
+pattern_epochs as (
+    select
+        patterns.*,
+        case
+            when statuses.status = 'resolved' then statuses.status_since
+            else statuses.started_on
+        end as starts_on
+    from patterns
+    inner join statuses
+        on patterns.pattern_key = statuses.pattern_key
+    where
+        statuses.status = 'resolved'
+        or exists (
+            select 1
+            from change_points
+            where
+                change_points.pattern_key = patterns.pattern_key
+                and change_points.direction = 'rise'
+        )
+        or patterns.window_starts_on is not null
+),
+
+cell_pattern_epochs as (
+    select
+        cells.cell_hash,
+        max(pattern_epochs.starts_on) as starts_on
+    from cells
+    inner join pattern_epochs
+        on {{ cell_in_combination('cells', 'pattern_epochs') }}
+    group by cells.cell_hash
+),
+
+cell_epochs as (
+    select
+        cells.*,
+        greatest(
+            model_epochs.starts_on, workflow_epochs.starts_on, cell_pattern_epochs.starts_on
+        ) as starts_on
+    from cells
+    left join version_epochs as model_epochs
+        on
+            model_epochs.dimension = 'model'
+            and cells.model = model_epochs.dimension_value
+    left join version_epochs as workflow_epochs
+        on
+            workflow_epochs.dimension = 'workflow'
+            and cells.workflow = workflow_epochs.dimension_value
+    left join cell_pattern_epochs
+        on cells.cell_hash = cell_pattern_epochs.cell_hash
+),
+
+current_counts as (
+    select
+        cell_epochs.cell_hash,
+        sum(daily_cells.segment_count)::bigint as segment_count,
+        sum(daily_cells.failure_count)::bigint as failure_count
+    from cell_epochs
+    inner join daily_cells
+        on
+            cell_epochs.workflow = daily_cells.workflow
+            and cell_epochs.model = daily_cells.model
+            and cell_epochs.lora = daily_cells.lora
+            and cell_epochs.character = daily_cells.character
+            and cell_epochs.scene_type = daily_cells.scene_type
+            and cell_epochs.segment_position = daily_cells.segment_position
+            and (cell_epochs.starts_on is null or cell_epochs.starts_on <= daily_cells.day)
+    group by cell_epochs.cell_hash
+),
+
+final as (
+    select
+        cell_epochs.workflow,
+        cell_epochs.model,
+        cell_epochs.lora,
+        cell_epochs.character,
+        cell_epochs.scene_type,
+        cell_epochs.segment_position,
+        current_counts.segment_count,
+        current_counts.failure_count,
+        cell_epochs.cell_hash,
+        cell_epochs.starts_on
+    from cell_epochs
+    inner join current_counts
+        on cell_epochs.cell_hash = current_counts.cell_hash
+)
+
+select * from final

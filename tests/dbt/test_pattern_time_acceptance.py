@@ -1,0 +1,147 @@
+"""Patterns that know time, against the planted truth of the demo data (failmap.demo.PLANTED).
+
+The demo data plants a pattern that ends on day 30 (`l16_until_day_30`), one that emerges on
+the last two days (`m02_night_emerging`, a 2-way combination the whole history dilutes) and a
+model version regression (`m04_1.1_regression`, day 50); the three stationary patterns run
+throughout. Each data set is built once per module with dbt in-process, like
+test_failure_patterns_acceptance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from failmap import database
+from failmap.ingest import load_files
+from tests.dbt.conftest import new_database, run_dbt
+
+demo = pytest.importorskip("failmap.demo", reason="needs the demo data generator")
+PLANTED = demo.PLANTED
+
+START = dt.date(2026, 3, 2)
+EFFECTS = {effect.name: effect for effect in PLANTED.effects}
+ENDED = EFFECTS["l16_until_day_30"]
+EMERGING = EFFECTS["m02_night_emerging"]
+REGRESSION = next(c for c in PLANTED.version_changes if c.value == "m04")
+SELECTION = ["+failure_patterns", "+pattern_history"]
+
+
+def _build(server_url: str, tmp: Path, days: int, *, drop_last_days: int = 0) -> str:
+    """Demo data of `days` days from START; `drop_last_days` removes the last days' rows
+    before the build (the data then ends earlier, with the same planted days)."""
+    files = tmp / "demo"
+    demo.write_demo_data(
+        files, days=days, segments_per_day=PLANTED.default_segments_per_day,
+        seed=PLANTED.default_seed, start=START, file_format="parquet",
+    )  # fmt: skip
+    url = new_database(server_url)
+    with database.connect(url) as conn:
+        load_files(conn, sorted(files.iterdir()))
+        if drop_last_days:
+            cut = START + dt.timedelta(days=days - drop_last_days)
+            conn.execute("delete from raw.quality_scores where evaluated_at >= %s", (cut,))
+            conn.commit()
+    run_dbt(url, ["run", "--select", *SELECTION], tmp / "target")
+    return url
+
+
+def _patterns(url: str) -> dict[str, dict]:
+    with database.connect(url) as conn:
+        cursor = conn.execute("select * from marts.failure_patterns")
+        names = [c.name for c in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return {row["pattern_key"]: row for row in rows}
+
+
+def _day(offset: int) -> dt.date:
+    return START + dt.timedelta(days=offset)
+
+
+@pytest.fixture(scope="module")
+def default_url(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _build(server_url, tmp_path_factory.mktemp("time60"), PLANTED.default_days)
+
+
+def test_every_expected_pattern_has_its_planted_status(default_url: str) -> None:
+    patterns = _patterns(default_url)
+    statuses = {key: patterns[key]["status"] for key in patterns}
+    expected = {p.pattern_key: p.status for p in PLANTED.expected_patterns}
+    assert statuses == expected
+
+
+def test_window_only_patterns_report_their_window_counts(default_url: str) -> None:
+    patterns = _patterns(default_url)
+    for expected in PLANTED.expected_patterns:
+        if expected.window_days is None:
+            continue
+        found = patterns[expected.pattern_key]
+        assert (found["failure_count"], found["total_count"]) == (
+            expected.failure_count,
+            expected.total_count,
+        )
+
+
+def test_started_on_is_the_change_point_not_the_refresh(default_url: str) -> None:
+    patterns = _patterns(default_url)
+    emerging = patterns[demo.spec.pattern_key(EMERGING.dims)]
+    assert emerging["started_on"] == emerging["status_since"] == _day(PLANTED.default_days - 2)
+    regression = patterns["model=m04"]
+    assert abs((regression["started_on"] - _day(REGRESSION.day)).days) <= 2
+    assert regression["status"] == "active"
+    for key in ("model=m03|scene_type=action", "character=c14"):
+        assert patterns[key]["started_on"] == START  # stationary: failing since the first day
+
+
+def test_the_ended_pattern_is_resolved_since_its_end(default_url: str) -> None:
+    ended = _patterns(default_url)[demo.spec.pattern_key(ENDED.dims)]
+    assert ended["status"] == "resolved"
+    assert abs((ended["status_since"] - _day(ENDED.until_day)).days) <= 2
+    assert ended["recent_failure_rate"] < 1.5 * PLANTED.base_rate
+
+
+@pytest.mark.parametrize("days_of_data", [1, 2])
+def test_the_emerging_combination_is_emerging_from_its_first_day(
+    days_of_data: int, server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The 2-way combination (~35 segments a day, 6% -> 45%) surfaces as `emerging` with one
+    and with two days of data, although the whole history dilutes it to ~7%."""
+    tmp = tmp_path_factory.mktemp(f"emerging{days_of_data}")
+    url = _build(server_url, tmp, PLANTED.default_days, drop_last_days=2 - days_of_data)
+    patterns = _patterns(url)
+    emerging = patterns[demo.spec.pattern_key(EMERGING.dims)]
+    assert emerging["status"] == "emerging"
+    assert emerging["started_on"] == _day(PLANTED.default_days - 2)
+    assert emerging["recent_failure_rate"] > 0.3
+    for key in ("model=m03|scene_type=action", "character=c14"):
+        assert patterns[key]["status"] == "active"
+
+
+def test_the_ended_pattern_is_resolved_within_seven_days(
+    server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    url = _build(server_url, tmp_path_factory.mktemp("ended"), ENDED.until_day + 7)
+    patterns = _patterns(url)
+    ended = patterns[demo.spec.pattern_key(ENDED.dims)]
+    assert ended["status"] == "resolved"
+    assert abs((ended["status_since"] - _day(ENDED.until_day)).days) <= 2
+    for key in ("model=m03|scene_type=action", "character=c14"):
+        assert patterns[key]["status"] == "active"
+
+
+def test_history_keeps_first_detection_and_start_across_full_refreshes(
+    default_url: str, tmp_path: Path
+) -> None:
+    def history() -> list[tuple]:
+        with database.connect(default_url) as conn:
+            return conn.execute(
+                "select pattern_key, first_detected_at, started_on from marts.pattern_history "
+                "order by pattern_key"
+            ).fetchall()
+
+    before = history()
+    assert before and all(row[2] is not None for row in before)
+    run_dbt(default_url, ["run", "--full-refresh", "--select", *SELECTION], tmp_path / "t")
+    assert history() == before

@@ -1,0 +1,127 @@
+"""Predictions of the current rate: check_configuration against the generator's true rates now.
+
+Demo data of 70 days, so the planted m04 1.1 regression (day 50, 6% -> 20%, never rolled back)
+lies 20 days before the end, beside the pattern that ended on day 30 (l16) and the 2-way
+combination that emerges on the last two days (m02 + night, 45%). 300 configurations drawn
+at random from those in the data are checked; the truth is `PLANTED.current_rate` on the last
+day (the versions running that day). A second data set ends two days after the regression:
+configurations on the new version must already be predicted at its rate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from failmap import database
+from failmap.alerts import check_configuration
+from failmap.demo import PLANTED, write_demo_data
+from failmap.ingest import load_files
+from tests.dbt.conftest import new_database, run_dbt
+
+START = dt.date(2026, 5, 4)
+REGRESSION = next(c for c in PLANTED.version_changes if c.value == "m04")
+DIMENSIONS = ("workflow", "model", "lora", "character", "scene_type", "segment_position")
+SAMPLE_SIZE = 300
+MAX_MEAN_ABSOLUTE_ERROR = 0.02
+
+
+def _build(server_url: str, tmp: Path, days: int) -> str:
+    files = tmp / "demo"
+    write_demo_data(
+        files, days=days, segments_per_day=PLANTED.default_segments_per_day,
+        seed=PLANTED.default_seed, start=START, file_format="parquet",
+    )  # fmt: skip
+    url = new_database(server_url)
+    with database.connect(url) as conn:
+        load_files(conn, sorted(files.iterdir()))
+    run_dbt(url, ["run", "--select", "+prediction_parameters"], tmp / "target")
+    return url
+
+
+def _configurations(url: str) -> pd.DataFrame:
+    with database.connect(url) as conn:
+        rows = conn.execute(
+            "select workflow, model, lora, character, scene_type, segment_position "
+            "from staging.int_cells_aggregated order by 1, 2, 3, 4, 5, 6"
+        ).fetchall()
+    return pd.DataFrame(rows, columns=list(DIMENSIONS))
+
+
+def _predicted(url: str, configurations: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for values in configurations.to_dict("records"):
+        result = check_configuration(
+            url,
+            **{d: values[d] for d in DIMENSIONS if d != "segment_position"},
+            segment_position=values["segment_position"],
+            log=False,
+        )
+        rows.append((result.predicted_failure_rate, result.lower, result.upper, result.severity))
+    return pd.DataFrame(rows, columns=["predicted", "lower", "upper", "severity"])
+
+
+def _true_rates(configurations: pd.DataFrame, days: int) -> np.ndarray:
+    frame = configurations.replace({"lora": {"none": None}, "character": {"none": None}})
+    return PLANTED.current_rate(frame, day=days - 1, days=days)
+
+
+@pytest.fixture(scope="module")
+def regressed_70(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _build(server_url, tmp_path_factory.mktemp("current70"), REGRESSION.day + 20)
+
+
+def test_predictions_match_the_current_true_rates(regressed_70: str) -> None:
+    days = REGRESSION.day + 20
+    everything = _configurations(regressed_70)
+    sample = everything.sample(SAMPLE_SIZE, random_state=7).reset_index(drop=True)
+    truth = _true_rates(sample, days)
+    predicted = _predicted(regressed_70, sample)
+    error = np.abs(predicted["predicted"].to_numpy() - truth)
+    on_new_version = (sample["model"] == REGRESSION.value).to_numpy()
+    worst = sample.assign(truth=truth, predicted=predicted["predicted"], error=error)
+    assert error.mean() <= MAX_MEAN_ABSOLUTE_ERROR, (
+        f"MAE {error.mean():.4f}; on m04 {error[on_new_version].mean():.4f}; "
+        f"worst {worst.nlargest(5, 'error').to_dict('records')}"
+    )
+
+
+def test_the_interval_contains_the_estimate(regressed_70: str) -> None:
+    everything = _configurations(regressed_70)
+    sample = everything.sample(60, random_state=11).reset_index(drop=True)
+    predicted = _predicted(regressed_70, sample)
+    assert (predicted["lower"] <= predicted["predicted"]).all()
+    assert (predicted["predicted"] <= predicted["upper"]).all()
+
+
+def test_the_new_version_is_predicted_at_its_rate_within_two_days(
+    server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    days = REGRESSION.day + 2
+    url = _build(server_url, tmp_path_factory.mktemp("current52"), days)
+    everything = _configurations(url)
+    on_m04 = everything[
+        (everything["model"] == REGRESSION.value)
+        & (everything["scene_type"] != "night")  # no other effect on these
+        & (everything["character"] != "c14")
+        & (everything["lora"] != "l16")
+    ]
+    sample = on_m04.sample(min(len(on_m04), 100), random_state=3).reset_index(drop=True)
+    truth = _true_rates(sample, days)
+    assert np.allclose(truth, REGRESSION.rate_after)
+    predicted = _predicted(url, sample)["predicted"].to_numpy()
+    with database.connect(url) as conn:
+        (since_change,) = conn.execute(
+            "select sum(segment_count) from staging.int_daily_cells_aggregated "
+            "where model = %s and day >= %s",
+            (REGRESSION.value, START + dt.timedelta(days=REGRESSION.day)),
+        ).fetchone()
+    # Two days of m04 1.1 (~440 segments): the new rate to within the noise of two days, far
+    # from the old version's 6%.
+    rate = REGRESSION.rate_after
+    noise = 3 * np.sqrt(rate * (1 - rate) / int(since_change))
+    assert abs(predicted.mean() - rate) <= noise, (predicted.mean(), noise)
