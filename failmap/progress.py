@@ -69,14 +69,17 @@ class RunProgress:
     assets_total: int | None = None
     assets_done: int = 0
     checks_passed: int = 0
+    checks_warned: int = 0
     checks_failed: int = 0
     current_steps: list[str] = field(default_factory=list)
     finished: bool = False
 
     def describe(self) -> str:
         steps = "done" if self.finished else ", ".join(self.current_steps[-2:]) or "starting"
-        return f"{steps} · checks {self.checks_passed} passed" + (
-            f", {self.checks_failed} failed" if self.checks_failed else ""
+        return (
+            f"{steps} · checks {self.checks_passed} passed"
+            + (f", {self.checks_warned} warned" if self.checks_warned else "")
+            + (f", {self.checks_failed} failed" if self.checks_failed else "")
         )
 
 
@@ -141,10 +144,25 @@ class _EventWatcher(threading.Thread):
         elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
             self.progress.assets_done += 1
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
-            if event.event_specific_data.passed:  # type: ignore[attr-defined]
+            evaluation = event.event_specific_data  # type: ignore[attr-defined]
+            if evaluation.passed:
                 self.progress.checks_passed += 1
+            elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+                self.progress.checks_warned += 1  # as the refresh summary counts them
             else:
                 self.progress.checks_failed += 1
+
+
+def _create_instance_storage() -> None:
+    """Open the Dagster instance once here, so its storage exists before two threads open it.
+
+    On a new `DAGSTER_HOME` each opening creates the run storage's tables; the watcher's and the
+    refresh's openings racing would fail the refresh with "table runs already exists".
+    """
+    import dagster as dg
+
+    with dg.DagsterInstance.get():
+        pass
 
 
 def _refresh_asset_count() -> int | None:
@@ -180,6 +198,7 @@ def refresh_display(log_path: Path) -> Iterator[None]:
         )
         with Progress(*columns, console=console, transient=False) as display:
             task = display.add_task("starting", total=None, total_text="?")
+            _create_instance_storage()
             watcher.start()
 
             def update() -> None:

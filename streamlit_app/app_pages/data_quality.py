@@ -40,12 +40,14 @@ def gx_checks(suites: pd.DataFrame) -> None:
         suites.assign(passed=suites["passed"].map({True: "Passed", False: "Failed"})),
         hide_index=True,
         column_config={
-            "suite": st.column_config.TextColumn("Suite (table)"),
-            "passed": st.column_config.TextColumn("Result"),
-            "validated_at": st.column_config.DatetimeColumn("Run", format="YYYY-MM-DD HH:mm"),
-            "expectations": st.column_config.NumberColumn("Expectations"),
-            "failed": st.column_config.NumberColumn("Failed"),
+            "suite": st.column_config.TextColumn("Suite (table)", width=130),
+            "passed": st.column_config.TextColumn("Result", width=60),
+            "validated_at": st.column_config.DatetimeColumn("Run", format="YYYY-MM-DD", width=95),
+            "failed": st.column_config.NumberColumn(
+                "Failed", width=55, help="Expectations that failed (of those evaluated)"
+            ),
         },
+        column_order=["suite", "passed", "validated_at", "failed"],
         key="gx_suites",
     )
 
@@ -70,23 +72,36 @@ def quarantine_by_rule() -> None:
         summary,
         hide_index=True,
         column_config={
-            "file_kind": st.column_config.TextColumn("Kind"),
-            "rule": st.column_config.TextColumn("Rule broken", width="large"),
-            "row_count": st.column_config.NumberColumn("Rows", format="localized"),
+            "file_kind": st.column_config.TextColumn("Kind", width=105),
+            "rule": st.column_config.TextColumn("Rule broken", width=380),
+            "row_count": st.column_config.NumberColumn("Rows", format="localized", width=55),
         },
         key="quarantine_summary",
     )
 
 
 suites, failures = latest_results()
-checks_column, quarantine_column = st.columns(2, gap="large")
+# The rules quarantined rows broke are long sentences: that side gets the room.
+checks_column, quarantine_column = st.columns([2, 3], gap="large")
 with checks_column:
     gx_checks(suites)
 with quarantine_column:
     quarantine_by_rule()
 if not failures.empty:
     st.markdown("**Failed expectations**")
-    st.dataframe(failures, hide_index=True, key="gx_failures")
+    st.dataframe(
+        failures,
+        hide_index=True,
+        column_config={
+            "suite": st.column_config.TextColumn("Suite (table)", width=140),
+            "expectation": st.column_config.TextColumn("Rule", width=220),
+            "column": st.column_config.TextColumn("Column", width=100),
+            "description": st.column_config.TextColumn("What it checks", width=240),
+            "unexpected_count": st.column_config.NumberColumn("Rows breaking it", width=110),
+            "examples": st.column_config.TextColumn("Examples"),
+        },
+        key="gx_failures",
+    )
 
 # --- ingest ledger ------------------------------------------------------------------------------
 st.subheader("Files")
@@ -111,11 +126,11 @@ else:
             icon=":material/block:",
         )
     st.dataframe(
-        files,
+        files.assign(reason=files["reason"].fillna("")),  # a loaded file has no reason
         hide_index=True,
         column_config={
             "loaded_at": st.column_config.DatetimeColumn("Loaded", format="YYYY-MM-DD HH:mm"),
-            "file_name": st.column_config.TextColumn("File"),
+            "file_name": st.column_config.TextColumn("File", width=230),
             "file_kind": st.column_config.TextColumn("Kind"),
             "file_format": st.column_config.TextColumn("Format"),
             "status": st.column_config.TextColumn("Status"),

@@ -119,7 +119,6 @@ def recommendations() -> None:
                     "estimated_fix_time": st.column_config.TextColumn("Time to fix"),
                     "example_message": st.column_config.TextColumn("Example message"),
                 },
-                row_height=60,
                 key="recommendations",
             )
 
@@ -204,8 +203,13 @@ def recent() -> None:
     if errors.empty:
         st.caption("No run error in this period.")
         return
+    recovery = errors["is_recovery_succeeded"].map({True: "recovered", False: "failed"})
     st.dataframe(
-        errors,
+        errors.assign(
+            recovery=recovery.where(errors["is_recovery_attempted"].eq(True), "not tried").fillna(
+                "unknown"
+            )
+        ),
         hide_index=True,
         # What a creator scans first; the run, matching and recovery flags are in the export.
         column_order=[
@@ -215,7 +219,7 @@ def recent() -> None:
             "category",
             "message",
             "is_fatal",
-            "is_recovery_succeeded",
+            "recovery",
             "run_id",
         ],
         column_config={
@@ -225,14 +229,13 @@ def recent() -> None:
             "category": st.column_config.TextColumn("Category", width=120),
             "message": st.column_config.TextColumn("Message", width=380),
             "is_fatal": st.column_config.CheckboxColumn("Fatal", width=50),
-            "is_recovery_succeeded": st.column_config.CheckboxColumn("Recovered", width=80),
+            "recovery": st.column_config.TextColumn("Recovery", width=80),
             "run_id": st.column_config.TextColumn("Run"),
             "match_type": st.column_config.TextColumn("Matched by"),
             "is_recovery_attempted": st.column_config.CheckboxColumn("Recovery tried"),
             "model": st.column_config.TextColumn("Model"),
             "error_code": st.column_config.TextColumn("Error code"),
         },
-        row_height=56,
         key="run_errors",
     )
 

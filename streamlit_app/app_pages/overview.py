@@ -14,6 +14,10 @@ from lib.queries import (
 from lib.tables import PATTERN_LABEL_WIDTH, pattern_label
 from lib.text import md_escape
 
+# Columns of the top-patterns table taken as they are from the mart.
+SHOWN_COUNTS = ["period_failure_count", "fix_count", "first_detected_at"]
+OVERVIEW_COLUMNS = ["severity", "label", *SHOWN_COUNTS]
+
 st.title("Overview")
 context = page_context()
 period, freshness = context.period, context.freshness
@@ -130,20 +134,13 @@ else:
         width="stretch",
     )
     st.dataframe(
-        top.assign(
+        # Only the columns shown (and the key): other mart columns hold objects Arrow cannot send.
+        top[[*OVERVIEW_COLUMNS, "pattern_key", "failure_rate", "baseline_rate"]].assign(
             failure_percent=top["failure_rate"] * 100,
             baseline_percent=top["baseline_rate"] * 100,
         ),
         hide_index=True,
-        column_order=[
-            "severity",
-            "label",
-            "failure_percent",
-            "baseline_percent",
-            "period_failure_count",
-            "fix_count",
-            "first_detected_at",
-        ],
+        column_order=["severity", "label", "failure_percent", "baseline_percent", *SHOWN_COUNTS],
         column_config={
             "severity": st.column_config.TextColumn("Severity", width=80),
             "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),

@@ -10,6 +10,16 @@ from lib.tables import PATTERN_LABEL_WIDTH, SEGMENT_COLUMNS, SEGMENT_ORDER, patt
 from lib.text import md_escape
 
 TABLE_KEY = "patterns_table"
+TABLE_COLUMNS = [
+    "severity",
+    "label",
+    "failure_percent",
+    "baseline_percent",
+    "total_count",
+    "period_failure_count",
+    "fix_count",
+]
+DIMENSION_COLUMNS = [f"dimension_{dimension}" for dimension in DIMENSIONS]
 
 st.title("Patterns")
 context = page_context()
@@ -89,21 +99,14 @@ st.caption(
     "failing segments and fixes."
 )
 event = st.dataframe(
-    shown,
+    # The shown columns and the key only: other mart columns hold objects Arrow cannot send.
+    shown[[*TABLE_COLUMNS, "pattern_key", *DIMENSION_COLUMNS]],
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
     key=TABLE_KEY,
     # The key columns fit at 1440 px; the description, interval and dates are in the detail.
-    column_order=[
-        "severity",
-        "label",
-        "failure_percent",
-        "baseline_percent",
-        "total_count",
-        "period_failure_count",
-        "fix_count",
-    ],
+    column_order=TABLE_COLUMNS,
     column_config={
         "severity": st.column_config.TextColumn("Severity", width=80),
         "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from failmap.pattern_keys import parse_key
 from lib.dimensions import describe_cell, describe_value, label
 
 
 def key_pairs(pattern_key: str) -> dict[str, str]:
     """'lora=l07|character=c12' -> {'lora': 'l07', 'character': 'c12'}."""
-    return dict(pair.partition("=")[::2] for pair in pattern_key.split("|"))
+    return parse_key(pattern_key)
 
 
 def describe_key(pattern_key: str) -> str:

@@ -49,8 +49,6 @@ def fixes_table(pattern_key: str) -> None:
             "effectiveness": st.column_config.TextColumn("Did it work?", width=100),
             "reported_by": st.column_config.TextColumn("By", width=70),
         },
-        # Two lines a row: a description longer than its column wraps instead of being cut.
-        row_height=52,
         key=f"fixes_{pattern_key}",
     )
 

@@ -71,6 +71,11 @@ def test_a_fix_submitted_in_the_browser_is_listed_and_stored(
     page, app_url: str, browser_database_url: str
 ) -> None:
     open_page(page, app_url, "patterns", "Patterns")
+    # A pattern's fixes and form show once its row is ticked, as a person does.
+    grid = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    page.mouse.click(grid["x"] + 15, grid["y"] + 35 + 17)
+    page.get_by_role("button", name="Record fix").wait_for()
+    settle(page)
     description = "Added a face-restore pass for c12 close-ups <b>(browser test)</b>"
     page.get_by_role("textbox", name="What did you change?").fill(description)
     page.get_by_role("textbox", name="Your name").fill("Browser Tester")

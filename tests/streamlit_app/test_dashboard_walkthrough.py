@@ -9,10 +9,11 @@ import json
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from failmap import database
 from failmap.demo import PLANTED
-from tests.streamlit_app.conftest import texts
+from tests.streamlit_app.conftest import PAGES, texts
 
 C14 = "character=c14"  # a planted pattern; LoRA l14 is its alias (c14's LoRA)
 
@@ -109,3 +110,18 @@ def test_check_page_offers_sorted_values_and_takes_a_position_number(open_page, 
         assert options == sorted(options, key=lambda v: (v == "none", v)), (key, options)
     position = app.number_input(key="check_segment_position")
     assert position.value is None  # empty: the whole scene
+
+
+@pytest.mark.parametrize(("page", "title"), PAGES, ids=[title for _, title in PAGES])
+def test_no_table_shows_an_empty_value_as_none(open_page, demo_url, page: str, title: str):
+    """The grid draws a missing value as the word `None`: shown columns hold none."""
+    app = open_page(demo_url, page)
+    if page == "app_pages/patterns.py":  # its detail tables too
+        app.session_state["patterns_table"] = {"selection": {"rows": [0], "columns": []}}
+        app.run()
+    _no_exception(app)
+    for table in app.dataframe:
+        shown = list(table.proto.column_order) or list(table.value.columns)
+        frame = table.value[[column for column in shown if column in table.value.columns]]
+        empty = [column for column in frame.columns if frame[column].isna().any()]
+        assert empty == [], (title, empty)
