@@ -28,7 +28,6 @@ from itertools import combinations
 
 import psycopg
 
-from failmap.alerts.beta import beta_quantile
 from failmap.alerts.configuration import (
     DIMENSIONS,
     Configuration,
@@ -115,13 +114,29 @@ class CellPrediction:
     beta: float
     confidence_level: float
 
+    # The central interval of the posterior, widened to hold the estimate: with (nearly) every
+    # segment failed and no prior to speak of, Beta(x, ~0) puts both quantiles above its mean
+    # (a 100 % configuration printed "lower 100 %, estimate 99.9 %").
     @cached_property
     def lower(self) -> float:
-        return beta_quantile((1 - self.confidence_level) / 2, self.alpha, self.beta)
+        quantile = _beta_quantile((1 - self.confidence_level) / 2, self.alpha, self.beta)
+        return min(quantile, self.predicted_failure_rate)
 
     @cached_property
     def upper(self) -> float:
-        return beta_quantile(1 - (1 - self.confidence_level) / 2, self.alpha, self.beta)
+        quantile = _beta_quantile(1 - (1 - self.confidence_level) / 2, self.alpha, self.beta)
+        return max(quantile, self.predicted_failure_rate)
+
+
+def _beta_quantile(p: float, alpha: float, beta: float) -> float:
+    """The p-quantile of Beta(alpha, beta): scipy's inverse regularized incomplete beta.
+
+    Imported here, not at module level: only an interval needs it, and scipy.special takes a
+    noticeable part of a second to import.
+    """
+    from scipy.special import betaincinv
+
+    return float(betaincinv(alpha, beta, p))
 
 
 def weighted(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import ClassVar, Literal
+from typing import Literal
 
 import psycopg
 from pydantic import Field, computed_field
@@ -13,7 +13,7 @@ from failmap.dimensions import DIMENSIONS
 from failmap.read.core import Row, fetch, fetch_dicts, fetch_page
 
 # What the layer reads for patterns; the first missing one means no refresh has built them.
-RELATIONS = ("marts.failure_patterns", "marts.fix_effectiveness")
+RELATIONS = ("marts.failure_patterns",)
 
 Severity = Literal["low", "medium", "high"]
 Status = Literal["emerging", "active", "resolved"]
@@ -32,12 +32,6 @@ class FailurePattern(Row):
     A new column of the mart is added here and in `sql/failure_patterns.sql`, and reaches the
     dashboard, the API, the report and the configuration check from there.
     """
-
-    # Fields the query joins from another mart (the fix a resolution is credited to lives in
-    # fix_effectiveness, so recording a fix does not rebuild the pattern engine).
-    joined_fields: ClassVar[frozenset[str]] = frozenset(
-        {"resolved_by_fix_id", "resolved_by_fix_description"}
-    )
 
     pattern_key: str = Field(
         description="Stable id, e.g. `lora=l07|character=c12|segment_position=6+`; URL-encode it "
@@ -111,18 +105,31 @@ class FailurePattern(Row):
         description="What it fails at now: its rate since started_on (since the fall when "
         "resolved); the configuration check uses it."
     )
-    resolved_by_fix_id: int | None = Field(
-        description="For a resolved pattern, the recorded fix its fall is credited to."
-    )
-    resolved_by_fix_description: str | None = Field(
-        description="What that fix was, as its reporter wrote it."
-    )
 
     @computed_field(description="The pattern's dimensions and their values.")  # type: ignore[prop-decorator]
     @property
     def dimensions(self) -> dict[str, str]:
         values = {d: getattr(self, f"dimension_{d}") for d in DIMENSIONS}
         return {d: value for d, value in values.items() if value}
+
+
+class CreditedFix(Row):
+    """The recorded fix a resolved pattern's fall is credited to (marts.fix_effectiveness).
+
+    Kept out of marts.failure_patterns: the pattern marts must not depend on app-written fixes,
+    or recording a fix would rebuild the engine.
+    """
+
+    pattern_key: str
+    fix_id: int
+    fix_description: str
+    reported_by: str
+    fixed_at: dt.datetime
+
+
+def credited_fixes(conn: psycopg.Connection) -> dict[str, CreditedFix]:
+    """The fix each resolved pattern's resolution is credited to, by pattern key."""
+    return {row.pattern_key: row for row in fetch(conn, "credited_fixes", CreditedFix)}
 
 
 class Occurrence(Row):

@@ -16,6 +16,7 @@ import pytest
 
 from failmap import database
 from failmap.ingest import load_files
+from failmap.read import patterns as read_patterns
 from tests.dbt.conftest import new_database, run_dbt
 
 demo = pytest.importorskip("failmap.demo", reason="needs the demo data generator")
@@ -161,7 +162,10 @@ def test_the_ended_pattern_is_resolved_within_seven_days_and_its_fix_verified(
                 "select pattern_key, resolved_by_fix_id from staging.int_pattern_resolutions"
             )
         )
+        named = read_patterns.credited_fixes(conn)
     assert credited == {ended_key: fix_id}
+    # The surfaces name it through the read layer.
+    assert {key: fix.fix_id for key, fix in named.items()} == {ended_key: fix_id}
     assert verdicts[ended_key] == "verified"
     assert verdicts["character=c14"] != "verified"
 

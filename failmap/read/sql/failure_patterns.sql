@@ -42,26 +42,8 @@ select
     failure_patterns.recent_segment_count,
     failure_patterns.recent_window_days,
     failure_patterns.current_failure_rate,
-    credited_fix.fix_id as resolved_by_fix_id,
-    credited_fix.fix_description as resolved_by_fix_description,
     count(*) over () as matching_count
 from marts.failure_patterns
--- The fix a resolved pattern's fall is credited to (kept out of the pattern marts so that
--- recording a fix does not rebuild the engine; fix_effectiveness reads app.pattern_fixes).
-left join lateral (
-    select
-        fix_effectiveness.fix_id,
-        fix_effectiveness.fix_description
-    from marts.fix_effectiveness
-    where
-        fix_effectiveness.pattern_key = failure_patterns.pattern_key
-        and fix_effectiveness.is_credited_with_resolution
-    order by fix_effectiveness.fixed_at desc
-    limit 1
-) as credited_fix on true
--- The filters' query parameters lint as bare names beside two relations (RF02 is about
--- columns, and these are not).
--- noqa: disable=RF02
 where
     (
         %(key)s::text is null
@@ -104,4 +86,3 @@ order by
     failure_patterns.impact_rank asc,
     failure_patterns.pattern_key asc
 limit %(limit)s offset %(offset)s
--- noqa: enable=RF02

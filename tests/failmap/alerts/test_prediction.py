@@ -7,11 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from scipy.stats import beta as scipy_beta
 
 from failmap import database
 from failmap.alerts import Predictor, load_snapshot, thresholds
-from failmap.alerts.beta import beta_cdf, beta_quantile
 from failmap.alerts.configuration import Configuration, bucket_bounds, position_bucket
 from failmap.alerts.prediction import plan_slots
 from tests.conftest import REPO_ROOT
@@ -57,13 +55,6 @@ def test_dispersion_is_the_method_of_moments_estimate(demo_alerts: DemoAlerts) -
             assert strength == pytest.approx(max(0.0, 1 / expected - 1), rel=1e-9)
         else:
             assert np.isnan(strength).all(), dimension_set
-
-
-@pytest.mark.parametrize(("a", "b"), [(0.5, 0.5), (1, 1), (2, 200), (30, 400), (3000, 50000)])
-@pytest.mark.parametrize("p", [0.001, 0.025, 0.5, 0.975, 0.999])
-def test_beta_quantile_matches_scipy(a: float, b: float, p: float) -> None:
-    assert beta_quantile(p, a, b) == pytest.approx(scipy_beta.ppf(p, a, b), abs=1e-9)
-    assert beta_cdf(scipy_beta.ppf(p, a, b), a, b) == pytest.approx(p, abs=1e-9)
 
 
 def test_thresholds_equal_the_pattern_engines_vars() -> None:
@@ -112,3 +103,32 @@ def test_scene_slots_weight_positions(demo_alerts: DemoAlerts) -> None:
     anywhere = plan_slots(Configuration.build(workflow="w", model="m", scene_type="s"), snapshot)
     assert [s.bucket for s in anywhere] == ["1-3", "4-5", "6+"]
     assert sum(s.weight for s in anywhere) == pytest.approx(1)
+
+
+@pytest.mark.parametrize(
+    ("failures", "total", "prior", "strength"),
+    [(6302, 6302, 0.72, 0.0), (6302, 6302, 0.72, 3.0), (0, 5000, 0.01, 0.0), (3, 10, 0.4, 20.0)],
+)
+def test_the_interval_holds_the_estimate_even_at_0_and_100_percent(
+    failures: int, total: int, prior: float, strength: float
+) -> None:
+    from failmap.alerts.prediction import CellPrediction, shrunk
+
+    estimate = shrunk(failures, total, prior, strength)
+    prediction = CellPrediction(
+        values={},
+        configuration_key="",
+        total_count=total,
+        failure_count=failures,
+        background_rate=prior,
+        pattern_rate=None,
+        prior_rate=prior,
+        prior_strength=strength,
+        predicted_failure_rate=estimate,
+        patterns=(),
+        unknown_dimensions=(),
+        alpha=max(failures + strength * prior, 1e-9),
+        beta=max(total - failures + strength * (1 - prior), 1e-9),
+        confidence_level=0.95,
+    )
+    assert 0.0 <= prediction.lower <= estimate <= prediction.upper <= 1.0

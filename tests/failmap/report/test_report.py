@@ -127,10 +127,6 @@ create table marts.failure_patterns (
     status_since date default '2026-01-01', started_on date default '2026-01-01',
     recent_failure_rate double precision, recent_segment_count bigint default 0,
     recent_window_days integer default 7, current_failure_rate double precision
-);
-create table if not exists marts.fix_effectiveness (
-    fix_id bigint, pattern_key text, fix_description text, fixed_at timestamptz,
-    is_credited_with_resolution boolean
 )
 """
 
