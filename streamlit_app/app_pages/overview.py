@@ -4,6 +4,7 @@ import streamlit as st
 from lib import charts
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
+from lib.pattern_status import STATUS_HELP, WEEK_DAYS, current, status_text, week_changes
 from lib.queries import (
     MartMissing,
     change_events,
@@ -30,10 +31,13 @@ except MartMissing:
         "All data: counts for the chosen period need marts.daily_failure_trends (trend tracking)."
     )
 try:
-    patterns = failure_patterns(period)
+    all_patterns = failure_patterns(period)
 except MartMissing as error:
-    patterns = None
+    all_patterns = patterns = None
     patterns_error = error
+else:
+    # Issue 12: what costs failures now; resolved patterns only count as "resolved this week".
+    patterns = current(all_patterns).reset_index(drop=True)
 
 columns = st.columns(6)
 columns[0].metric("Segments", f"{segments:,}", help=volume_note, border=True)
@@ -46,9 +50,10 @@ columns[1].metric(
 if patterns is not None:
     by_severity = patterns["severity"].value_counts()
     columns[2].metric(
-        "Patterns",
+        "Current patterns",
         len(patterns),
-        help=" · ".join(f"{by_severity.get(s, 0)} {s}" for s in ("high", "medium", "low")),
+        help=" · ".join(f"{by_severity.get(s, 0)} {s}" for s in ("high", "medium", "low"))
+        + " (emerging or active; resolved ones left out)",
         border=True,
     )
     # Counted from the rows the table below lists (fixes read live), so the metric and the
@@ -57,7 +62,7 @@ if patterns is not None:
     columns[4].metric(
         "With a fix",
         f"{with_fix} of {of}",
-        help="Surfaced patterns with at least one recorded fix, as of now.",
+        help="Current patterns with at least one recorded fix, as of now.",
         border=True,
     )
 else:
@@ -92,6 +97,39 @@ except MartMissing:
         border=True,
     )
 
+# --- new and resolved this week (issue 12) ------------------------------------------------------
+if all_patterns is not None and freshness["last_evaluated_at"] is not None:
+    last_day = freshness["last_evaluated_at"].date()
+    new, resolved = week_changes(all_patterns, last_day)
+    week = f"the {WEEK_DAYS} days to {last_day:%b %d} (the data's last day)"
+    week_columns = st.columns(2)
+    week_columns[0].metric(
+        "New this week",
+        len(new),
+        help=f"Patterns that started failing above their baseline in {week}.",
+        border=True,
+    )
+    week_columns[1].metric(
+        "Resolved this week",
+        len(resolved),
+        help=f"Patterns back at their baseline since a day in {week}.",
+        border=True,
+    )
+    for title, rows in (("New this week", new), ("Resolved this week", resolved)):
+        if not rows.empty:
+            st.caption(
+                f"**{title}:** "
+                + md_escape(
+                    "; ".join(
+                        f"{pattern_label(key)} ({status_text(status, since)})"
+                        for key, status, since in zip(
+                            rows["pattern_key"], rows["status"], rows["status_since"], strict=True
+                        )
+                    )
+                )
+            )
+# --- end new and resolved this week ---------------------------------------------------------------
+
 if patterns is not None and not patterns.empty:
     high = patterns[patterns["severity"] == "high"]
     if not high.empty:
@@ -105,6 +143,11 @@ if patterns is not None and not patterns.empty:
 st.subheader("Where the failures come from")
 if patterns is None:
     show_missing(patterns_error, "The top patterns")
+elif patterns.empty and all_patterns is not None and not all_patterns.empty:
+    st.success(
+        f"No current pattern: all {len(all_patterns)} surfaced patterns are resolved.",
+        icon=":material/check_circle:",
+    )
 elif patterns.empty:
     st.success(
         "No failure pattern surfaced: no combination of workflow, model, LoRA, character, scene "
@@ -112,7 +155,13 @@ elif patterns.empty:
         icon=":material/check_circle:",
     )
 else:
-    top = patterns.head(8).assign(label=lambda rows: rows["pattern_key"].map(pattern_label))
+    top = patterns.head(8).assign(
+        label=lambda rows: rows["pattern_key"].map(pattern_label),
+        status_label=lambda rows: [
+            status_text(status, since)
+            for status, since in zip(rows["status"], rows["status_since"], strict=True)
+        ],
+    )
     first = top.iloc[0]
     st.altair_chart(
         charts.horizontal_bars(
@@ -137,6 +186,7 @@ else:
         hide_index=True,
         column_order=[
             "severity",
+            "status_label",
             "label",
             "failure_percent",
             "baseline_percent",
@@ -146,6 +196,7 @@ else:
         ],
         column_config={
             "severity": st.column_config.TextColumn("Severity", width=80),
+            "status_label": st.column_config.TextColumn("Status", width=140, help=STATUS_HELP),
             "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
             "failure_percent": st.column_config.NumberColumn(
                 "Failure rate", format="%.0f%%", help="Share of the pattern's segments that failed"
