@@ -196,7 +196,7 @@ else:
         ],
         column_config={
             "severity": st.column_config.TextColumn("Severity", width=80),
-            "status_label": st.column_config.TextColumn("Status", width=140, help=STATUS_HELP),
+            "status_label": st.column_config.TextColumn("Status", width=160, help=STATUS_HELP),
             "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
             "failure_percent": st.column_config.NumberColumn(
                 "Failure rate", format="%.0f%%", help="Share of the pattern's segments that failed"

@@ -164,7 +164,7 @@ event = st.dataframe(
     ],
     column_config={
         "severity": st.column_config.TextColumn("Severity", width=80),
-        "status_label": st.column_config.TextColumn("Status", width=140, help=STATUS_HELP),
+        "status_label": st.column_config.TextColumn("Status", width=160, help=STATUS_HELP),
         "refinement_count": st.column_config.NumberColumn(
             "Refinements",
             format="%d",
@@ -220,7 +220,7 @@ if not refinements.empty:
         column_order=["severity", "status_label", "label", "failure_percent", "reasons"],
         column_config={
             "severity": st.column_config.TextColumn("Severity", width=80),
-            "status_label": st.column_config.TextColumn("Status", width=140),
+            "status_label": st.column_config.TextColumn("Status", width=160),
             "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
             "failure_percent": st.column_config.NumberColumn("Failure rate", format="%.0f%%"),
             "reasons": st.column_config.TextColumn("Top failure reasons", width=320),
