@@ -105,7 +105,10 @@ def test_metrics_serve_what_the_dbt_built_marts_hold(refreshed: dict[str, str]) 
             "select segment_count, failed_segment_count from marts.data_freshness"
         ).fetchone()
         patterns = dict(
-            conn.execute("select severity, count(*) from marts.failure_patterns group by 1")
+            conn.execute(
+                "select severity, count(*) from marts.failure_patterns "
+                "where status != 'resolved' group by 1"
+            )
         )
         failed_runs = dict(
             conn.execute(

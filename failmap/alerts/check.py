@@ -21,6 +21,7 @@ from failmap.alerts.result import (
     KnownFix,
     MatchedPattern,
     PositionPrediction,
+    ReasonShare,
     ScenePrediction,
     percent,
 )
@@ -194,6 +195,12 @@ def _matched_patterns(
                     failure_count=pattern.failure_count,
                     total_count=pattern.total_count,
                     position_buckets=[],
+                    status=pattern.status,  # type: ignore[arg-type]
+                    status_since=pattern.status_since,
+                    top_failure_reasons=[
+                        ReasonShare(value=value, share=share)
+                        for value, share in pattern.top_failure_reasons
+                    ],
                 )
             found[pattern.pattern_key].position_buckets.append(slot.bucket)
     if found:

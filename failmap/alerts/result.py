@@ -40,6 +40,13 @@ class KnownFix(BaseModel):
     created_at: dt.datetime
 
 
+class ReasonShare(BaseModel):
+    """A failure reason and the share of a pattern's failed segments that have it."""
+
+    value: str
+    share: float
+
+
 class MatchedPattern(BaseModel):
     """A surfaced pattern the configuration lies in (at the listed position buckets)."""
 
@@ -52,6 +59,16 @@ class MatchedPattern(BaseModel):
     total_count: int
     position_buckets: list[str] = Field(description="Position buckets of the check it applies to.")
     fixes: list[KnownFix] = Field(default_factory=list)
+    status: Literal["emerging", "active"] = Field(
+        default="active",
+        description="emerging (began failing above its baseline recently) or active; resolved "
+        "patterns are not matched.",
+    )
+    status_since: dt.date | None = Field(default=None, description="The day the status began.")
+    top_failure_reasons: list[ReasonShare] = Field(
+        default_factory=list,
+        description="Its most frequent failure reasons, with their share of its failed segments.",
+    )
 
 
 class PositionPrediction(BaseModel):
@@ -180,7 +197,15 @@ class CheckResult(BaseModel):
                 alias = ""
                 if pattern.matched_by != pattern.pattern_key:
                     alias = f" (as {pattern.matched_by})"
-                lines.append(f"  [{pattern.severity}] {pattern.description}{alias}")
+                since = f" since {pattern.status_since:%Y-%m-%d}" if pattern.status_since else ""
+                lines.append(
+                    f"  [{pattern.severity}, {pattern.status}{since}] {pattern.description}{alias}"
+                )
+                if pattern.top_failure_reasons:
+                    reasons = "; ".join(
+                        f"{r.value} ({r.share:.0%})" for r in pattern.top_failure_reasons[:3]
+                    )
+                    lines.append(f"      top failure reasons: {reasons}")
                 if not pattern.fixes:
                     lines.append(
                         "      no fix recorded yet: failmap fix add --pattern "

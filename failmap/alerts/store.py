@@ -71,6 +71,10 @@ class Pattern:
     failure_rate_upper: float | None
     first_detected_at: dt.datetime | None
     last_occurrence: dt.datetime | None
+    # What it does now and its most frequent failure reasons (value, share), for the output.
+    status: str = "active"
+    status_since: dt.date | None = None
+    top_failure_reasons: tuple[tuple[str, float], ...] = ()
 
     def matched_by(self, values: dict[str, str]) -> str | None:
         """The key (the pattern's own or an alias) whose every dimension the values have."""
@@ -142,6 +146,9 @@ def _load_snapshot(conn: psycopg.Connection) -> Snapshot:
             failure_rate_upper=row.failure_rate_upper,
             first_detected_at=row.first_detected_at,
             last_occurrence=row.last_occurrence,
+            status=row.status,
+            status_since=row.status_since,
+            top_failure_reasons=tuple((r.value, r.share) for r in row.top_failure_reasons),
         )
         for row in pattern_rows
         if row.status != "resolved"

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 import psycopg
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from failmap import database
 from failmap.read import data, metrics
 from failmap.read.core import missing_relations
+from failmap.read.patterns import Status
 
 log = logging.getLogger(__name__)
 
@@ -107,14 +108,21 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec(
         "failmap_patterns_surfaced",
         "gauge",
-        "Surfaced failure patterns by severity (low, medium, high).",
+        "Current (not resolved) surfaced failure patterns by severity (low, medium, high).",
         ("pattern_severity",),
+        source="marts.failure_patterns",
+    ),
+    MetricSpec(
+        "failmap_patterns_by_status",
+        "gauge",
+        "Surfaced failure patterns by status (emerging, active, resolved).",
+        ("pattern_status",),
         source="marts.failure_patterns",
     ),
     MetricSpec(
         "failmap_pattern_last_detected_timestamp_seconds",
         "gauge",
-        "When the newest surfaced pattern of a severity was first detected (Unix time).",
+        "When the newest current pattern of a severity was first detected (Unix time).",
         ("pattern_severity",),
         source="marts.failure_patterns",
     ),
@@ -226,6 +234,9 @@ def _patterns(conn: psycopg.Connection, snapshot: Snapshot) -> None:
         snapshot.add("failmap_patterns_surfaced", row.pattern_count if row else 0, severity)
         detected = _epoch(row.last_detected_at) if row else None
         snapshot.add("failmap_pattern_last_detected_timestamp_seconds", detected, severity)
+    by_status = {row.status: row.pattern_count for row in metrics.pattern_status_counts(conn)}
+    for status in get_args(Status):
+        snapshot.add("failmap_patterns_by_status", by_status.get(status, 0), status)
 
 
 def _run_errors(conn: psycopg.Connection, snapshot: Snapshot) -> None:

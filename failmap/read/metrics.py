@@ -17,6 +17,13 @@ class SeverityCount(Row):
     last_detected_at: dt.datetime | None
 
 
+class StatusCount(Row):
+    """Surfaced patterns of one status (emerging, active, resolved)."""
+
+    status: str
+    pattern_count: int
+
+
 class CatalogHits(Row):
     """Run errors the catalog classified as one category."""
 
@@ -61,6 +68,10 @@ def open_quality_warnings(conn: psycopg.Connection) -> list[OpenWarnings]:
 
 def pattern_severity_counts(conn: psycopg.Connection) -> list[SeverityCount]:
     return fetch(conn, "pattern_severity_counts", SeverityCount)
+
+
+def pattern_status_counts(conn: psycopg.Connection) -> list[StatusCount]:
+    return fetch(conn, "pattern_status_counts", StatusCount)
 
 
 def catalog_hits(conn: psycopg.Connection) -> list[CatalogHits]:

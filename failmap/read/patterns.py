@@ -160,6 +160,16 @@ class FailedSegment(Row):
     failure_reasons: list[str | None]
 
 
+class DailyRate(Row):
+    """A pattern's failure rate on one day beside the rest's (marts.daily_pattern_rates)."""
+
+    day: dt.date
+    segment_count: int
+    failure_count: int
+    failure_rate: float
+    rest_failure_rate: float | None
+
+
 class RecordedFix(Row):
     """A fix as stored in app.pattern_fixes (parameters as JSON text)."""
 
@@ -259,6 +269,14 @@ def period_failure_counts(conn: psycopg.Connection, start: dt.date, end: dt.date
     """Failing segments per pattern on the days start to end (marts.daily_pattern_failures)."""
     rows = fetch_dicts(conn, "pattern_period_failures", start=start, end=end)
     return {row["pattern_key"]: int(row["period_failure_count"]) for row in rows}
+
+
+def pattern_daily_rates(
+    conn: psycopg.Connection, key: str, start: dt.date, end: dt.date
+) -> list[DailyRate]:
+    """The pattern's daily rate against the rest on the days start to end, oldest first (its
+    sparkline); days with no segment of the pattern are missing."""
+    return fetch(conn, "pattern_daily_rates", DailyRate, key=key, start=start, end=end)
 
 
 def fix_counts(conn: psycopg.Connection) -> dict[str, int]:

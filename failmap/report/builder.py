@@ -277,37 +277,91 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
         )
     try:
         with conn.transaction():  # a savepoint: the sections after this one still read
-            top, _ = patterns.failure_patterns(conn, limit=TOP_FAILURE_PATTERNS)
+            found, _ = patterns.failure_patterns(conn)
     except psycopg.errors.UndefinedColumn as error:
         return (
             f"{title}\n\n`marts.failure_patterns` lacks a column this report reads "
             f"({error.diag.message_primary}): run `failmap refresh` to rebuild it."
         )
-    if not top:
+    if not found:
         return f"{title}\n\nThe pattern engine found no significant failure pattern."
-    rows = [
-        [
-            md.code(p.pattern_key, 200),
-            md.cell(p.description),
-            f"{p.failure_count:,} / {p.total_count:,}",
-            md.rate(p.failure_rate),
-            md.cell(p.severity),
-        ]
-        for p in top
-    ]
-    return "\n\n".join(
-        [
-            title,
-            "Segment failure patterns over all the data (quality gates, not run errors), "
-            "as surfaced by the pattern engine (`marts.failure_patterns`), most excess "
-            "failures first.",
-            md.table(
-                ["pattern", "description", "failed / total segments", "failure rate", "severity"],
-                rows,
-                right=(2, 3),
-            ),
-        ]
+    current = [p for p in found if p.status != "resolved"]
+    resolved = [p for p in found if p.status == "resolved"]
+    credited = (
+        patterns.credited_fixes(conn)
+        if resolved and not missing_relations(conn, ("marts.fix_effectiveness",))
+        else {}
     )
+    # Top-level patterns by impact, each followed by its refinements (indented); a refinement
+    # whose parent is not current is listed at the top level.
+    keys = {p.pattern_key for p in current}
+    top = [p for p in current if p.parent_pattern_key not in keys][:TOP_FAILURE_PATTERNS]
+    children: dict[str, list[patterns.FailurePattern]] = defaultdict(list)
+    for p in current:
+        if p.parent_pattern_key in keys:
+            children[p.parent_pattern_key].append(p)
+    rows = []
+    for parent in top:
+        rows.append(_failure_pattern_row(parent, md.code(parent.pattern_key, 200)))
+        rows += [
+            _failure_pattern_row(child, "↳ " + md.code(child.pattern_key, 200))
+            for child in children[parent.pattern_key]
+        ]
+    parts = [
+        title,
+        "Segment failure patterns over all the data (quality gates, not run errors), "
+        "as surfaced by the pattern engine (`marts.failure_patterns`): the current ones "
+        "(emerging or active), most excess failures first, each followed by the narrower "
+        "patterns that refine it (↳).",
+    ]
+    if rows:
+        parts.append(
+            md.table(
+                [
+                    "pattern",
+                    "status",
+                    "description",
+                    "failed / total segments",
+                    "failure rate",
+                    "severity",
+                    "top failure reasons",
+                ],
+                rows,
+                right=(3, 4),
+            )
+        )
+    else:
+        parts.append("No current failure pattern: every surfaced pattern is resolved.")
+    if resolved:
+        parts.append(
+            "Resolved (back at their baseline):\n\n"
+            + "\n".join(
+                f"- {md.code(p.pattern_key, 200)} since {p.status_since:%Y-%m-%d}"
+                + (
+                    f", credited to fix #{credited[p.pattern_key].fix_id}: "
+                    f"{md.code(credited[p.pattern_key].fix_description, 120)}"
+                    if p.pattern_key in credited
+                    else ""
+                )
+                for p in resolved
+            )
+        )
+    return "\n\n".join(parts)
+
+
+def _failure_pattern_row(p: patterns.FailurePattern, name: str) -> list[str]:
+    return [
+        name,
+        f"{p.status} since {p.status_since:%Y-%m-%d}",
+        md.cell(p.description),
+        f"{p.failure_count:,} / {p.total_count:,}",
+        md.rate(p.failure_rate),
+        md.cell(p.severity),
+        md.cell(
+            "; ".join(f"{r.value} ({md.rate(r.share, 0)})" for r in p.top_failure_reasons[:3])
+            or "—"
+        ),
+    ]
 
 
 def _phases(phases: list[PhaseErrors]) -> str:

@@ -8,6 +8,7 @@ from lib.dimensions import label
 from lib.fixes import effect_label
 from lib.notices import show_missing, show_no_data
 from lib.page import page_context
+from lib.pattern_status import shares_text, status_text
 from lib.queries import MartMissing, dimension_values
 from lib.tables import pattern_label
 from lib.text import md_escape
@@ -169,6 +170,15 @@ if not patterns:
 for pattern in patterns:
     with st.container(border=True):
         st.markdown(f"**{md_escape(pattern['description'])}** · severity {pattern['severity']}")
+        # Status and top reasons (issues 12, 13); resolved patterns are never matched.
+        st.caption(
+            status_text(pattern.get("status", "active"), pattern.get("status_since"))
+            + (
+                " · top failure reasons: " + md_escape(shares_text(pattern["top_failure_reasons"]))
+                if pattern.get("top_failure_reasons")
+                else ""
+            )
+        )
         if pattern["matched_by"] != pattern["pattern_key"]:
             st.caption(f"Matched as {md_escape(pattern_label(pattern['matched_by']))}.")
         if pattern["fixes"]:

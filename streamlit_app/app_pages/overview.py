@@ -4,6 +4,7 @@ import streamlit as st
 from lib import charts
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
+from lib.pattern_status import STATUS_HELP, WEEK_DAYS, current, status_text, week_changes
 from lib.queries import (
     MartMissing,
     change_events,
@@ -16,7 +17,7 @@ from lib.text import md_escape
 
 # Columns of the top-patterns table taken as they are from the mart.
 SHOWN_COUNTS = ["period_failure_count", "fix_count", "first_detected_at"]
-OVERVIEW_COLUMNS = ["severity", "label", *SHOWN_COUNTS]
+OVERVIEW_COLUMNS = ["severity", "status_label", "label", *SHOWN_COUNTS]
 
 st.title("Overview")
 context = page_context()
@@ -34,10 +35,13 @@ except MartMissing:
         "All data: counts for the chosen period need marts.daily_failure_trends (trend tracking)."
     )
 try:
-    patterns = failure_patterns(period)
+    all_patterns = failure_patterns(period)
 except MartMissing as error:
-    patterns = None
+    all_patterns = patterns = None
     patterns_error = error
+else:
+    # Issue 12: what costs failures now; resolved patterns only count as "resolved this week".
+    patterns = current(all_patterns).reset_index(drop=True)
 
 columns = st.columns(6)
 columns[0].metric("Segments", f"{segments:,}", help=volume_note, border=True)
@@ -50,9 +54,10 @@ columns[1].metric(
 if patterns is not None:
     by_severity = patterns["severity"].value_counts()
     columns[2].metric(
-        "Patterns",
+        "Current patterns",
         len(patterns),
-        help=" · ".join(f"{by_severity.get(s, 0)} {s}" for s in ("high", "medium", "low")),
+        help=" · ".join(f"{by_severity.get(s, 0)} {s}" for s in ("high", "medium", "low"))
+        + " (emerging or active; resolved ones left out)",
         border=True,
     )
     # Counted from the rows the table below lists (fixes read live), so the metric and the
@@ -61,7 +66,7 @@ if patterns is not None:
     columns[4].metric(
         "With a fix",
         f"{with_fix} of {of}",
-        help="Surfaced patterns with at least one recorded fix, as of now.",
+        help="Current patterns with at least one recorded fix, as of now.",
         border=True,
     )
 else:
@@ -96,6 +101,39 @@ except MartMissing:
         border=True,
     )
 
+# --- new and resolved this week (issue 12) ------------------------------------------------------
+if all_patterns is not None and freshness["last_evaluated_at"] is not None:
+    last_day = freshness["last_evaluated_at"].date()
+    new, resolved = week_changes(all_patterns, last_day)
+    week = f"the {WEEK_DAYS} days to {last_day:%b %d} (the data's last day)"
+    week_columns = st.columns(2)
+    week_columns[0].metric(
+        "New this week",
+        len(new),
+        help=f"Patterns that started failing above their baseline in {week}.",
+        border=True,
+    )
+    week_columns[1].metric(
+        "Resolved this week",
+        len(resolved),
+        help=f"Patterns back at their baseline since a day in {week}.",
+        border=True,
+    )
+    for title, rows in (("New this week", new), ("Resolved this week", resolved)):
+        if not rows.empty:
+            st.caption(
+                f"**{title}:** "
+                + md_escape(
+                    "; ".join(
+                        f"{pattern_label(key)} ({status_text(status, since)})"
+                        for key, status, since in zip(
+                            rows["pattern_key"], rows["status"], rows["status_since"], strict=True
+                        )
+                    )
+                )
+            )
+# --- end new and resolved this week ---------------------------------------------------------------
+
 if patterns is not None and not patterns.empty:
     high = patterns[patterns["severity"] == "high"]
     if not high.empty:
@@ -109,6 +147,11 @@ if patterns is not None and not patterns.empty:
 st.subheader("Where the failures come from")
 if patterns is None:
     show_missing(patterns_error, "The top patterns")
+elif patterns.empty and all_patterns is not None and not all_patterns.empty:
+    st.success(
+        f"No current pattern: all {len(all_patterns)} surfaced patterns are resolved.",
+        icon=":material/check_circle:",
+    )
 elif patterns.empty:
     st.success(
         "No failure pattern surfaced: no combination of workflow, model, LoRA, character, scene "
@@ -116,7 +159,13 @@ elif patterns.empty:
         icon=":material/check_circle:",
     )
 else:
-    top = patterns.head(8).assign(label=lambda rows: rows["pattern_key"].map(pattern_label))
+    top = patterns.head(8).assign(
+        label=lambda rows: rows["pattern_key"].map(pattern_label),
+        status_label=lambda rows: [
+            status_text(status, since)
+            for status, since in zip(rows["status"], rows["status_since"], strict=True)
+        ],
+    )
     first = top.iloc[0]
     st.altair_chart(
         charts.horizontal_bars(
@@ -140,9 +189,17 @@ else:
             baseline_percent=top["baseline_rate"] * 100,
         ),
         hide_index=True,
-        column_order=["severity", "label", "failure_percent", "baseline_percent", *SHOWN_COUNTS],
+        column_order=[
+            "severity",
+            "status_label",
+            "label",
+            "failure_percent",
+            "baseline_percent",
+            *SHOWN_COUNTS,
+        ],
         column_config={
             "severity": st.column_config.TextColumn("Severity", width=80),
+            "status_label": st.column_config.TextColumn("Status", width=160, help=STATUS_HELP),
             "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
             "failure_percent": st.column_config.NumberColumn(
                 "Failure rate", format="%.0f%%", help="Share of the pattern's segments that failed"

@@ -1,23 +1,47 @@
 """Patterns: the surfaced failure patterns, filterable; one pattern's failing segments and fixes."""
 
+import pandas as pd
 import streamlit as st
 from lib.dimensions import DIMENSIONS, label
 from lib.fix_form import fix_form, fixes_table
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
-from lib.queries import MartMissing, failure_patterns, pattern_occurrences
+from lib.pattern_status import (
+    CURRENT,
+    STATUS_COLORS,
+    STATUS_HELP,
+    STATUS_ICONS,
+    STATUS_NAMES,
+    STATUSES,
+    children,
+    shares_frame,
+    shares_text,
+    sparkline,
+    status_text,
+    top_level,
+)
+from lib.queries import (
+    MartMissing,
+    failure_patterns,
+    pattern_daily_rates,
+    pattern_fixes,
+    pattern_occurrences,
+)
 from lib.tables import PATTERN_LABEL_WIDTH, SEGMENT_COLUMNS, SEGMENT_ORDER, pattern_label
 from lib.text import md_escape
 
 TABLE_KEY = "patterns_table"
 TABLE_COLUMNS = [
     "severity",
+    "status_label",
     "label",
     "failure_percent",
     "baseline_percent",
     "total_count",
     "period_failure_count",
     "fix_count",
+    "refinement_count",
+    "reasons",
 ]
 DIMENSION_COLUMNS = [f"dimension_{dimension}" for dimension in DIMENSIONS]
 
@@ -44,6 +68,15 @@ if patterns.empty:
 
 # --- filters ------------------------------------------------------------------------------------
 with st.container(horizontal=True, vertical_alignment="bottom"):
+    statuses = st.pills(
+        "Status",
+        list(STATUSES),
+        selection_mode="multi",
+        default=list(CURRENT),
+        format_func=lambda s: STATUS_NAMES[s],
+        key="status",
+        help=f"{STATUS_HELP} Resolved patterns are listed only when chosen here.",
+    )
     severities = st.pills(
         "Severity",
         ["high", "medium", "low"],
@@ -75,7 +108,11 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     )
     only_period = st.toggle("Only patterns failing in the period", value=True, key="only_period")
 
-shown = patterns[patterns["severity"].isin(severities) & (patterns["total_count"] >= min_support)]
+shown = patterns[
+    patterns["severity"].isin(severities)
+    & (patterns["total_count"] >= min_support)
+    & patterns["status"].isin(statuses)
+]
 if dimension:
     column = shown[f"dimension_{dimension}"]
     shown = shown[column == value] if value else shown[column.notna()]
@@ -84,6 +121,22 @@ if only_period:
 if shown.empty:
     st.info("No pattern matches these filters. Widen them, or pick a longer period.")
     st.stop()
+# --- status and refinements (issues 12, 13) -----------------------------------------------------
+# Every filtered pattern, worded for the tables; the list shows the top-level ones (by impact)
+# and a selected pattern's refinements are listed under it.
+filtered = shown.assign(
+    label=lambda rows: rows["pattern_key"].map(pattern_label),
+    status_label=lambda rows: [
+        status_text(status, since)
+        for status, since in zip(rows["status"], rows["status_since"], strict=True)
+    ],
+    reasons=lambda rows: rows["top_failure_reasons"].map(shares_text),
+    refinement_count=lambda rows: (
+        rows["pattern_key"].map(rows["parent_pattern_key"].value_counts()).fillna(0).astype("int64")
+    ),
+)
+shown = top_level(filtered)
+# --- end status and refinements -----------------------------------------------------------------
 shown = shown.reset_index(drop=True).assign(
     label=lambda rows: rows["pattern_key"].map(pattern_label),
     failure_percent=lambda rows: rows["failure_rate"] * 100,  # display only: "30%"
@@ -95,8 +148,13 @@ shown = shown.reset_index(drop=True).assign(
 )
 
 st.caption(
-    f"{len(shown)} of {len(patterns)} patterns, by excess failures. Select a row to see its "
-    "failing segments and fixes."
+    f"{len(shown)} of {len(patterns)} patterns, by excess failures"
+    + (
+        f" ({len(filtered) - len(shown)} more refine them: select one to see its refinements)"
+        if len(filtered) > len(shown)
+        else ""
+    )
+    + ". Select a row to see its failing segments and fixes."
 )
 event = st.dataframe(
     # The shown columns and the key only: other mart columns hold objects Arrow cannot send.
@@ -109,6 +167,17 @@ event = st.dataframe(
     column_order=TABLE_COLUMNS,
     column_config={
         "severity": st.column_config.TextColumn("Severity", width=80),
+        "status_label": st.column_config.TextColumn("Status", width=160, help=STATUS_HELP),
+        "refinement_count": st.column_config.NumberColumn(
+            "Refinements",
+            format="%d",
+            help="Narrower patterns inside this one; select the row to list them.",
+        ),
+        "reasons": st.column_config.TextColumn(
+            "Top failure reasons",
+            width=320,
+            help="Most frequent failure reasons of its failed segments, with their share.",
+        ),
         "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
         "failure_percent": st.column_config.ProgressColumn(
             "Failure rate", format="%.0f%%", min_value=0, max_value=100, width=110
@@ -138,12 +207,67 @@ else:
         icon=":material/touch_app:",
     )
     st.stop()
+# --- refinements of the selected pattern (issue 13) ----------------------------------------------
+refinements = children(filtered, selected["pattern_key"]).reset_index(drop=True)
+if not refinements.empty:
+    st.markdown(
+        f"**Refinements of {md_escape(pattern_label(selected['pattern_key']))}** "
+        f"({len(refinements)}): narrower patterns inside it. Select one to see it instead."
+    )
+    child_event = st.dataframe(
+        refinements.assign(failure_percent=refinements["failure_rate"] * 100),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="refinements_table",
+        column_order=["severity", "status_label", "label", "failure_percent", "reasons"],
+        column_config={
+            "severity": st.column_config.TextColumn("Severity", width=80),
+            "status_label": st.column_config.TextColumn("Status", width=160),
+            "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
+            "failure_percent": st.column_config.NumberColumn("Failure rate", format="%.0f%%"),
+            "reasons": st.column_config.TextColumn("Top failure reasons", width=320),
+        },
+    )
+    child_rows = child_event["selection"]["rows"] if child_event else []
+    if child_rows and child_rows[0] < len(refinements):
+        selected = refinements.iloc[child_rows[0]].copy()
+        selected["interval"] = (
+            f"{selected['failure_rate_lower']:.0%} – {selected['failure_rate_upper']:.0%}"
+        )
+# --- end refinements ------------------------------------------------------------------------------
 key = selected["pattern_key"]
 
 # --- one pattern --------------------------------------------------------------------------------
 st.divider()
 st.subheader(md_escape(pattern_label(key)))
+# Status badge (issue 12): what the pattern does now, since when; a resolved one names its fix.
+st.badge(
+    status_text(selected["status"], selected["status_since"]),
+    icon=STATUS_ICONS[selected["status"]],
+    color=STATUS_COLORS[selected["status"]],
+)
 st.markdown(md_escape(selected["description"]))
+if selected["status"] == "resolved":
+    fix_id = selected["resolved_by_fix_id"]
+    if fix_id is None or pd.isna(fix_id):
+        st.caption("Resolved with no recorded fix credited: it fell back to its baseline.")
+    else:
+        try:
+            fixes = pattern_fixes()
+            credited = fixes[fixes["fix_id"] == int(fix_id)]
+        except MartMissing:
+            credited = fixes = None
+        if credited is not None and not credited.empty:
+            fix = credited.iloc[0]
+            st.success(
+                f"Resolved since {pd.Timestamp(selected['status_since']):%b %d}, credited to "
+                f"fix #{int(fix_id)}: {md_escape(fix['fix_description'])} (recorded "
+                f"{fix['created_at']:%Y-%m-%d} by {md_escape(fix['reported_by'])}).",
+                icon=":material/build:",
+            )
+        else:
+            st.success(f"Resolved, credited to fix #{int(fix_id)}.", icon=":material/build:")
 columns = st.columns(5)
 columns[0].metric(
     "Failure rate",
@@ -180,6 +304,41 @@ st.caption(
         else ""
     )
 )
+
+# --- reasons, checks and daily rate (issues 12, 13) ---------------------------------------------
+reasons_column, checks_column, spark_column = st.columns([2, 2, 3], gap="medium")
+for column, cell, what, title in (
+    (reasons_column, selected["top_failure_reasons"], "reason", "Top failure reasons"),
+    (checks_column, selected["top_failing_checks"], "check", "Top failing checks"),
+):
+    with column:
+        table = shares_frame(cell, what)
+        st.markdown(f"**{title}**")
+        if table.empty:
+            st.caption("None recorded for its failed segments.")
+        else:
+            st.dataframe(
+                table,
+                hide_index=True,
+                column_config={
+                    what: st.column_config.TextColumn(what.capitalize(), width=200),
+                    "share_percent": st.column_config.ProgressColumn(
+                        "Share of failures", format="%.0f%%", min_value=0, max_value=100
+                    ),
+                },
+            )
+with spark_column:
+    st.markdown("**Daily failure rate in the period**")
+    try:
+        days = pattern_daily_rates(key, period)
+    except MartMissing as error:
+        show_missing(error, "The daily rate")
+    else:
+        if days.empty:
+            st.caption("No segment of this pattern in the period.")
+        else:
+            st.altair_chart(sparkline(days), width="stretch")
+# --- end reasons, checks and daily rate ----------------------------------------------------------
 
 # Fixes first (what to do about it), then the evidence at full width so its columns fit.
 fixes_column, form_column = st.columns(2, gap="large")

@@ -21,7 +21,7 @@ import streamlit as st
 
 from failmap.connections import open_connection
 from failmap.read import data, errors, heatmap, patterns, trends
-from failmap.read.core import Row
+from failmap.read.core import Row, missing_relations
 from lib.connection import engine
 from lib.filters import Period
 
@@ -149,6 +149,10 @@ def kpis() -> dict[str, pd.Series]:
 # --- patterns ----------------------------------------------------------------------------------
 
 
+def _share_dicts(shares: list[patterns.Share]) -> list[dict[str, object]]:
+    return [share.model_dump() for share in shares]
+
+
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def failure_patterns(period: Period) -> pd.DataFrame:
     """Surfaced patterns by impact, with their failures in the period and how many fixes exist.
@@ -163,11 +167,23 @@ def failure_patterns(period: Period) -> pd.DataFrame:
         rows, _ = patterns.failure_patterns(conn)
         in_period = patterns.period_failure_counts(conn, period.start, period.end)
         fixes = patterns.fix_counts(conn)
+        credited = (
+            patterns.credited_fixes(conn)
+            if not missing_relations(conn, ("marts.fix_effectiveness",))
+            else {}
+        )
         frame = _frame(rows, patterns.FailurePattern)
         keys = frame["pattern_key"]
         return frame.assign(
+            # The fix a resolved pattern's fall is credited to (None: none credited).
+            resolved_by_fix_id=keys.map(
+                lambda key: credited[key].fix_id if key in credited else None
+            ).astype("object"),
             period_failure_count=keys.map(lambda key: in_period.get(key, 0)).astype("int64"),
             fix_count=keys.map(lambda key: fixes.get(key, 0)).astype("int64"),
+            # {value, share} dicts: what Arrow can carry when a page shows the frame.
+            top_failure_reasons=frame["top_failure_reasons"].map(_share_dicts),
+            top_failing_checks=frame["top_failing_checks"].map(_share_dicts),
         )
 
     return _read("marts.failure_patterns", read)
@@ -185,6 +201,18 @@ def pattern_occurrences(pattern_key: str, period: Period, limit: int = 500) -> p
                 conn, pattern_key, start_at=period.start_at, end_at=period.end_at, limit=limit
             )
         ),
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def pattern_daily_rates(pattern_key: str, period: Period) -> pd.DataFrame:
+    """The pattern's daily failure rate against every other segment's in the period (its
+    sparkline), oldest first."""
+    require("daily_pattern_rates")
+    return _read_frame(
+        "marts.daily_pattern_rates",
+        patterns.DailyRate,
+        lambda conn: patterns.pattern_daily_rates(conn, pattern_key, period.start, period.end),
     )
 
 

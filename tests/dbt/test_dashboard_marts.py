@@ -18,7 +18,9 @@ from failmap.roles import DASHBOARD_ROLE
 from tests.dbt.conftest import run_dbt
 from tests.streamlit_app.dashboard_database import copy_of, demo_template
 
-DASHBOARD_MARTS = "daily_failure_heatmap daily_pattern_failures quarantine_summary"
+DASHBOARD_MARTS = (
+    "daily_failure_heatmap daily_pattern_failures daily_pattern_rates quarantine_summary"
+)
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +95,41 @@ def test_a_patterns_daily_failures_sum_to_its_failures(demo_url: str) -> None:
         ).fetchall()
     assert rows
     assert all(failures == summed for _, failures, summed in rows), rows
+
+
+def test_a_patterns_daily_rates_split_each_day_between_it_and_the_rest(demo_url: str) -> None:
+    """daily_pattern_rates (the sparkline): the pattern's and the rest's segments and failures
+    add up to the day's totals, and on a day daily_pattern_failures lists its failures they are
+    the same (a window-only pattern lists only its window's failing segments, while its series
+    covers every day)."""
+    with database.connect(demo_url) as conn:
+        split = conn.execute(
+            """
+            select count(*),
+                count(*) filter (
+                    where rates.segment_count + rates.rest_segment_count = overall.total_count
+                    and rates.failure_count + rates.rest_failure_count = overall.failure_count
+                ),
+                count(*) filter (
+                    where failures.failure_count is not null
+                    and rates.failure_count != failures.failure_count
+                )
+            from marts.daily_pattern_rates as rates
+            inner join marts.daily_failure_trends as overall
+                on rates.day = overall.day and overall.dimension = 'overall'
+            left join marts.daily_pattern_failures as failures
+                on rates.pattern_key = failures.pattern_key and rates.day = failures.day
+            """
+        ).fetchone()
+        keys = conn.execute(
+            "select count(distinct pattern_key) = (select count(*) from marts.failure_patterns) "
+            "from marts.daily_pattern_rates"
+        ).fetchone()[0]
+    rows, adding_up, differing = split
+    assert rows > 0
+    assert adding_up == rows
+    assert differing == 0
+    assert keys  # every surfaced pattern has its series
 
 
 def test_the_dashboard_role_can_ask_for_a_periods_heatmap(demo_url: str) -> None:

@@ -77,10 +77,20 @@ def test_metrics_equal_what_the_marts_hold(marts_url: str) -> None:
     assert _value(samples, "failmap_failure_rate") == pytest.approx(failed / segments)
     assert _value(samples, "failmap_rows_quarantined") == quarantined == 1
     assert _value(samples, "failmap_rows_loaded") == loaded
+    # Resolved patterns no longer cost failures: the severity counts leave them out.
     for severity, count in _query(
-        marts_url, "select severity, count(*) from marts.failure_patterns group by severity"
+        marts_url,
+        "select severity, count(*) from marts.failure_patterns where status != 'resolved' "
+        "group by severity",
     ):
         assert _value(samples, "failmap_patterns_surfaced", pattern_severity=severity) == count
+    by_status = dict(
+        _query(marts_url, "select status, count(*) from marts.failure_patterns group by status")
+    )
+    for status in ("emerging", "active", "resolved"):
+        assert _value(samples, "failmap_patterns_by_status", pattern_status=status) == (
+            by_status.get(status, 0)
+        )
     for category, count in _query(
         marts_url,
         "select category, count(*) from marts.run_errors where match_type = 'catalog' group by 1",
@@ -190,3 +200,23 @@ def test_cli_prints_the_metrics_once(marts_url: str, monkeypatch: pytest.MonkeyP
     assert "failmap_segments 90.0" in result.output
     served = {name for name in served_metric_names() if name in result.output}
     assert served == served_metric_names()
+
+
+def test_a_resolved_pattern_is_counted_by_status_not_by_severity(marts_url: str) -> None:
+    _, before = _scrape(marts_url)
+    execute(
+        marts_url,
+        "insert into marts.failure_patterns (pattern_key, severity, first_detected_at, status) "
+        "values ('lora=l09', 'high', now(), 'resolved')",
+    )
+
+    _, after = _scrape(marts_url)
+
+    high = {"pattern_severity": "high"}
+    assert _value(after, "failmap_patterns_surfaced", **high) == _value(
+        before, "failmap_patterns_surfaced", **high
+    )
+    resolved = {"pattern_status": "resolved"}
+    assert _value(after, "failmap_patterns_by_status", **resolved) == (
+        _value(before, "failmap_patterns_by_status", **resolved) + 1
+    )

@@ -13,6 +13,15 @@ from failmap.demo import PLANTED
 from tests.streamlit_app.conftest import texts
 
 REGRESSION = next(change for change in PLANTED.version_changes if change.verdict == "regression")
+# The overall chart's title names the latest regression in the demo data's days.
+LATEST_REGRESSION = max(
+    (
+        change
+        for change in PLANTED.version_changes
+        if change.verdict == "regression" and change.day < PLANTED.default_days
+    ),
+    key=lambda change: change.day,
+)
 
 
 def _no_exception(app) -> None:
@@ -24,7 +33,11 @@ def test_trends_title_states_the_planted_regression(open_page, demo_url) -> None
     _no_exception(app)
     spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
     title = spec["title"]["text"]
-    assert title.startswith("All segments: Model m02 1.4→1.5 on")
+    latest = LATEST_REGRESSION
+    assert title.startswith(
+        f"All segments: {latest.dimension.capitalize()} {latest.value} "
+        f"{latest.from_version}→{latest.to_version} on"
+    )
     assert "regressed" in title
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert "rule" in marks  # version changes drawn

@@ -234,10 +234,21 @@ def test_failmap_check_prints_json(demo_alerts: DemoAlerts, tmp_path) -> None:
     data = json.loads(completed.stdout)
     assert data["severity"] == "high" and data["scene"]["segments"] == 8
     assert data["alternatives"] and data["alert_id"]
+    # Matching patterns carry their status (never resolved) and top failure reasons.
+    three_way = next(
+        p for p in data["patterns"] if p["pattern_key"] == _expected(THREE_WAY).pattern_key
+    )
+    engine = pattern_row(demo_alerts.url, three_way["pattern_key"])
+    assert three_way["status"] == engine["status"] != "resolved"
+    assert three_way["status_since"] == str(engine["status_since"])
+    assert three_way["top_failure_reasons"] == engine["top_failure_reasons"]
     args.remove("--json")
     readable = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
     assert readable.returncode == 0 and "Severity: HIGH" in readable.stdout
     assert "consider LoRA" in readable.stdout
+    assert f"[high, {engine['status']} since {engine['status_since']:%Y-%m-%d}]" in readable.stdout
+    top = engine["top_failure_reasons"][0]
+    assert f"top failure reasons: {top['value']} ({top['share']:.0%})" in readable.stdout
 
 
 def test_no_marts_yet_is_a_clear_error(fresh_database_url: str) -> None:

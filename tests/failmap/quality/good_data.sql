@@ -99,21 +99,23 @@ create table marts.failure_patterns (
     baseline_rate double precision,
     severity text,
     last_occurrence timestamptz,
-    first_detected_at timestamptz
+    first_detected_at timestamptz,
+    status text not null default 'active'
 );
 insert into marts.failure_patterns values
     (
         'lora=l07|character=c12|segment_position=6+', 'LoRA l07 + character c12 fails at 6+',
         null, null, 'l07', 'c12', null, '6+', 9, 10, 0.9, 0.13, 'high',
-        timestamptz '2026-09-03 12:00:00+00', now() - interval '2 days'
+        timestamptz '2026-09-03 12:00:00+00', now() - interval '2 days', 'emerging'
     ),
     (
         'model=m02', 'model m02 fails', null, 'm02', null, null, null, null, 12, 60, 0.2, 0.08,
-        'medium', timestamptz '2026-09-03 12:00:00+00', now() - interval '1 day'
+        'medium', timestamptz '2026-09-03 12:00:00+00', now() - interval '1 day', 'active'
     ),
     (
         'scene_type=night', 'night scenes fail', null, null, null, null, 'night', null, 6, 50,
-        0.12, 0.08, 'low', timestamptz '2026-09-02 12:00:00+00', now() - interval '3 days'
+        0.12, 0.08, 'low', timestamptz '2026-09-02 12:00:00+00', now() - interval '3 days',
+        'resolved'
     );
 
 create table marts.failure_heatmap (

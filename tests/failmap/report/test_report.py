@@ -155,6 +155,50 @@ def test_pattern_engine_section_reads_failure_patterns_when_they_exist(
     assert "| 54 / 104 | 51.9% | high |" in text
 
 
+def test_pattern_engine_section_groups_refinements_and_shows_status_and_reasons(
+    conn: psycopg.Connection,
+) -> None:
+    conn.execute("create schema if not exists marts")
+    conn.execute(FAILURE_PATTERNS_TABLE)
+    conn.execute(
+        "insert into marts.failure_patterns (pattern_key, description, dimension_count, "
+        "aliases, failure_count, total_count, failure_rate, failure_rate_lower, "
+        "failure_rate_upper, impact, impact_rank, p_value, q_value, severity, status, "
+        "status_since, parent_pattern_key, top_failure_reasons) values "
+        "('model=m03', 'm03', 1, '{}', 900, 3000, 0.3, 0.28, 0.32, 500, 1, 0.001, 0.002, "
+        " 'high', 'active', '2026-01-03', null, "
+        """ '[{"value": "motion blur", "share": 0.62}, {"value": "face drift", "share": 0.2}]'), """
+        "('lora=l16', 'l16', 1, '{}', 300, 2000, 0.15, 0.13, 0.17, 400, 2, 0.001, 0.002, "
+        " 'medium', 'resolved', '2026-01-30', null, '[]'), "
+        "('model=m01', 'm01', 1, '{}', 100, 1000, 0.1, 0.09, 0.11, 100, 4, 0.001, 0.002, "
+        " 'low', 'emerging', '2026-02-20', null, '[]'), "
+        "('model=m03|scene_type=action', 'm03 action', 2, '{}', 800, 2500, 0.32, 0.3, 0.34, "
+        " 200, 3, 0.001, 0.002, 'medium', 'emerging', '2026-02-27', 'model=m03', '[]')"
+    )
+    conn.execute(
+        "create table marts.fix_effectiveness (fix_id bigint, pattern_key text, "
+        "fix_description text, reported_by text, fixed_at timestamptz, "
+        "is_credited_with_resolution boolean)"
+    )
+    conn.execute(
+        "insert into marts.fix_effectiveness values "
+        "(7, 'lora=l16', 'Retrained l16 | *bold*', 'Ann', '2026-01-29', true), "
+        "(8, 'model=m03', 'Not credited', 'Bob', '2026-01-29', false)"
+    )
+
+    text = _failure_patterns(conn)
+
+    parent = text.index("| `model=m03` | active since 2026-01-03 |")
+    child = text.index("| ↳ `model=m03\\|scene_type=action` | emerging since 2026-02-27 |")
+    top_level = text.index("| `model=m01` | emerging since 2026-02-20 |")
+    assert parent < child < top_level  # the refinement under its parent, before the next one
+    assert "motion blur (62%); face drift (20%) |" in text
+    # Resolved patterns are not in the table, but listed with their day and fix.
+    assert "| `lora=l16`" not in text
+    assert "- `lora=l16` since 2026-01-30, credited to fix #7: `Retrained l16 \\| *bold*`" in text
+    assert "None" not in text
+
+
 def test_pattern_engine_section_says_when_the_mart_lacks_a_column(
     conn: psycopg.Connection,
 ) -> None:

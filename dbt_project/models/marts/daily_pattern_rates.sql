@@ -1,0 +1,41 @@
+-- Every current pattern's daily series against the rest of the data: its segments and failures
+-- per UTC day (int_pattern_days_aggregated) beside every other segment's that day. The
+-- dashboard draws a pattern's sparkline from it; status and started_on come from the same
+-- series (int_pattern_statuses). Days with no segment of the pattern have no row.
+with patterns as (
+    select * from {{ ref('failure_patterns') }}
+),
+
+pattern_days as (
+    select * from {{ ref('int_pattern_days_aggregated') }}
+),
+
+daily_cells as (
+    select * from {{ ref('int_daily_cells_aggregated') }}
+),
+
+daily_totals as (
+    select
+        daily_cells.day,
+        sum(daily_cells.segment_count)::bigint as segment_count,
+        sum(daily_cells.failure_count)::bigint as failure_count
+    from daily_cells
+    group by daily_cells.day
+),
+
+final as (
+    select
+        pattern_days.pattern_key,
+        pattern_days.day,
+        pattern_days.segment_count,
+        pattern_days.failure_count,
+        daily_totals.segment_count - pattern_days.segment_count as rest_segment_count,
+        daily_totals.failure_count - pattern_days.failure_count as rest_failure_count
+    from pattern_days
+    inner join patterns
+        on pattern_days.pattern_key = patterns.pattern_key
+    inner join daily_totals
+        on pattern_days.day = daily_totals.day
+)
+
+select * from final

@@ -1,0 +1,140 @@
+"""A pattern's status, refinements, top reasons and daily sparkline, as the pages show them.
+
+The columns come from marts.failure_patterns through failmap/read (issues 12 and 13): status
+(emerging / active / resolved) and the day it began, the parent a pattern refines, the most
+frequent failure reasons and failing checks with their shares, and the fix a resolved pattern's
+fall is credited to. Nothing here computes a number; it only words what the mart holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Literal
+
+import altair as alt
+import pandas as pd
+
+STATUSES = ("emerging", "active", "resolved")
+# "Current" patterns still fail above their baseline: the lists and counts that say what costs
+# failures now leave resolved ones out.
+CURRENT = ("emerging", "active")
+STATUS_NAMES = {"emerging": "Emerging", "active": "Active", "resolved": "Resolved"}
+STATUS_HELP = (
+    "Emerging: began failing above its baseline recently. Active: still fails above it. "
+    "Resolved: back at its baseline."
+)
+BadgeColor = Literal["orange", "red", "green"]
+STATUS_COLORS: dict[str, BadgeColor] = {"emerging": "orange", "active": "red", "resolved": "green"}
+STATUS_ICONS = {
+    "emerging": ":material/trending_up:",
+    "active": ":material/error:",
+    "resolved": ":material/check_circle:",
+}
+# The week "new" and "resolved" count over: the 7 days ending on the data's last day.
+WEEK_DAYS = 7
+
+
+def _day(value: object) -> dt.date | None:
+    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):  # type: ignore[arg-type]
+        return None
+    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+def status_text(status: object, since: object) -> str:
+    """'Emerging since Nov 30' (the day the status began); 'Active' when no day is known."""
+    name = STATUS_NAMES.get(str(status), str(status).capitalize())
+    day = _day(since)
+    return f"{name} since {day:%b %d}" if day else name
+
+
+def shares_text(shares: object, limit: int = 3) -> str:
+    """'motion artifacts 62% · face drift 20%': the top values and their shares, or '–'."""
+    items = _shares(shares)[:limit]
+    if not items:
+        return "–"
+    return " · ".join(f"{value} {share:.0%}" for value, share in items)
+
+
+def _shares(shares: object) -> list[tuple[str, float]]:
+    """The (value, share) pairs of a top_failure_reasons / top_failing_checks cell."""
+    if shares is None or isinstance(shares, float):  # a missing cell reads as NaN
+        return []
+    pairs = []
+    for item in shares if isinstance(shares, Iterable) else []:
+        if isinstance(item, Mapping):
+            value, share = item.get("value"), item.get("share")
+        else:
+            value, share = getattr(item, "value", None), getattr(item, "share", None)
+        if value is not None and share is not None:
+            pairs.append((str(value), float(share)))
+    return pairs
+
+
+def shares_frame(shares: object, what: str) -> pd.DataFrame:
+    """A top-reasons cell as a table: `what` and `share_percent` (for a progress column)."""
+    pairs = _shares(shares)
+    return pd.DataFrame(
+        {what: [value for value, _ in pairs], "share_percent": [share * 100 for _, share in pairs]}
+    )
+
+
+def current(patterns: pd.DataFrame) -> pd.DataFrame:
+    """The patterns that still fail above their baseline (resolved ones left out)."""
+    return patterns[patterns["status"].isin(CURRENT)]
+
+
+def top_level(patterns: pd.DataFrame) -> pd.DataFrame:
+    """Patterns listed first: no parent, or a parent not among `patterns` (filtered out)."""
+    parents = patterns["parent_pattern_key"]
+    return patterns[parents.isna() | ~parents.isin(patterns["pattern_key"])]
+
+
+def children(patterns: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The patterns refining `key` (their parent_pattern_key), by impact as listed."""
+    return patterns[patterns["parent_pattern_key"] == key]
+
+
+def week_changes(patterns: pd.DataFrame, last_day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(patterns that started in the week ending `last_day` and still fail, patterns resolved
+    in it): what Overview calls new and resolved this week."""
+    first_day = last_day - dt.timedelta(days=WEEK_DAYS - 1)
+
+    def in_week(column: str) -> pd.Series:
+        days = pd.to_datetime(patterns[column]).dt.date
+        return (days >= first_day) & (days <= last_day)
+
+    new = patterns[in_week("started_on") & patterns["status"].isin(CURRENT)]
+    resolved = patterns[in_week("status_since") & (patterns["status"] == "resolved")]
+    return new, resolved
+
+
+def sparkline(days: pd.DataFrame) -> alt.Chart:
+    """The pattern's daily failure rate (red) against every other segment's (grey)."""
+    long = days.melt(
+        id_vars=["day"],
+        value_vars=["failure_rate", "rest_failure_rate"],
+        var_name="series",
+        value_name="rate",
+    ).dropna(subset=["rate"])
+    long["series"] = long["series"].map(
+        {"failure_rate": "This pattern", "rest_failure_rate": "Every other segment"}
+    )
+    base = alt.Chart(long).encode(
+        x=alt.X("day:T", title=None, axis=alt.Axis(format="%b %d", labelFontSize=10)),
+        y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%", tickCount=3, labelFontSize=10)),
+        color=alt.Color(
+            "series:N",
+            title=None,
+            scale=alt.Scale(
+                domain=["This pattern", "Every other segment"], range=["#d62728", "#999999"]
+            ),
+            legend=alt.Legend(orient="top", labelFontSize=11),
+        ),
+        tooltip=[
+            alt.Tooltip("day:T", title="Day", format="%Y-%m-%d"),
+            alt.Tooltip("series:N", title="Series"),
+            alt.Tooltip("rate:Q", title="Failure rate", format=".0%"),
+        ],
+    )
+    return base.mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=12)).properties(height=110)

@@ -1,0 +1,184 @@
+"""Pattern status, refinements and top reasons on Overview and Patterns (issues 12 and 13).
+
+The demo data plants a resolved pattern (LoRA l16, back at base since day 30) and an emerging
+one (model m02 + night scenes, its last two days): current lists and counts leave the resolved
+one out, the Patterns page shows it on request with its status and since, and every pattern
+shows its top failure reasons and failing checks with their shares and a daily sparkline.
+"""
+
+from __future__ import annotations
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from failmap import database
+from failmap.demo import PLANTED
+from tests.streamlit_app.conftest import texts
+
+RESOLVED = "lora=l16"
+EMERGING = "model=m02|scene_type=night"
+PARENT = "model=m03|scene_type=action"
+CHILD = "model=m03|scene_type=action|segment_position=6+"
+# Text columns the pattern tables show (a frame also carries columns it does not show).
+SHOWN_TEXT_COLUMNS = {"status_label", "label", "reasons", "reason", "check", "severity"}
+
+
+def _no_exception(app: AppTest) -> None:
+    assert not app.exception, [e.value for e in app.exception]
+
+
+def _statuses(url: str) -> dict[str, str]:
+    with database.connect(url) as conn:
+        return dict(conn.execute("select pattern_key, status from marts.failure_patterns"))
+
+
+def _select(app: AppTest, table: str, key: str) -> None:
+    listed = app.dataframe(key=table).value
+    app.session_state[table] = {
+        "selection": {"rows": [list(listed["pattern_key"]).index(key)], "columns": []}
+    }
+    app.run()
+    _no_exception(app)
+
+
+def _table(app: AppTest, column: str):
+    """The (first) table with `column`: read-only tables have no AppTest key."""
+    for element in app.dataframe:
+        if column in element.value.columns:
+            return element.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def _no_none(app: AppTest) -> None:
+    """No 'None' / 'nan' written for creators: in any text, table cell or metric."""
+    assert "None" not in texts(app)
+    for element in app.dataframe:
+        for column in SHOWN_TEXT_COLUMNS & set(element.value.columns):
+            cells = element.value[column].map(str)
+            assert not cells.isin(["None", "nan", "NaT", ""]).any(), column
+            assert not cells.str.contains("None").any(), column
+    assert all(str(metric.value) not in ("None", "nan") for metric in app.metric)
+
+
+def test_the_planted_statuses_reach_the_mart(demo_url: str) -> None:
+    statuses = _statuses(demo_url)
+    planted = {
+        "|".join(f"{d}={v}" for d, v in p.dims.items()): p.status for p in PLANTED.expected_patterns
+    }
+    assert statuses[RESOLVED] == planted[RESOLVED] == "resolved"
+    assert statuses[EMERGING] == planted[EMERGING] == "emerging"
+
+
+def test_overview_counts_current_patterns_and_this_weeks_changes(open_page, demo_url) -> None:
+    statuses = _statuses(demo_url)
+    app = open_page(demo_url)
+    _no_exception(app)
+    metrics = {metric.label: metric.value for metric in app.metric}
+    current = [key for key, status in statuses.items() if status != "resolved"]
+    assert metrics["Current patterns"] == str(len(current))
+    # The emerging pattern started in the data's last week; l16 resolved a month before it.
+    assert int(metrics["New this week"]) >= 1
+    assert metrics["Resolved this week"] == "0"
+    top = app.dataframe[0].value
+    assert RESOLVED not in set(top["pattern_key"])
+    assert EMERGING in set(top["pattern_key"])
+    emerging = top.set_index("pattern_key").loc[EMERGING, "status_label"]
+    assert emerging.startswith("Emerging since ")
+    assert "Model m02 + Scene type night (Emerging since" in texts(app)
+    _no_none(app)
+
+
+def test_patterns_page_lists_current_patterns_and_resolved_ones_on_request(
+    open_page, demo_url
+) -> None:
+    app = open_page(demo_url, "app_pages/patterns.py")
+    assert app.pills(key="status").value == ["emerging", "active"]
+    listed = app.dataframe(key="patterns_table").value
+    assert RESOLVED not in set(listed["pattern_key"])
+    assert all(label.startswith(("Emerging", "Active")) for label in listed["status_label"])
+    assert (listed["reasons"] != "–").all()  # every pattern has failure reasons
+    _no_none(app)
+
+    app.pills(key="status").set_value(["resolved"]).run()
+    app.toggle(key="only_period").set_value(False).run()
+    _no_exception(app)
+    listed = app.dataframe(key="patterns_table").value
+    assert list(listed["pattern_key"]) == [RESOLVED]
+    assert listed["status_label"].iloc[0].startswith("Resolved since ")
+    # The only row is shown in detail: its badge, and no fix is credited in the demo data.
+    assert "Resolved since" in texts(app)
+    assert "Resolved with no recorded fix credited" in texts(app)
+    _no_none(app)
+
+
+def test_a_pattern_shows_its_reasons_checks_and_daily_rate(open_page, demo_url) -> None:
+    app = open_page(demo_url, "app_pages/patterns.py")
+    _select(app, "patterns_table", PARENT)
+    assert "Active since" in texts(app) or "Emerging since" in texts(app)
+    reasons = _table(app, "reason")
+    checks = _table(app, "check")
+    with database.connect(demo_url) as conn:
+        stored_reasons, stored_checks = conn.execute(
+            "select top_failure_reasons, top_failing_checks from marts.failure_patterns "
+            "where pattern_key = %s",
+            [PARENT],
+        ).fetchone()
+    assert list(reasons["reason"]) == [item["value"] for item in stored_reasons]
+    assert list(reasons["share_percent"]) == [item["share"] * 100 for item in stored_reasons]
+    assert list(checks["check"]) == [item["value"] for item in stored_checks]
+    spark = [
+        json.loads(chart.proto.spec)
+        for chart in app.get("vega_lite_chart")
+        if "This pattern" in chart.proto.spec
+    ]
+    assert spark, "the pattern's daily sparkline"
+    _no_none(app)
+
+
+def test_a_resolved_pattern_names_the_fix_it_is_credited_to(open_page, demo_url) -> None:
+    with database.connect(demo_url) as conn:
+        fix_id = conn.execute(
+            "insert into app.pattern_fixes (pattern_key, fix_description, reported_by) "
+            "values (%s, 'Retrained LoRA l16', 'Ann') returning fix_id",
+            [RESOLVED],
+        ).fetchone()[0]
+        # What the next refresh's fix_effectiveness says of it (int_pattern_resolutions).
+        conn.execute(
+            "insert into marts.fix_effectiveness (fix_id, pattern_key, fix_description, "
+            "reported_by, fixed_at, measured_verdict, is_credited_with_resolution) "
+            "values (%s, %s, 'Retrained LoRA l16', 'Ann', now(), 'verified', true)",
+            [fix_id, RESOLVED],
+        )
+    app = open_page(demo_url, "app_pages/patterns.py")
+    app.pills(key="status").set_value(["resolved"]).run()
+    app.toggle(key="only_period").set_value(False).run()
+    _no_exception(app)
+    assert f"credited to fix #{fix_id}: Retrained LoRA l16" in texts(app)
+
+
+def test_refinements_are_listed_under_their_parent(open_page, demo_url) -> None:
+    # A refinement of the m03 + action pattern (the demo data plants none): a copy of its row.
+    with database.connect(demo_url) as conn:
+        conn.execute(
+            "create temporary table child as select * from marts.failure_patterns "
+            "where pattern_key = %s",
+            [PARENT],
+        )
+        conn.execute(
+            "update child set pattern_key = %s, parent_pattern_key = %s, "
+            "description = 'm03 action scenes fail late', status = 'emerging'",
+            [CHILD, PARENT],
+        )
+        conn.execute("insert into marts.failure_patterns select * from child")
+    app = open_page(demo_url, "app_pages/patterns.py")
+    app.toggle(key="only_period").set_value(False).run()  # the copy has no daily failures
+    listed = app.dataframe(key="patterns_table").value
+    assert CHILD not in set(listed["pattern_key"])  # listed under its parent, not at top level
+    assert listed.set_index("pattern_key").loc[PARENT, "refinement_count"] == 1
+    _select(app, "patterns_table", PARENT)
+    refinements = app.dataframe(key="refinements_table").value
+    assert list(refinements["pattern_key"]) == [CHILD]
+    _select(app, "refinements_table", CHILD)
+    assert "Model m03 + Scene type action + Segment position 6+" in texts(app)
+    assert "m03 action scenes fail late" in texts(app)
