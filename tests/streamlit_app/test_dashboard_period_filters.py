@@ -167,15 +167,20 @@ def test_a_narrower_period_counts_each_patterns_failures_in_that_period(
     expected = {}
     with database.connect(demo_url) as conn:
         conn.execute(RAW_SEGMENTS)
+        # A pattern only a recent window shows counts its failures from that window's first
+        # day (its drill-down covers those days: docs/patterns.md, "Time").
         patterns = conn.execute(
-            "select pattern_key, dimension_workflow, dimension_model, dimension_lora, "
-            "dimension_character, dimension_scene_type, dimension_segment_position "
-            "from marts.failure_patterns"
+            "select p.pattern_key, s.window_starts_on, p.dimension_workflow, "
+            "p.dimension_model, p.dimension_lora, p.dimension_character, "
+            "p.dimension_scene_type, p.dimension_segment_position "
+            "from marts.failure_patterns as p "
+            "left join staging.int_patterns_surfaced as s on s.pattern_key = p.pattern_key "
+            "where p.status != 'resolved'"  # Overview lists the current patterns
         ).fetchall()
-        for key, *values in patterns:
+        for key, window_starts_on, *values in patterns:
+            bounds = _bounds((max(week[0], window_starts_on or week[0]), week[1]))
             expected[key] = conn.execute(
-                RAW_PATTERN_FAILURES,
-                {**_bounds(week), **dict(zip(DIMENSIONS, values, strict=True))},
+                RAW_PATTERN_FAILURES, {**bounds, **dict(zip(DIMENSIONS, values, strict=True))}
             ).fetchone()[0]
     assert shown.to_dict() == expected
     assert all(count > 0 for count in expected.values())
