@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 
 import pytest
 
@@ -176,7 +177,13 @@ def test_trends_series_filters_both_tables(wide, app_url: str):
     wide.get_by_role("combobox").nth(1).click()
     wide.get_by_role("option", name="m02", exact=True).click()
     settle(wide)
-    title = wide.locator('[data-testid="stVegaLiteChart"] g.role-title-text').first.text_content()
+    # The chart re-renders after the rerun; on a loaded machine that can trail `settle`.
+    title_text = wide.locator('[data-testid="stVegaLiteChart"] g.role-title-text').first
+    deadline = time.monotonic() + 30
+    title = title_text.text_content() or ""
+    while not title.startswith("Model m02:") and time.monotonic() < deadline:
+        wide.wait_for_timeout(250)
+        title = title_text.text_content() or ""
     assert title.startswith("Model m02:") and title.count("Model m02") == 1, title
     wide.get_by_text("Include days with fewer than").click()
     settle(wide)
