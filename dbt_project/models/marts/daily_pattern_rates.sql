@@ -10,17 +10,18 @@ pattern_days as (
     select * from {{ ref('int_pattern_days_aggregated') }}
 ),
 
-daily_cells as (
-    select * from {{ ref('int_daily_cells_aggregated') }}
+-- Every segment per day: trend tracking's `overall` series (already summed from the cube).
+trend_days as (
+    select * from {{ ref('int_trend_days_aggregated') }}
 ),
 
 daily_totals as (
     select
-        daily_cells.day,
-        sum(daily_cells.segment_count)::bigint as segment_count,
-        sum(daily_cells.failure_count)::bigint as failure_count
-    from daily_cells
-    group by daily_cells.day
+        trend_days.day,
+        trend_days.total_count::bigint as segment_count,
+        trend_days.failure_count::bigint as failure_count
+    from trend_days
+    where trend_days.dimension = 'overall'
 ),
 
 final as (
