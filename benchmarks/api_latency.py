@@ -114,11 +114,11 @@ def main() -> None:
     )
     with database.connect(url) as conn:
         segments = conn.execute(
-            "select count(*) from staging.int_segments_outcomes_derived"
+            "select count(*) from intermediate.int_segments_outcomes_derived"
         ).fetchone()[0]
         [workflow, model, lora, character, scene_type] = conn.execute(
             "select workflow, model, lora, character, scene_type "
-            "from staging.int_segments_outcomes_derived limit 1"
+            "from intermediate.int_segments_outcomes_derived limit 1"
         ).fetchone()
     base, server = serve(url)
     check = {"workflow": workflow, "model": model, "lora": lora, "character": character,

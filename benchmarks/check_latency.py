@@ -85,14 +85,14 @@ def configurations(conn: psycopg.Connection, count: int, seed: int = 7) -> list[
         """
         select dimension_workflow, dimension_model, dimension_lora, dimension_character,
                dimension_scene_type, total_count
-        from marts.configuration_rates
+        from predictions.configuration_rates
         """
     ).fetchall()
     observed = [row[:5] for row in rows]
     weights = [row[5] for row in rows]
     catalog: dict[str, list[str]] = {}
     for dimension, key in conn.execute(
-        "select dimension_set, combination_key from marts.background_rates "
+        "select dimension_set, combination_key from predictions.background_rates "
         "where dimension_count = 1"
     ).fetchall():
         catalog.setdefault(dimension, []).append(key.split("=", 1)[1])
@@ -173,9 +173,9 @@ def main() -> None:
             sizes = {
                 table: conn.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608
                 for table in (
-                    "staging.int_segments_outcomes_derived",
-                    "marts.configuration_rates",
-                    "marts.background_rates",
+                    "intermediate.int_segments_outcomes_derived",
+                    "predictions.configuration_rates",
+                    "predictions.background_rates",
                     "marts.failure_patterns",
                 )
             }

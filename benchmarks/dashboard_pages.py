@@ -127,7 +127,7 @@ def build(url: str, work: Path, segments: int, base_max: int) -> int:
         )
     with database.connect(url) as conn:
         return conn.execute(
-            "select count(*) from staging.int_segments_outcomes_derived"
+            "select count(*) from intermediate.int_segments_outcomes_derived"
         ).fetchone()[0]
 
 

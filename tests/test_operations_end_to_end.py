@@ -82,7 +82,7 @@ def test_docs_build_and_every_mart_and_staging_column_is_described(
     assert (home / "docs" / "index.html").is_file()
     manifest = json.loads((home / "docs" / "dbt" / "manifest.json").read_text())
     catalog = json.loads((home / "docs" / "dbt" / "catalog.json").read_text())
-    # Intermediate models (staging.int_*) are listed on the docs index, not held to this yet.
+    # Intermediate models (intermediate.int_*) are listed on the docs index, not held to this yet.
     missing = [
         str(item)
         for item in undocumented(manifest, catalog)

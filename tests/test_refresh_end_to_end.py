@@ -26,7 +26,7 @@ def _counts(url: str) -> dict[str, int]:
         "raw.quarantine",
         "staging.stg_raw__quality_scores",
         "staging.stg_raw__runs",
-        "staging.int_segments_outcomes_derived",
+        "intermediate.int_segments_outcomes_derived",
     ]
     with database.connect(url) as conn:
         return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}  # noqa: S608
@@ -68,7 +68,7 @@ def test_refresh_loads_builds_and_is_idempotent(failmap_env: dict[str, str]) -> 
         "raw.quarantine": 1,
         "staging.stg_raw__quality_scores": 200,
         "staging.stg_raw__runs": 30,
-        "staging.int_segments_outcomes_derived": written["segment_id"].nunique(),
+        "intermediate.int_segments_outcomes_derived": written["segment_id"].nunique(),
     }
     failed_segments = written.loc[written["passed"] == "false", "segment_id"].nunique()
     with database.connect(failmap_env["FAILMAP_DATABASE_URL"]) as conn:
@@ -84,7 +84,7 @@ def test_refresh_loads_builds_and_is_idempotent(failmap_env: dict[str, str]) -> 
 
 def _failed_segments(conn: psycopg.Connection) -> int:
     return conn.execute(
-        "select count(*) from staging.int_segments_outcomes_derived where is_failed"
+        "select count(*) from intermediate.int_segments_outcomes_derived where is_failed"
     ).fetchone()[0]
 
 
@@ -118,7 +118,7 @@ def test_demo_data_refresh_counts_match_what_was_written(failmap_env: dict[str, 
         "raw.quarantine": 0,
         "staging.stg_raw__quality_scores": written.quality_score_rows,
         "staging.stg_raw__runs": written.run_rows,
-        "staging.int_segments_outcomes_derived": written.segment_count,
+        "intermediate.int_segments_outcomes_derived": written.segment_count,
     }
     with database.connect(failmap_env["FAILMAP_DATABASE_URL"]) as conn:
         assert _failed_segments(conn) == written.failed_segment_count

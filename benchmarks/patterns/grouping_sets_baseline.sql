@@ -6,7 +6,7 @@ select
     workflow, model, lora, character, scene_type, segment_position_bucket,
     count(*) as total_count,
     count(*) filter (where is_failed) as failure_count
-from staging.int_segments_outcomes_derived
+from intermediate.int_segments_outcomes_derived
 group by grouping sets (
     (workflow), (model), (lora), (character), (scene_type), (segment_position_bucket),
     (workflow, model), (workflow, lora), (workflow, character), (workflow, scene_type),

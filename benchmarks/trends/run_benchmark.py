@@ -104,7 +104,7 @@ def main() -> None:
     run_dbt(["run", "--select", *UPSTREAM], target)
     with database.connect(url) as conn:
         segments = conn.execute(
-            "select count(*) from staging.int_segments_outcomes_derived"
+            "select count(*) from intermediate.int_segments_outcomes_derived"
         ).fetchone()[0]
     print(f"segments: {segments:,}", flush=True)
 

@@ -15,9 +15,9 @@ For a configuration (six dimension values, the position as its bucket):
    configuration-level prior strength M: Beta(x + M·prior, n - x + M·(1 - prior)); the point is
    its mean, the interval its central `confidence_level` quantiles.
 
-dbt computes the same numbers for every configuration in the data (`marts.configuration_rates`;
-a test keeps the two equal). Why this and not plain back-off over the lattice: docs/alerts.md.
-"""
+dbt computes the same numbers for every configuration in the data
+(`predictions.configuration_rates`; a test keeps the two equal). Why this and not plain back-off
+over the lattice: docs/alerts.md."""
 
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
 """What a configuration check knows from the marts, read through `failmap.read`.
 
-Everything heavy is precomputed by dbt (`marts.background_rates`, `marts.configuration_rates`,
-`marts.prediction_parameters`, `marts.failure_patterns`); a check reads a handful of rows by
-primary key (the queries are in failmap/read/sql). The tables are bounded by the number of
-distinct configurations, not segments.
-"""
+Everything heavy is precomputed by dbt (`predictions.background_rates`,
+`predictions.configuration_rates`, `predictions.prediction_parameters`, `marts.failure_patterns`); a
+check reads a handful of rows by primary key (the queries are in failmap/read/sql). The tables are
+bounded by the number of distinct configurations, not segments."""
 
 from __future__ import annotations
 
@@ -24,7 +23,7 @@ class PredictionUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Parameters:
-    """The hierarchy's parameters (marts.prediction_parameters)."""
+    """The hierarchy's parameters (predictions.prediction_parameters)."""
 
     total_count: int
     failure_count: int

@@ -1,8 +1,9 @@
 """What a configuration check reads: the prediction parameters and counts by primary key.
 
-Everything heavy is precomputed by dbt (marts.background_rates, marts.configuration_rates,
-marts.prediction_parameters); a check reads a handful of rows. Its patterns come from
-`failmap.read.patterns.failure_patterns`, like every other surface's.
+Everything heavy is precomputed by dbt (predictions.background_rates,
+predictions.configuration_rates, predictions.prediction_parameters); a check reads a handful of
+rows. Its patterns come from `failmap.read.patterns.failure_patterns`, like every other
+surface's.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ import psycopg
 from failmap.read.core import Row, fetch
 
 RELATIONS = (
-    "marts.prediction_parameters",
-    "marts.background_rates",
-    "marts.configuration_rates",
+    "predictions.prediction_parameters",
+    "predictions.background_rates",
+    "predictions.configuration_rates",
     "marts.failure_patterns",
 )
 
 
 class PredictionScope(Row):
-    """The hierarchy's parameters of one scope (marts.prediction_parameters)."""
+    """The hierarchy's parameters of one scope (predictions.prediction_parameters)."""
 
     scope: str
     total_count: int | None

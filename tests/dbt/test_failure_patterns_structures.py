@@ -97,7 +97,7 @@ def test_patterns_beyond_double_precision_are_ranked_by_log_p(
     # Rule (b) judges candidates of one size strongest first: by ln p, never by name.
     steps = _rows(
         structures_url,
-        "select dimension_count, ln_p_value from staging.int_pattern_candidates_ordered "
+        "select dimension_count, ln_p_value from intermediate.int_pattern_candidates_ordered "
         "where has_own_effect order by step",
     )
     for earlier, later in itertools.pairwise(steps):

@@ -159,7 +159,7 @@ def test_the_ended_pattern_is_resolved_within_seven_days_and_its_fix_verified(
         ).fetchone()
         credited = dict(
             conn.execute(
-                "select pattern_key, resolved_by_fix_id from staging.int_pattern_resolutions"
+                "select pattern_key, resolved_by_fix_id from intermediate.int_pattern_resolutions"
             )
         )
         named = read_patterns.credited_fixes(conn)

@@ -235,7 +235,7 @@ def test_the_bad_model_version_explains_what_shows_through_elsewhere(
         for row in _rows(
             trends_effects["url"],
             "select distinct workflow as dimension_value"
-            " from staging.int_daily_cells_aggregated where model = %s",
+            " from intermediate.int_daily_cells_aggregated where model = %s",
             (REGRESSION.value,),
         )
     }

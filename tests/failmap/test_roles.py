@@ -28,8 +28,13 @@ from failmap.roles import (
 )
 from tests.conftest import with_database
 
-# A mart as dbt builds it: created after the migration, by the login that ran it.
-MART_SQL = "create table marts.failure_patterns as select 'lora=l07' as pattern_key, 0.5 as rate"
+# A mart, a predictor table and an intermediate model as dbt builds them: created after the
+# migration, by the login that ran it.
+MART_SQL = (
+    "create table marts.failure_patterns as select 'lora=l07' as pattern_key, 0.5 as rate; "
+    "create table predictions.prediction_parameters as select 0.05::float8 as overall_rate; "
+    "create table intermediate.int_cells_aggregated as select 'x' as cell_key"
+)
 
 FORBIDDEN = [
     "select count(*) from raw.quality_scores",
@@ -46,6 +51,9 @@ FORBIDDEN = [
     "create table marts.planted (a int)",
     "create table raw.planted (a int)",
     "create schema planted",
+    "select count(*) from intermediate.int_cells_aggregated",
+    "delete from predictions.prediction_parameters",
+    "create table predictions.planted (a int)",
 ]
 
 
@@ -130,6 +138,10 @@ def test_the_dashboard_reads_marts_and_writes_app(dashboard: psycopg.Connection)
     )
     dashboard.execute("insert into app.alert_log (configuration, severity) values ('{}', 'none')")
     dashboard.execute("update app.pattern_fixes set effectiveness = 'resolved'")
+    # The check's predictor tables (failmap check, the Check page).
+    assert dashboard.execute(
+        "select overall_rate from predictions.prediction_parameters"
+    ).fetchall() == [(0.05,)]
     assert dashboard.execute("select count(*) from app.pattern_fixes").fetchone() == (1,)
 
 
@@ -160,6 +172,8 @@ def test_a_pipeline_login_writes_raw_but_not_app(owner_url: str) -> None:
                 "values ('runs_1.csv', 'abc', 1, 'loaded')"
             )
             etl.execute("create table staging.scratch (a int)")
+            etl.execute("create table intermediate.scratch (a int)")
+            etl.execute("create table predictions.scratch (a int)")
             assert etl.execute("select count(*) from app.pattern_fixes").fetchone() == (0,)
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 etl.execute(
@@ -202,6 +216,7 @@ def test_the_api_connects_as_its_own_role(api: psycopg.Connection) -> None:
 
 def test_the_api_reads_marts_and_writes_app(api: psycopg.Connection) -> None:
     assert api.execute("select count(*) from marts.failure_patterns").fetchone() == (1,)
+    assert api.execute("select count(*) from predictions.prediction_parameters").fetchone() == (1,)
     api.execute(
         "insert into app.pattern_fixes (pattern_key, fix_description, reported_by) "
         "values ('lora=l07', 'lower the LoRA weight', 'tool')"

@@ -16,7 +16,8 @@ def test_every_layer_has_its_assets() -> None:
     keys = _keys()
     assert {"raw/quality_scores", "raw/runs"} <= keys
     assert {"staging/stg_raw__quality_scores", "staging/stg_raw__runs"} <= keys
-    assert "staging/int_segments_outcomes_derived" in keys
+    assert "intermediate/int_segments_outcomes_derived" in keys
+    assert "predictions/prediction_parameters" in keys
     assert "marts/data_freshness" in keys
 
 
@@ -24,7 +25,7 @@ def test_lineage_runs_from_ingestion_to_the_marts() -> None:
     graph = defs.resolve_asset_graph()
     staging = graph.get(dg.AssetKey(["staging", "stg_raw__quality_scores"]))
     assert dg.AssetKey(["raw", "quality_scores"]) in staging.parent_keys
-    segments = graph.get(dg.AssetKey(["staging", "int_segments_outcomes_derived"]))
+    segments = graph.get(dg.AssetKey(["intermediate", "int_segments_outcomes_derived"]))
     assert dg.AssetKey(["staging", "stg_raw__quality_scores"]) in segments.parent_keys
 
 
@@ -35,7 +36,9 @@ def test_assets_are_grouped_by_layer() -> None:
     }
     assert groups["raw/quality_scores"] == "ingestion"
     assert groups["staging/stg_raw__runs"] == "staging"
+    assert groups["intermediate/int_segments_outcomes_derived"] == "intermediate"
     assert groups["marts/data_freshness"] == "marts"
+    assert groups["predictions/prediction_parameters"] == "predictions"
 
 
 def test_dbt_tests_are_asset_checks() -> None:

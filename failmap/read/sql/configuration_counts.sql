@@ -1,8 +1,8 @@
 -- Segments and failures of the full configurations among %(keys)s that are in the data
--- (marts.configuration_rates, by primary key).
+-- (predictions.configuration_rates, by primary key).
 select
     configuration_rates.configuration_key,
     configuration_rates.total_count,
     configuration_rates.failure_count
-from marts.configuration_rates
+from predictions.configuration_rates
 where configuration_rates.configuration_key = any(%(keys)s)

@@ -1,4 +1,4 @@
--- The prediction hierarchy's parameters per scope (marts.prediction_parameters): `overall`,
+-- The prediction hierarchy's parameters per scope (predictions.prediction_parameters): `overall`,
 -- `configuration`, and one row per dimension set (`lora|character`, ...).
 select
     prediction_parameters.scope,
@@ -7,4 +7,4 @@ select
     prediction_parameters.background_total_count,
     prediction_parameters.background_failure_count,
     prediction_parameters.prior_strength
-from marts.prediction_parameters
+from predictions.prediction_parameters

@@ -7,7 +7,12 @@ from typing import Any
 
 from dagster_dbt import DagsterDbtTranslator
 
-LAYER_GROUPS = {"staging": "staging", "intermediate": "staging", "marts": "marts"}
+LAYER_GROUPS = {
+    "staging": "staging",
+    "intermediate": "intermediate",
+    "marts": "marts",
+    "predictions": "predictions",
+}
 
 
 class FailmapDbtTranslator(DagsterDbtTranslator):

@@ -47,7 +47,7 @@ def _configurations(url: str) -> pd.DataFrame:
     with database.connect(url) as conn:
         rows = conn.execute(
             "select workflow, model, lora, character, scene_type, segment_position "
-            "from staging.int_cells_aggregated order by 1, 2, 3, 4, 5, 6"
+            "from intermediate.int_cells_aggregated order by 1, 2, 3, 4, 5, 6"
         ).fetchall()
     return pd.DataFrame(rows, columns=list(DIMENSIONS))
 
@@ -116,7 +116,7 @@ def test_the_new_version_is_predicted_at_its_rate_within_two_days(
     predicted = _predicted(url, sample)["predicted"].to_numpy()
     with database.connect(url) as conn:
         (since_change,) = conn.execute(
-            "select sum(segment_count) from staging.int_daily_cells_aggregated "
+            "select sum(segment_count) from intermediate.int_daily_cells_aggregated "
             "where model = %s and day >= %s",
             (REGRESSION.value, START + dt.timedelta(days=REGRESSION.day)),
         ).fetchone()

@@ -18,7 +18,7 @@ from tests.failmap.alerts.conftest import DIMENSIONS, DemoAlerts
 
 def test_python_predictions_equal_dbt_configuration_rates(demo_alerts: DemoAlerts) -> None:
     with database.connect(demo_alerts.url) as conn:
-        cursor = conn.execute("select * from marts.configuration_rates")
+        cursor = conn.execute("select * from predictions.configuration_rates")
         names = [column.name for column in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         cells = [{d: row[f"dimension_{d}"] for d in DIMENSIONS} for row in rows]
@@ -40,7 +40,7 @@ def test_dispersion_is_the_method_of_moments_estimate(demo_alerts: DemoAlerts) -
     with database.connect(demo_alerts.url) as conn:
         rows = conn.execute(
             "select dimension_set, background_failure_count, background_total_count, prior_rate,"
-            " dispersion, prior_strength from marts.background_rates"
+            " dispersion, prior_strength from predictions.background_rates"
         ).fetchall()
     by_set: dict[str, list] = {}
     for row in rows:

@@ -24,7 +24,7 @@ def _configuration_in(url: str, pattern: dict) -> dict:
     with database.connect(url) as conn:
         row = conn.execute(
             "select workflow, model, lora, character, scene_type "  # noqa: S608 - fixed names
-            f"from staging.int_segments_outcomes_derived where {conditions} limit 1",
+            f"from intermediate.int_segments_outcomes_derived where {conditions} limit 1",
             dimensions,
         ).fetchone()
     assert row is not None

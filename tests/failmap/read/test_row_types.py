@@ -26,7 +26,7 @@ WHOLE_MART_ROWS: dict[str, type[Row]] = {
 def mart_columns() -> dict[str, list[str]]:
     """Columns of every mart as its YAML documents them (the enforced contracts)."""
     columns = {}
-    for path in sorted((REPO_ROOT / "dbt_project" / "models" / "marts").glob("*.yml")):
+    for path in sorted((REPO_ROOT / "dbt_project" / "models" / "marts").rglob("*.yml")):
         for model in yaml.safe_load(path.read_text(encoding="utf-8")).get("models", []):
             columns[model["name"]] = [column["name"] for column in model.get("columns", [])]
     return columns
