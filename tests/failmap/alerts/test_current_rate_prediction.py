@@ -85,6 +85,17 @@ def test_predictions_match_the_current_true_rates(regressed_70: str) -> None:
     error = np.abs(predicted["predicted"].to_numpy() - truth)
     on_new_version = (sample["model"] == REGRESSION.value).to_numpy()
     worst = sample.assign(truth=truth, predicted=predicted["predicted"], error=error)
+    with database.connect(regressed_70) as conn:
+        (overall,) = conn.execute(
+            "select sum(failure_count)::float / sum(segment_count)"
+            " from staging.int_daily_cells_aggregated"
+        ).fetchone()
+    print(
+        f"\nMAE {error.mean():.4f} over {SAMPLE_SIZE} (the overall rate for everything: "
+        f"{np.abs(overall - truth).mean():.4f}); on the {on_new_version.sum()} m04 "
+        f"configurations {error[on_new_version].mean():.4f}, mean prediction "
+        f"{predicted['predicted'][on_new_version].mean():.4f}"
+    )
     assert error.mean() <= MAX_MEAN_ABSOLUTE_ERROR, (
         f"MAE {error.mean():.4f}; on m04 {error[on_new_version].mean():.4f}; "
         f"worst {worst.nlargest(5, 'error').to_dict('records')}"
@@ -125,6 +136,7 @@ def test_the_new_version_is_predicted_at_its_rate_within_two_days(
     # from the old version's 6%.
     rate = REGRESSION.rate_after
     noise = 3 * np.sqrt(rate * (1 - rate) / int(since_change))
+    print(f"\nm04 two days after: mean prediction {predicted.mean():.4f} ({since_change} segments)")
     assert abs(predicted.mean() - rate) <= noise, (predicted.mean(), noise)
 
 
