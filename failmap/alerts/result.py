@@ -53,8 +53,13 @@ class MatchedPattern(BaseModel):
     pattern_key: str
     matched_by: str = Field(description="The pattern's key or the alias the configuration matched.")
     description: str
-    severity: Literal["low", "medium", "high"]
-    failure_rate: float
+    severity: Literal["low", "medium", "high"] = Field(
+        description="From the rate it fails at now (marts.failure_patterns.severity)."
+    )
+    failure_rate: float = Field(
+        description="The rate it fails at now (current_failure_rate); the counts are its whole "
+        "history."
+    )
     failure_count: int
     total_count: int
     position_buckets: list[str] = Field(description="Position buckets of the check it applies to.")

@@ -437,7 +437,11 @@ EFFECTS: tuple[PlantedEffect, ...] = (
 
 VERSION_CHANGES: tuple[VersionChange, ...] = (
     VersionChange("workflow", "w02", "2.0", "2.1", 20, "improvement", 0.14, BASE_RATE),
-    VersionChange("model", "m01", "3.1", "3.2", 30, "no_change", BASE_RATE, BASE_RATE),
+    # Day 44, not 30: l16 stops failing on day 30, and a change whose 14-day before/after
+    # windows (change_before_days, change_after_days) straddled that day would compare m01 with
+    # l16's failures against m01 without them. From day 44 both windows (days 30-57) lie after
+    # it, and the 16 days left in the default window fill the after window.
+    VersionChange("model", "m01", "3.1", "3.2", 44, "no_change", BASE_RATE, BASE_RATE),
     VersionChange("model", "m02", "1.4", "1.5", 40, "regression", BASE_RATE, 0.25),
     VersionChange("model", "m02", "1.5", "1.4", 47, "improvement", 0.25, BASE_RATE, 2),
     VersionChange("model", "m04", "1.0", "1.1", 50, "regression", BASE_RATE, 0.20),

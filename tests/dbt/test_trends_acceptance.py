@@ -161,22 +161,8 @@ def test_every_planted_version_change_is_found_with_its_verdict(
 ) -> None:
     events = trends_effects["events"]
     expected = {_change_key(c): c.verdict for c in PLANTED.version_changes}
-    # m01 3.1 -> 3.2 has no effect of its own, but LoRA l16 stops failing (25 %) on the same
-    # day (the demo's ended pattern): m01's segments really do fail less afterwards, and a
-    # version change compares the model's segments before and after. Until change events are
-    # adjusted for the mix, both readings are accepted for this one change; every other
-    # planted change must have exactly its verdict.
-    confounded = {
-        _change_key(c)
-        for c in PLANTED.version_changes
-        for effect in PLANTED.effects
-        if effect.until_day == c.day and c.verdict == "no_change"
-    }
     observed = {key: events[key]["verdict"] for key in events}
-    assert observed.keys() == expected.keys()
-    for key, verdict in expected.items():
-        allowed = {verdict, "improvement"} if key in confounded else {verdict}
-        assert observed[key] in allowed, (key, observed[key], verdict)
+    assert observed == expected
 
 
 def test_a_rollback_is_a_change_with_its_own_verdict(trends_effects: dict[str, Any]) -> None:

@@ -14,10 +14,20 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from failmap import database
+from failmap.alerts.thresholds import SEVERITY_HIGH_FAILURE_RATE
 from failmap.demo import PLANTED
 from tests.streamlit_app.conftest import PAGES, texts
 
 HIGH_PATTERN = "lora=l07|character=c12|segment_position=6+"
+# Severity follows the rate now: the emerging m02 + night (45 % on the last two days) is high
+# besides the stationary l07 + c12 at 6+, so the tests that want one high pattern also filter
+# on the active status.
+HIGH_NOW = [
+    p
+    for p in PLANTED.expected_patterns
+    if p.status != "resolved"
+    and next(e for e in PLANTED.effects if e.name == p.caused_by).rate >= SEVERITY_HIGH_FAILURE_RATE
+]
 
 
 def _no_exception(app: AppTest) -> None:
@@ -63,7 +73,7 @@ def test_overview_shows_the_period_kpis_and_the_planted_patterns(open_page, demo
     assert metrics["Regressions"] == str(len(regressions))
     top = app.dataframe[0].value
     assert set(top["severity"]) == {"high", "medium"}
-    assert "1 high-severity pattern" in app.error[0].value
+    assert f"{len(HIGH_NOW)} high-severity patterns" in app.error[0].value
     assert app.get("vega_lite_chart")  # excess failures by pattern
 
 
@@ -74,6 +84,7 @@ def test_patterns_page_filters_and_shows_the_selected_patterns_segments(
     listed = app.dataframe(key="patterns_table").value
     # Current patterns by default: the resolved one is listed only on request.
     assert len(listed) == len([p for p in PLANTED.expected_patterns if p.status != "resolved"])
+    app.pills(key="status").set_value(["active"])
     app.pills(key="severity").set_value(["high"]).run()
     _no_exception(app)
     listed = app.dataframe(key="patterns_table").value
@@ -161,6 +172,7 @@ def test_a_pattern_cell_links_to_its_fixes(open_page, demo_url) -> None:
 
 def test_fix_submission_writes_app_pattern_fixes_verbatim_and_lists_it(open_page, demo_url) -> None:
     app = open_page(demo_url, "app_pages/patterns.py")
+    app.pills(key="status").set_value(["active"])
     app.pills(key="severity").set_value(["high"]).run()
     description = 'Lowered CFG to 6.5 <script>alert("x")</script> **not bold**'
     app.text_area(key="fix_description_0").input(description)
@@ -186,6 +198,7 @@ def test_fix_submission_writes_app_pattern_fixes_verbatim_and_lists_it(open_page
 def test_invalid_fix_is_refused_with_every_reason_and_writes_nothing(open_page, demo_url) -> None:
     before = _fix_rows(demo_url)
     app = open_page(demo_url, "app_pages/patterns.py")
+    app.pills(key="status").set_value(["active"])
     app.pills(key="severity").set_value(["high"]).run()  # one pattern listed: its form shows
     app.text_area(key="fix_description_0").input("   ")
     app.text_area(key="fix_parameters_0").input("{cfg: 6.5")

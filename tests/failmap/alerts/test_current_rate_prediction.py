@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 
 from failmap import database
-from failmap.alerts import check_configuration
+from failmap.alerts import check_configuration, thresholds
+from failmap.alerts.result import percent
 from failmap.demo import PLANTED, write_demo_data
 from failmap.ingest import load_files
 from tests.dbt.conftest import new_database, run_dbt
@@ -84,6 +85,17 @@ def test_predictions_match_the_current_true_rates(regressed_70: str) -> None:
     error = np.abs(predicted["predicted"].to_numpy() - truth)
     on_new_version = (sample["model"] == REGRESSION.value).to_numpy()
     worst = sample.assign(truth=truth, predicted=predicted["predicted"], error=error)
+    with database.connect(regressed_70) as conn:
+        (overall,) = conn.execute(
+            "select sum(failure_count)::float / sum(segment_count)"
+            " from staging.int_daily_cells_aggregated"
+        ).fetchone()
+    print(
+        f"\nMAE {error.mean():.4f} over {SAMPLE_SIZE} (the overall rate for everything: "
+        f"{np.abs(overall - truth).mean():.4f}); on the {on_new_version.sum()} m04 "
+        f"configurations {error[on_new_version].mean():.4f}, mean prediction "
+        f"{predicted['predicted'][on_new_version].mean():.4f}"
+    )
     assert error.mean() <= MAX_MEAN_ABSOLUTE_ERROR, (
         f"MAE {error.mean():.4f}; on m04 {error[on_new_version].mean():.4f}; "
         f"worst {worst.nlargest(5, 'error').to_dict('records')}"
@@ -124,4 +136,78 @@ def test_the_new_version_is_predicted_at_its_rate_within_two_days(
     # from the old version's 6%.
     rate = REGRESSION.rate_after
     noise = 3 * np.sqrt(rate * (1 - rate) / int(since_change))
+    print(f"\nm04 two days after: mean prediction {predicted.mean():.4f} ({since_change} segments)")
     assert abs(predicted.mean() - rate) <= noise, (predicted.mean(), noise)
+
+
+# Severity, alternatives and the headline follow the current rate.
+
+NEUTRAL = {"workflow": "w01", "lora": "l01", "character": "c01", "segment_position": 2}
+
+
+def _pattern(url: str, pattern_key: str) -> dict:
+    with database.connect(url) as conn:
+        cursor = conn.execute(
+            "select * from marts.failure_patterns where pattern_key = %s", (pattern_key,)
+        )
+        row = cursor.fetchone()
+        assert row is not None, f"{pattern_key} is not surfaced"
+        return dict(zip([c.name for c in cursor.description], row, strict=True))
+
+
+def test_a_pattern_back_at_baseline_is_low_whatever_its_history(regressed_70: str) -> None:
+    """l16 failed at 25 % until day 30: over its history that is medium (>= 15 %), but it fails
+    at the baseline rate now, so its severity is low."""
+    ended = next(p for p in PLANTED.expected_patterns if p.status == "resolved")
+    row = _pattern(regressed_70, ended.pattern_key)
+    assert row["status"] == "resolved"
+    assert (
+        row["failure_rate"] >= thresholds.SEVERITY_MEDIUM_FAILURE_RATE
+        or row["risk_ratio"] >= thresholds.SEVERITY_MEDIUM_RISK_RATIO
+    ), "its whole history must be at least medium for this test to mean anything"
+    assert row["current_failure_rate"] < thresholds.SEVERITY_MEDIUM_FAILURE_RATE
+    assert row["severity"] == "low"
+
+
+def test_a_configuration_on_the_regressed_version_warns_and_its_old_peer_does_not(
+    regressed_70: str,
+) -> None:
+    regressed = {**NEUTRAL, "model": REGRESSION.value, "scene_type": "closeup"}
+    peer = {**regressed, "model": "m01"}
+    days = REGRESSION.day + 20
+    truth = _true_rates(pd.DataFrame([regressed, peer]).astype({"segment_position": int}), days)
+    assert list(truth) == [REGRESSION.rate_after, PLANTED.base_rate]
+
+    on_new = check_configuration(regressed_70, **regressed, log=False)
+    on_old = check_configuration(regressed_70, **peer, log=False)
+
+    assert thresholds.severity_rank(on_new.severity) >= thresholds.severity_rank("medium")
+    assert on_old.severity == "none"
+    assert on_new.lower <= REGRESSION.rate_after <= on_new.upper
+
+
+def test_an_emerging_pattern_warns_with_alternatives_at_its_rate_now(regressed_70: str) -> None:
+    """m02 + night fails at 45 % on the last two days only: the check predicts that rate (not
+    the 7 % of its history), warns high with the pattern as emerging, and its alternatives and
+    headline compare with the rate now."""
+    emerging = next(p for p in PLANTED.expected_patterns if p.status == "emerging")
+    effect = next(e for e in PLANTED.effects if e.name == emerging.caused_by)
+    configuration = {**NEUTRAL, **emerging.dims}
+    days = REGRESSION.day + 20
+    (truth,) = _true_rates(pd.DataFrame([configuration]), days)
+    assert truth == effect.rate
+
+    result = check_configuration(regressed_70, **configuration, log=False)
+
+    assert result.predicted_failure_rate >= thresholds.SEVERITY_HIGH_FAILURE_RATE
+    assert result.severity == "high"
+    matched = {p.pattern_key: p for p in result.patterns}[emerging.pattern_key]
+    assert (matched.status, matched.severity) == ("emerging", "high")
+    assert result.alternatives, "a model swap away from m02 is the obvious alternative"
+    for alternative in result.alternatives:
+        assert alternative.current_failure_rate == result.predicted_failure_rate
+        assert alternative.upper < result.predicted_failure_rate
+        assert f"vs {percent(result.predicted_failure_rate)}" in alternative.message
+    headline = result.summary().splitlines()
+    assert headline[1] == "Severity: HIGH"
+    assert f"Predicted failure rate: {percent(result.predicted_failure_rate)}" in headline[2]

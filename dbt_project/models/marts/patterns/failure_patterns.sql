@@ -64,6 +64,24 @@ aliases as (
     group by surfaced.pattern_key
 ),
 
+-- Severity follows what the pattern fails at now, not its history: its current_failure_rate
+-- (since its latest change point) against the rest's rate over its recent window
+-- (int_pattern_statuses; the whole-history or window rates when it has none). A resolved
+-- pattern drops to low; an emerging one counts at its new rate. docs/alerts.md, "Severity".
+rates_now as (
+    select
+        surfaced.pattern_key,
+        coalesce(statuses.current_failure_rate, surfaced.failure_rate) as failure_rate,
+        coalesce(
+            coalesce(statuses.current_failure_rate, surfaced.failure_rate)
+            / nullif(coalesce(statuses.recent_baseline_rate, surfaced.baseline_rate), 0),
+            'infinity'
+        ) as risk_ratio
+    from surfaced
+    left join statuses
+        on surfaced.pattern_key = statuses.pattern_key
+),
+
 last_occurrences as (
     select
         occurrences.pattern_key,
@@ -102,14 +120,12 @@ final as (
         nullif(surfaced.reference_key, '') as best_parent_key,
         case
             when
-                surfaced.failure_rate >= {{ var('severity_high_failure_rate') }}
-                and coalesce(surfaced.risk_ratio, 'infinity')
-                >= {{ var('severity_high_risk_ratio') }}
+                rates_now.failure_rate >= {{ var('severity_high_failure_rate') }}
+                and rates_now.risk_ratio >= {{ var('severity_high_risk_ratio') }}
                 then 'high'
             when
-                surfaced.failure_rate >= {{ var('severity_medium_failure_rate') }}
-                or coalesce(surfaced.risk_ratio, 'infinity')
-                >= {{ var('severity_medium_risk_ratio') }}
+                rates_now.failure_rate >= {{ var('severity_medium_failure_rate') }}
+                or rates_now.risk_ratio >= {{ var('severity_medium_risk_ratio') }}
                 then 'medium'
             else 'low'
         end as severity,
@@ -143,6 +159,8 @@ final as (
         on surfaced.pattern_key = reasons.pattern_key
     left join statuses
         on surfaced.pattern_key = statuses.pattern_key
+    left join rates_now
+        on surfaced.pattern_key = rates_now.pattern_key
 )
 
 select * from final
