@@ -7,6 +7,7 @@ a template that already has the migrations applied, so tests cannot see each oth
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -92,6 +93,42 @@ def dbt_manifest() -> Path:
     return prepare_manifest()
 
 
+# Databases with the error marts built once per session (tests/dbt/error_marts.py), read by the
+# dbt and report tests of the error analytics.
+@pytest.fixture(scope="session")
+def demo_marts_url(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    from tests.dbt.error_marts import demo_marts
+
+    return demo_marts(server_url, tmp_path_factory.mktemp("demo_runs"))
+
+
+@pytest.fixture(scope="session")
+def crafted_marts_url(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    from tests.dbt.error_marts import crafted_marts
+
+    return crafted_marts(server_url, tmp_path_factory.mktemp("crafted_runs"))
+
+
+@pytest.fixture(scope="session")
+def empty_marts_url(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    from tests.dbt.error_marts import empty_marts
+
+    return empty_marts(server_url, tmp_path_factory.mktemp("no_runs"))
+
+
 def subprocess_env(extra: dict[str, str]) -> dict[str, str]:
     """os.environ plus `extra`, for running the `failmap` CLI in a child process."""
     return {**os.environ, **extra}
+
+
+def run_failmap(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`failmap <args>` in a child process with `env` (see `subprocess_env`), its output
+    captured; a failing command returns, so the test can show what it printed."""
+    return subprocess.run(
+        ["failmap", *args],
+        env=subprocess_env(env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )

@@ -5,29 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from failmap import database
-from tests.conftest import subprocess_env
+from tests.conftest import run_failmap
 from tests.failmap.ingest.conftest import run_row, write_csv
 
 pytestmark = pytest.mark.slow
 
 NEW_FAMILY = "VAE decode produced an all-black frame at segment {} of {}"
-
-
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["failmap", *args],
-        env=subprocess_env(env),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
 
 
 def _signatures(url: str) -> dict[str, str]:
@@ -45,7 +33,7 @@ def test_refresh_builds_error_analytics_and_keeps_signature_ids(
     url = failmap_env["FAILMAP_DATABASE_URL"]
     write_demo_data(inbox, days=10, segments_per_day=300, seed=3)
 
-    first = _cli(failmap_env, "refresh")
+    first = run_failmap(failmap_env, "refresh")
 
     assert first.returncode == 0, first.stdout + first.stderr
     before = _signatures(url)
@@ -71,7 +59,7 @@ def test_refresh_builds_error_analytics_and_keeps_signature_ids(
         for i in range(8)
     ]
     write_csv(inbox / "runs_new_family.csv", rows)
-    second = _cli(failmap_env, "refresh")
+    second = run_failmap(failmap_env, "refresh")
 
     assert second.returncode == 0, second.stdout + second.stderr
     after = _signatures(url)
@@ -86,7 +74,7 @@ def test_refresh_builds_error_analytics_and_keeps_signature_ids(
         ).fetchone()
     assert (category, is_unknown) == ("unknown", True)
 
-    report = _cli(failmap_env, "report", "--days", "30")
+    report = run_failmap(failmap_env, "report", "--days", "30")
     assert report.returncode == 0, report.stderr
     for heading in ("## Summary", "## Top error patterns", "## Phase breakdown", "## Trends",
                     "## Recommendations"):  # fmt: skip

@@ -4,7 +4,6 @@ the counts equal to what was written, a summary, an exit code, and a second run 
 from __future__ import annotations
 
 import re
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import psycopg
 import pytest
 
 from failmap import database
-from tests.conftest import subprocess_env
+from tests.conftest import run_failmap
 from tests.failmap.ingest.conftest import run_row, score_row, write_csv
 
 pytestmark = pytest.mark.slow
@@ -32,17 +31,6 @@ def _counts(url: str) -> dict[str, int]:
         return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}  # noqa: S608
 
 
-def _refresh(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["failmap", "refresh"],
-        env=subprocess_env(env),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
 def test_refresh_loads_builds_and_is_idempotent(failmap_env: dict[str, str]) -> None:
     inbox = Path(failmap_env["FAILMAP_INBOX"])
     scores = [
@@ -54,7 +42,7 @@ def test_refresh_loads_builds_and_is_idempotent(failmap_env: dict[str, str]) -> 
     write_csv(inbox / "runs_day1.csv", [run_row(i) for i in range(30)])
     (inbox / "quality_scores_broken.csv").write_bytes(b"\xff\xfe\x00garbage")
 
-    first = _refresh(failmap_env)
+    first = run_failmap(failmap_env, "refresh")
 
     assert first.returncode == 1, first.stdout + first.stderr  # a file was rejected
     assert "files: 2 loaded, 1 rejected, 0 already loaded" in first.stdout
@@ -75,7 +63,7 @@ def test_refresh_loads_builds_and_is_idempotent(failmap_env: dict[str, str]) -> 
         assert _failed_segments(conn) == failed_segments
         assert conn.execute("select count(*) from marts.data_freshness").fetchone()[0] == 1
 
-    second = _refresh(failmap_env)
+    second = run_failmap(failmap_env, "refresh")
 
     assert second.returncode == 0, second.stdout + second.stderr
     assert "files: 0 loaded, 0 rejected, 3 already loaded" in second.stdout
@@ -88,24 +76,13 @@ def _failed_segments(conn: psycopg.Connection) -> int:
     ).fetchone()[0]
 
 
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["failmap", *args],
-        env=subprocess_env(env),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
 def test_demo_data_refresh_counts_match_what_was_written(failmap_env: dict[str, str]) -> None:
     from failmap.demo import write_demo_data
 
     inbox = Path(failmap_env["FAILMAP_INBOX"])
     written = write_demo_data(inbox, days=10, segments_per_day=300, seed=3, start=date(2026, 9, 1))
 
-    first = _cli(failmap_env, "refresh")
+    first = run_failmap(failmap_env, "refresh")
 
     assert first.returncode == 0, first.stdout + first.stderr
     expected_rows = written.quality_score_rows + written.run_rows
@@ -123,7 +100,7 @@ def test_demo_data_refresh_counts_match_what_was_written(failmap_env: dict[str, 
     with database.connect(failmap_env["FAILMAP_DATABASE_URL"]) as conn:
         assert _failed_segments(conn) == written.failed_segment_count
 
-    second = _cli(failmap_env, "refresh")
+    second = run_failmap(failmap_env, "refresh")
 
     assert second.returncode == 0, second.stdout + second.stderr
     assert f"files: 0 loaded, 0 rejected, {len(written.files)} already loaded" in second.stdout

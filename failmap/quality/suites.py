@@ -24,6 +24,8 @@ from pathlib import Path
 from string import Template
 from typing import Any, Literal
 
+from failmap.dimensions import DIMENSIONS
+
 RULES_DIR = Path(__file__).parent / "rules"
 
 Severity = Literal["critical", "warning", "info"]
@@ -33,6 +35,10 @@ MAX_QUARANTINED_SHARE = 0.05
 # Share of one quality gate's checks that may fail on a day before the gate counts as broken.
 MAX_GATE_FAILURE_SHARE = 0.5
 MIN_GATE_CHECKS = 20
+
+# `$dimension_columns` in a rule: the `dimension_<dim>` columns of a combination or pattern mart
+# in the fixed order of failmap.dimensions, so that no rule lists the dimensions itself.
+DIMENSION_COLUMNS = ", ".join(f"batch.dimension_{dimension}" for dimension in DIMENSIONS)
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,10 @@ def sql_rule(
 ) -> Rule:
     """A rule that fails when the query in `rules/<sql or name>.sql` returns any row."""
     template = Template((RULES_DIR / f"{sql or name}.sql").read_text(encoding="utf-8"))
-    query = template.substitute({key: str(value) for key, value in parameters.items()})
+    query = template.substitute(
+        {key: str(value) for key, value in parameters.items()},
+        dimension_columns=DIMENSION_COLUMNS,
+    )
     return Rule(
         name=name,
         description=description,
@@ -107,6 +116,12 @@ def failures_within_total(severity: Severity = "critical") -> Rule:
         kwargs={"column_A": "total_count", "column_B": "failure_count", "or_equal": True},
         meta={"rule": "failure_count_within_total_count"},
     )
+
+
+def rates_against_baseline() -> tuple[Rule, ...]:
+    """The rules of every table of failure rates against a baseline: both rates in [0, 1], and
+    failure_count <= total_count."""
+    return rate_rule("failure_rate"), rate_rule("baseline_rate"), failures_within_total()
 
 
 def _quarantine_rule(file_kind: str) -> Rule:
@@ -220,9 +235,7 @@ SUITES: tuple[Suite, ...] = (
         name="marts.combination_failure_rates",
         notes="Failure rates of every combination of 1 to 3 dimensions.",
         rules=(
-            rate_rule("failure_rate"),
-            rate_rule("baseline_rate"),
-            failures_within_total(),
+            *rates_against_baseline(),
             sql_rule(
                 "combination_dimension_count",
                 "Every combination is made of 1 to 3 dimensions (the others are null).",
@@ -234,9 +247,7 @@ SUITES: tuple[Suite, ...] = (
         name="marts.failure_patterns",
         notes="The surfaced failure patterns people act on.",
         rules=(
-            rate_rule("failure_rate"),
-            rate_rule("baseline_rate"),
-            failures_within_total(),
+            *rates_against_baseline(),
             sql_rule(
                 "pattern_dimensions_present",
                 "No null dimension in a surfaced pattern: every `dim=value` of pattern_key has its "
@@ -267,9 +278,7 @@ SUITES: tuple[Suite, ...] = (
         name="marts.daily_failure_trends",
         notes="Daily failure rates per dimension value, with regression and improvement flags.",
         rules=(
-            rate_rule("failure_rate"),
-            rate_rule("baseline_rate"),
-            failures_within_total(),
+            *rates_against_baseline(),
             sql_rule(
                 "no_empty_day",
                 "No day without segments in the overall series once data has started.",

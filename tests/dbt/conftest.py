@@ -71,16 +71,15 @@ def dbt_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("dbt_target")
 
 
-# Databases with the error marts built once per session (tests/dbt/error_marts.py).
-@pytest.fixture(scope="session")
-def demo_marts_url(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    from tests.dbt.error_marts import demo_marts
+@pytest.fixture(scope="module")
+def stats_db(module_database: str, dbt_target: Path) -> str:
+    """The module's database with the statistics functions of macros/stats installed."""
+    run_dbt(module_database, ["run-operation", "install_stats_functions"], dbt_target)
+    return module_database
 
-    return demo_marts(server_url, tmp_path_factory.mktemp("demo_runs"))
 
-
-@pytest.fixture(scope="session")
-def crafted_marts_url(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    from tests.dbt.error_marts import crafted_marts
-
-    return crafted_marts(server_url, tmp_path_factory.mktemp("crafted_runs"))
+def compiled_rows(url: str, sql: str, target_path: Path) -> list[tuple]:
+    """The rows of `sql` run on `url` after dbt rendered its Jinja (the project's macros)."""
+    result = run_dbt(url, ["compile", "--inline", sql], target_path)
+    with database.connect(url) as conn:
+        return conn.execute(result.results[0].node.compiled_code).fetchall()

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from failmap import database
-from tests.dbt.conftest import run_dbt
+from tests.dbt.conftest import compiled_rows, run_dbt
 
 LN_GAMMA = [
     (0.5, 0.5723649429247),
@@ -115,12 +115,6 @@ BH_Q = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def stats_db(module_database: str, dbt_target: Path) -> str:
-    run_dbt(module_database, ["run-operation", "install_stats_functions"], dbt_target)
-    return module_database
-
-
 def _scalar(url: str, sql: str, params: tuple) -> float:
     with database.connect(url) as conn:
         return conn.execute(sql, params).fetchone()[0]
@@ -188,23 +182,16 @@ def test_normal_quantile_matches_scipy(stats_db: str, p: float, expected: float)
     assert math.isclose(actual, expected, rel_tol=1e-12, abs_tol=1e-12)
 
 
-def _compiled(url: str, sql: str, target: Path) -> str:
-    """`sql` with its Jinja rendered by dbt (macros of the project)."""
-    result = run_dbt(url, ["compile", "--inline", sql], target)
-    return result.results[0].node.compiled_code
-
-
 def test_wilson_interval_macros_match_formula(stats_db: str, dbt_target: Path) -> None:
     rows = ", ".join(f"({x}, {n})" for x, n, _, _ in WILSON_95)
-    sql = _compiled(
+    found = compiled_rows(
         stats_db,
         "select x, n, {{ wilson_lower('x', 'n', normal_quantile(0.975)) }} as lower_bound, "
         "{{ wilson_upper('x', 'n', normal_quantile(0.975)) }} as upper_bound "
         "from (values ROWS) as cases (x, n) order by n, x".replace("ROWS", rows),
         dbt_target,
     )
-    with database.connect(stats_db) as conn:
-        actual = {(x, n): (lo, hi) for x, n, lo, hi in conn.execute(sql).fetchall()}
+    actual = {(x, n): (lo, hi) for x, n, lo, hi in found}
     for x, n, lower, upper in WILSON_95:
         assert math.isclose(actual[(x, n)][0], lower, abs_tol=1e-12)
         assert math.isclose(actual[(x, n)][1], upper, abs_tol=1e-12)
@@ -212,16 +199,16 @@ def test_wilson_interval_macros_match_formula(stats_db: str, dbt_target: Path) -
 
 def test_benjamini_hochberg_macro_matches_scipy(stats_db: str, dbt_target: Path) -> None:
     rows = ", ".join(f"('h{i:02d}', {p})" for i, p in enumerate(BH_P))
-    sql = _compiled(
+    found = compiled_rows(
         stats_db,
         (
-            "with tests as (select * from (values ROWS, ('untested', null::float8)) "
-            "as cases (key, p_value)) {{ benjamini_hochberg('tests', 'p_value', 'key') }}"
+            "select key, q_value from (with tests as (select * from (values ROWS, "
+            "('untested', null::float8)) as cases (key, p_value)) "
+            "{{ benjamini_hochberg('tests', 'p_value', 'key') }}) as bh"
         ).replace("ROWS", rows),
         dbt_target,
     )
-    with database.connect(stats_db) as conn:
-        actual = dict(conn.execute(f"select key, q_value from ({sql}) as bh").fetchall())  # noqa: S608
+    actual = dict(found)
     assert actual.pop("untested") is None
     assert [actual[f"h{i:02d}"] for i in range(len(BH_P))] == pytest.approx(BH_Q, rel=1e-12)
 
@@ -230,7 +217,7 @@ def test_shrunk_rate_pulls_small_cells_to_the_pooled_rate(stats_db: str, dbt_tar
     # Cells: a 2-of-3 cell, a 300-of-1000 cell and ordinary ones around 6 %.
     cells = [(2, 3), (300, 1000), (60, 1000), (55, 1000), (70, 1000), (5, 100), (8, 100)]
     rows = ", ".join(f"({x}, {n})" for x, n in cells)
-    sql = _compiled(
+    found = compiled_rows(
         stats_db,
         "select x, n, {{ shrunk_rate('x', 'n', 'pooled', 'strength') }} as shrunk from ("
         "select x, n, sum(x) over ()::float8 / sum(n) over () as pooled, "
@@ -238,8 +225,7 @@ def test_shrunk_rate_pulls_small_cells_to_the_pooled_rate(stats_db: str, dbt_tar
         "from (values ROWS) as cells (x, n)) as priors".replace("ROWS", rows),
         dbt_target,
     )
-    with database.connect(stats_db) as conn:
-        shrunk = {(x, n): rate for x, n, rate in conn.execute(sql).fetchall()}
+    shrunk = {(x, n): rate for x, n, rate in found}
     # Method of moments computed by hand for these cells (see macros/stats/empirical_bayes.sql).
     x = [c[0] for c in cells]
     n = [c[1] for c in cells]

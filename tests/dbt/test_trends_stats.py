@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from failmap import database
-from tests.dbt.conftest import run_dbt
+from tests.dbt.conftest import compiled_rows
 
 # x failures of n against rx of rn: P(fails at least this much more), P(at least this much less)
 FISHER_ONE_SIDED = [
@@ -42,28 +41,16 @@ KATZ_98 = [
 ]
 
 
-def _compiled(url: str, sql: str, target: Path) -> str:
-    result = run_dbt(url, ["compile", "--inline", sql], target)
-    return result.results[0].node.compiled_code
-
-
-@pytest.fixture(scope="module")
-def stats_db(module_database: str, dbt_target: Path) -> str:
-    run_dbt(module_database, ["run-operation", "install_stats_functions"], dbt_target)
-    return module_database
-
-
 def test_one_sided_rate_tests_match_fisher_exact(stats_db: str, dbt_target: Path) -> None:
     rows = ", ".join(f"({x}, {n}, {rx}, {rn})" for x, n, rx, rn, _, _ in FISHER_ONE_SIDED)
-    sql = _compiled(
+    found = compiled_rows(
         stats_db,
         "select x, n, rx, rn, {{ rate_increase_p_value('x', 'n', 'rx', 'rn') }},"
         " {{ rate_decrease_p_value('x', 'n', 'rx', 'rn') }}"
         " from (values ROWS) as cases (x, n, rx, rn)".replace("ROWS", rows),
         dbt_target,
     )
-    with database.connect(stats_db) as conn:
-        actual = {row[:4]: row[4:] for row in conn.execute(sql).fetchall()}
+    actual = {row[:4]: row[4:] for row in found}
     for x, n, rx, rn, greater, less in FISHER_ONE_SIDED:
         increase, decrease = actual[(x, n, rx, rn)]
         assert math.isclose(increase, greater, rel_tol=1e-7, abs_tol=1e-300)
@@ -78,7 +65,7 @@ def _mover(url: str, cases: list[tuple], target: Path) -> dict[tuple, tuple]:
         " {{ wilson_upper('x1', 'n1', Z) }} as u1, x2::float8 / n2 as r2,"
         " {{ wilson_lower('x2', 'n2', Z) }} as l2, {{ wilson_upper('x2', 'n2', Z) }} as u2"
     ).replace("Z", z)
-    sql = _compiled(
+    found = compiled_rows(
         url,
         "select x1, n1, x2, n2,"
         " {{ mover_ratio_lower('r1', 'l1', 'u1', 'r2', 'l2', 'u2') }},"
@@ -89,8 +76,7 @@ def _mover(url: str, cases: list[tuple], target: Path) -> dict[tuple, tuple]:
         ),
         target,
     )
-    with database.connect(url) as conn:
-        return {row[:4]: row[4:] for row in conn.execute(sql).fetchall()}
+    return {row[:4]: row[4:] for row in found}
 
 
 @pytest.fixture(scope="module")

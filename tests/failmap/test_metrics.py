@@ -115,23 +115,28 @@ def test_metrics_equal_what_the_marts_hold(marts_url: str) -> None:
     assert "# TYPE failmap_catalog_hits_total counter" in text
 
 
-def test_a_new_pattern_shows_up_at_the_next_scrape(marts_url: str) -> None:
+@pytest.mark.parametrize(("status", "is_current"), [("active", True), ("resolved", False)])
+def test_a_new_pattern_is_counted_by_status_and_by_severity_unless_resolved(
+    marts_url: str, status: str, is_current: bool
+) -> None:
     _, before = _scrape(marts_url)
-    execute(
-        marts_url,
-        "insert into marts.failure_patterns (pattern_key, severity, first_detected_at) "
-        "values ('lora=l09', 'high', now())",
-    )
+    with database.connect(marts_url) as conn:
+        conn.execute(
+            "insert into marts.failure_patterns (pattern_key, severity, first_detected_at, status)"
+            " values ('lora=l09', 'high', now(), %s)",
+            [status],
+        )
 
     _, after = _scrape(marts_url)
 
+    def added(name: str, **labels: str) -> float:
+        return _value(after, name, **labels) - _value(before, name, **labels)
+
     high = {"pattern_severity": "high"}
-    assert _value(after, "failmap_patterns_surfaced", **high) == (
-        _value(before, "failmap_patterns_surfaced", **high) + 1
-    )
-    assert _value(after, "failmap_pattern_last_detected_timestamp_seconds", **high) > _value(
-        before, "failmap_pattern_last_detected_timestamp_seconds", **high
-    )
+    assert added("failmap_patterns_by_status", pattern_status=status) == 1
+    assert added("failmap_patterns_surfaced", **high) == (1 if is_current else 0)
+    # A resolved pattern no longer counts as the newest one detected.
+    assert (added("failmap_pattern_last_detected_timestamp_seconds", **high) > 0) == is_current
 
 
 def test_missing_marts_are_reported_and_serve_no_samples(fresh_database_url: str) -> None:
@@ -200,23 +205,3 @@ def test_cli_prints_the_metrics_once(marts_url: str, monkeypatch: pytest.MonkeyP
     assert "failmap_segments 90.0" in result.output
     served = {name for name in served_metric_names() if name in result.output}
     assert served == served_metric_names()
-
-
-def test_a_resolved_pattern_is_counted_by_status_not_by_severity(marts_url: str) -> None:
-    _, before = _scrape(marts_url)
-    execute(
-        marts_url,
-        "insert into marts.failure_patterns (pattern_key, severity, first_detected_at, status) "
-        "values ('lora=l09', 'high', now(), 'resolved')",
-    )
-
-    _, after = _scrape(marts_url)
-
-    high = {"pattern_severity": "high"}
-    assert _value(after, "failmap_patterns_surfaced", **high) == _value(
-        before, "failmap_patterns_surfaced", **high
-    )
-    resolved = {"pattern_status": "resolved"}
-    assert _value(after, "failmap_patterns_by_status", **resolved) == (
-        _value(before, "failmap_patterns_by_status", **resolved) + 1
-    )

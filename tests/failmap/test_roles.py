@@ -6,7 +6,7 @@ the embedded server."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
@@ -54,6 +54,10 @@ FORBIDDEN = [
     "select count(*) from intermediate.int_cells_aggregated",
     "delete from predictions.prediction_parameters",
     "create table predictions.planted (a int)",
+    # Judging delivered files is the pipeline's; the dashboard may only acknowledge a warning.
+    "insert into app.file_judgements (file_id, rule, file_name, file_kind, "
+    "rows_in_file, rows_quarantined, max_quarantined_share, is_warning) "
+    "values (1, 'r', 'f', 'runs', 1, 1, 0.05, true)",
 ]
 
 
@@ -146,11 +150,17 @@ def test_the_dashboard_reads_marts_and_writes_app(dashboard: psycopg.Connection)
 
 
 @pytest.mark.parametrize("statement", FORBIDDEN)
-def test_the_dashboard_cannot_read_raw_or_write_raw_or_marts(
-    dashboard: psycopg.Connection, statement: str
+@pytest.mark.parametrize(
+    "role_url", [dashboard_database_url, api_database_url], ids=["dashboard", "api"]
+)
+def test_the_app_roles_cannot_read_raw_or_write_raw_or_marts(
+    owner_url: str, role_url: Callable[..., str], statement: str
 ) -> None:
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        dashboard.execute(statement)  # type: ignore[arg-type]
+    with (
+        database.connect(role_url(owner_url, environ={})) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute(statement)  # type: ignore[arg-type]
 
 
 def test_the_role_switch_fallback_has_the_same_limits(owner_url: str) -> None:
@@ -222,22 +232,6 @@ def test_the_api_reads_marts_and_writes_app(api: psycopg.Connection) -> None:
         "values ('lora=l07', 'lower the LoRA weight', 'tool')"
     )
     api.execute("insert into app.alert_log (configuration, severity) values ('{}', 'none')")
-
-
-@pytest.mark.parametrize(
-    "statement",
-    [
-        *FORBIDDEN,
-        "insert into app.file_judgements (file_id, rule, file_name, file_kind, "
-        "rows_in_file, rows_quarantined, max_quarantined_share, is_warning) "
-        "values (1, 'r', 'f', 'runs', 1, 1, 0.05, true)",
-    ],
-)
-def test_the_api_cannot_read_raw_or_write_raw_or_marts(
-    api: psycopg.Connection, statement: str
-) -> None:
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        api.execute(statement)  # type: ignore[arg-type]
 
 
 def test_an_explicit_api_url_wins(owner_url: str) -> None:

@@ -3,20 +3,6 @@ with batch as (
     select * from {batch}
 )
 
-select
-    batch.dimension_workflow,
-    batch.dimension_model,
-    batch.dimension_lora,
-    batch.dimension_character,
-    batch.dimension_scene_type,
-    batch.dimension_segment_position
+select $dimension_columns
 from batch
-where
-    num_nonnulls(
-        batch.dimension_workflow,
-        batch.dimension_model,
-        batch.dimension_lora,
-        batch.dimension_character,
-        batch.dimension_scene_type,
-        batch.dimension_segment_position
-    ) not between 1 and 3
+where num_nonnulls($dimension_columns) not between 1 and 3

@@ -2,32 +2,19 @@
 -- pattern_key needs its dimension_<dim> column filled, and there is at least one.
 with batch as (
     select * from {batch}
+),
+
+counted as (
+    select
+        batch.pattern_key,
+        $dimension_columns,
+        num_nonnulls($dimension_columns) as dimension_count
+    from batch
 )
 
-select
-    batch.pattern_key,
-    batch.dimension_workflow,
-    batch.dimension_model,
-    batch.dimension_lora,
-    batch.dimension_character,
-    batch.dimension_scene_type,
-    batch.dimension_segment_position
-from batch
+select counted.*
+from counted
 where
-    num_nonnulls(
-        batch.dimension_workflow,
-        batch.dimension_model,
-        batch.dimension_lora,
-        batch.dimension_character,
-        batch.dimension_scene_type,
-        batch.dimension_segment_position
-    ) = 0
-    or num_nonnulls(
-        batch.dimension_workflow,
-        batch.dimension_model,
-        batch.dimension_lora,
-        batch.dimension_character,
-        batch.dimension_scene_type,
-        batch.dimension_segment_position
-    ) <> cardinality(string_to_array(batch.pattern_key, '|'))
-order by batch.pattern_key
+    counted.dimension_count = 0
+    or counted.dimension_count <> cardinality(string_to_array(counted.pattern_key, '|'))
+order by counted.pattern_key

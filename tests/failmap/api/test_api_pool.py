@@ -50,13 +50,7 @@ def test_sequential_requests_reuse_one_pooled_connection(fresh_database_url: str
         assert api.get("/api/health").status_code == 200
         third = _pid(api)
         assert first == second == third
-        with database.connect(fresh_database_url) as conn:
-            backends = conn.execute(
-                "select pid from pg_stat_activity "
-                "where application_name = %s and datname = current_database()",
-                [APPLICATION_NAME],
-            ).fetchall()
-        assert backends == [(first,)]
+        assert _pool_backends(fresh_database_url) == [first]
         assert _pool(app).pool.get_stats()["connections_num"] == 1
     # Closed with the app.
     assert _pool_backends(fresh_database_url) == []

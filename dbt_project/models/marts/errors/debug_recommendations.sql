@@ -68,15 +68,7 @@ member_dimensions as (
         dimension.value as dimension_value,
         count(*) as error_count
     from members
-    cross join
-        lateral (
-            values
-            ('workflow', members.workflow),
-            ('model', members.model),
-            ('lora', members.lora),
-            ('character', members.character),
-            ('scene_type', members.scene_type)
-        ) as dimension (name, value)
+    cross join {{ run_dimension_values('members') }}
     where dimension.value is not null
     group by members.recommendation_id, dimension.name, dimension.value
 ),
@@ -93,21 +85,13 @@ run_dimensions as (
         count(*)::double precision / run_total.run_count as run_share
     from runs
     cross join run_total
-    cross join
-        lateral (
-            values
-            ('workflow', runs.workflow),
-            ('model', runs.model),
-            ('lora', runs.lora),
-            ('character', runs.character),
-            ('scene_type', runs.scene_type)
-        ) as dimension (name, value)
+    cross join {{ run_dimension_values('runs') }}
     where dimension.value is not null
     group by dimension.name, dimension.value, run_total.run_count
 ),
 
-concentrations as (
-    select distinct on (member_dimensions.recommendation_id)
+scored_dimensions as (
+    select
         member_dimensions.recommendation_id,
         member_dimensions.dimension,
         member_dimensions.dimension_value,
@@ -129,15 +113,18 @@ concentrations as (
     where
         member_dimensions.error_count >= {{ var('recommendation_min_evidence') }}
         and run_dimensions.run_share < 1
-        and {{ binomial_z_score(
-            'member_dimensions.error_count', 'evidence.error_count', 'run_dimensions.run_share'
-        ) }} >= {{ var('recommendation_min_z_score') }}
+),
+
+concentrations as (
+    select distinct on (scored_dimensions.recommendation_id) scored_dimensions.*
+    from scored_dimensions
+    where scored_dimensions.z_score >= {{ var('recommendation_min_z_score') }}
     order by
-        member_dimensions.recommendation_id asc,
-        z_score desc,
-        member_dimensions.error_count desc,
-        member_dimensions.dimension asc,
-        member_dimensions.dimension_value asc
+        scored_dimensions.recommendation_id asc,
+        scored_dimensions.z_score desc,
+        scored_dimensions.error_count desc,
+        scored_dimensions.dimension asc,
+        scored_dimensions.dimension_value asc
 ),
 
 issues as (
