@@ -196,59 +196,16 @@ window_aliases as (
     where interaction_tables.in_rest_total_count = 0
 ),
 
-interactions as (
+-- Rule (c)'s interaction per parent (macros/patterns/pattern_interaction.sql).
+interactions_scored as (
     select
-        interaction_tables.*,
-        case
-            when
-                interaction_tables.out_value_total_count > 0
-                and interaction_tables.out_rest_total_count > 0
-                then
-                    {{ ln_odds('interaction_tables.out_value_failure_count',
-                    'interaction_tables.out_value_total_count') }}
-                    - {{ ln_odds('interaction_tables.out_rest_failure_count',
-                    'interaction_tables.out_rest_total_count') }}
-            else 0
-        end as out_ln_odds_ratio,
-        case
-            when
-                interaction_tables.out_value_total_count > 0
-                and interaction_tables.out_rest_total_count > 0
-                then
-                    {{ ln_odds_variance('interaction_tables.out_value_failure_count',
-                    'interaction_tables.out_value_total_count') }}
-                    + {{ ln_odds_variance('interaction_tables.out_rest_failure_count',
-                    'interaction_tables.out_rest_total_count') }}
-            else 0
-        end as out_variance
+        interaction_tables.window_combination_key,
+        {{ interaction_ln_p_value('interaction_tables') }} as ln_p_value,
+        {{ interaction_predicted_rate('interaction_tables') }} as predicted_rate
     from interaction_tables
     where interaction_tables.in_rest_total_count > 0
 ),
 
-interactions_scored as (
-    select
-        interactions.window_combination_key,
-        {{ ln_normal_sf(
-            '(' ~ ln_odds('interactions.in_value_failure_count',
-                'interactions.in_value_total_count')
-            ~ ' - ' ~ ln_odds('interactions.in_rest_failure_count',
-                'interactions.in_rest_total_count')
-            ~ ' - interactions.out_ln_odds_ratio) / sqrt('
-            ~ ln_odds_variance('interactions.in_value_failure_count',
-                'interactions.in_value_total_count')
-            ~ ' + ' ~ ln_odds_variance('interactions.in_rest_failure_count',
-                'interactions.in_rest_total_count')
-            ~ ' + interactions.out_variance)'
-        ) }} as ln_p_value,
-        1 / (1 + exp(-(
-            {{ ln_odds('interactions.in_rest_failure_count',
-                'interactions.in_rest_total_count') }}
-            + interactions.out_ln_odds_ratio
-        ))) as predicted_rate
-    from interactions
-),
-
--- All parents must show it: the largest p and the highest prediction decide.
 interaction_summaries as (
     select
         interactions_scored.window_combination_key,
