@@ -108,6 +108,7 @@ def print_slowest_models(count: int = 6) -> None:
 TIME_MODELS = (
     "int_window_cells_aggregated",
     "int_window_combinations_tested",
+    "int_window_candidates_evaluated",
     "int_window_patterns_surfaced",
     "int_patterns_surfaced",
     "int_pattern_days_aggregated",

@@ -135,6 +135,19 @@ def test_the_emerging_combination_is_emerging_from_its_first_day(
         assert patterns[key]["status"] == "active"
 
 
+def test_seventy_days_surface_exactly_the_planted_patterns(
+    server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """With 70 days the 7-day window holds the emerging m02 night scenes' two bad days and five
+    ordinary ones. Character c03's 11 m02 night scenes all fell on the bad days (9 failed), so
+    over the 7 days they "failed more than the rest of m02 night" by their timing alone, and
+    surfaced as a window-only child; rule (c) in a window now counts a child's own days and
+    asks for the whole history's interaction evidence."""
+    url = _build(server_url, tmp_path_factory.mktemp("time70"), 70)
+    statuses = {key: row["status"] for key, row in _patterns(url).items()}
+    assert statuses == {p.pattern_key: p.status for p in PLANTED.expected_patterns}
+
+
 def test_the_ended_pattern_is_resolved_within_seven_days_and_its_fix_verified(
     server_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

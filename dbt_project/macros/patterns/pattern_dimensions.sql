@@ -43,10 +43,11 @@
 {%- endmacro %}
 
 {#- True when a cell (columns named after the dimensions) lies inside a combination (columns
-    `dimension_<dim>`, null = any value). -#}
-{% macro cell_in_combination(cell, combination) -%}
+    `dimension_<dim>`, null = any value). `without`: ignore that dimension (the cell lies in the
+    parent that drops it). -#}
+{% macro cell_in_combination(cell, combination, without=none) -%}
     (
-        {%- for dimension in pattern_dimensions() %}
+        {%- for dimension in pattern_dimensions() if dimension != without %}
         {% if not loop.first %}and {% endif -%}
         ({{ combination }}.dimension_{{ dimension }} is null
             or {{ combination }}.dimension_{{ dimension }} = {{ cell }}.{{ dimension }})

@@ -286,61 +286,14 @@ interaction_tables as (
     from interaction_rests
 ),
 
-interactions as (
-    select
-        interaction_tables.*,
-        -- The value's log odds ratio outside the parent; 0 (no effect, no variance) when it
-        -- cannot be measured there (the value only occurs inside the parent, or nothing else
-        -- does).
-        case
-            when
-                interaction_tables.out_value_total_count > 0
-                and interaction_tables.out_rest_total_count > 0
-                then
-                    {{ ln_odds('interaction_tables.out_value_failure_count',
-                    'interaction_tables.out_value_total_count') }}
-                    - {{ ln_odds('interaction_tables.out_rest_failure_count',
-                    'interaction_tables.out_rest_total_count') }}
-            else 0
-        end as out_ln_odds_ratio,
-        case
-            when
-                interaction_tables.out_value_total_count > 0
-                and interaction_tables.out_rest_total_count > 0
-                then
-                    {{ ln_odds_variance('interaction_tables.out_value_failure_count',
-                    'interaction_tables.out_value_total_count') }}
-                    + {{ ln_odds_variance('interaction_tables.out_rest_failure_count',
-                    'interaction_tables.out_rest_total_count') }}
-            else 0
-        end as out_variance
-    from interaction_tables
-),
-
+-- Rule (c)'s interaction per parent (macros/patterns/pattern_interaction.sql).
 interactions_scored as (
     select
-        interactions.combination_key,
-        interactions.dropped_dimension,
-        {{ ln_normal_sf(
-            '(' ~ ln_odds('interactions.in_value_failure_count',
-                'interactions.in_value_total_count')
-            ~ ' - ' ~ ln_odds('interactions.in_rest_failure_count',
-                'interactions.in_rest_total_count')
-            ~ ' - interactions.out_ln_odds_ratio) / sqrt('
-            ~ ln_odds_variance('interactions.in_value_failure_count',
-                'interactions.in_value_total_count')
-            ~ ' + ' ~ ln_odds_variance('interactions.in_rest_failure_count',
-                'interactions.in_rest_total_count')
-            ~ ' + interactions.out_variance)'
-        ) }} as ln_p_value,
-        -- The rate the parent's rest predicts for the candidate given the value's effect
-        -- outside the parent (odds multiplied by that odds ratio).
-        1 / (1 + exp(-(
-            {{ ln_odds('interactions.in_rest_failure_count',
-                'interactions.in_rest_total_count') }}
-            + interactions.out_ln_odds_ratio
-        ))) as predicted_rate
-    from interactions
+        interaction_tables.combination_key,
+        interaction_tables.dropped_dimension,
+        {{ interaction_ln_p_value('interaction_tables') }} as ln_p_value,
+        {{ interaction_predicted_rate('interaction_tables') }} as predicted_rate
+    from interaction_tables
 ),
 
 interaction_summaries as (

@@ -7,7 +7,9 @@
 --       rest's rate over the same days (no longer material) and (ii) a positive test that
 --       most of its excess is gone: the one-sided upper Wilson bound (level var('fdr')) of
 --       its rate is below the midpoint between the rest's rate and its rate before the fall
---       (not absence of evidence: too few segments since the fall keep it active);
+--       (not absence of evidence: too few segments since the fall keep it active), from at
+--       least var('pattern_resolved_min_segments') segments since the fall (one run's 8
+--       results at 0 % are not a fix);
 --       status_since = the fall's day;
 --   emerging: not resolved, and started within the longest window (var pattern_window_days);
 --   active: everything else (also when too little recent data to tell).
@@ -180,7 +182,8 @@ statused as (
         case
             when
                 recent_rest.ended_on is not null
-                and recent_rest.recent_segment_count > 0
+                and recent_rest.recent_segment_count
+                >= {{ var('pattern_resolved_min_segments') }}
                 and recent_rest.recent_failure_count
                 < {{ var('min_risk_ratio') }} * recent_rest.recent_segment_count
                 * recent_rest.recent_baseline_rate

@@ -3,6 +3,7 @@
         materialized='incremental',
         unique_key='day',
         incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
         indexes=[{'columns': ['day']}, {'columns': ['dimension', 'dimension_value', 'day']}],
     )
 }}
@@ -18,8 +19,15 @@
 -- one shift is flagged once. That makes the scan sequential: a recursive CTE, one step per day
 -- for all series at once. Incremental by day: a refresh resumes each series from its stored
 -- state at the first day whose counts changed and rescans from there.
+-- A flag the day's mix explains (indirect standardisation over the configurations, the cells
+-- of the per-day cube) is withdrawn inside the scan, so it starts no level and later baselines
+-- still reach back past it (issue 13; docs/trends.md, "Mix").
 with recursive series_days as (
     select * from {{ ref('int_trend_days_aggregated') }}
+),
+
+cells as (
+    select * from {{ ref('int_daily_cells_aggregated') }}
 ),
 
 calendar as (
@@ -186,7 +194,9 @@ scan as (
         null::text as direction,
         null::double precision as p_value,
         null::double precision as adjusted_p_value,
-        false as is_flagged
+        false as is_flagged,
+        false as is_explained_by_mix,
+        null::double precision as mix_expected_failure_count
     from scan_start
 
     union all
@@ -196,11 +206,14 @@ scan as (
         scan.dimension_value,
         today.day_index,
         case
-            when verdict.is_flagged then today.day_index - best.run_days + 1
+            when verdict.is_flagged and not mix_verdict.is_explained_by_mix
+                then today.day_index - best.run_days + 1
             else scan.level_index
         end as level_index,
         case
-            when verdict.is_flagged then today.day_index else scan.last_flag_index
+            when verdict.is_flagged and not mix_verdict.is_explained_by_mix
+                then today.day_index
+            else scan.last_flag_index
         end as last_flag_index,
         today.total_count,
         today.failure_count,
@@ -212,7 +225,9 @@ scan as (
         best.direction,
         best.p_value,
         verdict.adjusted_p_value,
-        verdict.is_flagged
+        verdict.is_flagged and not mix_verdict.is_explained_by_mix as is_flagged,
+        mix_verdict.is_explained_by_mix,
+        mix.expected_failure_count as mix_expected_failure_count
     from scan
     inner join series
         on
@@ -256,7 +271,11 @@ scan as (
             runs.run_days,
             bounds.reference_start_index,
             tails.direction,
-            tails.p_value
+            tails.p_value,
+            counts.run_total,
+            counts.run_failures,
+            counts.reference_total,
+            counts.reference_failures
         from generate_series(1, {{ max_run_days }}) as runs (run_days)
         cross join
             lateral (  -- noqa: ST05
@@ -329,6 +348,61 @@ scan as (
                     false
                 ) as is_flagged
         ) as verdict
+    -- The mix: a flagged run's expected failures, each configuration's segments in the run at
+    -- that configuration's own rate in the reference (the series' reference rate for one
+    -- that did not run then). Read only for flagged steps (a one-time filter), from the cube's
+    -- cells of this series in the reference and the run.
+    left join lateral (  -- noqa: ST05
+        select
+            sum(
+                mix_cells.run_total * coalesce(
+                    mix_cells.reference_failures::double precision
+                    / nullif(mix_cells.reference_total, 0),
+                    best.reference_failures::double precision / nullif(best.reference_total, 0)
+                )
+            ) as expected_failure_count
+        from (
+            select
+                coalesce(sum(cells.segment_count) filter (
+                    where cells.day >= calendar.first_day + today.day_index - best.run_days + 1
+                ), 0) as run_total,
+                coalesce(sum(cells.segment_count) filter (
+                    where cells.day < calendar.first_day + today.day_index - best.run_days + 1
+                ), 0) as reference_total,
+                coalesce(sum(cells.failure_count) filter (
+                    where cells.day < calendar.first_day + today.day_index - best.run_days + 1
+                ), 0) as reference_failures
+            from cells
+            where
+                verdict.is_flagged
+                and cells.day >= calendar.first_day + best.reference_start_index
+                and cells.day <= calendar.first_day + today.day_index
+                and {{ cell_in_series('cells', 'scan') }}
+            group by
+                {%- for dimension in pattern_dimensions() %}
+                    cells.{{ dimension }}{% if not loop.last %},{% endif %}
+                {%- endfor %}
+        ) as mix_cells
+    ) as mix on true
+    -- Explained: the run is off its expectation by at most `trend_explained_share` of what it
+    -- is off its reference rate (a day on which only the healthy suite ran is no improvement).
+    cross join
+        lateral (  -- noqa: ST05
+            select
+                coalesce(
+                    verdict.is_flagged
+                    and (case best.direction when 'regression' then 1 else -1 end)
+                    * (best.run_failures - mix.expected_failure_count)
+                    <= {{ var('trend_explained_share') }}
+                    * (case best.direction when 'regression' then 1 else -1 end)
+                    * (
+                        best.run_failures - best.run_total
+                        * best.reference_failures::double precision
+                        / nullif(best.reference_total, 0)
+                    ),
+                    false
+                ) as is_explained_by_mix
+        ) as mix_verdict
     where scan.day_index < calendar.last_index
 ),
 
@@ -351,6 +425,8 @@ final as (
         scan.adjusted_p_value,
         scan.is_flagged and scan.direction = 'regression' as regression_flag,
         scan.is_flagged and scan.direction = 'improvement' as improvement_flag,
+        scan.is_explained_by_mix,
+        scan.mix_expected_failure_count,
         calendar.first_day + scan.level_index as level_started_on,
         case
             when scan.last_flag_index >= 0 then calendar.first_day + scan.last_flag_index

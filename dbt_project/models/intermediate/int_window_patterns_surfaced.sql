@@ -1,10 +1,9 @@
--- Patterns that only the recent windows show: combinations that fail more than the rest of a
--- window (rule a at the windows' q-values), more than they themselves did before it, with an
--- effect of their own in the window (rule c against the best parent's window segments), and
--- not explained by other patterns (rule b: the segments of the whole-history patterns, and of
--- a window pattern below it, taken away, the remainder still meets rule a). Patterns the whole
--- history already surfaces are not repeated. One row per pattern: the window where its
--- evidence is strongest. See docs/patterns.md, "Time".
+-- Patterns that only the recent windows show: the window candidates with an effect of their
+-- own (int_window_candidates_evaluated: rules a and c in the window, more than their own
+-- earlier rate) that other patterns do not explain (rule b: the segments of the whole-history
+-- patterns, and of a window pattern below it, taken away, the remainder still meets rule a).
+-- Patterns the whole history already surfaces are not repeated. One row per pattern: the
+-- window where its evidence is strongest. See docs/patterns.md, "Time".
 with windows as (
     select * from {{ ref('int_window_combinations_tested') }}
 ),
@@ -19,109 +18,14 @@ history_patterns as (
     where evaluated.verdict = 'surfaced'
 ),
 
+own_effects as (
+    select * from {{ ref('int_window_candidates_evaluated') }}
+),
+
 -- The largest p-value the windows' BH rejected: what a remainder has to meet.
 cutoff as (
     select coalesce(max(windows.p_value) filter (where windows.is_significant), 0) as p_value
     from windows
-),
-
-latest as (
-    select max(daily_cells.day) as day
-    from {{ ref('int_daily_cells_aggregated') }} as daily_cells
-),
-
-significant as (
-    select
-        windows.*,
-        latest.day - windows.window_days + 1 as window_starts_on,
-        -- "Fails more than it used to": the window's share of the combination's own failures.
-        {{ hypergeometric_sf(
-            'windows.failure_count',
-            'windows.total_count',
-            'windows.all_failure_count',
-            'windows.all_total_count'
-        ) }} as earlier_p_value
-    from windows
-    cross join latest
-    where
-        windows.is_significant
-        and (
-            windows.risk_ratio >= {{ var('min_risk_ratio') }}
-            or (windows.baseline_rate = 0 and windows.failure_count > 0)
-        )
-        and windows.combination_key not in (
-            select history_patterns.pattern_key from history_patterns
-        )
-),
-
-candidates as (
-    select significant.*
-    from significant
-    where
-        -- More than its own earlier rate (a combination new in the window has none).
-        significant.earlier_total_count = 0
-        or (
-            significant.earlier_p_value <= {{ var('fdr') }}
-            and significant.failure_rate
-            >= {{ var('min_risk_ratio') }} * significant.earlier_failure_rate
-        )
-),
-
--- Rule (c) in the window: a child must fail more than the rest of its best parent.
-parent_links as (
-    {%- for dimension in pattern_dimensions() %}
-        {%- if not loop.first %}
-
-            union all
-        {% endif %}
-        select
-            candidates.window_combination_key,
-            candidates.window_days,
-            {{ combination_key('candidates', without=dimension) }} as parent_key
-        from candidates
-        where
-            candidates.dimension_count > 1
-            and candidates.dimension_{{ dimension }} is not null
-    {%- endfor %}
-),
-
-best_parents as (
-    select distinct on (parent_links.window_combination_key)
-        parent_links.window_combination_key,
-        parents.total_count as parent_total_count,
-        parents.failure_count as parent_failure_count
-    from parent_links
-    inner join windows as parents
-        on
-            parent_links.window_days = parents.window_days
-            and parent_links.parent_key = parents.combination_key
-    order by
-        parent_links.window_combination_key asc,
-        parents.failure_rate desc,
-        parents.total_count desc,
-        parents.combination_key asc
-),
-
-own_effects as (
-    select candidates.*
-    from candidates
-    left join best_parents
-        on candidates.window_combination_key = best_parents.window_combination_key
-    cross join cutoff
-    where
-        best_parents.window_combination_key is null
-        or (
-            {{ hypergeometric_sf(
-                'candidates.failure_count',
-                'candidates.total_count',
-                'best_parents.parent_failure_count',
-                'best_parents.parent_total_count'
-            ) }} <= cutoff.p_value
-            and candidates.failure_count::double precision
-            >= {{ var('min_risk_ratio') }} * candidates.total_count
-            * (best_parents.parent_failure_count - candidates.failure_count)
-            / nullif(best_parents.parent_total_count - candidates.total_count, 0)
-        )
 ),
 
 -- Rule (b): the window's cells outside every whole-history pattern ...

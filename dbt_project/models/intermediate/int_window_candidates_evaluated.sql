@@ -1,0 +1,246 @@
+-- Candidate patterns of the recent windows with an effect of their own (docs/patterns.md,
+-- "Time"): combinations that fail more than the rest of a window (rule a at the windows'
+-- q-values), more than they themselves did before it, and, for 2-3 values, rule (c) as the
+-- whole history judges it (int_pattern_candidates_ordered), over the combination's own days
+-- in the window. Whole-history patterns are not repeated. int_window_patterns_surfaced then
+-- applies rule (b).
+{%- set dimensions = pattern_dimensions() %}
+{%- set longest_window = var('pattern_window_days') | max %}
+
+with windows as (
+    select * from {{ ref('int_window_combinations_tested') }}
+),
+
+daily_cells as (
+    select * from {{ ref('int_daily_cells_aggregated') }}
+),
+
+history_patterns as (
+    select evaluated.*
+    from {{ ref('int_pattern_candidates_evaluated') }} as evaluated
+    where evaluated.verdict = 'surfaced'
+),
+
+-- The largest p-value the windows' BH rejected: what rule (c)'s interaction has to meet.
+cutoff as (
+    select coalesce(max(windows.p_value) filter (where windows.is_significant), 0) as p_value
+    from windows
+),
+
+latest as (
+    select max(daily_cells.day) as day
+    from daily_cells
+),
+
+significant as (
+    select
+        windows.*,
+        latest.day - windows.window_days + 1 as window_starts_on,
+        -- "Fails more than it used to": the window's share of the combination's own failures.
+        {{ hypergeometric_sf(
+            'windows.failure_count',
+            'windows.total_count',
+            'windows.all_failure_count',
+            'windows.all_total_count'
+        ) }} as earlier_p_value
+    from windows
+    cross join latest
+    where
+        windows.is_significant
+        and (
+            windows.risk_ratio >= {{ var('min_risk_ratio') }}
+            or (windows.baseline_rate = 0 and windows.failure_count > 0)
+        )
+        and windows.combination_key not in (
+            select history_patterns.pattern_key from history_patterns
+        )
+),
+
+candidates as (
+    select significant.*
+    from significant
+    where
+        -- More than its own earlier rate (a combination new in the window has none).
+        significant.earlier_total_count = 0
+        or (
+            significant.earlier_p_value <= {{ var('fdr') }}
+            and significant.failure_rate
+            >= {{ var('min_risk_ratio') }} * significant.earlier_failure_rate
+        )
+),
+
+-- Rule (c) in the window, with the whole history's evidence (int_pattern_candidates_ordered):
+-- for every parent P (one value v dropped, within the combination's context) the interaction
+-- of P and v on the log-odds scale, ln OR(v within P) - ln OR(v outside P) (Woolf, half
+-- counts), at the windows' cutoff, and the candidate's rate materially above the rate P's
+-- rest predicts with v's effect outside P. Counted over the candidate's own days in the window
+-- only: days on which it has no segments say nothing about it, and a parent whose rate rose
+-- inside the window would otherwise look healthier than on the candidate's days (a child of
+-- an emerging parent, all of whose segments fall on the parent's bad days, then "fails more
+-- than its parent" in the 7-day window merely by its timing).
+recent_daily_cells as (
+    select daily_cells.*
+    from daily_cells
+    cross join latest
+    where daily_cells.day > latest.day - {{ longest_window }}
+),
+
+multi_candidates as (
+    select
+        candidates.window_combination_key,
+        candidates.window_starts_on,
+        {%- for dimension in dimensions %}
+            candidates.dimension_{{ dimension }},
+            contexts.context_{{ dimension }},
+        {%- endfor %}
+        candidates.total_count,
+        candidates.failure_count
+    from candidates
+    inner join {{ ref('int_combinations_tested') }} as contexts
+        on candidates.combination_key = contexts.combination_key
+    where candidates.dimension_count > 1
+),
+
+candidate_days as (
+    select distinct
+        multi_candidates.window_combination_key,
+        recent_daily_cells.day
+    from multi_candidates
+    inner join recent_daily_cells
+        on
+            multi_candidates.window_starts_on <= recent_daily_cells.day
+            and {{ cell_in_combination('recent_daily_cells', 'multi_candidates') }}
+),
+
+-- On those days, within the context: the population, each parent and each dropped value.
+stratum_counts as (
+    select
+        multi_candidates.window_combination_key,
+        {%- for dropped in dimensions %}
+            coalesce(sum(recent_daily_cells.segment_count) filter (
+                where {{ cell_in_combination(
+                    'recent_daily_cells', 'multi_candidates', without=dropped
+                ) }}
+            ), 0)::bigint as parent_total_count_{{ dropped }},
+            coalesce(sum(recent_daily_cells.failure_count) filter (
+                where {{ cell_in_combination(
+                    'recent_daily_cells', 'multi_candidates', without=dropped
+                ) }}
+            ), 0)::bigint as parent_failure_count_{{ dropped }},
+            coalesce(sum(recent_daily_cells.segment_count) filter (
+                where multi_candidates.dimension_{{ dropped }} = recent_daily_cells.{{ dropped }}
+            ), 0)::bigint as value_total_count_{{ dropped }},
+            coalesce(sum(recent_daily_cells.failure_count) filter (
+                where multi_candidates.dimension_{{ dropped }} = recent_daily_cells.{{ dropped }}
+            ), 0)::bigint as value_failure_count_{{ dropped }},
+        {%- endfor %}
+        sum(recent_daily_cells.segment_count)::bigint as population_total_count,
+        sum(recent_daily_cells.failure_count)::bigint as population_failure_count
+    from multi_candidates
+    inner join candidate_days
+        on multi_candidates.window_combination_key = candidate_days.window_combination_key
+    inner join recent_daily_cells
+        on
+            candidate_days.day = recent_daily_cells.day
+            {%- for dimension in dimensions %}
+                and (
+                    multi_candidates.context_{{ dimension }} is null
+                    or multi_candidates.context_{{ dimension }}
+                    = recent_daily_cells.{{ dimension }}
+                )
+            {%- endfor %}
+    group by multi_candidates.window_combination_key
+),
+
+-- The two 2x2 tables per parent: inside it (the candidate against the parent's rest) and
+-- outside it (the dropped value against everything else in the population).
+interaction_tables as (
+    {%- for dropped in dimensions %}
+        {%- if not loop.first %}
+
+            union all
+        {% endif %}
+        select
+            multi_candidates.window_combination_key,
+            multi_candidates.failure_count as in_value_failure_count,
+            multi_candidates.total_count as in_value_total_count,
+            stratum_counts.parent_failure_count_{{ dropped }} - multi_candidates.failure_count
+                as in_rest_failure_count,
+            stratum_counts.parent_total_count_{{ dropped }} - multi_candidates.total_count
+                as in_rest_total_count,
+            stratum_counts.value_failure_count_{{ dropped }} - multi_candidates.failure_count
+                as out_value_failure_count,
+            stratum_counts.value_total_count_{{ dropped }} - multi_candidates.total_count
+                as out_value_total_count,
+            stratum_counts.population_failure_count
+            - stratum_counts.parent_failure_count_{{ dropped }}
+            - stratum_counts.value_failure_count_{{ dropped }}
+            + multi_candidates.failure_count as out_rest_failure_count,
+            stratum_counts.population_total_count
+            - stratum_counts.parent_total_count_{{ dropped }}
+            - stratum_counts.value_total_count_{{ dropped }}
+            + multi_candidates.total_count as out_rest_total_count
+        from multi_candidates
+        inner join stratum_counts
+            on multi_candidates.window_combination_key = stratum_counts.window_combination_key
+        where multi_candidates.dimension_{{ dropped }} is not null
+    {%- endfor %}
+),
+
+-- A candidate whose parent holds no other segments on its days is that parent in the window
+-- (w01 + m02 + night on a day when every m02 night scene ran on w01): the parent, with fewer
+-- values, names it, as an alias group is named by its shortest member.
+window_aliases as (
+    select distinct interaction_tables.window_combination_key
+    from interaction_tables
+    where interaction_tables.in_rest_total_count = 0
+),
+
+-- Rule (c)'s interaction per parent (macros/patterns/pattern_interaction.sql).
+interactions_scored as (
+    select
+        interaction_tables.window_combination_key,
+        {{ interaction_ln_p_value('interaction_tables') }} as ln_p_value,
+        {{ interaction_predicted_rate('interaction_tables') }} as predicted_rate
+    from interaction_tables
+    where interaction_tables.in_rest_total_count > 0
+),
+
+interaction_summaries as (
+    select
+        interactions_scored.window_combination_key,
+        max(interactions_scored.ln_p_value) as ln_p_value,
+        max(interactions_scored.predicted_rate) as predicted_rate
+    from interactions_scored
+    group by interactions_scored.window_combination_key
+),
+
+own_effects as (
+    select
+        candidates.*,
+        interaction_summaries.ln_p_value as own_ln_p_value,
+        interaction_summaries.predicted_rate
+    from candidates
+    left join interaction_summaries
+        on candidates.window_combination_key = interaction_summaries.window_combination_key
+    cross join cutoff
+    where
+        candidates.window_combination_key not in (
+            select window_aliases.window_combination_key from window_aliases
+        )
+        and (
+            candidates.dimension_count = 1
+            or (
+                -- Without a parent to compare with, its own test in the window counts.
+                coalesce(interaction_summaries.ln_p_value, ln(nullif(candidates.p_value, 0)))
+                <= ln(nullif(cutoff.p_value, 0))
+                and (
+                    interaction_summaries.predicted_rate is null
+                    or {{ is_material_excess('candidates.failure_rate',
+                        'interaction_summaries.predicted_rate') }}
+                )
+            )
+        )
+)
+
+select * from own_effects
