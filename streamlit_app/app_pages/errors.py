@@ -15,12 +15,12 @@ from lib.queries import (
     recent_run_errors,
     unknown_error_signatures,
 )
+from lib.tables import MESSAGE_WIDTH
 from lib.text import md_escape
 
 SEVERITY_BADGES = {"high": "red", "medium": "orange", "low": "gray"}
 # Widths of the long text columns: with the other columns they fit at 1440 px; the selected
 # row's whole text shows under its table.
-MESSAGE_WIDTH = 390
 TEMPLATE_WIDTH = 420
 ISSUE_WIDTH = 300
 SOLUTION_WIDTH = 320

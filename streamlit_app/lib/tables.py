@@ -78,6 +78,11 @@ def segments_table(segments: pd.DataFrame, key: str) -> None:
         st.text(joined(segment["failure_reasons"], "\n") or "No reason recorded.")
 
 
+# Width of the Errors page's message column (beside the time, workflow, phase, category and
+# outcome it fills the width at 1440 px); tests/browser measures its previews against it.
+MESSAGE_WIDTH = 390
+
+
 # Pixel width of the key column of the pattern tables: a pattern of three dimensions
 # ("LoRA l07 + Character c12 + Segment position 6+") fits on one line at 1440 px; the full
 # description is in the pattern's detail view. tests/browser measures rendered labels against it.
