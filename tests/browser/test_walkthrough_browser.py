@@ -36,7 +36,7 @@ DOCS_IMAGES = REPO_ROOT / "docs" / "images"
 # Walk-through screenshot -> the docs/images file that shows it.
 DOCS_IMAGE_NAMES = {
     "walkthrough-overview": "overview.png",
-    "walkthrough-patterns": "patterns.png",
+    "walkthrough-pattern-chosen": "patterns.png",
     "walkthrough-heatmaps": "heatmaps.png",
     "walkthrough-trends": "trends.png",
     "walkthrough-check-result": "check.png",
@@ -167,6 +167,7 @@ def test_patterns_detail_waits_for_a_chosen_row_and_a_fix_message_names_it(wide,
     wide.mouse.click(grid["x"] + 15, grid["y"] + 35 + 17)
     wide.get_by_role("button", name="Record fix").wait_for()
     settle(wide)
+    screenshot_page(wide, "walkthrough-pattern-chosen")  # the list, its status and the detail
     wide.get_by_role("textbox", name="What did you change?").fill("Lowered CFG to 6.5")
     wide.get_by_role("textbox", name="Your name").fill("Walk Through")
     wide.get_by_role("button", name="Record fix").click()
