@@ -314,6 +314,7 @@ def test_a_long_fix_description_reads_in_full_and_as_typed(
     shown = full.first.inner_text()
     assert " ".join(shown.split()) == LONG_FIX  # all of it, markup as typed
     assert wide.locator('[data-testid="stMain"] b', has_text="x").count() == 0
+    full.first.scroll_into_view_if_needed()
     screenshot_page(wide, "walkthrough-long-fix")
     assert_written_for_a_creator(wide)
 
@@ -335,6 +336,7 @@ def test_a_long_run_error_message_reads_in_full(wide, app_url: str, browser_data
         ).fetchall()
     assert stored, shown  # exactly a stored message, whole
     assert shown.startswith(start) and len(shown) > len(start) + 20
+    code.first.scroll_into_view_if_needed()
     screenshot_page(wide, "walkthrough-long-error")
     assert_written_for_a_creator(wide)
 
