@@ -221,18 +221,24 @@ def test_trends_series_filters_both_tables(wide, app_url: str):
     assert_written_for_a_creator(wide)
 
 
-def test_check_takes_a_typed_position_and_reads_as_words(wide, app_url: str):
-    open_wide(wide, app_url, "check", "Check a configuration")
+def check_the_high_pattern_configuration(page, app_url: str) -> None:
+    """Check m01 + l07 + c12 at position 7 (inside the planted high pattern), as a person does;
+    every dropdown lists its values sorted."""
+    open_wide(page, app_url, "check", "Check a configuration")
     for field, value in (("Model", "m01"), ("LoRA", "l07"), ("Character", "c12")):
-        wide.get_by_role("combobox", name=field, exact=True).click()
-        options = wide.get_by_role("option").all_text_contents()
+        page.get_by_role("combobox", name=field, exact=True).click()
+        options = page.get_by_role("option").all_text_contents()
         expected = sorted(options, key=lambda option: (option == "none", option))
         assert options == expected, (field, options)
-        wide.get_by_role("option", name=value, exact=True).click()
-    wide.get_by_role("spinbutton", name="Segment position").fill("7")
-    wide.get_by_role("button", name="Check").click()
-    wide.get_by_text("Predicted failure rate").wait_for()
-    settle(wide)
+        page.get_by_role("option", name=value, exact=True).click()
+    page.get_by_role("spinbutton", name="Segment position").fill("7")
+    page.get_by_role("button", name="Check").click()
+    page.get_by_text("Predicted failure rate").wait_for()
+    settle(page)
+
+
+def test_check_takes_a_typed_position_and_reads_as_words(wide, app_url: str):
+    check_the_high_pattern_configuration(wide, app_url)
     screenshot_page(wide, "walkthrough-check-result")
     assert_written_for_a_creator(wide)
 
@@ -317,6 +323,15 @@ def test_a_long_fix_description_reads_in_full_and_as_typed(
     full.first.scroll_into_view_if_needed()
     screenshot_page(wide, "walkthrough-long-fix")
     assert_written_for_a_creator(wide)
+    # Check a configuration lists the pattern's fixes the same way; the result stays on a rerun.
+    check_the_high_pattern_configuration(wide, app_url)
+    fixes = grid_with(wide, "What was done")
+    previews = column_cells(wide, fixes, "What was done")
+    assert_previews_fit(wide, previews, DESCRIPTION_WIDTH)
+    full = shown_as_text(wide, LONG_FIX_TAIL)
+    tick_row(wide, fixes, previews.index(cut[0]), full)
+    assert " ".join(full.first.inner_text().split()) == LONG_FIX
+    assert wide.get_by_text("Predicted failure rate").is_visible()
 
 
 def test_a_long_run_error_message_reads_in_full(wide, app_url: str, browser_database_url: str):
