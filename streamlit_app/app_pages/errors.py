@@ -22,8 +22,8 @@ SEVERITY_BADGES = {"high": "red", "medium": "orange", "low": "gray"}
 # Widths of the long text columns: with the other columns they fit at 1440 px; the selected
 # row's whole text shows under its table.
 TEMPLATE_WIDTH = 420
-ISSUE_WIDTH = 300
-SOLUTION_WIDTH = 320
+ISSUE_WIDTH = 290
+SOLUTION_WIDTH = 310
 RECOVERY_WORDS = {
     "recovered": "the run recovered from it.",
     "failed": "the run tried to recover and failed.",
@@ -117,7 +117,7 @@ def recommendations() -> None:
                     "error_count": st.column_config.NumberColumn(
                         "Errors", format="localized", width=60
                     ),
-                    "estimated_fix_time": st.column_config.TextColumn("Time to fix", width=95),
+                    "estimated_fix_time": st.column_config.TextColumn("Time to fix", width=110),
                     "solution_preview": st.column_config.TextColumn(
                         "Do", width=SOLUTION_WIDTH, help="Select the row to read all of it."
                     ),
@@ -153,6 +153,7 @@ def recommendation_card(row, example: bool = False) -> None:
             )
         st.caption(evidence)
         if example and isinstance(row.example_message, str):
+            st.caption("An example message:")
             st.code(row.example_message, language=None, wrap_lines=True)
 
 
@@ -215,7 +216,10 @@ def unknown() -> None:
         )
         return
     listed = signatures.assign(
-        template_preview=signatures["template"].map(lambda text: preview(text, TEMPLATE_WIDTH))
+        template_preview=signatures["template"].map(lambda text: preview(text, TEMPLATE_WIDTH)),
+        # No catalog category close enough, or no phase logged: a dash, never "None".
+        suggested_category=signatures["suggested_category"].fillna("–"),
+        top_phase=signatures["top_phase"].fillna("–"),
     )
     event = st.dataframe(
         listed,
