@@ -239,7 +239,8 @@ if notes:
     st.subheader("Notes on these values")
     notes_frame = pd.DataFrame(notes)
     notes_frame = notes_frame.assign(
-        note_preview=notes_frame["note"].map(lambda text: preview(text, NOTE_WIDTH))
+        dimension=notes_frame["dimension"].map(label),  # 'lora' -> 'LoRA'
+        note_preview=notes_frame["note"].map(lambda text: preview(text, NOTE_WIDTH)),
     )
     event = st.dataframe(
         notes_frame,
