@@ -5,7 +5,9 @@ import streamlit as st
 from lib import checks
 from lib.charts import reading_order
 from lib.dimensions import label
+from lib.fix_form import DESCRIPTION_WIDTH, REPORTER_WIDTH
 from lib.fixes import effect_label
+from lib.long_text import chosen_row, preview
 from lib.notices import show_missing, show_no_data
 from lib.page import page_context
 from lib.pattern_status import shares_text, status_text
@@ -23,6 +25,8 @@ BANNERS = {
     "none": st.success,
 }
 FORM_KEY = "check_form"
+CHECKED_KEY = "check_checked"
+NOTE_WIDTH = 480  # with the other note columns it fills the page at 1440 px
 
 st.title("Check a configuration")
 st.caption(
@@ -66,7 +70,11 @@ with st.form(FORM_KEY):
     )
     submitted = st.form_submit_button("Check", type="primary", key="check_submit")
 
-if not submitted:
+# The result stays after its first run, so choosing a fix or a note below (a rerun) keeps it;
+# a form's widgets only take new values when it is submitted again.
+if submitted:
+    st.session_state[CHECKED_KEY] = True
+if not st.session_state.get(CHECKED_KEY):
     st.stop()
 
 configuration = {**choices, "segment_position": int(position) if position else None}
@@ -183,17 +191,35 @@ for pattern in patterns:
             st.caption(f"Matched as {md_escape(pattern_label(pattern['matched_by']))}.")
         if pattern["fixes"]:
             fixes = pd.DataFrame(pattern["fixes"])
-            st.dataframe(
-                fixes.assign(effectiveness=fixes["effectiveness"].map(effect_label)),
-                hide_index=True,
-                column_order=["created_at", "description", "effectiveness", "reported_by"],
-                column_config={
-                    "created_at": st.column_config.DatetimeColumn("Recorded", format="YYYY-MM-DD"),
-                    "description": st.column_config.TextColumn("What was done", width="large"),
-                    "effectiveness": st.column_config.TextColumn("Did it work?"),
-                    "reported_by": st.column_config.TextColumn("By"),
-                },
+            fixes = fixes.assign(
+                effectiveness=fixes["effectiveness"].map(effect_label),
+                description_preview=fixes["description"].map(
+                    lambda text: preview(text, DESCRIPTION_WIDTH)
+                ),
             )
+            event = st.dataframe(
+                fixes,
+                hide_index=True,
+                on_select="rerun",
+                selection_mode="single-row",
+                column_order=["created_at", "description_preview", "effectiveness", "reported_by"],
+                column_config={
+                    "created_at": st.column_config.DatetimeColumn(
+                        "Recorded", format="YYYY-MM-DD", width=95
+                    ),
+                    "description_preview": st.column_config.TextColumn(
+                        "What was done",
+                        width=DESCRIPTION_WIDTH,
+                        help="The first words; select the row to read all of it.",
+                    ),
+                    "effectiveness": st.column_config.TextColumn("Did it work?", width=110),
+                    "reported_by": st.column_config.TextColumn("By", width=REPORTER_WIDTH),
+                },
+                key=f"check_fixes_{pattern['pattern_key']}",
+            )
+            fix = chosen_row(event, fixes)
+            if fix is not None:
+                st.text(fix["description"])
         else:
             st.caption("No fix recorded yet: once you find one, record it on the Patterns page.")
 
@@ -211,15 +237,28 @@ else:
 notes = result.get("notes") or []
 if notes:
     st.subheader("Notes on these values")
-    st.dataframe(
-        pd.DataFrame(notes),
-        hide_index=True,
-        column_order=["dimension", "dimension_value", "note", "reported_by", "created_at"],
-        column_config={
-            "dimension": st.column_config.TextColumn("About"),
-            "dimension_value": st.column_config.TextColumn("Value"),
-            "note": st.column_config.TextColumn("Note", width="large"),
-            "reported_by": st.column_config.TextColumn("By"),
-            "created_at": st.column_config.DatetimeColumn("Written", format="YYYY-MM-DD"),
-        },
+    notes_frame = pd.DataFrame(notes)
+    notes_frame = notes_frame.assign(
+        dimension=notes_frame["dimension"].map(label),  # 'lora' -> 'LoRA'
+        note_preview=notes_frame["note"].map(lambda text: preview(text, NOTE_WIDTH)),
     )
+    event = st.dataframe(
+        notes_frame,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_order=["dimension", "dimension_value", "note_preview", "reported_by", "created_at"],
+        column_config={
+            "dimension": st.column_config.TextColumn("About", width=100),
+            "dimension_value": st.column_config.TextColumn("Value", width=90),
+            "note_preview": st.column_config.TextColumn(
+                "Note", width=NOTE_WIDTH, help="Select the row to read all of it."
+            ),
+            "reported_by": st.column_config.TextColumn("By", width=140),
+            "created_at": st.column_config.DatetimeColumn("Written", format="YYYY-MM-DD", width=95),
+        },
+        key="check_notes",
+    )
+    note = chosen_row(event, notes_frame)
+    if note is not None:
+        st.text(note["note"])

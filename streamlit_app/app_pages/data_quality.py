@@ -3,12 +3,30 @@ quarantined."""
 
 import pandas as pd
 import streamlit as st
+from lib.long_text import chosen_row, preview
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
 from lib.quality import latest_results
 from lib.queries import MartMissing, ingested_files, quarantine_summary, quarantined_rows
 from lib.text import md_escape
 from lib.warnings_panel import warnings_panel
+
+# Widths of the long text columns: with the other columns they fit at 1440 px; the selected
+# row's whole text shows under its table.
+EXPECTATION_RULE_WIDTH = 230
+EXPECTATION_DESCRIPTION_WIDTH = 220
+EXAMPLES_WIDTH = 200
+FILE_REASON_WIDTH = 120
+RULE_WIDTH = 290
+ROW_WIDTH = 260
+
+
+def expectation_words(expectation: object) -> str:
+    """'expect_column_values_to_be_between' -> 'column values to be between'."""
+    if not isinstance(expectation, str):
+        return ""
+    return expectation.removeprefix("expect_").replace("_", " ")
+
 
 st.title("Data quality")
 warnings_panel()  # before the data check: a file whose rows were all quarantined adds no data
@@ -89,19 +107,58 @@ with quarantine_column:
     quarantine_by_rule()
 if not failures.empty:
     st.markdown("**Failed expectations**")
-    st.dataframe(
-        failures,
+    listed = failures.assign(
+        rule=failures["expectation"].map(
+            lambda name: preview(expectation_words(name), EXPECTATION_RULE_WIDTH)
+        ),
+        column=failures["column"].fillna("–"),  # an expectation over two columns names none
+        description_preview=failures["description"].map(
+            lambda text: preview(text, EXPECTATION_DESCRIPTION_WIDTH)
+        ),
+        examples_preview=failures["examples"].map(lambda text: preview(text, EXAMPLES_WIDTH)),
+    )
+    event = st.dataframe(
+        listed,
         hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_order=[
+            "suite",
+            "rule",
+            "column",
+            "description_preview",
+            "unexpected_count",
+            "examples_preview",
+        ],
         column_config={
-            "suite": st.column_config.TextColumn("Suite (table)", width=140),
-            "expectation": st.column_config.TextColumn("Rule", width=220),
-            "column": st.column_config.TextColumn("Column", width=100),
-            "description": st.column_config.TextColumn("What it checks", width=240),
-            "unexpected_count": st.column_config.NumberColumn("Rows breaking it", width=110),
-            "examples": st.column_config.TextColumn("Examples"),
+            "suite": st.column_config.TextColumn("Suite (table)", width=130),
+            "rule": st.column_config.TextColumn("Rule", width=EXPECTATION_RULE_WIDTH),
+            "column": st.column_config.TextColumn("Column", width=90),
+            "description_preview": st.column_config.TextColumn(
+                "What it checks", width=EXPECTATION_DESCRIPTION_WIDTH
+            ),
+            "unexpected_count": st.column_config.NumberColumn(
+                "Rows", width=70, help="Rows breaking the rule"
+            ),
+            "examples_preview": st.column_config.TextColumn(
+                "Examples", width=EXAMPLES_WIDTH, help="Select the row to see all of them."
+            ),
         },
         key="gx_failures",
     )
+    failure = chosen_row(event, listed)
+    if failure is None:
+        st.caption("Select a failed expectation to read what it checks and its examples.")
+    else:
+        with st.container(border=True, key="gx_failure_detail"):
+            st.caption(
+                f"{md_escape(failure['suite'])}: "
+                f"{md_escape(expectation_words(failure['expectation']))}"
+                + (f" (column {md_escape(failure['column'])})" if failure["column"] != "–" else "")
+            )
+            if isinstance(failure["description"], str):
+                st.text(failure["description"])
+            st.code(failure["examples"], language="json", wrap_lines=True)
 
 # --- ingest ledger ------------------------------------------------------------------------------
 st.subheader("Files")
@@ -125,23 +182,53 @@ else:
             "see the reason column and deliver them again.",
             icon=":material/block:",
         )
-    st.dataframe(
-        files.assign(reason=files["reason"].fillna("")),  # a loaded file has no reason
+    listed = files.assign(
+        reason_preview=files["reason"].map(lambda text: preview(text, FILE_REASON_WIDTH))
+    )
+    event = st.dataframe(
+        listed,
         hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_order=[
+            "loaded_at",
+            "file_name",
+            "file_kind",
+            "status",
+            "reason_preview",
+            "rows_in_file",
+            "rows_loaded",
+            "rows_superseded",
+            "rows_quarantined",
+        ],
         column_config={
-            "loaded_at": st.column_config.DatetimeColumn("Loaded", format="YYYY-MM-DD HH:mm"),
-            "file_name": st.column_config.TextColumn("File", width=230),
-            "file_kind": st.column_config.TextColumn("Kind"),
-            "file_format": st.column_config.TextColumn("Format"),
-            "status": st.column_config.TextColumn("Status"),
-            "rows_in_file": st.column_config.NumberColumn("Rows", format="localized"),
-            "rows_loaded": st.column_config.NumberColumn("Loaded", format="localized"),
-            "rows_superseded": st.column_config.NumberColumn("Superseded", format="localized"),
-            "rows_quarantined": st.column_config.NumberColumn("Quarantined", format="localized"),
-            "reason": st.column_config.TextColumn("Reason", width="large"),
+            "loaded_at": st.column_config.DatetimeColumn(
+                "Loaded", format="YYYY-MM-DD HH:mm", width=130
+            ),
+            "file_name": st.column_config.TextColumn("File", width=210),
+            "file_kind": st.column_config.TextColumn("Kind", width=105),
+            "status": st.column_config.TextColumn("Status", width=70),
+            "reason_preview": st.column_config.TextColumn(
+                "Why rejected", width=FILE_REASON_WIDTH, help="Select the row to read all of it."
+            ),
+            "rows_in_file": st.column_config.NumberColumn("Rows", format="localized", width=60),
+            "rows_loaded": st.column_config.NumberColumn(
+                "Rows loaded", format="localized", width=85
+            ),
+            "rows_superseded": st.column_config.NumberColumn(
+                "Superseded", format="localized", width=80
+            ),
+            "rows_quarantined": st.column_config.NumberColumn(
+                "Quarantined", format="localized", width=85
+            ),
         },
         key="files",
     )
+    chosen = chosen_row(event, listed)
+    if chosen is not None and isinstance(chosen["reason"], str):
+        with st.container(border=True, key="file_detail"):
+            st.caption(f"Why {md_escape(chosen['file_name'])} was rejected:")
+            st.text(chosen["reason"])
 
 st.subheader("Quarantined rows")
 quarantine = quarantined_rows(period)
@@ -149,15 +236,46 @@ if quarantine.empty:
     st.caption("No row broke the data contract in this period.")
 else:
     st.caption(f"The newest {len(quarantine):,}, with the rule each broke.")
-    st.dataframe(
-        quarantine,
+    listed = quarantine.assign(
+        reason_preview=quarantine["reason"].map(lambda text: preview(text, RULE_WIDTH)),
+        row_preview=quarantine["raw_row"].map(lambda text: preview(text, ROW_WIDTH)),
+    )
+    event = st.dataframe(
+        listed,
         hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_order=[
+            "quarantined_at",
+            "file_name",
+            "line_number",
+            "reason_preview",
+            "row_preview",
+        ],
         column_config={
-            "quarantined_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
-            "file_name": st.column_config.TextColumn("File"),
-            "line_number": st.column_config.NumberColumn("Line"),
-            "reason": st.column_config.TextColumn("Rule broken", width="large"),
-            "raw_row": st.column_config.TextColumn("Row as delivered", width="large"),
+            "quarantined_at": st.column_config.DatetimeColumn(
+                "When", format="YYYY-MM-DD HH:mm", width=130
+            ),
+            "file_name": st.column_config.TextColumn("File", width=210),
+            "line_number": st.column_config.NumberColumn("Line", width=50),
+            "reason_preview": st.column_config.TextColumn("Rule broken", width=RULE_WIDTH),
+            "row_preview": st.column_config.TextColumn(
+                "Row as delivered", width=ROW_WIDTH, help="Select the row to see all of it."
+            ),
         },
         key="quarantine",
     )
+    chosen = chosen_row(event, listed)
+    if chosen is None:
+        st.caption("Select a row to read the whole rule it broke and the row as delivered.")
+    else:
+        with st.container(border=True, key="quarantine_detail"):
+            line = chosen["line_number"]
+            st.caption(
+                (f"Line {int(line)} of " if pd.notna(line) else "From ")
+                + f"{md_escape(chosen['file_name'])}, quarantined "
+                f"{chosen['quarantined_at']:%Y-%m-%d %H:%M} UTC."
+            )
+            st.text(chosen["reason"])
+            if isinstance(chosen["raw_row"], str):
+                st.code(chosen["raw_row"], language="json", wrap_lines=True)

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 from lib import charts
+from lib.long_text import chosen_row, preview
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
 from lib.queries import (
@@ -14,9 +15,21 @@ from lib.queries import (
     recent_run_errors,
     unknown_error_signatures,
 )
+from lib.tables import MESSAGE_WIDTH
 from lib.text import md_escape
 
 SEVERITY_BADGES = {"high": "red", "medium": "orange", "low": "gray"}
+# Widths of the long text columns: with the other columns they fit at 1440 px; the selected
+# row's whole text shows under its table.
+TEMPLATE_WIDTH = 420
+ISSUE_WIDTH = 290
+SOLUTION_WIDTH = 310
+RECOVERY_WORDS = {
+    "recovered": "the run recovered from it.",
+    "failed": "the run tried to recover and failed.",
+    "not tried": "the run did not try to recover.",
+    "unknown": "whether the run recovered is not known.",
+}
 
 st.title("Errors")
 context = page_context()
@@ -76,51 +89,72 @@ def recommendations() -> None:
     if rows.empty:
         st.success("No error needs attention.", icon=":material/check_circle:")
         return
-    for rank, row in enumerate(rows.head(3).itertuples(), start=1):
-        with st.container(border=True):
-            st.markdown(
-                f"**{rank}. {md_escape(row.issue)}** "
-                f":{SEVERITY_BADGES.get(row.severity, 'gray')}-badge[{row.severity}]"
-            )
-            st.markdown(f"**Why:** {md_escape(row.root_cause)}")
-            st.markdown(f"**Do:** {md_escape(row.solution)}")
-            evidence = (
-                f"{int(row.error_count):,} errors in {int(row.affected_run_count):,} runs, "
-                f"mostly in phase {md_escape(row.top_phase)}; "
-                f"about {md_escape(row.estimated_fix_time)} to fix."
-            )
-            if pd.notna(row.concentration_dimension):
-                evidence += (
-                    f" Concentrated in {md_escape(row.concentration_dimension)} "
-                    f"{md_escape(row.concentration_value)}: {row.concentration_error_share:.0%} "
-                    f"of these errors vs {row.concentration_run_share:.0%} of runs."
-                )
-            st.caption(evidence)
+    for row in rows.head(3).itertuples():
+        recommendation_card(row)
     if len(rows) > 3:
         with st.expander(f"All {len(rows)} recommendations"):
-            st.dataframe(
-                rows,
+            listed = rows.assign(
+                issue_preview=rows["issue"].map(lambda text: preview(text, ISSUE_WIDTH)),
+                solution_preview=rows["solution"].map(lambda text: preview(text, SOLUTION_WIDTH)),
+            )
+            event = st.dataframe(
+                listed,
                 hide_index=True,
+                on_select="rerun",
+                selection_mode="single-row",
                 column_order=[
                     "priority_rank",
                     "severity",
-                    "issue",
-                    "solution",
+                    "issue_preview",
                     "error_count",
                     "estimated_fix_time",
-                    "example_message",
+                    "solution_preview",
                 ],
                 column_config={
-                    "priority_rank": st.column_config.NumberColumn("Rank", width=60),
-                    "severity": st.column_config.TextColumn("Severity", width=80),
-                    "issue": st.column_config.TextColumn("Issue", width="medium"),
-                    "solution": st.column_config.TextColumn("Do", width="large"),
-                    "error_count": st.column_config.NumberColumn("Errors", format="localized"),
-                    "estimated_fix_time": st.column_config.TextColumn("Time to fix"),
-                    "example_message": st.column_config.TextColumn("Example message"),
+                    "priority_rank": st.column_config.NumberColumn("Rank", width=50),
+                    "severity": st.column_config.TextColumn("Severity", width=70),
+                    "issue_preview": st.column_config.TextColumn("Issue", width=ISSUE_WIDTH),
+                    "error_count": st.column_config.NumberColumn(
+                        "Errors", format="localized", width=60
+                    ),
+                    "estimated_fix_time": st.column_config.TextColumn("Time to fix", width=110),
+                    "solution_preview": st.column_config.TextColumn(
+                        "Do", width=SOLUTION_WIDTH, help="Select the row to read all of it."
+                    ),
                 },
                 key="recommendations",
             )
+            chosen = chosen_row(event, listed)
+            if chosen is None:
+                st.caption("Select a recommendation to read it in full, with an example message.")
+            else:
+                recommendation_card(next(listed.loc[[chosen.name]].itertuples()), example=True)
+
+
+def recommendation_card(row, example: bool = False) -> None:
+    """One recommendation in full: the issue, why, what to do, the evidence (and an example)."""
+    with st.container(border=True):
+        st.markdown(
+            f"**{int(row.priority_rank)}. {md_escape(row.issue)}** "
+            f":{SEVERITY_BADGES.get(row.severity, 'gray')}-badge[{row.severity}]"
+        )
+        st.markdown(f"**Why:** {md_escape(row.root_cause)}")
+        st.markdown(f"**Do:** {md_escape(row.solution)}")
+        evidence = (
+            f"{int(row.error_count):,} errors in {int(row.affected_run_count):,} runs, "
+            f"mostly in phase {md_escape(row.top_phase)}; "
+            f"about {md_escape(row.estimated_fix_time)} to fix."
+        )
+        if pd.notna(row.concentration_dimension):
+            evidence += (
+                f" Concentrated in {md_escape(row.concentration_dimension)} "
+                f"{md_escape(row.concentration_value)}: {row.concentration_error_share:.0%} "
+                f"of these errors vs {row.concentration_run_share:.0%} of runs."
+            )
+        st.caption(evidence)
+        if example and isinstance(row.example_message, str):
+            st.caption("An example message:")
+            st.code(row.example_message, language=None, wrap_lines=True)
 
 
 def per_day() -> None:
@@ -181,20 +215,53 @@ def unknown() -> None:
             "signatures have not been computed yet (`uv run failmap refresh` does)."
         )
         return
-    st.dataframe(
-        signatures,
+    listed = signatures.assign(
+        template_preview=signatures["template"].map(lambda text: preview(text, TEMPLATE_WIDTH)),
+        # No catalog category close enough, or no phase logged: a dash, never "None".
+        suggested_category=signatures["suggested_category"].fillna("–"),
+        top_phase=signatures["top_phase"].fillna("–"),
+    )
+    event = st.dataframe(
+        listed,
         hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_order=[
+            "template_preview",
+            "occurrence_count",
+            "run_count",
+            "suggested_category",
+            "top_phase",
+            "first_seen_at",
+            "last_seen_at",
+        ],
         column_config={
-            "template": st.column_config.TextColumn("Message template", width="large"),
-            "occurrence_count": st.column_config.NumberColumn("Times"),
-            "run_count": st.column_config.NumberColumn("Runs"),
-            "suggested_category": st.column_config.TextColumn("Looks like"),
-            "top_phase": st.column_config.TextColumn("Phase"),
-            "first_seen_at": st.column_config.DatetimeColumn("First", format="YYYY-MM-DD"),
-            "last_seen_at": st.column_config.DatetimeColumn("Last", format="YYYY-MM-DD"),
+            "template_preview": st.column_config.TextColumn(
+                "Message template",
+                width=TEMPLATE_WIDTH,
+                help="Select the row to read the whole template.",
+            ),
+            "occurrence_count": st.column_config.NumberColumn("Times", width=60),
+            "run_count": st.column_config.NumberColumn("Runs", width=60),
+            "suggested_category": st.column_config.TextColumn("Looks like", width=120),
+            "top_phase": st.column_config.TextColumn("Phase", width=90),
+            "first_seen_at": st.column_config.DatetimeColumn(
+                "First", format="YYYY-MM-DD", width=95
+            ),
+            "last_seen_at": st.column_config.DatetimeColumn("Last", format="YYYY-MM-DD", width=95),
         },
         key="signatures",
     )
+    chosen = chosen_row(event, listed)
+    if chosen is None:
+        st.caption("Select a template to read all of it.")
+        return
+    with st.container(border=True, key="signature_detail"):
+        st.caption(
+            f"Seen {int(chosen['occurrence_count']):,} times in {int(chosen['run_count']):,} "
+            "runs; the variable parts (numbers, paths, ids) are replaced by placeholders."
+        )
+        st.code(chosen["template"], language=None, wrap_lines=True)
 
 
 def recent() -> None:
@@ -204,40 +271,65 @@ def recent() -> None:
         st.caption("No run error in this period.")
         return
     recovery = errors["is_recovery_succeeded"].map({True: "recovered", False: "failed"})
-    st.dataframe(
-        errors.assign(
-            recovery=recovery.where(errors["is_recovery_attempted"].eq(True), "not tried").fillna(
-                "unknown"
-            )
+    listed = errors.assign(
+        recovery=recovery.where(errors["is_recovery_attempted"].eq(True), "not tried").fillna(
+            "unknown"
         ),
+        message_preview=errors["message"].map(lambda text: preview(text, MESSAGE_WIDTH)),
+    )
+    event = st.dataframe(
+        listed,
         hide_index=True,
-        # What a creator scans first; the run, matching and recovery flags are in the export.
+        on_select="rerun",
+        selection_mode="single-row",
+        # What a creator scans first; the whole message and its run are under the table.
         column_order=[
             "started_at",
             "workflow",
             "phase",
             "category",
-            "message",
+            "message_preview",
             "is_fatal",
             "recovery",
-            "run_id",
         ],
         column_config={
-            "started_at": st.column_config.DatetimeColumn("Started", format="YYYY-MM-DD HH:mm"),
-            "workflow": st.column_config.TextColumn("Workflow", width=80),
+            "started_at": st.column_config.DatetimeColumn(
+                "Started", format="YYYY-MM-DD HH:mm", width=130
+            ),
+            "workflow": st.column_config.TextColumn("Workflow", width=75),
             "phase": st.column_config.TextColumn("Phase", width=90),
-            "category": st.column_config.TextColumn("Category", width=120),
-            "message": st.column_config.TextColumn("Message", width=380),
+            "category": st.column_config.TextColumn("Category", width=125),
+            "message_preview": st.column_config.TextColumn(
+                "Message", width=MESSAGE_WIDTH, help="Select the row to read the whole message."
+            ),
             "is_fatal": st.column_config.CheckboxColumn("Fatal", width=50),
             "recovery": st.column_config.TextColumn("Recovery", width=80),
-            "run_id": st.column_config.TextColumn("Run"),
-            "match_type": st.column_config.TextColumn("Matched by"),
-            "is_recovery_attempted": st.column_config.CheckboxColumn("Recovery tried"),
-            "model": st.column_config.TextColumn("Model"),
-            "error_code": st.column_config.TextColumn("Error code"),
         },
         key="run_errors",
     )
+    chosen = chosen_row(event, listed)
+    if chosen is None:
+        st.caption("Select an error to read its whole message and the run it came from.")
+        return
+    with st.container(border=True, key="run_error_detail"):
+        st.caption(run_error_context(chosen))
+        st.code(chosen["message"] or "(no message logged)", language=None, wrap_lines=True)
+
+
+def run_error_context(error: pd.Series) -> str:
+    """Where the selected error came from, in words (markdown-safe)."""
+    parts = [f"Run {md_escape(error['run_id'])}, started {error['started_at']:%Y-%m-%d %H:%M} UTC"]
+    for name, column in (("workflow", "workflow"), ("model", "model"), ("phase", "phase")):
+        if isinstance(error[column], str):
+            parts.append(f"{name} {md_escape(error[column])}")
+    if isinstance(error["error_code"], str):
+        parts.append(f"error code {md_escape(error['error_code'])}")
+    matched = (
+        "matched a catalog entry"
+        if error["match_type"] == "catalog"
+        else "matched no catalog entry (grouped by its signature)"
+    )
+    return f"{', '.join(parts)}; {matched}; {RECOVERY_WORDS.get(error['recovery'], '')}"
 
 
 section("The error totals", totals)

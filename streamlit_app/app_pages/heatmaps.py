@@ -7,7 +7,7 @@ from lib.findings import covering_pattern, heatmap_title
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
 from lib.queries import MartMissing, cell_failing_segments, failure_heatmap, failure_patterns
-from lib.tables import SEGMENT_COLUMNS, SEGMENT_ORDER, pattern_label
+from lib.tables import pattern_label, segments_table
 from lib.text import md_escape
 
 # The two maps the page opens with (columns x rows): where creators look first.
@@ -142,13 +142,7 @@ def heatmap_section(number: int, default_x: str, default_y: str) -> None:
         else f"{len(segments):,} in the period"
     )
     st.caption(f"{summary}Listed: {shown}.")
-    st.dataframe(
-        segments,
-        hide_index=True,
-        column_config=SEGMENT_COLUMNS,
-        column_order=[c for c in SEGMENT_ORDER if c in segments.columns],
-        key=f"cell_segments_{number}",
-    )
+    segments_table(segments, key=f"cell_segments_{number}")
 
 
 for number, (default_x, default_y) in enumerate(DEFAULT_MAPS, start=1):

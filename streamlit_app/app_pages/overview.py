@@ -198,24 +198,31 @@ else:
             *SHOWN_COUNTS,
         ],
         column_config={
-            "severity": st.column_config.TextColumn("Severity", width=80),
-            "status_label": st.column_config.TextColumn("Status", width=160, help=STATUS_HELP),
+            "severity": st.column_config.TextColumn("Severity", width=70),
+            "status_label": st.column_config.TextColumn("Status", width=150, help=STATUS_HELP),
             "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
             "failure_percent": st.column_config.NumberColumn(
-                "Failure rate", format="%.0f%%", help="Share of the pattern's segments that failed"
+                "Failure rate",
+                format="%.0f%%",
+                width=90,
+                help="Share of the pattern's segments that failed",
             ),
             "baseline_percent": st.column_config.NumberColumn(
                 "Baseline",
                 format="%.0f%%",
+                width=70,
                 help="Failure rate of every other segment (lower than the overall rate, which "
                 "includes the pattern's own failures)",
             ),
             "period_failure_count": st.column_config.NumberColumn(
-                "Failures in period", format="%d"
+                "Failures",
+                format="%d",
+                width=75,
+                help="The pattern's failing segments evaluated in the period",
             ),
-            "fix_count": st.column_config.NumberColumn("Fixes", format="%d"),
+            "fix_count": st.column_config.NumberColumn("Fixes", format="%d", width=50),
             "first_detected_at": st.column_config.DatetimeColumn(
-                "First detected", format="YYYY-MM-DD"
+                "First detected", format="YYYY-MM-DD", width=110
             ),
         },
     )

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 from lib.dimensions import DIMENSIONS, label
 from lib.fix_form import fix_form, fixes_table
+from lib.long_text import preview
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
 from lib.pattern_status import (
@@ -27,7 +28,7 @@ from lib.queries import (
     pattern_fixes,
     pattern_occurrences,
 )
-from lib.tables import PATTERN_LABEL_WIDTH, SEGMENT_COLUMNS, SEGMENT_ORDER, pattern_label
+from lib.tables import PATTERN_LABEL_WIDTH, pattern_label, segments_table
 from lib.text import md_escape
 
 TABLE_KEY = "patterns_table"
@@ -43,6 +44,18 @@ TABLE_COLUMNS = [
     "refinement_count",
     "reasons",
 ]
+# What the list shows of TABLE_COLUMNS, in this order: at 1440 px these fill the page's width.
+SHOWN_COLUMNS = [
+    "severity",
+    "status_label",
+    "label",
+    "failure_percent",
+    "baseline_percent",
+    "period_failure_count",
+    "fix_count",
+    "refinement_count",
+]
+REFINEMENT_REASONS_WIDTH = 280
 DIMENSION_COLUMNS = [f"dimension_{dimension}" for dimension in DIMENSIONS]
 
 st.title("Patterns")
@@ -163,36 +176,36 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key=TABLE_KEY,
-    # The key columns fit at 1440 px; the description, interval and dates are in the detail.
-    column_order=TABLE_COLUMNS,
+    # Every shown column fits at 1440 px; segments, reasons, the description, interval and dates
+    # are in the selected pattern's detail.
+    column_order=SHOWN_COLUMNS,
     column_config={
-        "severity": st.column_config.TextColumn("Severity", width=80),
-        "status_label": st.column_config.TextColumn("Status", width=160, help=STATUS_HELP),
+        "severity": st.column_config.TextColumn("Severity", width=70),
+        "status_label": st.column_config.TextColumn("Status", width=150, help=STATUS_HELP),
         "refinement_count": st.column_config.NumberColumn(
             "Refinements",
             format="%d",
+            width=90,
             help="Narrower patterns inside this one; select the row to list them.",
-        ),
-        "reasons": st.column_config.TextColumn(
-            "Top failure reasons",
-            width=320,
-            help="Most frequent failure reasons of its failed segments, with their share.",
         ),
         "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
         "failure_percent": st.column_config.ProgressColumn(
-            "Failure rate", format="%.0f%%", min_value=0, max_value=100, width=110
+            "Failure rate", format="%.0f%%", min_value=0, max_value=100, width=100
         ),
         "baseline_percent": st.column_config.NumberColumn(
             "Baseline",
             format="%.0f%%",
+            width=70,
             help="Failure rate of every other segment (lower than the overall rate, which "
             "includes the pattern's own failures)",
         ),
-        "total_count": st.column_config.NumberColumn("Segments", format="localized"),
         "period_failure_count": st.column_config.NumberColumn(
-            "Failures in period", format="localized"
+            "Failures",
+            format="localized",
+            width=70,
+            help="The pattern's failing segments evaluated in the period",
         ),
-        "fix_count": st.column_config.NumberColumn("Fixes", format="%d"),
+        "fix_count": st.column_config.NumberColumn("Fixes", format="%d", width=50),
     },
 )
 rows = event["selection"]["rows"] if event else []
@@ -215,18 +228,29 @@ if not refinements.empty:
         f"({len(refinements)}): narrower patterns inside it. Select one to see it instead."
     )
     child_event = st.dataframe(
-        refinements.assign(failure_percent=refinements["failure_rate"] * 100),
+        refinements.assign(
+            failure_percent=refinements["failure_rate"] * 100,
+            reasons_preview=refinements["reasons"].map(
+                lambda text: preview(text, REFINEMENT_REASONS_WIDTH)
+            ),
+        ),
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
         key="refinements_table",
-        column_order=["severity", "status_label", "label", "failure_percent", "reasons"],
+        column_order=["severity", "status_label", "label", "failure_percent", "reasons_preview"],
         column_config={
-            "severity": st.column_config.TextColumn("Severity", width=80),
-            "status_label": st.column_config.TextColumn("Status", width=160),
+            "severity": st.column_config.TextColumn("Severity", width=70),
+            "status_label": st.column_config.TextColumn("Status", width=150),
             "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
-            "failure_percent": st.column_config.NumberColumn("Failure rate", format="%.0f%%"),
-            "reasons": st.column_config.TextColumn("Top failure reasons", width=320),
+            "failure_percent": st.column_config.NumberColumn(
+                "Failure rate", format="%.0f%%", width=100
+            ),
+            "reasons_preview": st.column_config.TextColumn(
+                "Top failure reasons",
+                width=REFINEMENT_REASONS_WIDTH,
+                help="Select the row to see every reason with its share.",
+            ),
         },
     )
     child_rows = child_event["selection"]["rows"] if child_event else []
@@ -306,10 +330,11 @@ st.caption(
 )
 
 # --- reasons, checks and daily rate (issues 12, 13) ---------------------------------------------
-reasons_column, checks_column, spark_column = st.columns([2, 2, 3], gap="medium")
-for column, cell, what, title in (
-    (reasons_column, selected["top_failure_reasons"], "reason", "Top failure reasons"),
-    (checks_column, selected["top_failing_checks"], "check", "Top failing checks"),
+# The reasons are sentences: they get the wider side, and the daily rate the full width below.
+reasons_column, checks_column = st.columns([3, 2], gap="medium")
+for column, cell, what, title, width in (
+    (reasons_column, selected["top_failure_reasons"], "reason", "Top failure reasons", 420),
+    (checks_column, selected["top_failing_checks"], "check", "Top failing checks", 220),
 ):
     with column:
         table = shares_frame(cell, what)
@@ -321,32 +346,32 @@ for column, cell, what, title in (
                 table,
                 hide_index=True,
                 column_config={
-                    what: st.column_config.TextColumn(what.capitalize(), width=200),
+                    what: st.column_config.TextColumn(what.capitalize(), width=width),
                     "share_percent": st.column_config.ProgressColumn(
-                        "Share of failures", format="%.0f%%", min_value=0, max_value=100
+                        "Share of failures",
+                        format="%.0f%%",
+                        min_value=0,
+                        max_value=100,
+                        width=130,
                     ),
                 },
             )
-with spark_column:
-    st.markdown("**Daily failure rate in the period**")
-    try:
-        days = pattern_daily_rates(key, period)
-    except MartMissing as error:
-        show_missing(error, "The daily rate")
+st.markdown("**Daily failure rate in the period**")
+try:
+    days = pattern_daily_rates(key, period)
+except MartMissing as error:
+    show_missing(error, "The daily rate")
+else:
+    if days.empty:
+        st.caption("No segment of this pattern in the period.")
     else:
-        if days.empty:
-            st.caption("No segment of this pattern in the period.")
-        else:
-            st.altair_chart(sparkline(days), width="stretch")
+        st.altair_chart(sparkline(days), width="stretch")
 # --- end reasons, checks and daily rate ----------------------------------------------------------
 
-# Fixes first (what to do about it), then the evidence at full width so its columns fit.
-fixes_column, form_column = st.columns(2, gap="large")
-with fixes_column:
-    st.markdown("**Fixes**")
-    fixes_table(key)
-with form_column:
-    fix_form(key)
+# Fixes first (what to do about it), each at full width so their text fits, then the evidence.
+st.markdown("**Fixes**")
+fixes_table(key)
+fix_form(key)
 
 st.markdown(f"**Failing segments in the period** ({int(selected['period_failure_count']):,})")
 try:
@@ -357,10 +382,4 @@ else:
     if occurrences.empty:
         st.caption("No failing segment in this period.")
     else:
-        st.dataframe(
-            occurrences,
-            hide_index=True,
-            column_config=SEGMENT_COLUMNS,
-            column_order=[c for c in SEGMENT_ORDER if c in occurrences.columns],
-            key="occurrences",
-        )
+        segments_table(occurrences, key="occurrences")

@@ -196,6 +196,10 @@ def trend(
         ),
     ]
     if not changes.empty:
+        # Labels of changes days apart would overlap on one line: three lines, in turn.
+        changes = changes.sort_values("changed_at").assign(
+            label_y=[8 + 13 * (order % 3) for order in range(len(changes))]
+        )
         rules = alt.Chart(changes).encode(x=alt.X("changed_at:T"))
         layers.append(
             rules.mark_rule(strokeDash=[2, 3], color="#6a3d9a").encode(
@@ -207,7 +211,7 @@ def trend(
         )
         layers.append(
             rules.mark_text(align="left", dx=4, dy=-4, color="#6a3d9a", fontSize=11).encode(
-                y=alt.value(8), text="label:N"
+                y=alt.Y("label_y:Q", scale=None, axis=None), text="label:N"
             )
         )
     return alt.layer(*layers).properties(title=_title(title, subtitle), height=420)

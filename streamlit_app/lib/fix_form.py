@@ -15,11 +15,16 @@ from lib.fixes import (
     record_fix,
     signed_in_reporter,
 )
+from lib.long_text import chosen_row, preview
 from lib.notices import show_missing
 from lib.queries import MartMissing, clear_caches, pattern_fixes
 from lib.tables import pattern_label
 from lib.text import md_escape
 
+# Column widths of the fixes table: with the date and the verdict they fill the page's width
+# at 1440 px; a longer description shows whole under the table once its row is selected.
+DESCRIPTION_WIDTH = 520
+REPORTER_WIDTH = 170
 REPORTER_KEY = "fix_reporter"  # kept across fixes: the same person records the next one
 _SAVED_KEY = "fix_saved_message"
 # Recording a fix starts a new generation of the form's widgets, so the browser shows them empty
@@ -28,7 +33,11 @@ _GENERATION_KEY = "fix_form_generation"
 
 
 def fixes_table(pattern_key: str) -> None:
-    """The fixes recorded for a pattern, newest first (text shown as text, never as markup)."""
+    """The fixes recorded for a pattern, newest first; the selected one is shown in full below.
+
+    A description can be 2,000 characters: the table shows its first words and the selected
+    fix's whole text, as typed (never as markup), under it.
+    """
     try:
         fixes = pattern_fixes(pattern_key)
     except MartMissing as error:
@@ -37,20 +46,45 @@ def fixes_table(pattern_key: str) -> None:
     if fixes.empty:
         st.caption("No fix recorded for this pattern yet.")
         return
-    st.dataframe(
-        fixes.assign(effectiveness=fixes["effectiveness"].map(effect_label)),
+    fixes = fixes.assign(
+        effectiveness=fixes["effectiveness"].map(effect_label),
+        description_preview=fixes["fix_description"].map(
+            lambda text: preview(text, DESCRIPTION_WIDTH)
+        ),
+    )
+    event = st.dataframe(
+        fixes,
         hide_index=True,
-        column_order=["created_at", "fix_description", "effectiveness", "reported_by"],
+        on_select="rerun",
+        selection_mode="single-row",
+        column_order=["created_at", "description_preview", "effectiveness", "reported_by"],
         column_config={
             "created_at": st.column_config.DatetimeColumn(
-                "Recorded", format="YYYY-MM-DD", width=90
+                "Recorded", format="YYYY-MM-DD", width=95
             ),
-            "fix_description": st.column_config.TextColumn("What was done", width=190),
-            "effectiveness": st.column_config.TextColumn("Did it work?", width=100),
-            "reported_by": st.column_config.TextColumn("By", width=70),
+            "description_preview": st.column_config.TextColumn(
+                "What was done",
+                width=DESCRIPTION_WIDTH,
+                help="The first words; select the row to read all of it.",
+            ),
+            "effectiveness": st.column_config.TextColumn("Did it work?", width=110),
+            "reported_by": st.column_config.TextColumn("By", width=REPORTER_WIDTH),
         },
         key=f"fixes_{pattern_key}",
     )
+    fix = chosen_row(event, fixes)
+    if fix is None:
+        if (fixes["description_preview"] != fixes["fix_description"]).any():
+            st.caption("Select a fix to read all of what was done.")
+        return
+    with st.container(border=True, key=f"fix_detail_{pattern_key}"):
+        st.caption(
+            f"Fix #{int(fix['fix_id'])}, recorded {fix['created_at']:%Y-%m-%d %H:%M} UTC by "
+            f"{md_escape(fix['reported_by'])}. Did it work? {md_escape(fix['effectiveness'])}."
+        )
+        st.text(fix["fix_description"])
+        if isinstance(fix["fix_parameters"], str) and fix["fix_parameters"]:
+            st.code(fix["fix_parameters"], language="json", wrap_lines=True)
 
 
 def fix_form(pattern_key: str) -> None:

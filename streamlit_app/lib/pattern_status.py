@@ -137,4 +137,4 @@ def sparkline(days: pd.DataFrame) -> alt.Chart:
             alt.Tooltip("rate:Q", title="Failure rate", format=".0%"),
         ],
     )
-    return base.mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=12)).properties(height=110)
+    return base.mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=12)).properties(height=180)

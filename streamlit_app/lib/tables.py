@@ -1,16 +1,24 @@
-"""How tables of the marts are shown: column labels and formats shared by the pages."""
+"""How tables of the marts are shown: column labels, formats and the failing-segments table."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from lib.dimensions import DIMENSIONS, label
+from lib.long_text import chosen_row, joined, preview
+from lib.text import md_escape
+
+# Widths of a failing segment's text columns: with the time and the segment they fit at
+# 1440 px; the selected segment's checks and reasons are listed in full under the table.
+CHECKS_WIDTH = 200
+REASONS_WIDTH = 330
 
 # Order of a failing segment's columns: what failed first, then where it came from.
 SEGMENT_ORDER = [
     "evaluated_at",
-    "failed_checks",
-    "failure_reasons",
+    "checks_preview",
+    "reasons_preview",
     "segment_id",
     *DIMENSIONS,
     "job_id",
@@ -30,10 +38,49 @@ SEGMENT_COLUMNS = {
         if d != "segment_position"
     },
     "segment_position": st.column_config.NumberColumn("Position", width="small"),
-    "failed_checks": st.column_config.ListColumn("Failed checks", width=180),
-    "failure_reasons": st.column_config.ListColumn("Reasons", width=360),
-    "segment_id": st.column_config.TextColumn("Segment", width="medium"),
+    "checks_preview": st.column_config.TextColumn("Failed checks", width=CHECKS_WIDTH),
+    "reasons_preview": st.column_config.TextColumn(
+        "Reasons", width=REASONS_WIDTH, help="Select the row to read every reason in full."
+    ),
+    "segment_id": st.column_config.TextColumn("Segment", width=190),
 }
+
+
+def segments_table(segments: pd.DataFrame, key: str) -> None:
+    """Failing segments, one line each; the selected one's checks and reasons in full below."""
+    frame = segments.assign(
+        checks_preview=segments["failed_checks"].map(
+            lambda checks: preview(joined(checks, ", "), CHECKS_WIDTH)
+        ),
+        reasons_preview=segments["failure_reasons"].map(
+            lambda reasons: preview(joined(reasons), REASONS_WIDTH)
+        ),
+    )
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config=SEGMENT_COLUMNS,
+        column_order=[c for c in SEGMENT_ORDER if c in frame.columns],
+        key=key,
+    )
+    segment = chosen_row(event, frame)
+    if segment is None:
+        st.caption("Select a segment to read all of its failed checks and reasons.")
+        return
+    with st.container(border=True, key=f"{key}_detail"):
+        st.caption(
+            f"Segment {md_escape(segment['segment_id'])}, evaluated "
+            f"{segment['evaluated_at']:%Y-%m-%d %H:%M} UTC. Failed checks: "
+            f"{md_escape(joined(segment['failed_checks'], ', ')) or 'none recorded'}."
+        )
+        st.text(joined(segment["failure_reasons"], "\n") or "No reason recorded.")
+
+
+# Width of the Errors page's message column (beside the time, workflow, phase, category and
+# outcome it fills the width at 1440 px); tests/browser measures its previews against it.
+MESSAGE_WIDTH = 390
 
 
 # Pixel width of the key column of the pattern tables: a pattern of three dimensions
