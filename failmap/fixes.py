@@ -304,7 +304,7 @@ def _write_note(
 ) -> int:
     others = [f"{LABELS[d]} {v}" for d, v in pattern.items() if d != dimension]
     context = f"With {' + '.join(others)}" if others else "Known failure pattern"
-    prefix = f"{context} (pattern {combination_key(pattern)}, fix #{fix_id}): "
+    prefix = f"{context} (fix #{fix_id}): "
     room = MAX_NOTE_LENGTH - len(prefix)
     text = description if len(description) <= room else description[: room - 1] + "…"
     row = conn.execute(

@@ -109,6 +109,15 @@ def test_fix_is_stored_verbatim_under_the_patterns_key(demo_copy_url: str) -> No
         ("lora", dims["lora"], fix.fix_id),
         ("lora", dims["lora"], long_fix.fix_id),
     ]
+    # A note is read by creators on the Check page: words, not the pattern's key.
+    with database.connect(demo_copy_url) as conn:
+        (note,) = conn.execute(
+            "select note from app.compatibility_notes where fix_id = %s and dimension = 'lora'",
+            [fix.fix_id],
+        ).fetchone()
+    assert note.startswith(f"With character {dims['character']}")
+    assert f"(fix #{fix.fix_id}): " in note
+    assert THREE_WAY.pattern_key not in note
 
 
 def test_an_alias_is_stored_under_the_pattern_it_names(demo_copy_url: str) -> None:
