@@ -88,7 +88,7 @@ def test_predictions_match_the_current_true_rates(regressed_70: str) -> None:
     with database.connect(regressed_70) as conn:
         (overall,) = conn.execute(
             "select sum(failure_count)::float / sum(segment_count)"
-            " from staging.int_daily_cells_aggregated"
+            " from intermediate.int_daily_cells_aggregated"
         ).fetchone()
     print(
         f"\nMAE {error.mean():.4f} over {SAMPLE_SIZE} (the overall rate for everything: "
