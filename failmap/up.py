@@ -73,7 +73,7 @@ def _http_ok(url: str) -> Callable[[], bool]:
 
 
 def _run_worker_ready(path: Path) -> Callable[[], bool]:
-    from orchestration import run_worker
+    from failmap.runtime import run_worker
 
     def healthy() -> bool:
         try:
@@ -137,7 +137,7 @@ def run_up(
     """Start everything, print where to look, block until Ctrl-C, stop everything. Exit code."""
     from failmap.ingest import pending_files
     from failmap.pipeline import prepare_environment, refresh_with_progress
-    from orchestration import run_worker
+    from failmap.runtime import run_worker
 
     settings.home.mkdir(parents=True, exist_ok=True)
     settings.inbox.mkdir(parents=True, exist_ok=True)
@@ -233,7 +233,7 @@ def run_up(
             services.append(
                 _start(
                     "Run worker",
-                    [sys.executable, "-m", "orchestration.run_worker", str(worker_socket)],
+                    [sys.executable, "-m", "failmap.runtime.run_worker", str(worker_socket)],
                     logs / "run_worker.log",
                     str(worker_socket),
                     _run_worker_ready(worker_socket),

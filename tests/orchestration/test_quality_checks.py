@@ -13,10 +13,10 @@ from failmap import database
 from failmap.quality.judgements import acknowledge_warning, file_warnings
 from failmap.quality.suites import SUITES
 from failmap.quality.validation import ExpectationOutcome, SuiteOutcome
+from failmap.runtime.refresh import summarize
 from orchestration.definitions import defs
 from orchestration.defs.quality.checks import CHECK_NAME, check_metadata
 from orchestration.defs.resources import FailmapResource
-from orchestration.refresh import summarize
 from tests.failmap.ingest.conftest import run_row, score_row, write_csv
 
 pytestmark = pytest.mark.filterwarnings("ignore")

@@ -7,11 +7,11 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from failmap import database
+from failmap.runtime.refresh import FULL_REFRESH_TAG
 from orchestration.defs.resources import FailmapResource
 from orchestration.defs.transform.project import dbt_project
 from orchestration.defs.transform.translator import FailmapDbtTranslator
 
-FULL_REFRESH_TAG = "failmap/full_refresh"
 # dbt unit tests check SQL logic on fixed given/expect rows: no delivered file can change their
 # outcome, so they run with the code (tests/dbt/test_unit_tests.py, CI), not in every refresh.
 # Data tests stay: they judge the data and stop the models downstream of a failure.

@@ -2,7 +2,7 @@
 
 Configured in the `dagster.yaml` failmap writes (`failmap.dagster_home`). The daemon calls
 `launch_run` for every dequeued run: the launcher asks the worker that `failmap up` started
-(`orchestration.run_worker`) to fork the run from its already-imported code location. When no
+(`failmap.runtime.run_worker`) to fork the run from its already-imported code location. When no
 worker answers (Dagster started by hand, the worker still importing) or the worker's code is
 stale, the run starts as Dagster's default launcher starts it: in a new process the code
 server spawns. Either way the run executes the same job the same way; only its start-up differs.
@@ -20,7 +20,7 @@ from dagster._core.launcher import DefaultRunLauncher, LaunchRunContext
 from dagster._grpc.types import ExecuteRunArgs
 from dagster._serdes import serialize_value
 
-from orchestration import run_worker
+from failmap.runtime import run_worker
 
 # The pid of the forked run worker process, for termination from the webserver's launcher.
 WORKER_PID_TAG = "failmap/run_worker_pid"
