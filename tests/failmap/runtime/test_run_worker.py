@@ -78,7 +78,7 @@ def _ingest_run(instance: dg.DagsterInstance) -> dg.DagsterRun:
         "orchestration.definitions", "defs", str(REPO_ROOT)
     )
     origin = recon_repo.get_reconstructable_job("refresh").get_python_origin()
-    job = defs.resolve_job_def("refresh").get_subset(asset_selection={INGEST_KEY})
+    job = defs().resolve_job_def("refresh").get_subset(asset_selection={INGEST_KEY})
     return instance.create_run_for_job(
         job_def=job, asset_selection=frozenset({INGEST_KEY}), job_code_origin=origin
     )
