@@ -15,18 +15,21 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dagster._core.launcher import DefaultRunLauncher, LaunchRunContext
-from dagster._grpc.types import ExecuteRunArgs
-from dagster._serdes import serialize_value
+import dagster as dg
+from dagster._grpc.types import ExecuteRunArgs  # private: see docs/architecture.md
 
 from failmap.runtime import run_worker
+
+if TYPE_CHECKING:
+    from dagster._core.launcher import LaunchRunContext
 
 # The pid of the forked run worker process, for termination from the webserver's launcher.
 WORKER_PID_TAG = "failmap/run_worker_pid"
 
 
-class WarmRunLauncher(DefaultRunLauncher):
+class WarmRunLauncher(dg.DefaultRunLauncher):
     """Launches runs by forking them in failmap's warm run worker, else like DefaultRunLauncher."""
 
     def launch_run(self, context: LaunchRunContext) -> None:
@@ -39,7 +42,7 @@ class WarmRunLauncher(DefaultRunLauncher):
         )
         path = run_worker.socket_path(Path(instance.root_directory))
         try:
-            answer = run_worker.request(path, {"execute_run": serialize_value(args)})
+            answer = run_worker.request(path, {"execute_run": dg.serialize_value(args)})
         except (ConnectionError, FileNotFoundError):
             answer = {"unavailable": True}  # nothing was sent: nothing was started
         if isinstance(answer, dict) and isinstance(answer.get("pid"), int):
