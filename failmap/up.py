@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from failmap import database
 from failmap.settings import Settings
@@ -158,7 +159,7 @@ def run_up(
         nonlocal stopping
         stopping = True
 
-    previous: dict[int, object] = {}
+    previous: dict[signal.Signals, Any] = {}
     try:
         prepare_environment(settings, url, echo=echo)
         if demo and not pending_files(settings.inbox):
@@ -270,4 +271,4 @@ def run_up(
             database.stop_embedded(settings.pgdata)
             echo("embedded PostgreSQL stopped")
         for sig, handler in previous.items():
-            signal.signal(sig, handler)  # type: ignore[arg-type]
+            signal.signal(sig, handler)

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import dagster as dg
-import yaml
+import yaml  # type: ignore[import-untyped]  # no stubs installed; only safe_load is used
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKSPACE = REPO_ROOT / "workspace.yaml"

@@ -135,7 +135,9 @@ def execute_forked_run(input_json: str, path: Path) -> NoReturn:
         from dagster._utils.interrupts import setup_interrupt_handlers
 
         setup_interrupt_handlers()  # SIGTERM interrupts the run like SIGINT, as in the CLI
-        execute_run_command.callback(input_json=input_json, compressed_input_json=None)
+        callback = execute_run_command.callback  # the click command's function
+        assert callback is not None
+        callback(input_json=input_json, compressed_input_json=None)
         code = 0
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1

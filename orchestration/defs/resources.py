@@ -61,8 +61,9 @@ def build_resources() -> dict[str, object]:
     return {
         "failmap": FailmapResource(inbox=str(settings.inbox), database_url=settings.database_url),
         "dbt": FailmapDbtCliResource(
-            project_dir=dbt_project,
-            profiles_dir=dbt_project.project_dir,
+            # dagster-dbt's validator takes a DbtProject here (its field is typed str).
+            project_dir=dbt_project,  # type: ignore[arg-type]
+            profiles_dir=str(dbt_project.project_dir),
             dbt_executable=dbt_executable(),
         ),
     }
