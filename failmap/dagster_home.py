@@ -20,10 +20,10 @@ nux:
 run_queue:
   max_concurrent_runs: 1
   dequeue_interval_seconds: 1
-# Runs fork from the warm run worker `failmap up` starts (orchestration/run_worker.py) instead
+# Runs fork from the warm run worker `failmap up` starts (failmap/runtime/run_worker.py) instead
 # of starting a process that imports the code location again; without it, as by default.
 run_launcher:
-  module: orchestration.run_launcher
+  module: failmap.runtime.run_launcher
   class: WarmRunLauncher
 """
 

@@ -8,8 +8,10 @@ that started it exits, so the CLI, the Dagster processes and Streamlit all share
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -101,6 +103,22 @@ def dbt_env(url: str) -> dict[str, str]:
         "FAILMAP_PGPASSWORD": parts.password,
         "FAILMAP_PGDATABASE": parts.dbname,
     }
+
+
+@contextlib.contextmanager
+def connection_env(url: str) -> Iterator[None]:
+    """Publish the URL to child processes while the body runs, then restore the environment."""
+    published = {"FAILMAP_DATABASE_URL": url, **dbt_env(url)}
+    previous = {name: os.environ.get(name) for name in published}
+    os.environ.update(published)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def export_connection_env(url: str) -> None:

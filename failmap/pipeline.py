@@ -25,7 +25,7 @@ def prepare_environment(settings: Settings, url: str, echo: Callable[[str], None
     ensure_dagster_home(settings)
     if apply_migrations(url):
         echo("applied database migrations")
-    from orchestration.defs.transform.project import prepare_manifest
+    from failmap.runtime.dbt_manifest import prepare_manifest
 
     prepare_manifest()
 
@@ -42,7 +42,7 @@ def refresh_with_progress(
     progress display instead (failmap/progress.py); the file's path is the last line printed.
     """
     from failmap.progress import refresh_display, refresh_log_path
-    from orchestration.refresh import run_refresh
+    from failmap.runtime.refresh import run_refresh
 
     started = time.perf_counter()
     echo("refresh: ingesting inbox files, then dbt build and checks ...")

@@ -167,11 +167,13 @@ def _create_instance_storage() -> None:
 
 def _refresh_asset_count() -> int | None:
     """How many assets the refresh job materializes, once the job's code has been imported."""
-    definitions = sys.modules.get("orchestration.definitions")
+    from failmap.runtime.code_location import loaded_definitions
+
+    definitions = loaded_definitions()
     if definitions is None:
         return None
     try:
-        job = definitions.defs.resolve_job_def("refresh")
+        job = definitions.resolve_job_def("refresh")
         return len(job.asset_layer.selected_asset_keys)
     except Exception:  # the total is a nicety; counting goes on without it
         return None

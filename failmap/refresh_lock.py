@@ -64,7 +64,8 @@ def refresh_lock(
     label = lock_label(run_id)
     conn = database.connect(url, autocommit=True, application_name=label)
     try:
-        if not conn.execute("select pg_try_advisory_lock(%s, %s)", LOCK_KEY).fetchone()[0]:
+        locked = conn.execute("select pg_try_advisory_lock(%s, %s)", LOCK_KEY).fetchone()
+        if not (locked and locked[0]):
             log(waiting_message(holder(conn)))
             conn.execute("select pg_advisory_lock(%s, %s)", LOCK_KEY)
             log("the other refresh has finished: this one starts")

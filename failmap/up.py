@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from failmap import database
 from failmap.settings import Settings
@@ -73,7 +74,7 @@ def _http_ok(url: str) -> Callable[[], bool]:
 
 
 def _run_worker_ready(path: Path) -> Callable[[], bool]:
-    from orchestration import run_worker
+    from failmap.runtime import run_worker
 
     def healthy() -> bool:
         try:
@@ -137,7 +138,7 @@ def run_up(
     """Start everything, print where to look, block until Ctrl-C, stop everything. Exit code."""
     from failmap.ingest import pending_files
     from failmap.pipeline import prepare_environment, refresh_with_progress
-    from orchestration import run_worker
+    from failmap.runtime import run_worker
 
     settings.home.mkdir(parents=True, exist_ok=True)
     settings.inbox.mkdir(parents=True, exist_ok=True)
@@ -158,7 +159,7 @@ def run_up(
         nonlocal stopping
         stopping = True
 
-    previous: dict[int, object] = {}
+    previous: dict[signal.Signals, Any] = {}
     try:
         prepare_environment(settings, url, echo=echo)
         if demo and not pending_files(settings.inbox):
@@ -233,7 +234,7 @@ def run_up(
             services.append(
                 _start(
                     "Run worker",
-                    [sys.executable, "-m", "orchestration.run_worker", str(worker_socket)],
+                    [sys.executable, "-m", "failmap.runtime.run_worker", str(worker_socket)],
                     logs / "run_worker.log",
                     str(worker_socket),
                     _run_worker_ready(worker_socket),
@@ -270,4 +271,4 @@ def run_up(
             database.stop_embedded(settings.pgdata)
             echo("embedded PostgreSQL stopped")
         for sig, handler in previous.items():
-            signal.signal(sig, handler)  # type: ignore[arg-type]
+            signal.signal(sig, handler)

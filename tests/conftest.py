@@ -88,7 +88,7 @@ def failmap_env(
 @pytest.fixture(scope="session", autouse=True)
 def dbt_manifest() -> Path:
     """dagster-dbt needs target/manifest.json at import: parse once per session."""
-    from orchestration.defs.transform.project import prepare_manifest
+    from failmap.runtime.dbt_manifest import prepare_manifest
 
     return prepare_manifest()
 

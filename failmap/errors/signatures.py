@@ -639,7 +639,7 @@ def _signature_of_shapes(shapes: list[_Shape]) -> Signature:
     units = len(shapes[0].texts)
     key = shapes[0].key
     texts = [
-        _common((shape.texts[u] for shape in shapes), _WILDCARD if key[u] is None else key[u])
+        _common((shape.texts[u] for shape in shapes), _WILDCARD if (k := key[u]) is None else k)
         for u in range(units)
     ]
     separators = [

@@ -73,7 +73,8 @@ class SuiteOutcome:
 
 def table_exists(url: str, qualified_name: str) -> bool:
     with database.connect(url) as conn:
-        return conn.execute("select to_regclass(%s)", [qualified_name]).fetchone()[0] is not None
+        row = conn.execute("select to_regclass(%s)", [qualified_name]).fetchone()
+        return row is not None and row[0] is not None
 
 
 def _examples(result: dict[str, Any]) -> list[Any]:

@@ -1,11 +1,12 @@
 """Run suites in a helper process that imports Great Expectations while the run starts up.
 
 Importing `great_expectations` takes 6-13 s, and a Dagster run worker would pay it at its first
-check, in the path from a file landing to refreshed marts. A run worker instead starts this
-helper as it loads the code location: the helper's import runs on another core, in parallel
-with the worker's own start-up, and the checks hand it their suites over a pipe (one JSON line
-each way). Anywhere else (tests, `failmap refresh`) suites run in-process, and so they do when
-the helper is gone.
+check, in the path from a file landing to refreshed marts. A process started to execute a run
+instead starts this helper when its resources are set up (`FailmapResource`, before the first
+step): the helper's import runs on another core, in parallel with the run's first steps, and the
+checks hand it their suites over a pipe (one JSON line each way). Anywhere else (tests,
+`failmap refresh`, runs forked from the warm run worker, which imported GX already) suites run
+in-process, and so they do when the helper is gone.
 
     python -m failmap.quality.worker    # reads [url, suite] lines, writes SuiteOutcome lines
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -90,6 +92,15 @@ class SuiteWorker:
 
 
 _worker: SuiteWorker | None = None
+
+
+def in_run_process() -> bool:
+    """Whether this process was started to execute a run (not the webserver, daemon or server).
+
+    `dagster dev`'s code server starts each run in a multiprocessing child; a run launched from
+    the command line is `dagster api execute_run`.
+    """
+    return multiprocessing.parent_process() is not None or sys.argv[1:3] == ["api", "execute_run"]
 
 
 def start_worker() -> None:

@@ -365,7 +365,8 @@ def _failure_pattern_row(p: patterns.FailurePattern, name: str) -> list[str]:
 
 
 def _phases(phases: list[PhaseErrors]) -> str:
-    threshold = max((p.flag_threshold for p in phases), default=None)
+    thresholds = [p.flag_threshold for p in phases if p.flag_threshold is not None]
+    threshold = max(thresholds, default=None)
     rows = [
         [
             p.phase,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from failmap.docs import Undocumented, serve_docs, undocumented, write_index
-from orchestration.defs.transform.project import DBT_PROJECT_DIR
+from failmap.runtime.dbt_manifest import DBT_PROJECT_DIR
 
 
 def _manifest() -> dict:

@@ -8,7 +8,7 @@ from orchestration.definitions import defs
 
 
 def _keys() -> set[str]:
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     return {key.to_user_string() for key in graph.get_all_asset_keys()}
 
 
@@ -22,7 +22,7 @@ def test_every_layer_has_its_assets() -> None:
 
 
 def test_lineage_runs_from_ingestion_to_the_marts() -> None:
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     staging = graph.get(dg.AssetKey(["staging", "stg_raw__quality_scores"]))
     assert dg.AssetKey(["raw", "quality_scores"]) in staging.parent_keys
     segments = graph.get(dg.AssetKey(["intermediate", "int_segments_outcomes_derived"]))
@@ -30,7 +30,7 @@ def test_lineage_runs_from_ingestion_to_the_marts() -> None:
 
 
 def test_assets_are_grouped_by_layer() -> None:
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     groups = {
         key.to_user_string(): graph.get(key).group_name for key in graph.materializable_asset_keys
     }
@@ -42,15 +42,15 @@ def test_assets_are_grouped_by_layer() -> None:
 
 
 def test_dbt_tests_are_asset_checks() -> None:
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     checks = {key.name for key in graph.asset_check_keys}
     assert "unique_int_segments_outcomes_derived_segment_id" in checks
 
 
 def test_sensor_schedule_and_job_are_defined() -> None:
-    assert defs.resolve_job_def("refresh") is not None
-    sensor = defs.resolve_sensor_def("inbox_sensor")
+    assert defs().resolve_job_def("refresh") is not None
+    sensor = defs().resolve_sensor_def("inbox_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
-    schedule = defs.resolve_schedule_def("nightly_full_refresh")
+    schedule = defs().resolve_schedule_def("nightly_full_refresh")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING

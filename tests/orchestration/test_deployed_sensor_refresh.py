@@ -161,7 +161,7 @@ def test_a_dropped_file_refreshes_the_marts_in_a_helm_style_deployment(
         [
             sys.executable,
             "-c",
-            "from orchestration.defs.transform.project import prepare_manifest; prepare_manifest()",
+            "from failmap.runtime.dbt_manifest import prepare_manifest; prepare_manifest()",
         ],
         env=env,
         check=True,

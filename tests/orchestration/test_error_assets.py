@@ -23,7 +23,7 @@ from tests.failmap.ingest.conftest import run_row, write_csv
 
 
 def test_signatures_sit_between_raw_runs_and_dbt() -> None:
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     signatures = graph.get(ERROR_MESSAGE_SIGNATURES_KEY)
     assert signatures.parent_keys == {dg.AssetKey(["raw", "runs"])}
     assert signatures.group_name == "ingestion"
@@ -32,13 +32,15 @@ def test_signatures_sit_between_raw_runs_and_dbt() -> None:
 
 
 def test_the_export_follows_the_marts_in_group_exports() -> None:
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     export = graph.get(CANDIDATE_PATTERNS_KEY)
     assert export.group_name == "exports"
     assert {key.to_user_string() for key in export.parent_keys} == {
         "marts/error_signatures",
         "marts/run_errors",
     }
+    # The keys are written out in the export's definition: they must be the dbt models' own.
+    assert all(graph.get(key).is_materializable for key in export.parent_keys)
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
     for mart in ("run_errors", "error_signatures", "error_summary", "phase_error_breakdown",
                  "error_trends", "debug_recommendations"):  # fmt: skip
@@ -46,7 +48,7 @@ def test_the_export_follows_the_marts_in_group_exports() -> None:
 
 
 def test_the_refresh_job_runs_both_assets() -> None:
-    job = defs.resolve_job_def("refresh")
+    job = defs().resolve_job_def("refresh")
     keys = job.asset_layer.executable_asset_keys if hasattr(job, "asset_layer") else set()
     assert {ERROR_MESSAGE_SIGNATURES_KEY, CANDIDATE_PATTERNS_KEY} <= set(keys)
 

@@ -11,7 +11,7 @@ GROUPS = {"ingestion", "staging", "intermediate", "marts", "predictions", "quali
 
 
 def _graph():
-    return defs.resolve_asset_graph()
+    return defs().resolve_asset_graph()
 
 
 def _upstream(key: dg.AssetKey) -> set[dg.AssetKey]:
@@ -55,7 +55,7 @@ def test_the_ledger_and_quarantine_sit_with_ingestion_downstream_of_the_loads() 
 
 
 def test_declared_nodes_are_not_materialized_by_the_refresh() -> None:
-    job = defs.resolve_job_def("refresh")
+    job = defs().resolve_job_def("refresh")
     steps = set(job.graph.node_dict)
 
     assert "quality__data_docs" in steps

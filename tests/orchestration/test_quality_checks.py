@@ -13,17 +13,17 @@ from failmap import database
 from failmap.quality.judgements import acknowledge_warning, file_warnings
 from failmap.quality.suites import SUITES
 from failmap.quality.validation import ExpectationOutcome, SuiteOutcome
+from failmap.runtime.refresh import summarize
 from orchestration.definitions import defs
 from orchestration.defs.quality.checks import CHECK_NAME, check_metadata
 from orchestration.defs.resources import FailmapResource
-from orchestration.refresh import summarize
 from tests.failmap.ingest.conftest import run_row, score_row, write_csv
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 
 def _gx_checks() -> dict[str, dg.AssetCheckKey]:
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     return {
         key.asset_key.to_user_string(): key
         for key in graph.asset_check_keys
@@ -32,7 +32,7 @@ def _gx_checks() -> dict[str, dg.AssetCheckKey]:
 
 
 def test_every_suite_whose_table_is_an_asset_has_a_check() -> None:
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     tables = {f"{s.schema}/{s.table}" for s in SUITES}
     assets = {key.to_user_string() for key in graph.get_all_asset_keys()}
 
@@ -41,7 +41,7 @@ def test_every_suite_whose_table_is_an_asset_has_a_check() -> None:
 
 
 def test_checks_on_raw_tables_block_and_checks_on_marts_do_not() -> None:
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     for table, key in _gx_checks().items():
         spec = graph.get_check_spec(key)
         assert spec.blocking is table.startswith("raw/"), table
@@ -87,8 +87,12 @@ def _refresh(env: dict[str, str]) -> dg.ExecuteInProcessResult:
             inbox=env["FAILMAP_INBOX"], database_url=env["FAILMAP_DATABASE_URL"]
         )
     }
-    return defs.resolve_job_def("refresh").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), resources=resources, raise_on_error=False
+    return (
+        defs()
+        .resolve_job_def("refresh")
+        .execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), resources=resources, raise_on_error=False
+        )
     )
 
 

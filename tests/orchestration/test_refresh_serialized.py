@@ -42,7 +42,7 @@ def test_a_refresh_waits_while_another_holds_the_lock(failmap_env: dict[str, str
         resources = {
             "failmap": FailmapResource(inbox=failmap_env["FAILMAP_INBOX"], database_url=url)
         }
-        job = defs.resolve_job_def("refresh")
+        job = defs().resolve_job_def("refresh")
         results.append(
             job.execute_in_process(
                 instance=dg.DagsterInstance.ephemeral(), resources=resources, raise_on_error=False

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 
 from failmap.metrics.collector import read_snapshot
-from orchestration.run_launcher import WORKER_PID_TAG
+from failmap.runtime.run_launcher import WORKER_PID_TAG
 from tests.failmap.ingest.conftest import score_row, write_csv
 
 pytestmark = pytest.mark.slow

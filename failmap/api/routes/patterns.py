@@ -7,7 +7,7 @@ finds the pattern.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import psycopg
 from fastapi import APIRouter, Query
@@ -30,7 +30,9 @@ from failmap.read.core import day_after, day_start
 
 router = APIRouter(tags=["patterns"])
 
-UNAVAILABLE = {503: {"model": ErrorDetail, "description": "Database or mart unavailable."}}
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorDetail, "description": "Database or mart unavailable."}
+}
 
 
 @router.get("/api/analytics/failure-patterns", responses=UNAVAILABLE)

@@ -4,18 +4,19 @@ and the export of frequent unknown signatures after it."""
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 
 from failmap.errors.candidates import default_export_path, export_candidate_patterns
 from failmap.errors.store import refresh_message_signatures
 from failmap.migrations import apply_migrations
 from failmap.settings import load_settings
 from orchestration.defs.resources import FailmapResource
-from orchestration.defs.transform.assets import failmap_dbt_models
 
 # Keyed like the dbt source raw.error_message_signatures, so dbt's models run after it.
 ERROR_MESSAGE_SIGNATURES_KEY = dg.AssetKey(["raw", "error_message_signatures"])
 CANDIDATE_PATTERNS_KEY = dg.AssetKey(["exports", "candidate_failure_patterns"])
+# The dbt models the export reads (their keys as the dbt translator names them; a test checks
+# they are dbt assets of the graph).
+EXPORT_SOURCES = [dg.AssetKey(["marts", "error_signatures"]), dg.AssetKey(["marts", "run_errors"])]
 
 
 @dg.asset(
@@ -64,10 +65,7 @@ class CandidateExportConfig(dg.Config):
 
 @dg.asset(
     key=CANDIDATE_PATTERNS_KEY,
-    deps=[
-        get_asset_key_for_model([failmap_dbt_models], "error_signatures"),
-        get_asset_key_for_model([failmap_dbt_models], "run_errors"),
-    ],
+    deps=EXPORT_SOURCES,
     group_name="exports",
     kinds={"python", "json"},
     description=(

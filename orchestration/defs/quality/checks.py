@@ -14,8 +14,6 @@ no check until the model exists; a check whose table is missing when it runs say
 
 from __future__ import annotations
 
-import multiprocessing
-import sys
 from collections.abc import Iterable
 
 import dagster as dg
@@ -132,17 +130,3 @@ def build_gx_checks(asset_keys: Iterable[dg.AssetKey]) -> list[dg.AssetChecksDef
         for suite in SUITES
         if dg.AssetKey([suite.schema, suite.table]) in present
     ]
-
-
-def in_run_worker() -> bool:
-    """Whether this process was started to execute a run (not the webserver, daemon or server).
-
-    `dagster dev`'s code server starts each run in a multiprocessing child; a run launched from
-    the command line is `dagster api execute_run`.
-    """
-    return multiprocessing.parent_process() is not None or sys.argv[1:3] == ["api", "execute_run"]
-
-
-if in_run_worker():
-    # Great Expectations' slow import then happens beside the run's own start-up.
-    worker.start_worker()

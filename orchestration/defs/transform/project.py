@@ -1,57 +1,13 @@
-"""The dbt project as Dagster sees it, with its manifest prepared on a fresh checkout."""
+"""The dbt project as Dagster sees it.
+
+Constructing it reads nothing that changes: the manifest it points at is prepared by the
+definitions factory (`orchestration/definitions.py`) before the dbt assets are built from it.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from dagster_dbt import DbtProject
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
-
-
-def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR, *, force: bool = False) -> Path:
-    """Run `dbt parse` in-process so `target/manifest.json` matches the models on disk.
-
-    dagster-dbt reads the manifest when definitions load; a fresh checkout has none. Parsing
-    needs no database connection (the profile's env vars have defaults). A manifest newer than
-    every project file is kept (`force` parses anyway): the parse is a fixed cost of every
-    `failmap refresh` and `failmap up` (10-50 s on the shared 2-core machine, see
-    benchmarks/README.md), and importing this module already parses a stale one.
-    """
-    manifest = project_dir / "target" / "manifest.json"
-    if not force and not manifest_is_stale(project_dir):
-        return manifest
-    from dbt.cli.main import dbtRunner
-
-    result = dbtRunner().invoke(
-        ["parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet"]
-    )
-    if not result.success:
-        raise RuntimeError(f"dbt parse failed in {project_dir}: {result.exception}")
-    return manifest
-
-
-PROJECT_SOURCES = ("models", "macros", "seeds", "snapshots", "tests", "dbt_project.yml")
-
-
-def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
-    """True when the manifest is missing or older than a file of the project.
-
-    After a `git pull` that adds a model, an old manifest makes the refresh fail on a model
-    Dagster does not know; a few hundred stat calls at import are cheaper than that surprise.
-    """
-    manifest = project_dir / "target" / "manifest.json"
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    for name in PROJECT_SOURCES:
-        source = project_dir / name
-        paths = source.rglob("*") if source.is_dir() else [source]
-        if any(path.stat().st_mtime > built for path in paths if path.exists()):
-            return True
-    return False
-
+from failmap.runtime.dbt_manifest import DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-if manifest_is_stale():
-    prepare_manifest()

@@ -45,7 +45,7 @@ class FailmapDbtCliResource(DbtCliResource):
 def dbt_executable() -> str:
     """`failmap-dbt` when installed (`uv sync`), else `dbt`.
 
-    `failmap-dbt` (`orchestration/dbt_client.py`) forks dbt from the warm run worker inside a
+    `failmap-dbt` (`failmap/runtime/dbt_client.py`) forks dbt from the warm run worker inside a
     run the worker started, saving dbt's ~4 s import, and is the installed `dbt` elsewhere.
     """
     warm = Path(sys.executable).parent / "failmap-dbt"

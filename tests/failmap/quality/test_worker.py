@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 from failmap.quality.validation import ExpectationOutcome, SuiteOutcome
-from failmap.quality.worker import outcome_from_json, outcome_to_json
-from orchestration.defs.quality.checks import in_run_worker
+from failmap.quality.worker import in_run_process, outcome_from_json, outcome_to_json
 
 
 def test_an_outcome_survives_the_round_trip_through_json() -> None:
@@ -33,4 +32,4 @@ def test_an_outcome_survives_the_round_trip_through_json() -> None:
 
 
 def test_the_test_process_is_not_a_run_worker() -> None:
-    assert not in_run_worker()
+    assert not in_run_process()

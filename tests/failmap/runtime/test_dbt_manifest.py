@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from orchestration.defs.transform.project import manifest_is_stale, prepare_manifest
+from failmap.runtime.dbt_manifest import manifest_is_stale, prepare_manifest
 
 
 def _project(root: Path) -> Path:

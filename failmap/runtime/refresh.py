@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from orchestration.defs.transform.assets import FULL_REFRESH_TAG
+from failmap.runtime.code_location import load_definitions
+
+# A run with this tag set to "true" rebuilds incremental dbt models from scratch.
+FULL_REFRESH_TAG = "failmap/full_refresh"
 
 
 @dataclass
@@ -105,9 +108,7 @@ def run_refresh(
     *, full_refresh: bool = False, echo: Callable[[str], None] = print
 ) -> RefreshSummary:
     """Materialize every asset once, in-process, recorded in the Dagster instance."""
-    from orchestration.definitions import defs
-
-    job = defs.resolve_job_def("refresh")
+    job = load_definitions().resolve_job_def("refresh")
     tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(

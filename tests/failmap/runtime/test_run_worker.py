@@ -1,6 +1,6 @@
 """The warm run worker forks runs that execute like any other, and re-imports changed code.
 
-A real worker process (`python -m orchestration.run_worker`) with the real code location, a real
+A real worker process (`python -m failmap.runtime.run_worker`) with the real code location, a real
 Dagster instance and a fresh database; runs go through failmap's run launcher as the daemon's do.
 """
 
@@ -21,11 +21,11 @@ from dagster._core.errors import DagsterInvariantViolationError
 from dagster._core.launcher import LaunchRunContext
 
 from failmap.dagster_home import ensure_dagster_home
+from failmap.runtime import run_worker
+from failmap.runtime.dbt_client import SOCKET_VARIABLE
+from failmap.runtime.run_launcher import WORKER_PID_TAG, WarmRunLauncher
 from failmap.settings import load_settings
-from orchestration import run_worker
-from orchestration.dbt_client import SOCKET_VARIABLE
 from orchestration.definitions import defs
-from orchestration.run_launcher import WORKER_PID_TAG, WarmRunLauncher
 from tests.conftest import REPO_ROOT
 
 READY_TIMEOUT = 180
@@ -35,7 +35,7 @@ INGEST_KEY = dg.AssetKey(["raw", "quality_scores"])
 
 def _start_worker(path: Path, watch: Path | None = None) -> subprocess.Popen[bytes]:
     """The worker, its output in `worker.log` beside its socket."""
-    args = [sys.executable, "-m", "orchestration.run_worker", str(path)]
+    args = [sys.executable, "-m", "failmap.runtime.run_worker", str(path)]
     log = (path.parent / "worker.log").open("ab")
     return subprocess.Popen(
         args + ([str(watch)] if watch else []), cwd=REPO_ROOT, stdout=log, stderr=log
@@ -78,7 +78,7 @@ def _ingest_run(instance: dg.DagsterInstance) -> dg.DagsterRun:
         "orchestration.definitions", "defs", str(REPO_ROOT)
     )
     origin = recon_repo.get_reconstructable_job("refresh").get_python_origin()
-    job = defs.resolve_job_def("refresh").get_subset(asset_selection={INGEST_KEY})
+    job = defs().resolve_job_def("refresh").get_subset(asset_selection={INGEST_KEY})
     return instance.create_run_for_job(
         job_def=job, asset_selection=frozenset({INGEST_KEY}), job_code_origin=origin
     )

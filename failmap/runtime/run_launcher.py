@@ -2,7 +2,7 @@
 
 Configured in the `dagster.yaml` failmap writes (`failmap.dagster_home`). The daemon calls
 `launch_run` for every dequeued run: the launcher asks the worker that `failmap up` started
-(`orchestration.run_worker`) to fork the run from its already-imported code location. When no
+(`failmap.runtime.run_worker`) to fork the run from its already-imported code location. When no
 worker answers (Dagster started by hand, the worker still importing) or the worker's code is
 stale, the run starts as Dagster's default launcher starts it: in a new process the code
 server spawns. Either way the run executes the same job the same way; only its start-up differs.
@@ -15,18 +15,21 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dagster._core.launcher import DefaultRunLauncher, LaunchRunContext
-from dagster._grpc.types import ExecuteRunArgs
-from dagster._serdes import serialize_value
+import dagster as dg
+from dagster._grpc.types import ExecuteRunArgs  # private: see docs/architecture.md
 
-from orchestration import run_worker
+from failmap.runtime import run_worker
+
+if TYPE_CHECKING:
+    from dagster._core.launcher import LaunchRunContext
 
 # The pid of the forked run worker process, for termination from the webserver's launcher.
 WORKER_PID_TAG = "failmap/run_worker_pid"
 
 
-class WarmRunLauncher(DefaultRunLauncher):
+class WarmRunLauncher(dg.DefaultRunLauncher):
     """Launches runs by forking them in failmap's warm run worker, else like DefaultRunLauncher."""
 
     def launch_run(self, context: LaunchRunContext) -> None:
@@ -39,7 +42,7 @@ class WarmRunLauncher(DefaultRunLauncher):
         )
         path = run_worker.socket_path(Path(instance.root_directory))
         try:
-            answer = run_worker.request(path, {"execute_run": serialize_value(args)})
+            answer = run_worker.request(path, {"execute_run": dg.serialize_value(args)})
         except (ConnectionError, FileNotFoundError):
             answer = {"unavailable": True}  # nothing was sent: nothing was started
         if isinstance(answer, dict) and isinstance(answer.get("pid"), int):

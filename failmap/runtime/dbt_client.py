@@ -2,7 +2,7 @@
 
 dagster-dbt starts dbt as a subprocess in every refresh; a new dbt process spends ~4 s (more
 under load) importing dbt before it reads the project. Inside a run forked by
-`orchestration.run_worker`, `FAILMAP_RUN_WORKER_SOCKET` names the worker: this command hands it
+`failmap.runtime.run_worker`, `FAILMAP_RUN_WORKER_SOCKET` names the worker: this command hands it
 its arguments, environment, working directory and standard streams, the worker forks a child
 that runs dbt's own command line with them (dbt already imported), and this process relays
 signals to that child and exits with its exit code. Anywhere else, or when the worker does not

@@ -5,7 +5,7 @@ the dbt manifest and failmap (8-30 s on a shared 2-core machine), and its first 
 Expectations check then waits on GX's own import (7-30 s): both sit between a file landing in
 the inbox and refreshed marts. `failmap up` starts this worker once. It imports all of that,
 resolves the definitions, then listens on a Unix socket in DAGSTER_HOME; failmap's run launcher
-(`orchestration.run_launcher`) sends it each run, and the worker forks a child that executes the
+(`failmap.runtime.run_launcher`) sends it each run, and the worker forks a child that executes the
 run exactly as `dagster api execute_run` does, with everything already imported.
 
 A fork would run the code imported at start-up. So the worker compares the modification times
@@ -13,12 +13,12 @@ of failmap's sources and the dbt project (with its manifest) with those it impor
 changed it answers `stale`, the launcher starts that run the default way (a fresh process), and
 the worker re-executes itself to import the new code.
 
-    python -m orchestration.run_worker SOCKET_PATH [WATCH_ROOT]
+    python -m failmap.runtime.run_worker SOCKET_PATH [WATCH_ROOT]
 
 Protocol: one JSON request per connection, answered with JSON lines. `{"ping": true}` ->
 `{"ready": true}`; `{"execute_run": "<serialized ExecuteRunArgs>"}` -> `{"pid": <child>}` or
 `{"stale": true}`; `{"dbt": {"args", "env", "cwd"}}` with the caller's three standard streams
-attached -> `{"pid": <child>}`, later `{"exit": <code>}` (see `orchestration.dbt_client`: a run's
+attached -> `{"pid": <child>}`, later `{"exit": <code>}` (see `failmap.runtime.dbt_client`: a run's
 dbt forks from here too, without dbt's ~4 s import; it runs only the installed dbt library, so
 a stale worker does not matter for it).
 """
@@ -38,9 +38,9 @@ import traceback
 from pathlib import Path
 from typing import Any, NoReturn
 
-from orchestration.dbt_client import SOCKET_VARIABLE
+from failmap.runtime.dbt_client import SOCKET_VARIABLE
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SOCKET_NAME = "run_worker.sock"
 # AF_UNIX paths are limited to 108 bytes (with the terminating NUL).
 MAX_SOCKET_PATH = 100
@@ -118,9 +118,9 @@ def preload() -> None:
     """Import what every run needs, so forks start with it; resolve the definitions once."""
     # GX would send usage statistics; failmap never talks to the internet.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    from orchestration.definitions import defs
+    from failmap.runtime.code_location import load_definitions
 
-    defs.get_repository_def()
+    load_definitions().get_repository_def()
     for module in PRELOADED_MODULES:
         importlib.import_module(module)
 
@@ -135,7 +135,9 @@ def execute_forked_run(input_json: str, path: Path) -> NoReturn:
         from dagster._utils.interrupts import setup_interrupt_handlers
 
         setup_interrupt_handlers()  # SIGTERM interrupts the run like SIGINT, as in the CLI
-        execute_run_command.callback(input_json=input_json, compressed_input_json=None)
+        callback = execute_run_command.callback  # the click command's function
+        assert callback is not None
+        callback(input_json=input_json, compressed_input_json=None)
         code = 0
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
@@ -262,7 +264,7 @@ def serve(path: Path, watch_root: Path = REPO_ROOT) -> NoReturn:
                 print("run worker: the code changed; re-importing it", flush=True)
                 os.execv(
                     sys.executable,
-                    [sys.executable, "-m", "orchestration.run_worker", *sys.argv[1:]],
+                    [sys.executable, "-m", "failmap.runtime.run_worker", *sys.argv[1:]],
                 )
             pid = os.fork()
             if pid == 0:
@@ -275,7 +277,7 @@ def serve(path: Path, watch_root: Path = REPO_ROOT) -> NoReturn:
 
 def main() -> None:
     if len(sys.argv) not in (2, 3):
-        raise SystemExit("usage: python -m orchestration.run_worker SOCKET_PATH [WATCH_ROOT]")
+        raise SystemExit("usage: python -m failmap.runtime.run_worker SOCKET_PATH [WATCH_ROOT]")
     path = Path(sys.argv[1])
     if len(str(path)) > MAX_SOCKET_PATH:
         raise SystemExit(f"socket path {path} is longer than {MAX_SOCKET_PATH} characters")
