@@ -101,55 +101,190 @@ multi_candidates as (
     where candidates.dimension_count > 1
 ),
 
+-- What is counted per candidate, each a set of required values (`req_<dimension>`, null =
+-- any): its own values (to find its days), its context (the population), and for every value
+-- it names, the parent without that value and the value alone (both within the context).
+-- A context only holds dimensions the combination leaves open, so the two never disagree.
+value_sets as (
+    select
+        multi_candidates.window_combination_key,
+        'own' as role,
+        '' as dropped,
+        {%- for dimension in dimensions %}
+            multi_candidates.dimension_{{ dimension }} as req_{{ dimension }},
+        {%- endfor %}
+        multi_candidates.window_starts_on
+    from multi_candidates
+
+    union all
+
+    select
+        multi_candidates.window_combination_key,
+        'population' as role,
+        '' as dropped,
+        {%- for dimension in dimensions %}
+            multi_candidates.context_{{ dimension }} as req_{{ dimension }},
+        {%- endfor %}
+        multi_candidates.window_starts_on
+    from multi_candidates
+    {%- for dropped in dimensions %}
+
+        union all
+
+        select
+            multi_candidates.window_combination_key,
+            'parent' as role,
+            '{{ dropped }}' as dropped,
+            {%- for dimension in dimensions %}
+                {%- if dimension == dropped %}
+                    multi_candidates.context_{{ dimension }} as req_{{ dimension }},
+                {%- else %}
+                    coalesce(
+                        multi_candidates.dimension_{{ dimension }},
+                        multi_candidates.context_{{ dimension }}
+                    ) as req_{{ dimension }},
+                {%- endif %}
+            {%- endfor %}
+            multi_candidates.window_starts_on
+        from multi_candidates
+        where multi_candidates.dimension_{{ dropped }} is not null
+
+        union all
+
+        select
+            multi_candidates.window_combination_key,
+            'value' as role,
+            '{{ dropped }}' as dropped,
+            {%- for dimension in dimensions %}
+                {%- if dimension == dropped %}
+                    multi_candidates.dimension_{{ dimension }} as req_{{ dimension }},
+                {%- else %}
+                    multi_candidates.context_{{ dimension }} as req_{{ dimension }},
+                {%- endif %}
+            {%- endfor %}
+            multi_candidates.window_starts_on
+        from multi_candidates
+        where multi_candidates.dimension_{{ dropped }} is not null
+    {%- endfor %}
+),
+
+-- Each set as (which dimensions it requires, their values), so cells are matched to sets by
+-- one hash join instead of comparing every candidate with every cell (the cost at 10M
+-- segments was candidates x a week's cells).
+keyed_sets as (
+    select
+        value_sets.window_combination_key,
+        value_sets.role,
+        value_sets.dropped,
+        value_sets.window_starts_on,
+        {%- for dimension in dimensions %}
+            {% if not loop.first %}|| {% endif %}(
+                case when value_sets.req_{{ dimension }} is null then '0' else '1' end
+            )
+        {%- endfor %} as required_mask,
+        {%- for dimension in dimensions %}
+            {% if not loop.first %}|| '|' || {% endif %}coalesce(
+                '=' || value_sets.req_{{ dimension }}, ''
+            )
+        {%- endfor %} as required_key
+    from value_sets
+),
+
+masks as (
+    select distinct keyed_sets.required_mask
+    from keyed_sets
+),
+
+-- A week's cells keyed the way each mask needs (a value the mask requires but the cell
+-- lacks keys as '!', which no set requires).
+cell_keys as (
+    select
+        recent_daily_cells.day,
+        masks.required_mask,
+        {%- for dimension in dimensions %}
+            {% if not loop.first %}|| '|' || {% endif %}(
+                case
+                    when substr(masks.required_mask, {{ loop.index }}, 1) = '0' then ''
+                    else coalesce('=' || recent_daily_cells.{{ dimension }}, '!')
+                end
+            )
+        {%- endfor %} as required_key,
+        recent_daily_cells.segment_count,
+        recent_daily_cells.failure_count
+    from recent_daily_cells
+    cross join masks
+),
+
+keyed_cells as (
+    select
+        cell_keys.day,
+        cell_keys.required_mask,
+        cell_keys.required_key,
+        sum(cell_keys.segment_count)::bigint as segment_count,
+        sum(cell_keys.failure_count)::bigint as failure_count
+    from cell_keys
+    group by cell_keys.day, cell_keys.required_mask, cell_keys.required_key
+),
+
 candidate_days as (
     select distinct
-        multi_candidates.window_combination_key,
-        recent_daily_cells.day
-    from multi_candidates
-    inner join recent_daily_cells
+        keyed_sets.window_combination_key,
+        keyed_cells.day
+    from keyed_sets
+    inner join keyed_cells
         on
-            multi_candidates.window_starts_on <= recent_daily_cells.day
-            and {{ cell_in_combination('recent_daily_cells', 'multi_candidates') }}
+            keyed_sets.required_mask = keyed_cells.required_mask
+            and keyed_sets.required_key = keyed_cells.required_key
+    where
+        keyed_sets.role = 'own'
+        and keyed_cells.day >= keyed_sets.window_starts_on
 ),
 
 -- On those days, within the context: the population, each parent and each dropped value.
+set_counts as (
+    select
+        keyed_sets.window_combination_key,
+        keyed_sets.role,
+        keyed_sets.dropped,
+        sum(keyed_cells.segment_count)::bigint as segment_count,
+        sum(keyed_cells.failure_count)::bigint as failure_count
+    from keyed_sets
+    inner join candidate_days
+        on keyed_sets.window_combination_key = candidate_days.window_combination_key
+    inner join keyed_cells
+        on
+            candidate_days.day = keyed_cells.day
+            and keyed_sets.required_mask = keyed_cells.required_mask
+            and keyed_sets.required_key = keyed_cells.required_key
+    where keyed_sets.role != 'own'
+    group by keyed_sets.window_combination_key, keyed_sets.role, keyed_sets.dropped
+),
+
 stratum_counts as (
     select
-        multi_candidates.window_combination_key,
+        set_counts.window_combination_key,
         {%- for dropped in dimensions %}
-            coalesce(sum(recent_daily_cells.segment_count) filter (
-                where {{ cell_in_combination(
-                    'recent_daily_cells', 'multi_candidates', without=dropped
-                ) }}
+            coalesce(sum(set_counts.segment_count) filter (
+                where set_counts.role = 'parent' and set_counts.dropped = '{{ dropped }}'
             ), 0)::bigint as parent_total_count_{{ dropped }},
-            coalesce(sum(recent_daily_cells.failure_count) filter (
-                where {{ cell_in_combination(
-                    'recent_daily_cells', 'multi_candidates', without=dropped
-                ) }}
+            coalesce(sum(set_counts.failure_count) filter (
+                where set_counts.role = 'parent' and set_counts.dropped = '{{ dropped }}'
             ), 0)::bigint as parent_failure_count_{{ dropped }},
-            coalesce(sum(recent_daily_cells.segment_count) filter (
-                where multi_candidates.dimension_{{ dropped }} = recent_daily_cells.{{ dropped }}
+            coalesce(sum(set_counts.segment_count) filter (
+                where set_counts.role = 'value' and set_counts.dropped = '{{ dropped }}'
             ), 0)::bigint as value_total_count_{{ dropped }},
-            coalesce(sum(recent_daily_cells.failure_count) filter (
-                where multi_candidates.dimension_{{ dropped }} = recent_daily_cells.{{ dropped }}
+            coalesce(sum(set_counts.failure_count) filter (
+                where set_counts.role = 'value' and set_counts.dropped = '{{ dropped }}'
             ), 0)::bigint as value_failure_count_{{ dropped }},
         {%- endfor %}
-        sum(recent_daily_cells.segment_count)::bigint as population_total_count,
-        sum(recent_daily_cells.failure_count)::bigint as population_failure_count
-    from multi_candidates
-    inner join candidate_days
-        on multi_candidates.window_combination_key = candidate_days.window_combination_key
-    inner join recent_daily_cells
-        on
-            candidate_days.day = recent_daily_cells.day
-            {%- for dimension in dimensions %}
-                and (
-                    multi_candidates.context_{{ dimension }} is null
-                    or multi_candidates.context_{{ dimension }}
-                    = recent_daily_cells.{{ dimension }}
-                )
-            {%- endfor %}
-    group by multi_candidates.window_combination_key
+        coalesce(sum(set_counts.segment_count) filter (
+            where set_counts.role = 'population'
+        ), 0)::bigint as population_total_count,
+        coalesce(sum(set_counts.failure_count) filter (
+            where set_counts.role = 'population'
+        ), 0)::bigint as population_failure_count
+    from set_counts
+    group by set_counts.window_combination_key
 ),
 
 -- The two 2x2 tables per parent: inside it (the candidate against the parent's rest) and
