@@ -170,7 +170,7 @@ def bucket_bounds(labels: Iterable[str]) -> list[tuple[int, int | None, str]]:
     Labels come from the dbt var `segment_position_buckets`: `1-3`, `4-5`, `6+`, or a single
     number for a one-wide bucket.
     """
-    bounds = []
+    bounds: list[tuple[int, int | None, str]] = []
     for label in labels:
         if label.endswith("+") and label[:-1].isdigit():
             bounds.append((int(label[:-1]), None, label))

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from failmap.alerts.configuration import LABELS
 
-Severity = Literal["none", "low", "medium", "high"]
+Severity = Literal["none", "low", "medium", "high"]  # as failmap.alerts.thresholds.Severity
 
 
 def percent(rate: float | None) -> str:

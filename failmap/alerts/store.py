@@ -15,6 +15,7 @@ import psycopg
 
 from failmap.alerts.configuration import DIMENSIONS, parse_key
 from failmap.read import patterns, prediction
+from failmap.read.patterns import Severity as PatternSeverity
 
 
 class PredictionUnavailable(RuntimeError):
@@ -62,7 +63,7 @@ class Pattern:
     dimensions: dict[str, str]
     aliases: tuple[tuple[str, dict[str, str]], ...]
     description: str
-    severity: str
+    severity: PatternSeverity
     failure_rate: float
     failure_count: int
     total_count: int

@@ -7,7 +7,11 @@ exactly a surfaced pattern gets the severity the pattern list shows.
 
 from __future__ import annotations
 
-SEVERITIES: tuple[str, ...] = ("none", "low", "medium", "high")
+from typing import Literal
+
+# What a check can say of a configuration (`none`: nothing worse than typical).
+Severity = Literal["none", "low", "medium", "high"]
+SEVERITIES: tuple[Severity, ...] = ("none", "low", "medium", "high")
 
 # Two-sided level of the predicted-rate interval (dbt var `confidence_level`).
 CONFIDENCE_LEVEL = 0.95
@@ -35,12 +39,12 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
-def worst(severities: list[str] | tuple[str, ...]) -> str:
+def worst(severities: list[Severity] | tuple[Severity, ...]) -> Severity:
     """The most severe of the given severities (`none` for none)."""
     return max(severities, key=severity_rank, default="none")
 
 
-def rate_severity(predicted: float, lower: float, overall_rate: float) -> str:
+def rate_severity(predicted: float, lower: float, overall_rate: float) -> Severity:
     """Severity from a predicted rate alone, against the typical (overall) rate.
 
     Only a configuration credibly worse than typical (the interval's lower bound above the

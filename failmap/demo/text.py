@@ -7,12 +7,13 @@ build Arrow string arrays from numpy draws with Arrow compute kernels instead.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-Part = pa.Array | pa.ChunkedArray | str
+Part: TypeAlias = pa.Array | pa.ChunkedArray | str
 
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
