@@ -5,6 +5,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         indexes=[{'columns': ['pattern_key', 'segment_id'], 'unique': true}],
+        full_refresh=false,
     )
 }}
 
