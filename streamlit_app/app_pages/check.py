@@ -5,8 +5,7 @@ import streamlit as st
 from lib import checks
 from lib.charts import reading_order
 from lib.dimensions import label
-from lib.fix_form import DESCRIPTION_WIDTH, REPORTER_WIDTH
-from lib.fixes import effect_label
+from lib.fix_form import fixes_selection
 from lib.long_text import chosen_row, preview
 from lib.notices import show_missing, show_no_data
 from lib.page import page_context
@@ -191,33 +190,9 @@ for pattern in patterns:
             st.caption(f"Matched as {md_escape(pattern_label(pattern['matched_by']))}.")
         if pattern["fixes"]:
             fixes = pd.DataFrame(pattern["fixes"])
-            fixes = fixes.assign(
-                effectiveness=fixes["effectiveness"].map(effect_label),
-                description_preview=fixes["description"].map(
-                    lambda text: preview(text, DESCRIPTION_WIDTH)
-                ),
+            _, fix = fixes_selection(
+                fixes, "description", key=f"check_fixes_{pattern['pattern_key']}"
             )
-            event = st.dataframe(
-                fixes,
-                hide_index=True,
-                on_select="rerun",
-                selection_mode="single-row",
-                column_order=["created_at", "description_preview", "effectiveness", "reported_by"],
-                column_config={
-                    "created_at": st.column_config.DatetimeColumn(
-                        "Recorded", format="YYYY-MM-DD", width=95
-                    ),
-                    "description_preview": st.column_config.TextColumn(
-                        "What was done",
-                        width=DESCRIPTION_WIDTH,
-                        help="The first words; select the row to read all of it.",
-                    ),
-                    "effectiveness": st.column_config.TextColumn("Did it work?", width=110),
-                    "reported_by": st.column_config.TextColumn("By", width=REPORTER_WIDTH),
-                },
-                key=f"check_fixes_{pattern['pattern_key']}",
-            )
-            fix = chosen_row(event, fixes)
             if fix is not None:
                 st.text(fix["description"])
         else:

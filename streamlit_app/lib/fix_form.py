@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from lib.fixes import (
@@ -46,11 +47,29 @@ def fixes_table(pattern_key: str) -> None:
     if fixes.empty:
         st.caption("No fix recorded for this pattern yet.")
         return
+    fixes, fix = fixes_selection(fixes, "fix_description", key=f"fixes_{pattern_key}")
+    if fix is None:
+        if (fixes["description_preview"] != fixes["fix_description"]).any():
+            st.caption("Select a fix to read all of what was done.")
+        return
+    with st.container(border=True, key=f"fix_detail_{pattern_key}"):
+        st.caption(
+            f"Fix #{int(fix['fix_id'])}, recorded {fix['created_at']:%Y-%m-%d %H:%M} UTC by "
+            f"{md_escape(fix['reported_by'])}. Did it work? {md_escape(fix['effectiveness'])}."
+        )
+        st.text(fix["fix_description"])
+        if isinstance(fix["fix_parameters"], str) and fix["fix_parameters"]:
+            st.code(fix["fix_parameters"], language="json", wrap_lines=True)
+
+
+def fixes_selection(
+    fixes: pd.DataFrame, description: str, key: str
+) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Fixes as a table (date, the description's first words, verdict, who) and the row a person
+    selected (None before): the Patterns page and Check a configuration show the same table."""
     fixes = fixes.assign(
         effectiveness=fixes["effectiveness"].map(effect_label),
-        description_preview=fixes["fix_description"].map(
-            lambda text: preview(text, DESCRIPTION_WIDTH)
-        ),
+        description_preview=fixes[description].map(lambda text: preview(text, DESCRIPTION_WIDTH)),
     )
     event = st.dataframe(
         fixes,
@@ -70,21 +89,9 @@ def fixes_table(pattern_key: str) -> None:
             "effectiveness": st.column_config.TextColumn("Did it work?", width=110),
             "reported_by": st.column_config.TextColumn("By", width=REPORTER_WIDTH),
         },
-        key=f"fixes_{pattern_key}",
+        key=key,
     )
-    fix = chosen_row(event, fixes)
-    if fix is None:
-        if (fixes["description_preview"] != fixes["fix_description"]).any():
-            st.caption("Select a fix to read all of what was done.")
-        return
-    with st.container(border=True, key=f"fix_detail_{pattern_key}"):
-        st.caption(
-            f"Fix #{int(fix['fix_id'])}, recorded {fix['created_at']:%Y-%m-%d %H:%M} UTC by "
-            f"{md_escape(fix['reported_by'])}. Did it work? {md_escape(fix['effectiveness'])}."
-        )
-        st.text(fix["fix_description"])
-        if isinstance(fix["fix_parameters"], str) and fix["fix_parameters"]:
-            st.code(fix["fix_parameters"], language="json", wrap_lines=True)
+    return fixes, chosen_row(event, fixes)
 
 
 def fix_form(pattern_key: str) -> None:
