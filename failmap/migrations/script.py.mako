@@ -1,18 +1,7 @@
-"""${message}
+"""${message}"""
 
-Revision ID: ${up_revision}
-Revises: ${down_revision | comma,n}
-"""
-
-from failmap.migrations.sql import run_sql_file
+from failmap.migrations.sql import sql_file_steps
 
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
-
-
-def upgrade() -> None:
-    run_sql_file(__file__, "upgrade")
-
-
-def downgrade() -> None:
-    run_sql_file(__file__, "downgrade")
+upgrade, downgrade = sql_file_steps(__file__)

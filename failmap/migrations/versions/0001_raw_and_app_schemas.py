@@ -1,18 +1,7 @@
-"""raw and app schemas: landing tables, ledger, quarantine, fixes, notes, alert log
+"""raw and app schemas: landing tables, ledger, quarantine, fixes, notes, alert log"""
 
-Revision ID: 0001
-Revises:
-"""
-
-from failmap.migrations.sql import run_sql_file
+from failmap.migrations.sql import sql_file_steps
 
 revision = "0001"
 down_revision = None
-
-
-def upgrade() -> None:
-    run_sql_file(__file__, "upgrade")
-
-
-def downgrade() -> None:
-    run_sql_file(__file__, "downgrade")
+upgrade, downgrade = sql_file_steps(__file__)

@@ -1,18 +1,7 @@
-"""raw.error_message_signatures: each distinct run error message and its signature
+"""raw.error_message_signatures: each distinct run error message and its signature"""
 
-Revision ID: 0002
-Revises: 0001
-"""
-
-from failmap.migrations.sql import run_sql_file
+from failmap.migrations.sql import sql_file_steps
 
 revision = "0002"
 down_revision = "0001"
-
-
-def upgrade() -> None:
-    run_sql_file(__file__, "upgrade")
-
-
-def downgrade() -> None:
-    run_sql_file(__file__, "downgrade")
+upgrade, downgrade = sql_file_steps(__file__)

@@ -1,18 +1,7 @@
-"""schemas `intermediate` (dbt's building blocks) and `predictions` (the check's predictor tables)
+"""schemas `intermediate` (dbt's building blocks), `predictions` (the check's predictor tables)"""
 
-Revision ID: 0006
-Revises: 0005
-"""
-
-from failmap.migrations.sql import run_sql_file
+from failmap.migrations.sql import sql_file_steps
 
 revision = "0006"
 down_revision = "0005"
-
-
-def upgrade() -> None:
-    run_sql_file(__file__, "upgrade")
-
-
-def downgrade() -> None:
-    run_sql_file(__file__, "downgrade")
+upgrade, downgrade = sql_file_steps(__file__)
