@@ -28,12 +28,12 @@ import psycopg
 
 from failmap import database
 from failmap.alerts import check_configuration
+from failmap.dbt_invoke import invoke_dbt
 from failmap.demo import PLANTED, write_demo_data
 from failmap.ingest import load_files
 from failmap.migrations import apply_migrations
 
 HERE = Path(__file__).resolve().parent
-DBT_PROJECT = HERE.parent / "dbt_project"
 ALERTS_MODELS = [
     "int_cells_patterns_matched",
     "background_rates",
@@ -57,25 +57,13 @@ def build(work: Path, segments: int, url: str) -> None:
         load_files(conn, sorted(files.iterdir()))
     print(f"ingest: {time.perf_counter() - started:.0f} s", flush=True)
     started = time.perf_counter()
-    results = run_dbt(
-        url, ["run", "--select", "+prediction_parameters", "+fix_effectiveness", "+kpis"]
-    )
+    results = invoke_dbt(
+        ["run", "--select", "+prediction_parameters", "+fix_effectiveness", "+kpis"], url=url
+    ).results
     print(f"dbt run: {time.perf_counter() - started:.0f} s", flush=True)
     for result in results:
         if result.node.name in ALERTS_MODELS:
             print(f"  {result.node.name}: {result.execution_time:.1f} s", flush=True)
-
-
-def run_dbt(url: str, args: list[str]) -> list:
-    from dbt.cli.main import dbtRunner
-
-    database.export_connection_env(url)
-    result = dbtRunner().invoke(
-        [*args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT), "--quiet"]
-    )
-    if not result.success:
-        raise SystemExit(f"dbt {args} failed: {result.exception}")
-    return list(result.result.results)
 
 
 def configurations(conn: psycopg.Connection, count: int, seed: int = 7) -> list[dict]:

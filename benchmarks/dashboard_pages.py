@@ -28,11 +28,11 @@ from collections import defaultdict
 from pathlib import Path
 
 from failmap import database
+from failmap.dbt_invoke import invoke_dbt
 from failmap.ingest import load_files
 from failmap.migrations import apply_migrations
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT = REPO_ROOT / "dbt_project"
 APP_DIR = REPO_ROOT / "streamlit_app"
 DAYS = 60
 BASE_SEGMENTS_MAX = 1_000_000
@@ -80,16 +80,6 @@ cross join generate_series(1, %(copies)s) as copies (n)
 """
 
 
-def run_dbt(args: list[str]) -> None:
-    from dbt.cli.main import dbtRunner
-
-    result = dbtRunner().invoke(
-        [*args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT), "--quiet"]
-    )
-    if not result.success:
-        raise SystemExit(f"dbt {args} failed: {result.exception}")
-
-
 def step(label: str, action) -> None:
     started = time.perf_counter()
     action()
@@ -123,7 +113,7 @@ def build(url: str, work: Path, segments: int, base_max: int) -> int:
         step(f"load + {copies} SQL copies", load_and_copy)
         step(
             "dbt build (every model, no data tests)",
-            lambda: run_dbt(["build", "--exclude-resource-type", "test", "unit_test"]),
+            lambda: invoke_dbt(["build", "--exclude-resource-type", "test", "unit_test"]),
         )
     with database.connect(url) as conn:
         return conn.execute(

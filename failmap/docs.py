@@ -19,10 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from failmap import database
+from failmap.dbt_invoke import invoke_dbt
 from failmap.quality.context import DATA_DOCS_DIR
-
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
 DEFAULT_PORT = 8080
 
@@ -80,25 +78,8 @@ def undocumented(manifest: dict[str, Any], catalog: dict[str, Any] | None) -> li
 
 def generate_dbt_docs(url: str, target: Path) -> list[Undocumented]:
     """`dbt docs generate` into `target` (the catalog needs the database); what lacks docs."""
-    from dbt.cli.main import dbtRunner
-
-    database.export_connection_env(url)
     target.mkdir(parents=True, exist_ok=True)
-    result = dbtRunner().invoke(
-        [
-            "docs",
-            "generate",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--quiet",
-        ]
-    )
-    if not result.success:
-        raise RuntimeError(f"dbt docs generate failed: {result.exception}")
+    invoke_dbt(["docs", "generate"], url=url, target_path=target)
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     catalog_path = target / "catalog.json"
     catalog = (

@@ -28,11 +28,11 @@ from pathlib import Path
 import psutil
 
 from failmap import database
+from failmap.dbt_invoke import DBT_PROJECT_DIR, invoke_dbt
 from failmap.ingest import load_files
 from failmap.migrations import apply_migrations
 
 HERE = Path(__file__).resolve().parent
-DBT_PROJECT = HERE.parents[1] / "dbt_project"
 # The per-day cube and everything built on it, except trend tracking (benchmarks/trends).
 # (int_cells_current reads change_events: the version-change models are excluded, not what
 # is built on them.)
@@ -79,19 +79,9 @@ class PeakMemory:
         self._thread.join()
 
 
-def run_dbt(args: list[str]) -> None:
-    from dbt.cli.main import dbtRunner
-
-    result = dbtRunner().invoke(
-        [*args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT), "--quiet"]
-    )
-    if not result.success:
-        raise SystemExit(f"dbt {args} failed: {result.exception}")
-
-
 def print_slowest_models(count: int = 6) -> None:
     """Where the time of the last dbt invocation went, from its run_results.json."""
-    results = json.loads((DBT_PROJECT / "target" / "run_results.json").read_text())["results"]
+    results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())["results"]
     slowest = sorted(results, key=lambda result: result["execution_time"], reverse=True)
     print(
         "  slowest: "
@@ -121,7 +111,7 @@ TIME_MODELS = (
 
 def print_time_models_share() -> None:
     """The time models' execution time against the other pattern models' (last invocation)."""
-    results = json.loads((DBT_PROJECT / "target" / "run_results.json").read_text())["results"]
+    results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())["results"]
     seconds = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results}
     windows = sum(t for name, t in seconds.items() if name.startswith("int_window_"))
     time_models = sum(t for name, t in seconds.items() if name in TIME_MODELS)
@@ -178,8 +168,8 @@ def main() -> None:
         print(f"load: {time.perf_counter() - started:.1f} s", flush=True)
     # Every model once, untimed: what the timed models read (the per-segment model, app
     # staging, trend marts the alert marts join) is in place.
-    run_dbt(["seed"])
-    run_dbt(["run"])
+    invoke_dbt(["seed"])
+    invoke_dbt(["run"])
     with database.connect(url) as conn:
         segments = conn.execute(
             "select count(*) from intermediate.int_segments_outcomes_derived"
@@ -189,12 +179,12 @@ def main() -> None:
     full, full_peak = timed(
         "pattern models, full refresh",
         server_pid,
-        lambda: run_dbt(["run", "--full-refresh", *PATTERN_MODELS]),
+        lambda: invoke_dbt(["run", "--full-refresh", *PATTERN_MODELS]),
     )
     incremental, incremental_peak = timed(
         "pattern models, incremental (no new data)",
         server_pid,
-        lambda: run_dbt(["run", *PATTERN_MODELS]),
+        lambda: invoke_dbt(["run", *PATTERN_MODELS]),
     )
 
     def baseline() -> None:

@@ -18,31 +18,11 @@ import time
 from pathlib import Path
 
 from failmap import database
+from failmap.dbt_invoke import invoke_dbt
 from failmap.ingest import load_files
 from failmap.migrations import apply_migrations
 
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 MODELS = ["+daily_failure_trends", "+change_events"]
-
-
-def run_dbt(url: str, args: list[str], target: Path) -> None:
-    from dbt.cli.main import dbtRunner
-
-    database.export_connection_env(url)
-    result = dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT),
-            "--profiles-dir",
-            str(DBT_PROJECT),
-            "--target-path",
-            str(target),
-            "--quiet",
-        ]
-    )
-    if not result.success:
-        raise SystemExit(f"dbt {args} failed: {result.exception}")
 
 
 def seeds(text: str) -> list[int]:
@@ -89,7 +69,7 @@ def main() -> None:
             )
             with database.connect(url) as conn:
                 load_files(conn, sorted(files.iterdir()))
-            run_dbt(url, ["run", "--select", *MODELS], work / "target")
+            invoke_dbt(["run", "--select", *MODELS], url=url, target_path=work / "target")
             with database.connect(url) as conn:
                 days, flags = conn.execute(
                     "select count(*), count(*) filter (where regression_flag or improvement_flag)"

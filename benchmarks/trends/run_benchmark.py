@@ -24,32 +24,17 @@ import time
 from pathlib import Path
 
 from failmap import database
+from failmap.dbt_invoke import invoke_dbt
 from failmap.ingest import load_files
 from failmap.migrations import apply_migrations
 
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 TREND_MODELS = ["int_trend_days_aggregated+", "int_version_days_aggregated+"]
 UPSTREAM = ["+int_daily_cells_aggregated", "+int_version_days_aggregated", "+change_events"]
 
 
 def run_dbt(args: list[str], target: Path) -> dict[str, float]:
     """Run dbt; return seconds per model from run_results.json."""
-    from dbt.cli.main import dbtRunner
-
-    result = dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT),
-            "--profiles-dir",
-            str(DBT_PROJECT),
-            "--target-path",
-            str(target),
-            "--quiet",
-        ]
-    )
-    if not result.success:
-        raise SystemExit(f"dbt {args} failed: {result.exception}")
+    invoke_dbt(args, target_path=target)
     results = json.loads((target / "run_results.json").read_text())["results"]
     return {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results}
 

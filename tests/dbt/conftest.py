@@ -1,7 +1,8 @@
 """Helpers for the dbt tests: a fresh migrated database per module and dbt run in-process.
 
-dbt runs with `dbtRunner` (no Dagster, no subprocess start-up) against the session's embedded
-PostgreSQL, with its own target path so it never disturbs `dbt_project/target`.
+dbt runs in-process (failmap.dbt_invoke: no Dagster, no subprocess start-up) against the
+session's embedded PostgreSQL, with its own target path so it never disturbs
+`dbt_project/target`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from failmap import database
+from failmap.dbt_invoke import DbtFailed, invoke_dbt
 from tests.conftest import REPO_ROOT, TEMPLATE_DATABASE, with_database
 
 DBT_PROJECT = REPO_ROOT / "dbt_project"
@@ -30,34 +32,15 @@ def new_database(server_url: str) -> str:
 
 def run_dbt(url: str, args: list[str], target_path: Path) -> Any:
     """Run one dbt command against `url` and return its result; fails the test (with dbt's
-    messages) when dbt fails."""
-    from dbt.cli.main import dbtRunner
-
+    messages) when dbt fails. The connection variables dbt reads are put back afterwards."""
     saved = dict(os.environ)
     try:
-        database.export_connection_env(url)
-        result = dbtRunner().invoke(
-            [
-                *args,
-                "--project-dir",
-                str(DBT_PROJECT),
-                "--profiles-dir",
-                str(DBT_PROJECT),
-                "--target-path",
-                str(target_path),
-                "--quiet",
-            ]
-        )
+        return invoke_dbt(args, url=url, target_path=target_path)
+    except DbtFailed as error:
+        raise AssertionError(str(error)) from None
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    if not result.success:
-        failures = []
-        for node in getattr(result.result, "results", None) or []:
-            if getattr(node, "status", None) not in ("success", "pass"):
-                failures.append(f"{node.node.name}: {node.status}: {node.message}")
-        raise AssertionError(f"dbt {' '.join(args)} failed: {result.exception} {failures}")
-    return result.result
 
 
 @pytest.fixture(scope="module")
