@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import Protocol
+
 import click
 
 from failmap import database
@@ -24,3 +27,18 @@ def database_url_or_exit(settings: Settings, *, start: bool = True) -> str:
     except database.DatabaseUnreachable as error:
         raise click.ClickException(str(error)) from None
     return url
+
+
+class _Server(Protocol):
+    def shutdown(self) -> None: ...
+
+
+def serve_until_interrupted(server: _Server) -> None:
+    """Keep the command alive while `server` serves from its own thread; Ctrl-C stops both."""
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()

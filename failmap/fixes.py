@@ -24,6 +24,7 @@ from psycopg.types.json import Jsonb
 
 from failmap.connections import DatabaseSource, open_connection
 from failmap.pattern_keys import DIMENSIONS, LABELS, combination_key, parse_key
+from failmap.validation import InvalidFields
 
 EFFECTIVENESS: tuple[str, ...] = ("resolved", "improved", "no_effect")
 MAX_DESCRIPTION_LENGTH = 2000  # app.pattern_fixes.fix_description
@@ -33,12 +34,8 @@ MAX_PARAMETERS_LENGTH = 20_000  # JSON text; parameters are settings, not docume
 NOTE_DIMENSIONS: tuple[str, ...] = ("model", "lora", "character")
 
 
-class FixValidationError(ValueError):
+class FixValidationError(InvalidFields):
     """A fix that cannot be recorded; `errors` maps each field to what is wrong with it."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        self.errors = dict(errors)
-        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ dimension, `segment_position`, is the position's bucket (`1-3`, `4-5`, `6+` by d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from failmap.pattern_keys import DIMENSIONS, LABELS, combination_key, parse_key
+from failmap.validation import InvalidFields
 
 __all__ = [
     "CHOSEN_DIMENSIONS",
@@ -35,12 +36,8 @@ MAX_VALUE_LENGTH = 200
 MAX_SEGMENTS = 500
 
 
-class ConfigurationError(ValueError):
+class ConfigurationError(InvalidFields):
     """A configuration that cannot be checked; `errors` maps each field to what is wrong."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        self.errors = dict(errors)
-        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from failmap.alerts import ConfigurationError, PredictionUnavailable
+from failmap.alerts import PredictionUnavailable
 from failmap.database import DatabaseUnreachable
-from failmap.fixes import FixValidationError
+from failmap.validation import InvalidFields
 
 log = logging.getLogger("failmap.api")
 
@@ -92,12 +92,9 @@ def install_error_handlers(app: FastAPI) -> None:
     ) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=503)
 
-    @app.exception_handler(ConfigurationError)
-    async def configuration_error(_request: Request, error: ConfigurationError) -> JSONResponse:
-        return JSONResponse({"detail": field_errors("body", error.errors)}, status_code=422)
-
-    @app.exception_handler(FixValidationError)
-    async def fix_error(_request: Request, error: FixValidationError) -> JSONResponse:
+    # ConfigurationError and FixValidationError: the core's own checks of a request body.
+    @app.exception_handler(InvalidFields)
+    async def invalid_fields(_request: Request, error: InvalidFields) -> JSONResponse:
         return JSONResponse({"detail": field_errors("body", error.errors)}, status_code=422)
 
     @app.exception_handler(Exception)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import click
 
-from failmap.cli_support import database_url_or_exit, settings_or_exit
+from failmap.cli_support import database_url_or_exit, serve_until_interrupted, settings_or_exit
 
 SHOWN_UNDOCUMENTED = 10
 
@@ -50,10 +48,4 @@ def docs(port: int, host: str, no_serve: bool) -> None:
     click.echo(f"dbt docs:   {base}/dbt/")
     click.echo(f"Data Docs:  {base}/gx/")
     click.echo("press Ctrl-C to stop")
-    try:
-        while True:
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
+    serve_until_interrupted(server)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import click
 
-from failmap.cli_support import database_url_or_exit, settings_or_exit
+from failmap.cli_support import database_url_or_exit, serve_until_interrupted, settings_or_exit
 
 
 @click.command("metrics")
@@ -47,10 +45,4 @@ def metrics(port: int, host: str, cache_seconds: float, once: bool) -> None:
     click.echo(
         "alert rules: monitoring/alert_rules.yml; dashboard: monitoring/grafana_dashboard.json"
     )
-    try:
-        while True:
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
+    serve_until_interrupted(server)

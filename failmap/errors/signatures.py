@@ -34,18 +34,6 @@ from dataclasses import dataclass
 
 from failmap.errors.masking import MASK_RULES, mask_message
 
-__all__ = [
-    "DEFAULT_CONFIG",
-    "EMPTY_SIGNATURE",
-    "GroupingConfig",
-    "Signature",
-    "SignatureSummary",
-    "find_successors",
-    "group_messages",
-    "signature_id_for",
-    "summarize_signatures",
-]
-
 _WILDCARD = "<*>"
 _EMPTY_TEMPLATE = "<EMPTY>"
 _PLACEHOLDER = re.compile(

@@ -6,7 +6,7 @@ from lib import checks
 from lib.charts import reading_order
 from lib.dimensions import label
 from lib.fix_form import fixes_selection
-from lib.long_text import chosen_row, preview
+from lib.long_text import preview, selectable_table
 from lib.notices import show_missing, show_no_data
 from lib.page import page_context
 from lib.pattern_status import shares_text, status_text
@@ -217,13 +217,9 @@ if notes:
         dimension=notes_frame["dimension"].map(label),  # 'lora' -> 'LoRA'
         note_preview=notes_frame["note"].map(lambda text: preview(text, NOTE_WIDTH)),
     )
-    event = st.dataframe(
+    note = selectable_table(
         notes_frame,
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        column_order=["dimension", "dimension_value", "note_preview", "reported_by", "created_at"],
-        column_config={
+        {
             "dimension": st.column_config.TextColumn("About", width=100),
             "dimension_value": st.column_config.TextColumn("Value", width=90),
             "note_preview": st.column_config.TextColumn(
@@ -234,6 +230,5 @@ if notes:
         },
         key="check_notes",
     )
-    note = chosen_row(event, notes_frame)
     if note is not None:
         st.text(note["note"])

@@ -3,7 +3,7 @@ quarantined."""
 
 import pandas as pd
 import streamlit as st
-from lib.long_text import chosen_row, preview
+from lib.long_text import preview, selectable_table
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
 from lib.quality import latest_results
@@ -117,20 +117,9 @@ if not failures.empty:
         ),
         examples_preview=failures["examples"].map(lambda text: preview(text, EXAMPLES_WIDTH)),
     )
-    event = st.dataframe(
+    failure = selectable_table(
         listed,
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        column_order=[
-            "suite",
-            "rule",
-            "column",
-            "description_preview",
-            "unexpected_count",
-            "examples_preview",
-        ],
-        column_config={
+        {
             "suite": st.column_config.TextColumn("Suite (table)", width=130),
             "rule": st.column_config.TextColumn("Rule", width=EXPECTATION_RULE_WIDTH),
             "column": st.column_config.TextColumn("Column", width=90),
@@ -146,7 +135,6 @@ if not failures.empty:
         },
         key="gx_failures",
     )
-    failure = chosen_row(event, listed)
     if failure is None:
         st.caption("Select a failed expectation to read what it checks and its examples.")
     else:
@@ -185,23 +173,9 @@ else:
     listed = files.assign(
         reason_preview=files["reason"].map(lambda text: preview(text, FILE_REASON_WIDTH))
     )
-    event = st.dataframe(
+    chosen = selectable_table(
         listed,
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        column_order=[
-            "loaded_at",
-            "file_name",
-            "file_kind",
-            "status",
-            "reason_preview",
-            "rows_in_file",
-            "rows_loaded",
-            "rows_superseded",
-            "rows_quarantined",
-        ],
-        column_config={
+        {
             "loaded_at": st.column_config.DatetimeColumn(
                 "Loaded", format="YYYY-MM-DD HH:mm", width=130
             ),
@@ -224,7 +198,6 @@ else:
         },
         key="files",
     )
-    chosen = chosen_row(event, listed)
     if chosen is not None and isinstance(chosen["reason"], str):
         with st.container(border=True, key="file_detail"):
             st.caption(f"Why {md_escape(chosen['file_name'])} was rejected:")
@@ -240,19 +213,9 @@ else:
         reason_preview=quarantine["reason"].map(lambda text: preview(text, RULE_WIDTH)),
         row_preview=quarantine["raw_row"].map(lambda text: preview(text, ROW_WIDTH)),
     )
-    event = st.dataframe(
+    chosen = selectable_table(
         listed,
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        column_order=[
-            "quarantined_at",
-            "file_name",
-            "line_number",
-            "reason_preview",
-            "row_preview",
-        ],
-        column_config={
+        {
             "quarantined_at": st.column_config.DatetimeColumn(
                 "When", format="YYYY-MM-DD HH:mm", width=130
             ),
@@ -265,7 +228,6 @@ else:
         },
         key="quarantine",
     )
-    chosen = chosen_row(event, listed)
     if chosen is None:
         st.caption("Select a row to read the whole rule it broke and the row as delivered.")
     else:

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 from lib import charts
-from lib.long_text import chosen_row, preview
+from lib.long_text import preview, selectable_table
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
 from lib.queries import (
@@ -97,20 +97,9 @@ def recommendations() -> None:
                 issue_preview=rows["issue"].map(lambda text: preview(text, ISSUE_WIDTH)),
                 solution_preview=rows["solution"].map(lambda text: preview(text, SOLUTION_WIDTH)),
             )
-            event = st.dataframe(
+            chosen = selectable_table(
                 listed,
-                hide_index=True,
-                on_select="rerun",
-                selection_mode="single-row",
-                column_order=[
-                    "priority_rank",
-                    "severity",
-                    "issue_preview",
-                    "error_count",
-                    "estimated_fix_time",
-                    "solution_preview",
-                ],
-                column_config={
+                {
                     "priority_rank": st.column_config.NumberColumn("Rank", width=50),
                     "severity": st.column_config.TextColumn("Severity", width=70),
                     "issue_preview": st.column_config.TextColumn("Issue", width=ISSUE_WIDTH),
@@ -124,7 +113,6 @@ def recommendations() -> None:
                 },
                 key="recommendations",
             )
-            chosen = chosen_row(event, listed)
             if chosen is None:
                 st.caption("Select a recommendation to read it in full, with an example message.")
             else:
@@ -221,21 +209,9 @@ def unknown() -> None:
         suggested_category=signatures["suggested_category"].fillna("–"),
         top_phase=signatures["top_phase"].fillna("–"),
     )
-    event = st.dataframe(
+    chosen = selectable_table(
         listed,
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        column_order=[
-            "template_preview",
-            "occurrence_count",
-            "run_count",
-            "suggested_category",
-            "top_phase",
-            "first_seen_at",
-            "last_seen_at",
-        ],
-        column_config={
+        {
             "template_preview": st.column_config.TextColumn(
                 "Message template",
                 width=TEMPLATE_WIDTH,
@@ -252,7 +228,6 @@ def unknown() -> None:
         },
         key="signatures",
     )
-    chosen = chosen_row(event, listed)
     if chosen is None:
         st.caption("Select a template to read all of it.")
         return
@@ -277,22 +252,10 @@ def recent() -> None:
         ),
         message_preview=errors["message"].map(lambda text: preview(text, MESSAGE_WIDTH)),
     )
-    event = st.dataframe(
+    chosen = selectable_table(
         listed,
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
         # What a creator scans first; the whole message and its run are under the table.
-        column_order=[
-            "started_at",
-            "workflow",
-            "phase",
-            "category",
-            "message_preview",
-            "is_fatal",
-            "recovery",
-        ],
-        column_config={
+        {
             "started_at": st.column_config.DatetimeColumn(
                 "Started", format="YYYY-MM-DD HH:mm", width=130
             ),
@@ -307,7 +270,6 @@ def recent() -> None:
         },
         key="run_errors",
     )
-    chosen = chosen_row(event, listed)
     if chosen is None:
         st.caption("Select an error to read its whole message and the run it came from.")
         return

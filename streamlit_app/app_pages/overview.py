@@ -12,7 +12,7 @@ from lib.queries import (
     period_volume,
     quarantined_rows_in_period,
 )
-from lib.tables import PATTERN_LABEL_WIDTH, pattern_label
+from lib.tables import BASELINE_COLUMN, PATTERN_LABEL_WIDTH, pattern_label
 from lib.text import md_escape
 
 # Columns of the top-patterns table taken as they are from the mart.
@@ -207,13 +207,7 @@ else:
                 width=90,
                 help="Share of the pattern's segments that failed",
             ),
-            "baseline_percent": st.column_config.NumberColumn(
-                "Baseline",
-                format="%.0f%%",
-                width=70,
-                help="Failure rate of every other segment (lower than the overall rate, which "
-                "includes the pattern's own failures)",
-            ),
+            "baseline_percent": BASELINE_COLUMN,
             "period_failure_count": st.column_config.NumberColumn(
                 "Failures",
                 format="%d",

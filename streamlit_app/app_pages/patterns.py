@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 from lib.dimensions import DIMENSIONS, label
 from lib.fix_form import fix_form, fixes_table
-from lib.long_text import preview
+from lib.long_text import preview, selectable_table
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
 from lib.pattern_status import (
@@ -28,7 +28,7 @@ from lib.queries import (
     pattern_fixes,
     pattern_occurrences,
 )
-from lib.tables import PATTERN_LABEL_WIDTH, pattern_label, segments_table
+from lib.tables import BASELINE_COLUMN, PATTERN_LABEL_WIDTH, pattern_label, segments_table
 from lib.text import md_escape
 
 TABLE_KEY = "patterns_table"
@@ -192,13 +192,7 @@ event = st.dataframe(
         "failure_percent": st.column_config.ProgressColumn(
             "Failure rate", format="%.0f%%", min_value=0, max_value=100, width=100
         ),
-        "baseline_percent": st.column_config.NumberColumn(
-            "Baseline",
-            format="%.0f%%",
-            width=70,
-            help="Failure rate of every other segment (lower than the overall rate, which "
-            "includes the pattern's own failures)",
-        ),
+        "baseline_percent": BASELINE_COLUMN,
         "period_failure_count": st.column_config.NumberColumn(
             "Failures",
             format="localized",
@@ -227,19 +221,14 @@ if not refinements.empty:
         f"**Refinements of {md_escape(pattern_label(selected['pattern_key']))}** "
         f"({len(refinements)}): narrower patterns inside it. Select one to see it instead."
     )
-    child_event = st.dataframe(
+    child = selectable_table(
         refinements.assign(
             failure_percent=refinements["failure_rate"] * 100,
             reasons_preview=refinements["reasons"].map(
                 lambda text: preview(text, REFINEMENT_REASONS_WIDTH)
             ),
         ),
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        key="refinements_table",
-        column_order=["severity", "status_label", "label", "failure_percent", "reasons_preview"],
-        column_config={
+        {
             "severity": st.column_config.TextColumn("Severity", width=70),
             "status_label": st.column_config.TextColumn("Status", width=150),
             "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
@@ -252,10 +241,10 @@ if not refinements.empty:
                 help="Select the row to see every reason with its share.",
             ),
         },
+        key="refinements_table",
     )
-    child_rows = child_event["selection"]["rows"] if child_event else []
-    if child_rows and child_rows[0] < len(refinements):
-        selected = refinements.iloc[child_rows[0]].copy()
+    if child is not None:  # the index is 0..n-1 (reset above): the same row of refinements
+        selected = refinements.loc[child.name].copy()
         selected["interval"] = (
             f"{selected['failure_rate_lower']:.0%} – {selected['failure_rate_upper']:.0%}"
         )

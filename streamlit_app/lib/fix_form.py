@@ -16,7 +16,7 @@ from lib.fixes import (
     record_fix,
     signed_in_reporter,
 )
-from lib.long_text import chosen_row, preview
+from lib.long_text import preview, selectable_table
 from lib.notices import show_missing
 from lib.queries import MartMissing, clear_caches, pattern_fixes
 from lib.tables import pattern_label
@@ -71,13 +71,9 @@ def fixes_selection(
         effectiveness=fixes["effectiveness"].map(effect_label),
         description_preview=fixes[description].map(lambda text: preview(text, DESCRIPTION_WIDTH)),
     )
-    event = st.dataframe(
+    chosen = selectable_table(
         fixes,
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        column_order=["created_at", "description_preview", "effectiveness", "reported_by"],
-        column_config={
+        {
             "created_at": st.column_config.DatetimeColumn(
                 "Recorded", format="YYYY-MM-DD", width=95
             ),
@@ -91,7 +87,7 @@ def fixes_selection(
         },
         key=key,
     )
-    return fixes, chosen_row(event, fixes)
+    return fixes, chosen
 
 
 def fix_form(pattern_key: str) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
+import streamlit as st
 
 ELLIPSIS = "…"
 # Streamlit's grid: 14px Source Sans (5.6-6 px per character of ordinary text, measured in
@@ -59,3 +60,24 @@ def chosen_row(event: Any, frame: pd.DataFrame) -> pd.Series | None:
     if rows and rows[0] < len(frame):
         return frame.iloc[rows[0]]
     return None
+
+
+def selectable_table(
+    frame: pd.DataFrame, columns: dict[str, Any], key: str, order: list[str] | None = None
+) -> pd.Series | None:
+    """`frame` as a grid of `columns` (st.column_config by name, in the order shown unless
+    `order` says otherwise) in which a person selects one row; that row, or None before.
+
+    Every long-text table works this way: previews in the grid, the selected row in full under
+    it (the caller shows it), so the grid's settings are written once here.
+    """
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_order=list(columns) if order is None else order,
+        column_config=columns,
+        key=key,
+    )
+    return chosen_row(event, frame)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.dimensions import DIMENSIONS, label
-from lib.long_text import chosen_row, joined, preview
+from lib.long_text import joined, preview, selectable_table
 from lib.text import md_escape
 
 # Widths of a failing segment's text columns: with the time and the segment they fit at
@@ -56,16 +56,12 @@ def segments_table(segments: pd.DataFrame, key: str) -> None:
             lambda reasons: preview(joined(reasons), REASONS_WIDTH)
         ),
     )
-    event = st.dataframe(
+    segment = selectable_table(
         frame,
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        column_config=SEGMENT_COLUMNS,
-        column_order=[c for c in SEGMENT_ORDER if c in frame.columns],
+        SEGMENT_COLUMNS,
         key=key,
+        order=[c for c in SEGMENT_ORDER if c in frame.columns],
     )
-    segment = chosen_row(event, frame)
     if segment is None:
         st.caption("Select a segment to read all of its failed checks and reasons.")
         return
@@ -87,6 +83,16 @@ MESSAGE_WIDTH = 390
 # ("LoRA l07 + Character c12 + Segment position 6+") fits on one line at 1440 px; the full
 # description is in the pattern's detail view. tests/browser measures rendered labels against it.
 PATTERN_LABEL_WIDTH = 340
+
+
+# A pattern's baseline beside its failure rate (the Overview's and the Patterns page's tables).
+BASELINE_COLUMN = st.column_config.NumberColumn(
+    "Baseline",
+    format="%.0f%%",
+    width=70,
+    help="Failure rate of every other segment (lower than the overall rate, which "
+    "includes the pattern's own failures)",
+)
 
 
 def pattern_label(pattern_key: str) -> str:
