@@ -16,14 +16,12 @@ with segments as (
 ),
 
 {% if is_incremental() %}
+    built as (
+        select * from {{ this }}
+    ),
+
     built_days as (
-        select
-            built.day,
-            sum(built.segment_count) as total_count,
-            sum(built.failure_count) as failure_count,
-            max(built.last_loaded_at) as last_loaded_at
-        from {{ this }} as built
-        group by built.day
+        {{ day_totals('built') }}
     ),
 
     current_days as (

@@ -247,42 +247,22 @@ interaction_tables as (
         interaction_rests.in_value_total_count,
         interaction_rests.out_value_failure_count,
         interaction_rests.out_value_total_count,
-        case
-            when
-                interaction_rests.in_rest_total_count - interaction_rests.in_excluded_total_count
-                >= {{ var('min_support') }}
-                then
-                    interaction_rests.in_rest_failure_count
-                    - interaction_rests.in_excluded_failure_count
-            else interaction_rests.in_rest_failure_count
-        end as in_rest_failure_count,
-        case
-            when
-                interaction_rests.in_rest_total_count - interaction_rests.in_excluded_total_count
-                >= {{ var('min_support') }}
-                then
-                    interaction_rests.in_rest_total_count
-                    - interaction_rests.in_excluded_total_count
-            else interaction_rests.in_rest_total_count
-        end as in_rest_total_count,
-        case
-            when
-                interaction_rests.out_rest_total_count
-                - interaction_rests.out_excluded_total_count >= {{ var('min_support') }}
-                then
-                    interaction_rests.out_rest_failure_count
-                    - interaction_rests.out_excluded_failure_count
-            else interaction_rests.out_rest_failure_count
-        end as out_rest_failure_count,
-        case
-            when
-                interaction_rests.out_rest_total_count
-                - interaction_rests.out_excluded_total_count >= {{ var('min_support') }}
-                then
-                    interaction_rests.out_rest_total_count
-                    - interaction_rests.out_excluded_total_count
-            else interaction_rests.out_rest_total_count
-        end as out_rest_total_count
+        -- Each side's rest without the excluded siblings' segments where that leaves
+        -- min_support of them, else the whole rest: one rule for its failures and segments.
+        {%- for side, measure in [
+            ('in', 'failure'), ('in', 'total'), ('out', 'failure'), ('out', 'total')
+        ] %}
+            case
+                when
+                    interaction_rests.{{ side }}_rest_total_count
+                    - interaction_rests.{{ side }}_excluded_total_count
+                    >= {{ var('min_support') }}
+                    then
+                        interaction_rests.{{ side }}_rest_{{ measure }}_count
+                        - interaction_rests.{{ side }}_excluded_{{ measure }}_count
+                else interaction_rests.{{ side }}_rest_{{ measure }}_count
+            end as {{ side }}_rest_{{ measure }}_count{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from interaction_rests
 ),
 

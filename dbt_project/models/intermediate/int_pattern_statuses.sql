@@ -38,12 +38,7 @@ pattern_days as (
 ),
 
 day_totals as (
-    select
-        trend_days.day,
-        trend_days.total_count::bigint as segment_count,
-        trend_days.failure_count::bigint as failure_count
-    from trend_days
-    where trend_days.dimension = 'overall'
+    {{ overall_day_totals('trend_days') }}
 ),
 
 latest as (

@@ -16,24 +16,17 @@ with cells as (
 ),
 
 {% if is_incremental() %}
+    built as (
+        select * from {{ this }}
+    ),
+
+    -- Series `overall` holds each day's totals (one row a day).
     built_days as (
-        select
-            built.day,
-            built.total_count,
-            built.failure_count,
-            built.last_loaded_at
-        from {{ this }} as built
-        where built.dimension = 'overall'
+        {{ day_totals('built', 'total_count', "built.dimension = 'overall'") }}
     ),
 
     cell_days as (
-        select
-            cells.day,
-            sum(cells.segment_count) as total_count,
-            sum(cells.failure_count) as failure_count,
-            max(cells.last_loaded_at) as last_loaded_at
-        from cells
-        group by cells.day
+        {{ day_totals('cells') }}
     ),
 
     changed_days as (

@@ -22,26 +22,17 @@ with segments as (
         select * from {{ ref('int_daily_cells_aggregated') }}
     ),
 
+    built as (
+        select * from {{ this }}
+    ),
+
     built_days as (
-        select
-            built.day,
-            sum(built.total_count) as total_count,
-            sum(built.failure_count) as failure_count,
-            max(built.last_loaded_at) as last_loaded_at
-        from {{ this }} as built
-        where built.dimension = 'workflow'
-        group by built.day
+        {{ day_totals('built', 'total_count', "built.dimension = 'workflow'") }}
     ),
 
     -- The day totals as the per-day cube has them (cheaper to read than the segments).
     current_days as (
-        select
-            cells.day,
-            sum(cells.segment_count) as total_count,
-            sum(cells.failure_count) as failure_count,
-            max(cells.last_loaded_at) as last_loaded_at
-        from cells
-        group by cells.day
+        {{ day_totals('cells') }}
     ),
 
     changed_days as (

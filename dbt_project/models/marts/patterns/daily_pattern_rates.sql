@@ -16,12 +16,7 @@ trend_days as (
 ),
 
 daily_totals as (
-    select
-        trend_days.day,
-        trend_days.total_count::bigint as segment_count,
-        trend_days.failure_count::bigint as failure_count
-    from trend_days
-    where trend_days.dimension = 'overall'
+    {{ overall_day_totals('trend_days') }}
 ),
 
 final as (
