@@ -7,6 +7,7 @@ tests/browser/screenshots/ (git-ignored).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -14,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,39 @@ def _healthy(url: str) -> bool:
         return False
 
 
+@contextlib.contextmanager
+def served(
+    command: list[str], env: dict[str, str], log_path: Path, ready: Callable[[], bool], name: str
+) -> Iterator[None]:
+    """Run the server `command` from the repository root (in its own session, output in
+    `log_path`) until the block ends; enter once `ready()`. A server that exits or is not ready
+    within STARTUP_SECONDS fails the test with its log."""
+    with log_path.open("w+") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + STARTUP_SECONDS
+            while not ready():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"{name} did not start:\n{log.read()}")
+                time.sleep(0.3)
+            yield
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
 @pytest.fixture(scope="module")
 def browser_database_url(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A copy of the built demo database for this module's app."""
@@ -84,8 +118,8 @@ def app_url(browser_database_url: str, tmp_path_factory: pytest.TempPathFactory)
         "FAILMAP_HOME": str(home),
         "FAILMAP_GX_VALIDATIONS_DIR": str(home / "validations"),
     }
-    log = (home / "streamlit.log").open("w+")
-    process = subprocess.Popen(
+    url = f"http://127.0.0.1:{port}"
+    with served(
         [
             sys.executable,
             "-m",
@@ -103,29 +137,12 @@ def app_url(browser_database_url: str, tmp_path_factory: pytest.TempPathFactory)
             "--server.fileWatcherType",
             "none",
         ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"streamlit did not start:\n{log.read()}")
-            time.sleep(0.3)
+        env,
+        home / "streamlit.log",
+        lambda: _healthy(url),
+        "streamlit",
+    ):
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -141,14 +158,25 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser) -> Iterator[object]:
-    """A fresh browser tab, tall enough that a page fits one screenshot."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1800})
+def _tab(browser, width: int, height: int) -> Iterator[object]:
+    """A fresh browser tab of `width` x `height` px, closed after the test."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     tab = context.new_page()
     tab.set_default_timeout(30_000)
     yield tab
     context.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    """A fresh browser tab, tall enough that a page fits one screenshot."""
+    yield from _tab(browser, 1400, 1800)
+
+
+@pytest.fixture
+def wide(browser) -> Iterator[object]:
+    """A tab the size of a laptop screen: 1440x900."""
+    yield from _tab(browser, 1440, 900)
 
 
 def screenshot(page, name: str) -> Path:

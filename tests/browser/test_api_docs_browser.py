@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, _free_port, screenshot
-from tests.conftest import REPO_ROOT
+from tests.browser.conftest import CHROMIUM, _free_port, screenshot, served
 
 pytestmark = pytest.mark.browser
 
@@ -26,13 +22,13 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(f"{CHROMIUM} is missing")
     port = _free_port()
     home = tmp_path_factory.mktemp("api_home")
-    log = (home / "api.log").open("w+")
     env = {
         **os.environ,
         "FAILMAP_HOME": str(home),
         "FAILMAP_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",
     }
-    process = subprocess.Popen(
+    url = f"http://127.0.0.1:{port}"
+    with served(
         [
             sys.executable,
             "-m",
@@ -44,29 +40,20 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "--port",
             str(port),
         ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/openapi.json", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"the API did not start:\n{log.read()}")
-                time.sleep(0.3)
+        env,
+        home / "api.log",
+        lambda: _answers(f"{url}/openapi.json"),
+        "the API",
+    ):
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-        log.close()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 def offline_tab(browser, blocked: list[str]):

@@ -21,16 +21,6 @@ BADGE = re.compile(r"(Emerging|Active|Resolved) since [A-Z][a-z]{2} \d{2}")
 STATUS = re.compile(r"^(Emerging|Active|Resolved) since [A-Z][a-z]{2} \d{2}$")
 
 
-@pytest.fixture
-def wide(browser):
-    """A tab the size of a laptop screen: 1440x900."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(30_000)
-    yield tab
-    context.close()
-
-
 def test_a_pattern_shows_its_status_badge_and_reasons_without_none(wide, app_url: str) -> None:
     wide.goto(f"{app_url}/patterns")
     wide.locator("h1", has_text="Patterns").wait_for()

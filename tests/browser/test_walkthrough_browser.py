@@ -31,7 +31,6 @@ from lib.fix_form import DESCRIPTION_WIDTH  # noqa: E402
 from lib.long_text import ELLIPSIS  # noqa: E402
 from lib.tables import MESSAGE_WIDTH, PATTERN_LABEL_WIDTH, REASONS_WIDTH  # noqa: E402
 
-VIEWPORT = {"width": 1440, "height": 900}
 DOCS_IMAGES = REPO_ROOT / "docs" / "images"
 # Walk-through screenshot -> the docs/images file that shows it.
 DOCS_IMAGE_NAMES = {
@@ -61,16 +60,6 @@ GRID = '[data-testid="stDataFrame"]'
 # Streamlit's grid draws cell text in 14px Source Sans with 8px padding on each side.
 GRID_FONT = "14px 'Source Sans', sans-serif"
 GRID_PADDING = 16
-
-
-@pytest.fixture
-def wide(browser):
-    """A tab the size of a laptop screen: 1440x900."""
-    context = browser.new_context(viewport=VIEWPORT)
-    tab = context.new_page()
-    tab.set_default_timeout(30_000)
-    yield tab
-    context.close()
 
 
 def screenshot_page(page, name: str) -> None:
