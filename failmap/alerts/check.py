@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import psycopg
+from psycopg.rows import kwargs_row
 from psycopg.types.json import Jsonb
 
 from failmap.alerts.alternatives import find_alternatives, value_text
@@ -223,31 +224,20 @@ def _matched_patterns(
 
 
 def _notes(conn: psycopg.Connection, chosen: dict[str, str]) -> list[CompatibilityNote]:
-    rows = conn.execute(
-        """
-        select note_id, dimension, dimension_value, note, fix_id, reported_by, created_at
-        from app.compatibility_notes
-        where (dimension, dimension_value) in (
-            select wanted.dimension, wanted.dimension_value
-            from unnest(%s::text[], %s::text[]) as wanted (dimension, dimension_value)
-        )
-        order by created_at desc, note_id desc
-        limit 20
-        """,
-        (list(chosen), list(chosen.values())),
-    ).fetchall()
-    return [
-        CompatibilityNote(
-            note_id=row[0],
-            dimension=row[1],
-            dimension_value=row[2],
-            note=row[3],
-            fix_id=row[4],
-            reported_by=row[5],
-            created_at=row[6],
-        )
-        for row in rows
-    ]
+    with conn.cursor(row_factory=kwargs_row(CompatibilityNote)) as cursor:
+        return cursor.execute(
+            """
+            select note_id, dimension, dimension_value, note, fix_id, reported_by, created_at
+            from app.compatibility_notes
+            where (dimension, dimension_value) in (
+                select wanted.dimension, wanted.dimension_value
+                from unnest(%s::text[], %s::text[]) as wanted (dimension, dimension_value)
+            )
+            order by created_at desc, note_id desc
+            limit 20
+            """,
+            (list(chosen), list(chosen.values())),
+        ).fetchall()
 
 
 def _messages(
