@@ -26,14 +26,49 @@ DECIMAL_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 # The shape nearly every delivered timestamp has. Matching the regex above costs ~3 us a value;
 # a value of this shape that PostgreSQL reads back as itself is valid for a third of that.
 CANONICAL_UTC_TIMESTAMP = "____-__-__T__:__:__+00:00"
+# `like` patterns for a leading and a trailing space. The `%` is written chr(37) (folded into a
+# constant when the statement is planned) because these expressions also go into statements
+# with psycopg parameters, where a literal `%` would be read as a placeholder.
+SPACE_FIRST = sql.SQL("' ' || chr(37)")
+SPACE_LAST = sql.SQL("chr(37) || ' '")
 
 
 def trimmed_values(kind: FileKind) -> sql.Composable:
-    """Select-list items: each contract column's text trimmed, empty meaning missing."""
-    return sql.SQL(", ").join(
-        sql.SQL("nullif(btrim({0}), '') as {0}").format(sql.Identifier(column.name))
+    """Select-list items: each contract column's text trimmed, empty meaning missing.
+
+    `btrim` copies every value it is given; most values have no surrounding space, and two
+    `like` tests that prove it cost a third as much (20 columns of 1M rows: ~0.8 s of CPU
+    instead of ~1.9 s). The result is exactly `nullif(btrim(value), '')`.
+    """
+    items = [
+        sql.SQL(
+            "case when {0} = '' then null when {0} like {space_first} or {0} like {space_last} "
+            "then nullif(btrim({0}), '') else {0} end as {0}"
+        ).format(sql.Identifier(column.name), space_first=SPACE_FIRST, space_last=SPACE_LAST)
         for column in kind.columns
-    )
+    ]
+    # A timestamp of the common shape is parsed here once; its rule and its cast reuse it.
+    items += [
+        sql.SQL(
+            "case when {v} like {shape} and pg_input_is_valid({v}, 'timestamptz') "
+            "then {v}::timestamptz end as {parsed}"
+        ).format(
+            v=sql.Identifier(column.name),
+            shape=sql.Literal(CANONICAL_UTC_TIMESTAMP),
+            parsed=_parsed(column),
+        )
+        for column in kind.columns
+        if column.kind == "timestamp"
+    ]
+    return sql.SQL(", ").join(items)
+
+
+def _parsed(column: Column) -> sql.Identifier:
+    """The `trimmed_values` item holding a timestamp of the common shape, parsed (else NULL).
+
+    A value with that shape has nothing to trim, so the untrimmed value is parsed.
+    """
+    return sql.Identifier(f"_{column.name}_timestamptz")
 
 
 def _value(column: Column) -> sql.Composable:
@@ -41,7 +76,7 @@ def _value(column: Column) -> sql.Composable:
     return sql.Identifier(column.name)
 
 
-def _canonical_timestamp(value: sql.Composable) -> sql.Composable:
+def _canonical_timestamp(column: Column) -> sql.Composable:
     """True for `YYYY-MM-DDTHH:MM:SS+00:00` values that are real instants, false otherwise.
 
     The round trip through timestamptz proves every field is digits within its range (a value
@@ -50,10 +85,8 @@ def _canonical_timestamp(value: sql.Composable) -> sql.Composable:
     than ISO nothing round-trips, and every value takes the full rules.
     """
     return sql.SQL(
-        "case when {v} like {shape} and pg_input_is_valid({v}, 'timestamptz') "
-        "then ({v}::timestamptz at time zone 'UTC')::text = replace(left({v}, 19), 'T', ' ') "
-        "else false end"
-    ).format(v=value, shape=sql.Literal(CANONICAL_UTC_TIMESTAMP))
+        "coalesce(({parsed} at time zone 'UTC')::text = replace(left({v}, 19), 'T', ' '), false)"
+    ).format(v=_value(column), parsed=_parsed(column))
 
 
 def _shown(column: Column) -> sql.Composable:
@@ -70,7 +103,7 @@ def _rule_checks(column: Column) -> list[tuple[sql.Composable, sql.Composable]]:
     checks: list[tuple[sql.Composable, sql.Composable]] = []
     if column.kind == "timestamp":
         # Accepted early (no reason): the common shape, proven valid by a cheap round trip.
-        checks.append((_canonical_timestamp(value), sql.NULL))
+        checks.append((_canonical_timestamp(column), sql.NULL))
         not_a_timestamp = sql.SQL(
             "{n} || ' ' || {s} || ' is not an ISO 8601 timestamp with a UTC offset'"
         ).format(n=name, s=shown)
@@ -227,5 +260,11 @@ def valid_condition(kind: FileKind) -> sql.Composable:
 
 
 def value_expression(column: Column) -> sql.Composable:
-    """The valid value cast to the type of its column in the `raw` table."""
+    """The valid value cast to the type of its column in the `raw` table.
+
+    A valid timestamp parsed already (`trimmed_values`) is that same instant: the parse of the
+    untrimmed value and of the trimmed one agree, PostgreSQL ignores surrounding space.
+    """
+    if column.kind == "timestamp":
+        return sql.SQL("coalesce({}, {})").format(_parsed(column), _cast_sql(column))
     return _cast_sql(column)
