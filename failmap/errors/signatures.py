@@ -29,7 +29,7 @@ import functools
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 from failmap.errors.masking import MASK_RULES, mask_message
@@ -344,26 +344,24 @@ def _has_no_digit(token: str) -> bool:
     return not any(char.isdigit() for char in token)
 
 
-_word_cache: dict[str, bool] = {}
-_identifier_cache: dict[str, bool] = {}
+def _memoized_fullmatch(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    """Whether `pattern` matches a whole token, remembered per token: the same few thousand
+    tokens recur across a run's messages (the memo is emptied past 100,000 tokens)."""
+    known_tokens: dict[str, bool] = {}
+
+    def matches(token: str) -> bool:
+        known = known_tokens.get(token)
+        if known is None:
+            if len(known_tokens) > 100_000:
+                known_tokens.clear()
+            known = known_tokens[token] = pattern.fullmatch(token) is not None
+        return known
+
+    return matches
 
 
-def _is_word(token: str) -> bool:
-    known = _word_cache.get(token)
-    if known is None:
-        if len(_word_cache) > 100_000:
-            _word_cache.clear()
-        known = _word_cache[token] = _WORD.fullmatch(token) is not None
-    return known
-
-
-def _is_identifier(token: str) -> bool:
-    known = _identifier_cache.get(token)
-    if known is None:
-        if len(_identifier_cache) > 100_000:
-            _identifier_cache.clear()
-        known = _identifier_cache[token] = _IDENTIFIER.fullmatch(token) is not None
-    return known
+_is_word = _memoized_fullmatch(_WORD)
+_is_identifier = _memoized_fullmatch(_IDENTIFIER)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,8 @@ PAGES = (
     ("errors", "Errors"),
     ("data_quality", "Data quality"),
 )
+# A test run once per page, with its url path and title, named by the title.
+every_page = pytest.mark.parametrize(("path", "title"), PAGES, ids=[title for _, title in PAGES])
 EXCEPTION = '[data-testid="stException"]'
 
 
@@ -39,7 +41,7 @@ def settle(page) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
 
 
-@pytest.mark.parametrize(("path", "title"), PAGES, ids=[title for _, title in PAGES])
+@every_page
 def test_every_page_opens_without_an_exception(page, app_url: str, path: str, title: str) -> None:
     open_page(page, app_url, path, title)
     screenshot(page, f"page-{path or 'overview'}")

@@ -20,7 +20,7 @@ import pytest
 
 from failmap import database
 from tests.browser.conftest import screenshot
-from tests.browser.test_dashboard_browser import EXCEPTION, PAGES, settle
+from tests.browser.test_dashboard_browser import EXCEPTION, every_page, settle
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.browser
@@ -128,7 +128,7 @@ def column_cells(page, grid: int, header: str) -> list[str]:
     return table.locator(f'[role="gridcell"][aria-colindex="{index}"]').all_text_contents()
 
 
-@pytest.mark.parametrize(("path", "title"), PAGES, ids=[title for _, title in PAGES])
+@every_page
 def test_every_page_reads_as_written_for_a_creator(wide, app_url: str, path: str, title: str):
     open_wide(wide, app_url, path, title)
     if wide.locator(GRID).count():

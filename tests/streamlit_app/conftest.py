@@ -34,6 +34,8 @@ PAGES = (
     ("app_pages/errors.py", "Errors"),
     ("app_pages/data_quality.py", "Data quality"),
 )
+# A test run once per page, with the page's file and title, named by the title.
+every_page = pytest.mark.parametrize(("page", "title"), PAGES, ids=[title for _, title in PAGES])
 
 
 @pytest.fixture(scope="session")

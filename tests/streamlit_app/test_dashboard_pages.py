@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from failmap import database
 from failmap.alerts.thresholds import SEVERITY_HIGH_FAILURE_RATE
 from failmap.demo import PLANTED
-from tests.streamlit_app.conftest import PAGES, texts
+from tests.streamlit_app.conftest import every_page, texts
 
 HIGH_PATTERN = "lora=l07|character=c12|segment_position=6+"
 # Severity follows the rate now: the emerging m02 + night (45 % on the last two days) is high
@@ -50,7 +49,7 @@ def _fix_rows(url: str) -> list[tuple]:
         ).fetchall()
 
 
-@pytest.mark.parametrize(("page", "title"), PAGES, ids=[title for _, title in PAGES])
+@every_page
 def test_every_page_renders_the_demo_data_without_exception(
     open_page, demo_url: str, page: str, title: str
 ) -> None:
@@ -226,7 +225,7 @@ def test_data_quality_page_lists_the_loaded_files(open_page, demo_url) -> None:
     assert "No Great Expectations results yet" in texts(app)
 
 
-@pytest.mark.parametrize(("page", "title"), PAGES, ids=[title for _, title in PAGES])
+@every_page
 def test_an_empty_database_tells_how_to_load_data_on_every_page(
     open_page, fresh_database_url: str, page: str, title: str
 ) -> None:

@@ -9,11 +9,10 @@ import json
 
 import pandas as pd
 import pyarrow as pa
-import pytest
 
 from failmap import database
 from failmap.demo import PLANTED
-from tests.streamlit_app.conftest import PAGES, texts
+from tests.streamlit_app.conftest import every_page, texts
 
 C14 = "character=c14"  # a planted pattern; LoRA l14 is its alias (c14's LoRA)
 
@@ -113,7 +112,7 @@ def test_check_page_offers_sorted_values_and_takes_a_position_number(open_page, 
     assert position.value is None  # empty: the whole scene
 
 
-@pytest.mark.parametrize(("page", "title"), PAGES, ids=[title for _, title in PAGES])
+@every_page
 def test_no_table_shows_an_empty_value_as_none(open_page, demo_url, page: str, title: str):
     """The grid draws a missing value as the word `None`: shown columns hold none."""
     app = open_page(demo_url, page)

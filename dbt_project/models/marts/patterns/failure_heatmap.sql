@@ -1,21 +1,9 @@
 -- Every pair of dimensions and their values (the 2-dimension combinations, x before y in the
 -- fixed dimension order) with counts, the raw rate, a rate shrunk toward the overall rate by
 -- empirical Bayes (so a 2-of-3 cell does not outrank a 300-of-1000 cell) and whether the cell
--- is a surfaced pattern (itself or under an alias).
+-- is a surfaced pattern (itself or under an alias: combination_failure_rates' pattern_key).
 with combinations as (
-    select * from {{ ref('int_combinations_tested') }}
-),
-
-candidates as (
-    select * from {{ ref('int_pattern_candidates_evaluated') }}
-),
-
-surfaced as (
-    select
-        candidates.alias_group,
-        candidates.pattern_key
-    from candidates
-    where candidates.verdict = 'surfaced'
+    select * from {{ ref('combination_failure_rates') }}
 ),
 
 pairs as (
@@ -30,10 +18,10 @@ pairs as (
             '{{ y_dimension }}'::text as y_dimension,
             combinations.dimension_{{ y_dimension }} as y_value,
             combinations.combination_key,
-            combinations.alias_group,
             combinations.total_count,
             combinations.failure_count,
-            combinations.failure_rate
+            combinations.failure_rate,
+            combinations.pattern_key
         from combinations
         where
             combinations.dimension_count = 2
@@ -71,11 +59,9 @@ final as (
         ) }}::double precision as shrunk_failure_rate,
         priors.overall_rate::double precision as overall_rate,
         priors.prior_strength,
-        surfaced.pattern_key is not null as is_pattern,
-        surfaced.pattern_key
+        priors.pattern_key is not null as is_pattern,
+        priors.pattern_key
     from priors
-    left join surfaced
-        on priors.alias_group = surfaced.alias_group
 )
 
 select * from final
