@@ -13,7 +13,10 @@ For a configuration (six dimension values, the position as its bucket):
    pattern (or alias) the configuration lies in.
 3. **Prediction** = the configuration's own segments shrunk toward the prior rate with the
    configuration-level prior strength M: Beta(x + M·prior, n - x + M·(1 - prior)); the point is
-   its mean, the interval its central `confidence_level` quantiles.
+   its mean, the interval its central `confidence_level` quantiles. When the prior is a
+   pattern's rate now, measured on N segments, its strength is M' with
+   1/(M' + 1) = 1/(M + 1) + 1/N (`evidence_strength`): an emerging pattern's rate from a few
+   dozen segments must not claim the certainty of hundreds.
 
 dbt computes the same numbers for every configuration in the data
 (`predictions.configuration_rates`; a test keeps the two equal). Why this and not plain back-off
@@ -169,6 +172,20 @@ def shrunk(failures: float, total: float, prior_rate: float, strength: float | N
     return (failures + strength * prior_rate) / (total + strength)
 
 
+def evidence_strength(strength: float, evidence_count: int) -> float:
+    """The prior strength of a rate measured on `evidence_count` segments, M' (at least 0).
+
+    A configuration's rate varies around its pattern's true rate with variance
+    m(1 - m)/(M + 1) (the configuration-level spread); the pattern's rate is itself an estimate
+    from N segments, variance about m(1 - m)/N. Their sum is the prior's variance,
+    m(1 - m)/(M' + 1): 1/(M' + 1) = 1/(M + 1) + 1/N. Large N leaves M; a rate measured on a few
+    dozen segments weighs about that many.
+    """
+    if evidence_count <= 0:
+        return strength
+    return max(1.0 / (1.0 / (strength + 1) + 1.0 / evidence_count) - 1, 0.0)
+
+
 def sub_combination_keys(values: dict[str, str]) -> list[str]:
     """Keys of the 41 combinations of 1-3 of the configuration's dimensions."""
     parts = _key_parts(values)
@@ -252,9 +269,17 @@ class Predictor:
             for pattern in self.snapshot.patterns
             if (key := pattern.matched_by(values)) is not None
         )
-        pattern_rate = max((m.pattern.failure_rate for m in matches), default=None)
+        # The pattern with the highest rate now (the most segments among ties) gives the prior.
+        governing = max(
+            (m.pattern for m in matches),
+            key=lambda p: (p.failure_rate, p.evidence_count),
+            default=None,
+        )
+        pattern_rate = None if governing is None else governing.failure_rate
         prior = background if pattern_rate is None else max(background, pattern_rate)
         strength = self.parameters.configuration_strength
+        if governing is not None and governing.failure_rate > background:
+            strength = evidence_strength(strength, governing.evidence_count)
         key = combination_key(values)
         total, failures = self._configurations.get(key) or (0, 0)
         unknown = tuple(d for d in DIMENSIONS if values[d] not in self.snapshot.values.get(d, {}))

@@ -69,6 +69,8 @@ class Pattern:
     total_count: int
     failure_rate_lower: float | None
     failure_rate_upper: float | None
+    # The segments `failure_rate` is measured on (`current_segment_count`): its weight as a prior.
+    evidence_count: int
     first_detected_at: dt.datetime | None
     last_occurrence: dt.datetime | None
     # What it does now and its most frequent failure reasons (value, share), for the output.
@@ -142,6 +144,9 @@ def _load_snapshot(conn: psycopg.Connection) -> Snapshot:
             ),
             failure_count=row.failure_count,
             total_count=row.total_count,
+            evidence_count=(
+                row.total_count if row.current_segment_count is None else row.current_segment_count
+            ),
             failure_rate_lower=row.failure_rate_lower,
             failure_rate_upper=row.failure_rate_upper,
             first_detected_at=row.first_detected_at,

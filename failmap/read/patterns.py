@@ -105,6 +105,10 @@ class FailurePattern(Row):
         description="What it fails at now: its rate since started_on (since the fall when "
         "resolved); the configuration check uses it."
     )
+    current_segment_count: int | None = Field(
+        default=None,
+        description="The segments current_failure_rate is measured on: the evidence behind it.",
+    )
 
     @computed_field(description="The pattern's dimensions and their values.")  # type: ignore[prop-decorator]
     @property

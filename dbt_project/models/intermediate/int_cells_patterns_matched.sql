@@ -1,7 +1,8 @@
 -- One row per cell (combination of all six dimension values) with the current surfaced patterns
--- it lies in (resolved ones left out): their keys and the highest pattern failure rate now. A
--- cell in no pattern belongs to the background the configuration prediction shrinks toward
--- (docs/alerts.md). Counts are the cells' current days (int_cells_current).
+-- it lies in (resolved ones left out): their keys, the highest pattern failure rate now and the
+-- segments that rate is measured on (the evidence behind it as a prior). A cell in no pattern
+-- belongs to the background the configuration prediction shrinks toward (docs/alerts.md).
+-- Counts are the cells' current days (int_cells_current).
 with cells as (
     select * from {{ ref('int_cells_current') }}
 ),
@@ -12,7 +13,9 @@ patterns as (
         {%- for dimension in pattern_dimensions() %}
             failure_patterns.dimension_{{ dimension }},
         {%- endfor %}
-        failure_patterns.current_failure_rate as failure_rate
+        failure_patterns.current_failure_rate as failure_rate,
+        coalesce(failure_patterns.current_segment_count, failure_patterns.total_count)
+            as evidence_count
     from {{ ref('failure_patterns') }} as failure_patterns
     where failure_patterns.status != 'resolved'
 ),
@@ -21,7 +24,11 @@ matched as (
     select
         cells.cell_hash,
         array_agg(patterns.pattern_key order by patterns.pattern_key) as pattern_keys,
-        max(patterns.failure_rate) as pattern_failure_rate
+        max(patterns.failure_rate) as pattern_failure_rate,
+        (array_agg(
+            patterns.evidence_count
+            order by patterns.failure_rate desc nulls last, patterns.evidence_count desc
+        ))[1] as pattern_segment_count
     from cells
     inner join patterns
         on {{ cell_in_combination('cells', 'patterns') }}
@@ -41,6 +48,7 @@ final as (
         cells.cell_hash,
         coalesce(matched.pattern_keys, '{}'::text[]) as pattern_keys,
         matched.pattern_failure_rate,
+        matched.pattern_segment_count,
         matched.pattern_keys is not null as is_in_pattern
     from cells
     left join matched

@@ -137,7 +137,8 @@ current_rates as (
     select
         recent.pattern_key,
         sum(pattern_days.failure_count)::double precision
-        / nullif(sum(pattern_days.segment_count), 0) as current_failure_rate
+        / nullif(sum(pattern_days.segment_count), 0) as current_failure_rate,
+        sum(pattern_days.segment_count)::bigint as current_segment_count
     from recent
     inner join pattern_days
         on
@@ -161,6 +162,7 @@ recent_rest as (
     select
         recent.*,
         current_rates.current_failure_rate,
+        current_rates.current_segment_count,
         (recent_totals.failure_count - recent.recent_failure_count)::double precision
         / nullif(recent_totals.segment_count - recent.recent_segment_count, 0)
             as recent_baseline_rate
@@ -201,6 +203,7 @@ statused as (
         / nullif(recent_rest.recent_segment_count, 0) as recent_failure_rate,
         recent_rest.recent_baseline_rate,
         recent_rest.current_failure_rate,
+        recent_rest.current_segment_count,
         recent_rest.latest_day
     from recent_rest
 ),
@@ -220,6 +223,7 @@ final as (
         statused.recent_failure_rate,
         statused.recent_baseline_rate,
         statused.current_failure_rate,
+        statused.current_segment_count,
         statused.latest_day
     from statused
 )

@@ -4,9 +4,12 @@
 -- its bucket) with its predicted failure rate: its own counts shrunk toward a prior rate, the
 -- higher of (a) the failure rate of the surfaced patterns it lies in and (b) its background
 -- rate, the mean of the background rates of its 20 three-dimension sub-combinations
--- (background_rates). The prior strength is one number for all configurations, estimated by the
--- method of moments from how far configurations stray from their prior rates. The configuration
--- check (failmap.alerts) computes the same for configurations not seen yet; docs/alerts.md.
+-- (background_rates). The configuration strength M is one number for all configurations,
+-- estimated by the method of moments from how far configurations stray from their prior rates.
+-- When the prior is a pattern's rate now, measured on N segments, the prior is no stronger than
+-- that evidence: its variance is the configurations' spread plus the rate's own sampling
+-- variance, 1/(M' + 1) = 1/(M + 1) + 1/N. The configuration check (failmap.alerts) computes the
+-- same for configurations not seen yet; docs/alerts.md.
 {%- set triples = pattern_dimension_sets(3, 3) %}
 
 with cells as (
@@ -26,6 +29,7 @@ configurations as (
         cells.failure_count,
         cells.pattern_keys,
         cells.pattern_failure_rate,
+        cells.pattern_segment_count,
         cells.is_in_pattern
     from cells
 ),
@@ -81,7 +85,7 @@ dispersions as (
 
 -- With no spread beyond chance the prior is as strong as all the data behind it (never
 -- stronger): a configuration's own segments then barely move its prediction.
-strengths as (
+configuration_strengths as (
     select
         dispersions.*,
         least(
@@ -90,8 +94,30 @@ strengths as (
                 dispersions.all_segment_count
             ),
             dispersions.all_segment_count
-        ) as prior_strength
+        ) as configuration_strength
     from dispersions
+),
+
+-- A pattern's rate now may rest on a few dozen segments (an emerging pattern's days since its
+-- rise): as a prior it weighs no more than those segments say (at least 0).
+strengths as (
+    select
+        configuration_strengths.*,
+        case
+            when
+                configuration_strengths.pattern_failure_rate
+                > configuration_strengths.background_rate
+                and configuration_strengths.pattern_segment_count > 0
+                then greatest(
+                    1.0 / (
+                        1.0 / (configuration_strengths.configuration_strength + 1)
+                        + 1.0 / configuration_strengths.pattern_segment_count
+                    ) - 1,
+                    0
+                )
+            else configuration_strengths.configuration_strength
+        end as prior_strength
+    from configuration_strengths
 ),
 
 final as (
@@ -105,9 +131,11 @@ final as (
         strengths.failure_count::double precision / strengths.total_count as failure_rate,
         strengths.pattern_keys,
         strengths.pattern_failure_rate::double precision as pattern_failure_rate,
+        strengths.pattern_segment_count::bigint as pattern_segment_count,
         strengths.background_rate::double precision as background_rate,
         strengths.prior_rate::double precision as prior_rate,
         strengths.dispersion::double precision as dispersion,
+        strengths.configuration_strength::double precision as configuration_strength,
         strengths.prior_strength::double precision as prior_strength,
         {{ shrunk_toward(
             'strengths.failure_count', 'strengths.total_count',

@@ -60,7 +60,7 @@ configuration as (
             where cardinality(configurations.pattern_keys) = 0
         )::bigint as background_failure_count,
         max(configurations.dispersion) as dispersion,
-        max(configurations.prior_strength) as prior_strength
+        max(configurations.configuration_strength) as prior_strength
     from configurations
 ),
 

@@ -42,6 +42,7 @@ select
     failure_patterns.recent_segment_count,
     failure_patterns.recent_window_days,
     failure_patterns.current_failure_rate,
+    failure_patterns.current_segment_count,
     count(*) over () as matching_count
 from marts.failure_patterns
 where

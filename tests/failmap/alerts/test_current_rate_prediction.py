@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import beta
 
 from failmap import database
 from failmap.alerts import check_configuration, thresholds
@@ -211,3 +212,47 @@ def test_an_emerging_pattern_warns_with_alternatives_at_its_rate_now(regressed_7
     headline = result.summary().splitlines()
     assert headline[1] == "Severity: HIGH"
     assert f"Predicted failure rate: {percent(result.predicted_failure_rate)}" in headline[2]
+
+
+def test_an_emerging_patterns_interval_reflects_the_few_segments_behind_its_rate(
+    regressed_70: str,
+) -> None:
+    """m02 + night's rate now is measured on its segments since it rose (a few dozen): the
+    prediction of its configurations cannot know their rate better than those segments do.
+    So each configuration's 95 % interval is at least as wide as the Jeffreys interval of the
+    pattern's own segments since its rise (all there is to know about the rate now: the
+    configurations' own current segments are among them), and the intervals contain the
+    generator's true rate now."""
+    emerging = next(p for p in PLANTED.expected_patterns if p.status == "emerging")
+    effect = next(e for e in PLANTED.effects if e.name == emerging.caused_by)
+    days = REGRESSION.day + 20
+    everything = _configurations(regressed_70)
+    in_pattern = everything[
+        np.logical_and.reduce([everything[d] == v for d, v in emerging.dims.items()])
+    ].reset_index(drop=True)
+    truth = _true_rates(in_pattern, days)
+    only_this_effect = truth == effect.rate  # no other planted effect on these
+    configurations = in_pattern[only_this_effect].reset_index(drop=True)
+    assert len(configurations) >= 20
+    with database.connect(regressed_70) as conn:
+        (segments, failures) = conn.execute(
+            "select sum(days.segment_count)::bigint, sum(days.failure_count)::bigint"
+            " from intermediate.int_pattern_days_aggregated as days"
+            " inner join marts.failure_patterns as patterns using (pattern_key)"
+            " where pattern_key = %s and days.day >= patterns.started_on",
+            (emerging.pattern_key,),
+        ).fetchone()
+    evidence = beta(failures + 0.5, segments - failures + 0.5)
+    evidence_width = evidence.ppf(0.975) - evidence.ppf(0.025)
+    predicted = _predicted(regressed_70, configurations)
+    width = predicted["upper"] - predicted["lower"]
+    inside = (predicted["lower"] <= effect.rate) & (effect.rate <= predicted["upper"])
+    print(
+        f"\n{emerging.pattern_key}: {failures}/{segments} since its rise "
+        f"(Jeffreys width {evidence_width:.3f}); {len(configurations)} configurations: mean "
+        f"prediction {predicted['predicted'].mean():.3f}, interval "
+        f"{predicted['lower'].mean():.3f}-{predicted['upper'].mean():.3f} (mean), true "
+        f"{effect.rate}, contained for {inside.mean():.0%}"
+    )
+    assert (width >= evidence_width).all(), (evidence_width, width.describe().to_dict())
+    assert inside.mean() >= 0.9, predicted.to_dict("records")

@@ -29,6 +29,7 @@ def test_python_predictions_equal_dbt_configuration_rates(demo_alerts: DemoAlert
         assert prediction.total_count == row["total_count"]
         assert prediction.background_rate == pytest.approx(row["background_rate"], abs=1e-12)
         assert prediction.prior_rate == pytest.approx(row["prior_rate"], abs=1e-12)
+        assert prediction.prior_strength == pytest.approx(row["prior_strength"], abs=1e-9)
         assert sorted(m.pattern.pattern_key for m in prediction.patterns) == row["pattern_keys"]
         assert prediction.predicted_failure_rate == pytest.approx(
             row["predicted_failure_rate"], abs=1e-12
@@ -132,3 +133,19 @@ def test_the_interval_holds_the_estimate_even_at_0_and_100_percent(
         confidence_level=0.95,
     )
     assert 0.0 <= prediction.lower <= estimate <= prediction.upper <= 1.0
+
+
+def test_a_prior_weighs_no_more_than_the_segments_behind_it() -> None:
+    """evidence_strength adds the pattern rate's sampling variance m(1-m)/N to the
+    configurations' spread m(1-m)/(M+1): the prior's variance is the sum of the two."""
+    from failmap.alerts.prediction import evidence_strength
+
+    m, spread = 0.45, 240.0
+    for evidence in (10, 53, 500, 10**7):
+        strength = evidence_strength(spread, evidence)
+        variance = m * (1 - m) / (strength + 1)
+        assert variance == pytest.approx(m * (1 - m) / (spread + 1) + m * (1 - m) / evidence)
+        assert strength <= min(spread, evidence)
+    assert evidence_strength(spread, 10**9) == pytest.approx(spread, rel=1e-6)
+    assert evidence_strength(spread, 1) == 0.0  # one segment: nothing to lean on
+    assert evidence_strength(spread, 0) == spread  # no count known: the configuration strength

@@ -126,7 +126,8 @@ create table marts.failure_patterns (
     top_failing_checks jsonb default '[]', status text default 'active',
     status_since date default '2026-01-01', started_on date default '2026-01-01',
     recent_failure_rate double precision, recent_segment_count bigint default 0,
-    recent_window_days integer default 7, current_failure_rate double precision
+    recent_window_days integer default 7, current_failure_rate double precision,
+    current_segment_count bigint
 )
 """
 

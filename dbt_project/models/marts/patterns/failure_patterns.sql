@@ -145,7 +145,8 @@ final as (
         statuses.recent_failure_rate,
         statuses.recent_segment_count,
         statuses.recent_window_days,
-        statuses.current_failure_rate
+        statuses.current_failure_rate,
+        statuses.current_segment_count
     from surfaced
     left join aliases
         on surfaced.pattern_key = aliases.pattern_key
