@@ -7,7 +7,7 @@ picked. So checks never change a segment's failure probability, and the per-segm
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
@@ -122,15 +122,7 @@ def draw_checks(rng: np.random.Generator, segments: SegmentOutcomes) -> CheckRow
         passed=~failing[segment, check],
         failure_reason=pa.nulls(len(segment), pa.string()),
     )
-    reasons = _failure_reasons(rows, segments, extra[segment, check])
-    return CheckRows(
-        segment=rows.segment,
-        check=rows.check,
-        score=rows.score,
-        threshold=rows.threshold,
-        passed=rows.passed,
-        failure_reason=reasons,
-    )
+    return replace(rows, failure_reason=_failure_reasons(rows, segments, extra[segment, check]))
 
 
 def _failure_reasons(rows: CheckRows, segments: SegmentOutcomes, extra: np.ndarray) -> pa.Array:

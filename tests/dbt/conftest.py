@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import pytest
 
 from failmap import database
 from failmap.dbt_invoke import DbtFailed, invoke_dbt
+from failmap.ingest import load_files
 from tests.conftest import REPO_ROOT, TEMPLATE_DATABASE, with_database
 
 DBT_PROJECT = REPO_ROOT / "dbt_project"
@@ -28,6 +29,14 @@ def new_database(server_url: str) -> str:
     with database.connect(server_url, autocommit=True) as conn:
         conn.execute(f"create database {name} template {TEMPLATE_DATABASE}")
     return with_database(server_url, name)
+
+
+def loaded_database(server_url: str, files: Iterable[Path]) -> str:
+    """A new database (as `new_database`) with `files` loaded into `raw`, before any dbt run."""
+    url = new_database(server_url)
+    with database.connect(url) as conn:
+        load_files(conn, list(files))
+    return url
 
 
 def run_dbt(url: str, args: list[str], target_path: Path) -> Any:

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from failmap import database
-from failmap.ingest import load_files
-from tests.dbt.conftest import new_database, run_dbt
+from tests.dbt.conftest import loaded_database, run_dbt
 
 demo = pytest.importorskip("failmap.demo", reason="needs the demo data generator")
 PLANTED = demo.PLANTED
@@ -36,9 +35,7 @@ def _build(server_url: str, tmp: Path, target: Path, seed: int, effects: bool) -
         seed=seed,
         effects=effects,
     )
-    url = new_database(server_url)
-    with database.connect(url) as conn:
-        load_files(conn, sorted(files.iterdir()))
+    url = loaded_database(server_url, sorted(files.iterdir()))
     command = "build" if effects else "run"  # data tests once, on the effects data
     selection = ["+failure_patterns", "+failure_heatmap", "+combination_failure_rates"]
     run_dbt(url, [command, "--select", *selection], target)

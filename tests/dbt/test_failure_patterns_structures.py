@@ -15,8 +15,7 @@ import pytest
 
 from failmap import database
 from failmap.demo.structures import STRUCTURES, write_structures_data
-from failmap.ingest import load_files
-from tests.dbt.conftest import new_database, run_dbt
+from tests.dbt.conftest import loaded_database, run_dbt
 
 DIMENSIONS = ("workflow", "model", "lora", "character", "scene_type", "segment_position")
 
@@ -25,9 +24,7 @@ DIMENSIONS = ("workflow", "model", "lora", "character", "scene_type", "segment_p
 def structures_url(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     tmp = tmp_path_factory.mktemp("structures")
     path = write_structures_data(tmp / "inbox")
-    url = new_database(server_url)
-    with database.connect(url) as conn:
-        load_files(conn, [path])
+    url = loaded_database(server_url, [path])
     run_dbt(url, ["run", "--select", "+failure_patterns", "+daily_failure_trends"], tmp / "target")
     return url
 

@@ -11,8 +11,7 @@ import psycopg
 import pytest
 
 from failmap import database, demo
-from failmap.ingest import load_files
-from tests.dbt.conftest import new_database, run_dbt
+from tests.dbt.conftest import loaded_database, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -52,9 +51,7 @@ def test_a_full_refresh_keeps_pattern_history_and_occurrences(
 ) -> None:
     files = tmp_path / "inbox"
     demo.write_demo_data(files, days=21, segments_per_day=600, seed=2, start=dt.date(2026, 9, 1))
-    url = new_database(server_url)
-    with database.connect(url) as conn:
-        load_files(conn, sorted(files.iterdir()))
+    url = loaded_database(server_url, sorted(files.iterdir()))
     run_dbt(url, ["run", "--select", *SELECTION], tmp_path / "target")
     with database.connect(url) as conn:
         detected = _history(conn)

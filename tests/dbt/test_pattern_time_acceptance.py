@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from failmap import database
-from failmap.ingest import load_files
 from failmap.read import patterns as read_patterns
-from tests.dbt.conftest import new_database, run_dbt
+from tests.dbt.conftest import loaded_database, run_dbt
 
 demo = pytest.importorskip("failmap.demo", reason="needs the demo data generator")
 PLANTED = demo.PLANTED
@@ -46,9 +45,8 @@ def _build(
         files, days=days, segments_per_day=PLANTED.default_segments_per_day,
         seed=PLANTED.default_seed, start=START, file_format="parquet",
     )  # fmt: skip
-    url = new_database(server_url)
+    url = loaded_database(server_url, sorted(files.iterdir()))
     with database.connect(url) as conn:
-        load_files(conn, sorted(files.iterdir()))
         if drop_last_days:
             cut = START + dt.timedelta(days=days - drop_last_days)
             conn.execute("delete from raw.quality_scores where evaluated_at >= %s", (cut,))

@@ -7,6 +7,15 @@
     {{ return(var('pattern_dimensions')) }}
 {%- endmacro %}
 
+{#- The six dimension columns of `<relation>`, comma-separated in the fixed order, for a select
+    list or a group by. `prefix`: the columns' prefix (`dimension_` for a combination's columns,
+    `context_` for its context, '' for a cell's columns, which are named after the dimensions). -#}
+{% macro dimension_columns(relation, prefix='dimension_') -%}
+    {%- for dimension in pattern_dimensions() %}
+    {{ relation }}.{{ prefix }}{{ dimension }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
 {#- Every set of 1 to `max_dimensions` pattern dimensions, as lists in the fixed order:
     6 + 15 + 20 = 41 sets for 3. -#}
 {% macro pattern_dimension_sets(max_dimensions=3, min_dimensions=1) -%}

@@ -17,6 +17,22 @@
     )
 {%- endmacro %}
 
+{#- Pieces of the hypergeometric functions' bodies (stats_hypergeometric_sf and
+    stats_ln_hypergeometric_sf in ln_tails.sql), written with their argument names and
+    `failures_outside` = population - successes. `_hypergeometric_ln_term(j)` = ln P(X = j);
+    `_hypergeometric_ratio_up(j)` = P(X = j + 1) / P(X = j), the next term away from the mode
+    in the upper tail. -#}
+{% macro _hypergeometric_ln_term(j) -%}
+    {{ stats_schema() }}.stats_ln_choose(successes, {{ j }})
+    + {{ stats_schema() }}.stats_ln_choose(failures_outside, draws - {{ j }})
+    - {{ stats_schema() }}.stats_ln_choose(population, draws)
+{%- endmacro %}
+
+{% macro _hypergeometric_ratio_up(j) -%}
+    (successes - {{ j }})::double precision * (draws - {{ j }})
+    / (({{ j }} + 1)::double precision * (failures_outside - draws + {{ j }} + 1))
+{%- endmacro %}
+
 {% macro create_hypergeometric_sf_function() -%}
     create or replace function {{ stats_schema() }}.stats_hypergeometric_sf(
         k bigint, draws bigint, successes bigint, population bigint
@@ -42,15 +58,10 @@
         if k::double precision > draws::double precision * successes / population then
             -- Upper tail: terms shrink from k upwards.
             j := k;
-            term := {{ _exp_or_zero() }}(
-                {{ stats_schema() }}.stats_ln_choose(successes, j)
-                + {{ stats_schema() }}.stats_ln_choose(failures_outside, draws - j)
-                - {{ stats_schema() }}.stats_ln_choose(population, draws)
-            );
+            term := {{ _exp_or_zero() }}({{ _hypergeometric_ln_term('j') }});
             total := term;
             while term > 1e-290 and j < highest and term * 1e17 > total loop
-                term := term * (successes - j)::double precision * (draws - j)
-                    / ((j + 1)::double precision * (failures_outside - draws + j + 1));
+                term := term * {{ _hypergeometric_ratio_up('j') }};
                 j := j + 1;
                 total := total + term;
             end loop;
@@ -58,11 +69,7 @@
         end if;
         -- 1 - P(X <= k - 1): terms shrink from k - 1 downwards.
         j := k - 1;
-        term := {{ _exp_or_zero() }}(
-            {{ stats_schema() }}.stats_ln_choose(successes, j)
-            + {{ stats_schema() }}.stats_ln_choose(failures_outside, draws - j)
-            - {{ stats_schema() }}.stats_ln_choose(population, draws)
-        );
+        term := {{ _exp_or_zero() }}({{ _hypergeometric_ln_term('j') }});
         total := term;
         while term > 1e-290 and j > lowest and term * 1e17 > total loop
             term := term * j::double precision * (failures_outside - draws + j)

@@ -45,13 +45,10 @@
         elsif k::double precision <= draws::double precision * successes / population then
             return ln({{ stats_schema() }}.stats_hypergeometric_sf(k, draws, successes, population));
         end if;
-        first_term := {{ stats_schema() }}.stats_ln_choose(successes, k)
-            + {{ stats_schema() }}.stats_ln_choose(failures_outside, draws - k)
-            - {{ stats_schema() }}.stats_ln_choose(population, draws);
+        first_term := {{ _hypergeometric_ln_term('k') }};
         j := k;
         while j < highest and ratio * 1e17 > relative loop
-            ratio := ratio * (successes - j)::double precision * (draws - j)
-                / ((j + 1)::double precision * (failures_outside - draws + j + 1));
+            ratio := ratio * {{ _hypergeometric_ratio_up('j') }};
             j := j + 1;
             relative := relative + ratio;
         end loop;

@@ -7,22 +7,12 @@ with daily_cells as (
 
 summed as (
     select
-        daily_cells.workflow,
-        daily_cells.model,
-        daily_cells.lora,
-        daily_cells.character,
-        daily_cells.scene_type,
-        daily_cells.segment_position,
+        {{ dimension_columns('daily_cells', prefix='') }},
         sum(daily_cells.segment_count)::bigint as segment_count,
         sum(daily_cells.failure_count)::bigint as failure_count
     from daily_cells
     group by
-        daily_cells.workflow,
-        daily_cells.model,
-        daily_cells.lora,
-        daily_cells.character,
-        daily_cells.scene_type,
-        daily_cells.segment_position
+        {{ dimension_columns('daily_cells', prefix='') }}
 ),
 
 final as (
@@ -31,12 +21,7 @@ final as (
         hashtextextended(
             concat_ws(
                 '|',
-                summed.workflow,
-                summed.model,
-                summed.lora,
-                summed.character,
-                summed.scene_type,
-                summed.segment_position
+                {{ dimension_columns('summed', prefix='') }}
             ),
             0
         ) as cell_hash

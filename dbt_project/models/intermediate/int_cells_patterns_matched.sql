@@ -10,9 +10,7 @@ with cells as (
 patterns as (
     select
         failure_patterns.pattern_key,
-        {%- for dimension in pattern_dimensions() %}
-            failure_patterns.dimension_{{ dimension }},
-        {%- endfor %}
+        {{ dimension_columns('failure_patterns') }},
         failure_patterns.current_failure_rate as failure_rate,
         coalesce(failure_patterns.current_segment_count, failure_patterns.total_count)
             as evidence_count
@@ -37,12 +35,7 @@ matched as (
 
 final as (
     select
-        cells.workflow,
-        cells.model,
-        cells.lora,
-        cells.character,
-        cells.scene_type,
-        cells.segment_position,
+        {{ dimension_columns('cells', prefix='') }},
         cells.segment_count,
         cells.failure_count,
         cells.cell_hash,

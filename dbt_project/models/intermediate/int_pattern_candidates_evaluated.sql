@@ -164,9 +164,7 @@ greedy (
 final as (
     select
         ordered.combination_key as pattern_key,
-        {%- for dimension in pattern_dimensions() %}
-            ordered.dimension_{{ dimension }},
-        {%- endfor %}
+        {{ dimension_columns('ordered') }},
         ordered.dimension_count,
         ordered.total_count,
         ordered.failure_count,
@@ -181,9 +179,7 @@ final as (
         ordered.alias_group,
         ordered.ln_p_value,
         ordered.context_key,
-        {%- for dimension in pattern_dimensions() %}
-            ordered.context_{{ dimension }},
-        {%- endfor %}
+        {{ dimension_columns('ordered', prefix='context_') }},
         ordered.reference_key,
         ordered.predicted_rate,
         ordered.own_p_value,

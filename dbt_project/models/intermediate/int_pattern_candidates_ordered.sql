@@ -25,6 +25,13 @@
 -- strongest (smallest ln p, then the largest log odds ratio against the reference, then the
 -- key). A table indexed on `step`: rule (b) reads one candidate per step.
 {%- set dimensions = pattern_dimensions() %}
+{#- The candidate's context, the parent within it and the value within it all exist: the 2x2
+    tables are then taken within the context. -#}
+{%- set is_in_context -%}
+    context.combination_key is not null
+    and parent_in_context.combination_key is not null
+    and value_in_context.combination_key is not null
+{%- endset %}
 
 with combinations as (
     select * from {{ ref('int_combinations_tested') }}
@@ -80,59 +87,20 @@ interaction_counts as (
     select
         interaction_keys.combination_key,
         interaction_keys.dropped_dimension,
-        coalesce(
-            context.combination_key is not null
-            and parent_in_context.combination_key is not null
-            and value_in_context.combination_key is not null, false
-        ) as is_in_context,
-        case
-            when
-                context.combination_key is not null
-                and parent_in_context.combination_key is not null
-                and value_in_context.combination_key is not null
-                then parent_in_context.total_count
-            else parent.total_count
-        end as parent_total_count,
-        case
-            when
-                context.combination_key is not null
-                and parent_in_context.combination_key is not null
-                and value_in_context.combination_key is not null
-                then parent_in_context.failure_count
-            else parent.failure_count
-        end as parent_failure_count,
-        case
-            when
-                context.combination_key is not null
-                and parent_in_context.combination_key is not null
-                and value_in_context.combination_key is not null
-                then value_in_context.total_count
-            else value_alone.total_count
-        end as value_total_count,
-        case
-            when
-                context.combination_key is not null
-                and parent_in_context.combination_key is not null
-                and value_in_context.combination_key is not null
-                then value_in_context.failure_count
-            else value_alone.failure_count
-        end as value_failure_count,
-        case
-            when
-                context.combination_key is not null
-                and parent_in_context.combination_key is not null
-                and value_in_context.combination_key is not null
-                then context.total_count
-            else totals.segment_count
-        end as population_total_count,
-        case
-            when
-                context.combination_key is not null
-                and parent_in_context.combination_key is not null
-                and value_in_context.combination_key is not null
-                then context.failure_count
-            else totals.failure_count
-        end as population_failure_count
+        coalesce({{ is_in_context }}, false) as is_in_context,
+        {%- for measure, in_context, otherwise in [
+            ('parent_total_count', 'parent_in_context.total_count', 'parent.total_count'),
+            ('parent_failure_count', 'parent_in_context.failure_count', 'parent.failure_count'),
+            ('value_total_count', 'value_in_context.total_count', 'value_alone.total_count'),
+            ('value_failure_count', 'value_in_context.failure_count', 'value_alone.failure_count'),
+            ('population_total_count', 'context.total_count', 'totals.segment_count'),
+            ('population_failure_count', 'context.failure_count', 'totals.failure_count'),
+        ] %}
+            case
+                when {{ is_in_context }} then {{ in_context }}
+                else {{ otherwise }}
+            end as {{ measure }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from interaction_keys
     cross join totals
     inner join combinations as parent

@@ -66,24 +66,19 @@ ranked as (
 final as (
     select
         failed_totals.pattern_key,
-        coalesce(
-            jsonb_agg(
-                jsonb_build_object(
-                    'value', ranked.item_value, 'share', round(ranked.share::numeric, 4)
-                )
-                order by ranked.item_rank
-            ) filter (where ranked.item_kind = 'reason'),
-            '[]'::jsonb
-        ) as top_failure_reasons,
-        coalesce(
-            jsonb_agg(
-                jsonb_build_object(
-                    'value', ranked.item_value, 'share', round(ranked.share::numeric, 4)
-                )
-                order by ranked.item_rank
-            ) filter (where ranked.item_kind = 'check'),
-            '[]'::jsonb
-        ) as top_failing_checks
+        {%- for kind, column in [
+            ('reason', 'top_failure_reasons'), ('check', 'top_failing_checks')
+        ] %}
+            coalesce(
+                jsonb_agg(
+                    jsonb_build_object(
+                        'value', ranked.item_value, 'share', round(ranked.share::numeric, 4)
+                    )
+                    order by ranked.item_rank
+                ) filter (where ranked.item_kind = '{{ kind }}'),
+                '[]'::jsonb
+            ) as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from failed_totals
     left join ranked
         on

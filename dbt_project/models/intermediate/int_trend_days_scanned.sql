@@ -379,9 +379,7 @@ scan as (
                 and cells.day <= calendar.first_day + today.day_index
                 and {{ cell_in_series('cells', 'scan') }}
             group by
-                {%- for dimension in pattern_dimensions() %}
-                    cells.{{ dimension }}{% if not loop.last %},{% endif %}
-                {%- endfor %}
+                {{ dimension_columns('cells', prefix='') }}
         ) as mix_cells
     ) as mix on true
     -- Explained: the run is off its expectation by at most `trend_explained_share` of what it

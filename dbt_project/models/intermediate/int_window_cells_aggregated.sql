@@ -28,12 +28,7 @@ recent_cells as (
 final as (
     select
         windows.window_days,
-        recent_cells.workflow,
-        recent_cells.model,
-        recent_cells.lora,
-        recent_cells.character,
-        recent_cells.scene_type,
-        recent_cells.segment_position,
+        {{ dimension_columns('recent_cells', prefix='') }},
         sum(recent_cells.segment_count)::bigint as segment_count,
         sum(recent_cells.failure_count)::bigint as failure_count
     from recent_cells
@@ -42,12 +37,7 @@ final as (
         on recent_cells.day > latest.day - windows.window_days
     group by
         windows.window_days,
-        recent_cells.workflow,
-        recent_cells.model,
-        recent_cells.lora,
-        recent_cells.character,
-        recent_cells.scene_type,
-        recent_cells.segment_position
+        {{ dimension_columns('recent_cells', prefix='') }}
 )
 
 select * from final

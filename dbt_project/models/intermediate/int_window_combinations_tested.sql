@@ -59,9 +59,7 @@ rated as (
             as window_combination_key,
         window_combinations.window_days,
         window_combinations.combination_key,
-        {%- for dimension in pattern_dimensions() %}
-            combinations.dimension_{{ dimension }},
-        {%- endfor %}
+        {{ dimension_columns('combinations') }},
         combinations.dimension_count,
         window_combinations.total_count,
         window_combinations.failure_count,

@@ -211,9 +211,7 @@ final as (
         surfaced.combination_key as pattern_key,
         surfaced.window_days,
         surfaced.window_starts_on,
-        {%- for dimension in pattern_dimensions() %}
-            surfaced.dimension_{{ dimension }},
-        {%- endfor %}
+        {{ dimension_columns('surfaced') }},
         surfaced.dimension_count,
         surfaced.total_count,
         surfaced.failure_count,

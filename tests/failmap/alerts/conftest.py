@@ -18,9 +18,8 @@ import pytest
 from failmap import database
 from failmap.demo import PLANTED, write_demo_data
 from failmap.demo.spec import position_buckets
-from failmap.ingest import load_files
 from tests.conftest import with_database
-from tests.dbt.conftest import new_database, run_dbt
+from tests.dbt.conftest import loaded_database, run_dbt
 
 START = dt.date(2026, 1, 5)
 DAYS = 63  # nine weekly files: train on eight, predict the ninth
@@ -74,9 +73,7 @@ def demo_alerts(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> De
     last_start = (START + dt.timedelta(days=DAYS - 7)).isoformat()
     held_out = [f for f in files if f.name.split("_")[-2] == last_start]
     assert len(held_out) == 2, [f.name for f in files]
-    url = new_database(server_url)
-    with database.connect(url) as conn:
-        load_files(conn, [f for f in files if f not in held_out])
+    url = loaded_database(server_url, [f for f in files if f not in held_out])
     target = tmp_path_factory.mktemp("alerts_target")
     mine = ["int_cells_patterns_matched+", "stg_app__pattern_fixes+", "stg_app__alert_log+"]
     # What the alerts models read (the pattern engine) is only run; the alerts models are built

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import pytest
 
-from failmap import database
 from failmap.alerts import check_configuration
 from failmap.demo.structures import STRUCTURES, dataset_kind, write_structures_data
-from failmap.ingest import load_files
-from tests.dbt.conftest import new_database, run_dbt
+from tests.dbt.conftest import loaded_database, run_dbt
 
 
 @pytest.fixture(scope="module")
 def structures_alerts_url(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     tmp = tmp_path_factory.mktemp("structures_alerts")
     path = write_structures_data(tmp / "inbox")
-    url = new_database(server_url)
-    with database.connect(url) as conn:
-        load_files(conn, [path])
+    url = loaded_database(server_url, [path])
     run_dbt(url, ["run", "--select", "+prediction_parameters"], tmp / "target")
     return url
 

@@ -22,8 +22,7 @@ from failmap import database
 from failmap.alerts import check_configuration, thresholds
 from failmap.alerts.result import percent
 from failmap.demo import PLANTED, write_demo_data
-from failmap.ingest import load_files
-from tests.dbt.conftest import new_database, run_dbt
+from tests.dbt.conftest import loaded_database, run_dbt
 
 START = dt.date(2026, 5, 4)
 REGRESSION = next(c for c in PLANTED.version_changes if c.value == "m04")
@@ -38,9 +37,7 @@ def _build(server_url: str, tmp: Path, days: int) -> str:
         files, days=days, segments_per_day=PLANTED.default_segments_per_day,
         seed=PLANTED.default_seed, start=START, file_format="parquet",
     )  # fmt: skip
-    url = new_database(server_url)
-    with database.connect(url) as conn:
-        load_files(conn, sorted(files.iterdir()))
+    url = loaded_database(server_url, sorted(files.iterdir()))
     run_dbt(url, ["run", "--select", "+prediction_parameters"], tmp / "target")
     return url
 

@@ -20,9 +20,7 @@ surfaced as (
 final as (
     select
         combinations.combination_key,
-        {%- for dimension in pattern_dimensions() %}
-            combinations.dimension_{{ dimension }},
-        {%- endfor %}
+        {{ dimension_columns('combinations') }},
         combinations.dimension_count::integer as dimension_count,
         combinations.total_count,
         combinations.failure_count,

@@ -94,9 +94,7 @@ final as (
     select
         surfaced.pattern_key,
         {{ pattern_description('surfaced') }} as description,
-        {%- for dimension in pattern_dimensions() %}
-            surfaced.dimension_{{ dimension }},
-        {%- endfor %}
+        {{ dimension_columns('surfaced') }},
         surfaced.dimension_count::integer as dimension_count,
         coalesce(aliases.alias_keys, '{}'::text[]) as aliases,
         surfaced.failure_count,

@@ -38,12 +38,7 @@ pattern_cells as materialized (
     select
         surfaced.pattern_key,
         surfaced.window_starts_on,
-        cells.workflow,
-        cells.model,
-        cells.lora,
-        cells.character,
-        cells.scene_type,
-        cells.segment_position
+        {{ dimension_columns('cells', prefix='') }}
     from cells
     cross join lateral unnest({{ cell_combination_keys('cells') }}) as keys (combination_key)
     inner join surfaced
