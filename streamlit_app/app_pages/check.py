@@ -40,15 +40,15 @@ except MartMissing as error:
     st.stop()
 
 with st.form(FORM_KEY):
-    columns = st.columns(3)
+    choice_columns = st.columns(3)
     choices: dict[str, str | None] = {}
     for index, dimension in enumerate(CHOSEN_DIMENSIONS):
         options = sorted(values.get(dimension, []), key=reading_order)
-        choices[dimension] = columns[index % 3].selectbox(
+        choices[dimension] = choice_columns[index % 3].selectbox(
             label(dimension), options, key=f"check_{dimension}"
         )
     # A number, as `failmap check --segment-position` takes it; empty: the whole scene.
-    position = columns[2].number_input(
+    position = choice_columns[2].number_input(
         "Segment position",
         min_value=1,
         max_value=200,
@@ -58,7 +58,7 @@ with st.form(FORM_KEY):
         key="check_segment_position",
         help="The segment's place in its scene (1 = first). Leave empty for the whole scene.",
     )
-    segments = columns[0].number_input(
+    segments = choice_columns[0].number_input(
         "Segments in the scene",
         min_value=1,
         max_value=200,

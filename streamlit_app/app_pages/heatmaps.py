@@ -1,5 +1,7 @@
 """Heatmaps: failure rate of every pair of values of two dimensions; click a cell to drill down."""
 
+from typing import Any
+
 import streamlit as st
 from lib import charts
 from lib.dimensions import DIMENSIONS, describe_cell, label
@@ -29,7 +31,7 @@ period_caption(
 )
 
 
-def selected_cell(event: object, x_dimension: str, y_dimension: str) -> dict[str, str] | None:
+def selected_cell(event: Any, x_dimension: str, y_dimension: str) -> dict[str, str] | None:
     """The clicked cell as {dimension: value}, or None (nothing clicked, or another map's axes)."""
     if not event:
         return None

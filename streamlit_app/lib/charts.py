@@ -148,7 +148,7 @@ def trend(
     changes: pd.DataFrame,
     title: str,
     subtitle: str | list[str] | None = None,
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """Daily failure rate with its trailing baseline, flagged days marked, version changes ruled.
 
     `series`: day, failure_rate, baseline_rate, total_count, failure_count, regression_flag,

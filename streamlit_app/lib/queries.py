@@ -36,6 +36,7 @@ _MISSING_ERRORS = (
 )
 
 Result = TypeVar("Result")
+RowT = TypeVar("RowT", bound=Row)
 
 
 class MartMissing(LookupError):
@@ -61,7 +62,7 @@ def _read(relation: str, read: Callable[[psycopg.Connection], Result]) -> Result
         ) from error
 
 
-def _frame(rows: list[Row], row_type: type[Row]) -> pd.DataFrame:
+def _frame(rows: list[RowT], row_type: type[RowT]) -> pd.DataFrame:
     """The rows as a frame with one column per field of `row_type` (also when there are none);
     timestamps in UTC, as every timestamp in failmap."""
     columns = list(row_type.model_fields)
@@ -80,13 +81,13 @@ def _series(row: Row) -> pd.Series:
 
 
 def _read_frame(
-    relation: str, row_type: type[Row], read: Callable[[psycopg.Connection], list[Row]]
+    relation: str, row_type: type[RowT], read: Callable[[psycopg.Connection], list[RowT]]
 ) -> pd.DataFrame:
     """`_read` whose rows become a frame of `row_type`."""
     return _frame(_read(relation, read), row_type)
 
 
-def _first(page: tuple[list[Row], int]) -> list[Row]:
+def _first(page: tuple[list[RowT], int]) -> list[RowT]:
     """The rows of a paged read (the dashboard shows all it asked for)."""
     return page[0]
 
