@@ -81,18 +81,6 @@ class PeakMemory:
         self._thread.join()
 
 
-REFERENCE_COLUMNS = (
-    "segment_id",
-    "workflow",
-    "model",
-    "lora",
-    "character",
-    "scene_type",
-    "segment_position",
-    "passed",
-)
-
-
 def reference(url: str, inbox: Path) -> dict[str, float]:
     """COPY, roll up, 41 grouping sets in the given database; seconds per step."""
     files = sorted(inbox.glob("quality_scores*.csv"))
