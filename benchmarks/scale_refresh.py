@@ -12,8 +12,8 @@ validation, history or statistics would do (COPY every quality_scores CSV into a
 of text columns, roll checks up to one row per segment, one GROUPING SETS query over the 41
 combinations of benchmarks/patterns/grouping_sets_baseline.sql). With --new-day, FILE is then
 linked into the inbox and a second refresh is timed ("one new day after the set"). --source runs
-another checkout (an export of `main`) as refresh_time.py does. One run, never asserted; load
-averages are printed with each figure.
+another checkout (an export of `main`): its directory is the refresh's working directory and
+first on PYTHONPATH. One run, never asserted; load averages are printed with each figure.
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ import argparse
 import contextlib
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 
 import psutil
@@ -77,18 +79,6 @@ class PeakMemory:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-
-
-REFERENCE_COLUMNS = (
-    "segment_id",
-    "workflow",
-    "model",
-    "lora",
-    "character",
-    "scene_type",
-    "segment_position",
-    "passed",
-)
 
 
 def reference(url: str, inbox: Path) -> dict[str, float]:
@@ -141,6 +131,50 @@ def reference(url: str, inbox: Path) -> dict[str, float]:
     return seconds
 
 
+STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ")
+PHASES = (
+    ("first file loaded", re.compile(r"\] \S+: .*(rows loaded|already loaded)")),
+    ("last quality_scores file loaded", re.compile(r"raw__quality_scores - \[(\d+)/\1\]")),
+    ("last runs file loaded", re.compile(r"raw__runs - \[(\d+)/\1\]")),
+    ("raw checks done", re.compile(r"raw\.runs: ")),
+    ("last line of the log", re.compile(r"")),
+)
+
+
+def refresh_phases(logs: Path, after: float) -> None:
+    """Print the phases of the newest refresh log (Dagster's timestamped lines; seconds since
+    the refresh began) and dbt's own duration: `failmap refresh` prints a progress bar, the
+    details go to that log."""
+    newest = [p for p in logs.glob("refresh-*.log") if p.stat().st_mtime >= after]
+    if not newest:
+        return
+    log = max(newest, key=lambda p: p.stat().st_mtime)
+    lines = log.read_text().splitlines()
+    stamps = [(m.group(1), line) for line in lines if (m := STAMP.match(line))]
+    if not stamps:
+        return
+    # The log is named after the refresh's start (refresh-YYYYmmdd-HHMMSS.log).
+    first = datetime.strptime(log.stem.removeprefix("refresh-"), "%Y%m%d-%H%M%S")
+    print(f"  phases (s after the refresh began, {first:%H:%M:%S}; {log}):")
+    for name, pattern in PHASES:
+        hits = [stamp for stamp, line in stamps if pattern.search(line)]
+        if hits:
+            at = hits[0] if name == "first file loaded" else hits[-1]
+            print(f"    {(datetime.fromisoformat(at) - first).total_seconds():6.0f}  {name}")
+    for line in lines:
+        if line.startswith("Finished running"):
+            print(f"    dbt: {line.split(' in ', 1)[1]}")
+
+
+def check_rows(inbox: Path) -> int:
+    """Data rows of the inbox's quality_scores CSV and Parquet files."""
+    import pyarrow.parquet as pq
+
+    csv_rows = sum(max(0, sum(1 for _ in p.open()) - 1) for p in inbox.glob("quality_scores*.csv"))
+    parquet = inbox.glob("quality_scores*.parquet")
+    return csv_rows + sum(pq.ParquetFile(p).metadata.num_rows for p in parquet)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inbox", type=Path, required=True)
@@ -149,7 +183,9 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="use this directory as the home and keep it")
     parser.add_argument("--no-reference", action="store_true", help="skip the reference")
     args = parser.parse_args()
-    home = args.keep or Path(tempfile.mkdtemp(prefix="fmscale"))
+    home = (args.keep or Path(tempfile.mkdtemp(prefix="fmscale"))).resolve()
+    args.inbox = args.inbox.resolve()
+    args.new_day = args.new_day.resolve() if args.new_day else None
     inbox = home / "inbox"
     inbox.mkdir(parents=True)
     for path in sorted(args.inbox.iterdir()):
@@ -167,12 +203,18 @@ def main() -> None:
         env["PYTHONPATH"] = os.pathsep.join(
             [str(args.source.resolve()), *filter(None, [env.get("PYTHONPATH")])]
         )
-    rows = sum(max(0, sum(1 for _ in p.open()) - 1) for p in inbox.glob("quality_scores*.csv"))
+        # `python -c` puts its working directory before PYTHONPATH: run from the source, or a
+        # failmap checkout as working directory would be what runs.
+        os.chdir(args.source)
+    rows = check_rows(inbox)
     print(f"source: {args.source or 'this checkout'}; inbox: {args.inbox} ({rows:,} check rows)")
     print(f"load average at start {os.getloadavg()[0]:.1f}", flush=True)
+    logs = home / "home" / "logs"
+    started = time.time()
     with PeakMemory(pgdata) as memory:
         seen = timed_refresh(env, home / "refresh_1.log")
     report("full refresh, fresh home", seen)
+    refresh_phases(logs, started)
     print(f"  peak memory (RSS sum): {memory.peak / 2**20:,.0f} MiB", flush=True)
     if not args.no_reference:
         url = database.start_embedded(pgdata)
@@ -189,9 +231,11 @@ def main() -> None:
         day_files = sorted(args.new_day.iterdir()) if args.new_day.is_dir() else [args.new_day]
         for path in day_files:
             os.link(path, inbox / path.name)
+        started = time.time()
         with PeakMemory(pgdata) as memory:
             seen = timed_refresh(env, home / "refresh_2.log")
         report(f"one new day ({args.new_day.name})", seen)
+        refresh_phases(logs, started)
         print(f"  peak memory (RSS sum): {memory.peak / 2**20:,.0f} MiB")
     stop = [sys.executable, "-c", "from failmap.cli import main; main()", "db", "stop"]
     subprocess.run(stop, env=env, capture_output=True, check=False)

@@ -66,7 +66,8 @@ def trimmed_values(kind: FileKind) -> sql.Composable:
 def _parsed(column: Column) -> sql.Identifier:
     """The `trimmed_values` item holding a timestamp of the common shape, parsed (else NULL).
 
-    A value with that shape has nothing to trim, so the untrimmed value is parsed.
+    The untrimmed value is parsed: one that round-trips (`_canonical_timestamp`) has no
+    surrounding space, and for any other PostgreSQL's parser ignores surrounding space anyway.
     """
     return sql.Identifier(f"_{column.name}_timestamptz")
 
