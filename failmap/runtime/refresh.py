@@ -6,6 +6,7 @@ as each file lands and each dbt node finishes; the summary counts what an operat
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -115,7 +116,8 @@ def run_refresh(
     """
     from failmap.quality import worker
 
-    worker.start_worker()
+    with contextlib.suppress(OSError):  # no helper: the suites run in this process
+        worker.start_worker()
     try:
         job = load_definitions().resolve_job_def("refresh")
         tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
