@@ -63,11 +63,23 @@ def test_refresh_loads_builds_and_is_idempotent(failmap_env: dict[str, str]) -> 
         assert _failed_segments(conn) == failed_segments
         assert conn.execute("select count(*) from marts.data_freshness").fetchone()[0] == 1
 
+    # GX was imported by the helper started with the refresh, while the run was set up.
+    assert "(run in the GX helper process)" in _full_log(first.stdout)
+
     second = run_failmap(failmap_env, "refresh")
 
     assert second.returncode == 0, second.stdout + second.stderr
     assert "files: 0 loaded, 0 rejected, 3 already loaded" in second.stdout
     assert _counts(failmap_env["FAILMAP_DATABASE_URL"]) == counts
+    # The first run's partial parse was kept: dbt did not parse the whole project again.
+    assert "Unable to do partial parsing" not in _full_log(second.stdout)
+
+
+def _full_log(stdout: str) -> str:
+    """The refresh's full log, whose path is the last line `failmap refresh` prints."""
+    path = re.search(r"full log \(dbt, Dagster, checks\): (\S+)", stdout)
+    assert path is not None, stdout
+    return Path(path.group(1)).read_text(encoding="utf-8", errors="replace")
 
 
 def _failed_segments(conn: psycopg.Connection) -> int:

@@ -3,10 +3,11 @@
 Importing `great_expectations` takes 6-13 s, and a Dagster run worker would pay it at its first
 check, in the path from a file landing to refreshed marts. A process started to execute a run
 instead starts this helper when its resources are set up (`FailmapResource`, before the first
-step): the helper's import runs on another core, in parallel with the run's first steps, and the
-checks hand it their suites over a pipe (one JSON line each way). Anywhere else (tests,
-`failmap refresh`, runs forked from the warm run worker, which imported GX already) suites run
-in-process, and so they do when the helper is gone.
+step), and `failmap refresh` (`failmap.runtime.refresh`) before it builds the run: the helper's
+import runs on another core, in parallel with the run's set-up and first steps, and the checks
+hand it their suites over a pipe (one JSON line each way). Anywhere else (tests, runs forked
+from the warm run worker, which imported GX already) suites run in-process, and so they do when
+the helper is gone.
 
     python -m failmap.quality.worker    # reads [url, suite] lines, writes SuiteOutcome lines
 """
@@ -108,6 +109,14 @@ def start_worker() -> None:
     global _worker
     if _worker is None:
         _worker = SuiteWorker()
+
+
+def stop_worker() -> None:
+    """Stop the helper started in this process, if any (it exits at the end of its input)."""
+    global _worker
+    if _worker is not None:
+        _worker.close()
+        _worker = None
 
 
 def helper_running() -> bool:

@@ -6,6 +6,7 @@ as each file lands and each dbt node finishes; the summary counts what an operat
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -107,14 +108,26 @@ def summarize(result: dg.ExecuteInProcessResult) -> RefreshSummary:
 def run_refresh(
     *, full_refresh: bool = False, echo: Callable[[str], None] = print
 ) -> RefreshSummary:
-    """Materialize every asset once, in-process, recorded in the Dagster instance."""
-    job = load_definitions().resolve_job_def("refresh")
-    tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            tags=tags,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        )
+    """Materialize every asset once, in-process, recorded in the Dagster instance.
+
+    The Great Expectations helper process starts first, so its 6-13 s import of GX runs while
+    this process builds the definitions and the run and ingests the files; the checks then hand
+    it their suites (`failmap.quality.worker`). It is stopped when the run ends.
+    """
+    from failmap.quality import worker
+
+    with contextlib.suppress(OSError):  # no helper: the suites run in this process
+        worker.start_worker()
+    try:
+        job = load_definitions().resolve_job_def("refresh")
+        tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
+        with dg.DagsterInstance.get() as instance:
+            result = job.execute_in_process(
+                instance=instance,
+                tags=tags,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            )
+    finally:
+        worker.stop_worker()
     return summarize(result)

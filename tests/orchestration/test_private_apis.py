@@ -33,3 +33,17 @@ def test_the_running_embedded_server_is_found_without_starting_one(server_url: s
     with database.connect(url) as connection:
         assert connection.execute("select 1").fetchone() == (1,)
     assert database.embedded_status(socket_dir.parent / "no_server_here") is None
+
+
+def test_dagsters_sqlite_event_log_still_opens_its_connections_in_connect() -> None:
+    """failmap's event log (failmap/runtime/event_log.py) keeps a connection per file by
+    overriding `_connect`, using `_initdb`, `_initialized_dbs` and `_db_lock`: if Dagster's
+    reads and writes stopped going through `_connect`, the override would do nothing."""
+    import inspect
+
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    for method in (SqliteEventLogStorage.run_connection, SqliteEventLogStorage.index_connection):
+        assert "self._connect(" in inspect.getsource(method)
+    connect = inspect.getsource(SqliteEventLogStorage._connect)
+    assert all(name in connect for name in ("_db_lock", "_initdb", "_initialized_dbs"))
