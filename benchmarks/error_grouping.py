@@ -62,7 +62,7 @@ def loghub_candidates(repo_root: Path = REPO_ROOT) -> list[Path]:
     candidates = (
         [Path(os.environ["FAILMAP_LOGHUB_DIR"])] if "FAILMAP_LOGHUB_DIR" in os.environ else []
     )
-    # /work/main -> /work/shared; a worktree in /work/worktrees/x -> /work/shared as well.
+    # A checkout at PARENT/main looks in PARENT/shared; a worktree one level deeper does too.
     candidates += [parent / LOGHUB_SUBDIR for parent in repo_root.parents[:2]]
     return candidates
 
