@@ -166,6 +166,16 @@ def report(title: str, seen: dict[str, float]) -> None:
         previous = seen[name]
 
 
+def stop_home(env: dict[str, str], home: Path, *, keep: bool) -> None:
+    """Stop the home's embedded PostgreSQL, then delete the home unless it is to be kept."""
+    stop = [sys.executable, "-c", "from failmap.cli import main; main()", "db", "stop"]
+    subprocess.run(stop, env=env, cwd=home, capture_output=True, check=False)
+    if keep:
+        print(f"home kept in {home}")
+    else:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inbox", type=Path, required=True)
@@ -195,12 +205,7 @@ def main() -> None:
     if args.new_day:
         shutil.copy(args.new_day, inbox / args.new_day.name)
         report(f"one new day ({args.new_day.name})", timed_refresh(env, home / "refresh_2.log"))
-    stop = [sys.executable, "-c", "from failmap.cli import main; main()", "db", "stop"]
-    subprocess.run(stop, env=env, cwd=home, capture_output=True, check=False)
-    if not args.keep:
-        shutil.rmtree(home, ignore_errors=True)
-    else:
-        print(f"logs kept in {home}")
+    stop_home(env, home, keep=bool(args.keep))
 
 
 if __name__ == "__main__":

@@ -23,9 +23,6 @@ import contextlib
 import csv
 import os
 import re
-import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -34,7 +31,7 @@ from pathlib import Path
 
 import psutil
 from duckdb_peer import BUCKET, grouping_sets
-from refresh_time import report, timed_refresh
+from refresh_time import report, stop_home, timed_refresh
 
 from failmap import database
 
@@ -191,6 +188,8 @@ def main() -> None:
     for path in sorted(args.inbox.iterdir()):
         os.link(path, inbox / path.name)
     pgdata = home / "home" / "pgdata"
+    # timed_refresh runs the refresh from the failmap home (never from a checkout): it must exist.
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "FAILMAP_HOME": str(home / "home"),
@@ -237,12 +236,7 @@ def main() -> None:
         report(f"one new day ({args.new_day.name})", seen)
         refresh_phases(logs, started)
         print(f"  peak memory (RSS sum): {memory.peak / 2**20:,.0f} MiB")
-    stop = [sys.executable, "-c", "from failmap.cli import main; main()", "db", "stop"]
-    subprocess.run(stop, env=env, capture_output=True, check=False)
-    if not args.keep:
-        shutil.rmtree(home, ignore_errors=True)
-    else:
-        print(f"home kept in {home}")
+    stop_home(env, home, keep=bool(args.keep))
 
 
 if __name__ == "__main__":
