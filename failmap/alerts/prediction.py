@@ -9,8 +9,11 @@ For a configuration (six dimension values, the position as its bucket):
    its 20 triples. Prior strengths per dimension set come from dbt (method of moments). A value
    or combination never seen has no segments, so it gets its prior: the estimate backs off to
    the coarser levels on its own.
-2. **Prior rate** = the higher of the background rate and the failure rate of any surfaced
-   pattern (or alias) the configuration lies in.
+2. **Prior rate** = the higher of the background rate and the governing pattern's rate (the
+   highest rate now among the surfaced patterns, or aliases, the configuration lies in),
+   adjusted to the configuration's other values: a pattern's rate is a mix of its
+   configurations (a suite at 55 % holds a model at 28 % and one at 75 %), so each value not in
+   the pattern shifts it by how it fares within the pattern now, in log-odds (`pattern_shift`).
 3. **Prediction** = the configuration's own segments shrunk toward the prior rate with the
    configuration-level prior strength M: Beta(x + M·prior, n - x + M·(1 - prior)); the point is
    its mean, the interval its central `confidence_level` quantiles. When the prior is a
@@ -24,6 +27,7 @@ over the lattice: docs/alerts.md."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -36,6 +40,7 @@ from failmap.alerts.configuration import (
     Configuration,
     bucket_bounds,
     combination_key,
+    parse_key,
     position_bucket,
 )
 from failmap.alerts.store import (
@@ -107,6 +112,7 @@ class CellPrediction:
     failure_count: int
     background_rate: float
     pattern_rate: float | None
+    pattern_prior_rate: float | None  # pattern_rate shifted to the configuration's values
     prior_rate: float
     prior_strength: float
     predicted_failure_rate: float
@@ -186,6 +192,20 @@ def evidence_strength(strength: float, evidence_count: int) -> float:
     return max(1.0 / (1.0 / (strength + 1) + 1.0 / evidence_count) - 1, 0.0)
 
 
+# Rates are held within [RATE_BOUND, 1 - RATE_BOUND] before log-odds, so 0 % and 100 % stay
+# finite (the dbt macro `logit` uses the same bound).
+RATE_BOUND = 1e-6
+
+
+def logit(rate: float) -> float:
+    held = min(max(rate, RATE_BOUND), 1 - RATE_BOUND)
+    return math.log(held / (1 - held))
+
+
+def expit(log_odds: float) -> float:
+    return 1 / (1 + math.exp(-log_odds))
+
+
 def sub_combination_keys(values: dict[str, str]) -> list[str]:
     """Keys of the 41 combinations of 1-3 of the configuration's dimensions."""
     parts = _key_parts(values)
@@ -260,6 +280,31 @@ class Predictor:
         self._memo[key] = estimate
         return estimate
 
+    def _shifted(self, rate: float, pattern_key: str, values: dict[str, str]) -> float:
+        """A pattern's rate shifted to the configuration's values (configuration_rates'
+        `pattern_prior_rate`): plus, in log-odds, how each value not in the pattern fares within
+        it now. Only a pattern of 1-2 dimensions: pattern + value must be a combination of
+        1-3 dimensions to have counts."""
+        dimensions = parse_key(pattern_key).keys()
+        if len(dimensions) > 2:
+            return rate
+        parts = _key_parts(values)
+        base = self._counts.get("|".join(parts[d] for d in DIMENSIONS if d in dimensions))
+        if base is None or base.current_total_count <= 0:
+            return rate
+        base_rate = base.current_failure_count / base.current_total_count
+        shift = 0.0
+        for added in (d for d in DIMENSIONS if d not in dimensions):
+            found = self._counts.get(
+                "|".join(parts[d] for d in DIMENSIONS if d in dimensions or d == added)
+            )
+            failures, total = (
+                (found.current_failure_count, found.current_total_count) if found else (0, 0)
+            )
+            value_rate = shrunk(failures, total, base_rate, self.parameters.pattern_value_strength)
+            shift += logit(value_rate) - logit(base_rate)
+        return expit(logit(rate) + shift)
+
     def _predict_cell(self, values: dict[str, str]) -> CellPrediction:
         parts = _key_parts(values)
         triples = [self._background(parts, triple) for triple in TRIPLES]
@@ -269,17 +314,27 @@ class Predictor:
             for pattern in self.snapshot.patterns
             if (key := pattern.matched_by(values)) is not None
         )
-        # The pattern with the highest rate now (the most segments among ties) gives the prior.
-        governing = max(
-            (m.pattern for m in matches),
-            key=lambda p: (p.failure_rate, p.evidence_count),
+        # The pattern with the highest rate now (the most segments, then the first key, among
+        # ties) gives the prior, shifted to the configuration's other values.
+        governing = min(
+            matches,
+            key=lambda m: (
+                -m.pattern.failure_rate,
+                -m.pattern.evidence_count,
+                m.pattern.pattern_key,
+            ),
             default=None,
         )
-        pattern_rate = None if governing is None else governing.failure_rate
-        prior = background if pattern_rate is None else max(background, pattern_rate)
+        pattern_rate = None if governing is None else governing.pattern.failure_rate
+        pattern_prior = (
+            None
+            if governing is None
+            else self._shifted(governing.pattern.failure_rate, governing.matched_by, values)
+        )
+        prior = background if pattern_prior is None else max(background, pattern_prior)
         strength = self.parameters.configuration_strength
-        if governing is not None and governing.failure_rate > background:
-            strength = evidence_strength(strength, governing.evidence_count)
+        if governing is not None and pattern_prior is not None and pattern_prior > background:
+            strength = evidence_strength(strength, governing.pattern.evidence_count)
         key = combination_key(values)
         total, failures = self._configurations.get(key) or (0, 0)
         unknown = tuple(d for d in DIMENSIONS if values[d] not in self.snapshot.values.get(d, {}))
@@ -290,6 +345,7 @@ class Predictor:
             failure_count=failures,
             background_rate=background,
             pattern_rate=pattern_rate,
+            pattern_prior_rate=pattern_prior,
             prior_rate=prior,
             prior_strength=strength,
             predicted_failure_rate=shrunk(failures, total, prior, strength),

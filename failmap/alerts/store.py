@@ -32,6 +32,9 @@ class Parameters:
     background_failure_count: int
     set_strengths: dict[str, float | None]  # `lora|character` -> prior strength (None = pooled)
     configuration_strength: float
+    # How strongly a value's rate within a pattern is shrunk toward the pattern's (None: values
+    # stray no more than chance, so none shifts its pattern's rate).
+    pattern_value_strength: float | None = None
 
     @property
     def overall_rate(self) -> float:
@@ -46,10 +49,13 @@ class Parameters:
 
 @dataclass(frozen=True)
 class CombinationCounts:
-    """One combination of 1-3 dimensions: all its segments and those outside every pattern."""
+    """One combination of 1-3 dimensions: all its segments, those on current days (inside
+    patterns too) and those outside every pattern."""
 
     total_count: int
     failure_count: int
+    current_total_count: int
+    current_failure_count: int
     background_total_count: int
     background_failure_count: int
 
@@ -99,6 +105,9 @@ class Snapshot:
         return list(self.values.get("segment_position", {}))
 
 
+# Scopes of prediction_parameters that are not a dimension set of the background hierarchy.
+_OTHER_SCOPES = ("overall", "configuration", "pattern_value")
+
 _MISSING_HINT = "run `failmap refresh` (or `failmap up`) to build the marts from your data"
 
 
@@ -128,9 +137,12 @@ def _load_snapshot(conn: psycopg.Connection) -> Snapshot:
         set_strengths={
             scope: row.prior_strength
             for scope, row in by_scope.items()
-            if scope not in ("overall", "configuration")
+            if scope not in _OTHER_SCOPES
         },
         configuration_strength=float(configuration.prior_strength or 0.0),
+        pattern_value_strength=(
+            by_scope["pattern_value"].prior_strength if "pattern_value" in by_scope else None
+        ),
     )
     found = [
         Pattern(
@@ -169,6 +181,8 @@ def _combinations(rows: list[prediction.CombinationCount]) -> dict[str, Combinat
         row.combination_key: CombinationCounts(
             row.total_count,
             row.failure_count,
+            row.current_total_count,
+            row.current_failure_count,
             row.background_total_count,
             row.background_failure_count,
         )

@@ -40,11 +40,14 @@ class SingleValueCount(Row):
 
 
 class CombinationCount(Row):
-    """One combination of 1-3 dimensions: all its segments and those outside every pattern."""
+    """One combination of 1-3 dimensions: all its segments, those on current days and those
+    outside every pattern."""
 
     combination_key: str
     total_count: int
     failure_count: int
+    current_total_count: int
+    current_failure_count: int
     background_total_count: int
     background_failure_count: int
 

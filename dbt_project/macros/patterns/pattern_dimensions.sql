@@ -68,8 +68,13 @@
     segment_count, failure_count) into every combination of the given dimension sets. Columns:
     dimension_<dim> (null = not part of the combination), dimension_count, total_count,
     failure_count, and `segment_fingerprint` when `with_fingerprint` (sum of the cells'
-    `cell_hash`: two combinations covering the same cells, i.e. the same segments, share it). -#}
-{% macro select_combinations(relation, dimension_sets, with_fingerprint=false) -%}
+    `cell_hash`: two combinations covering the same cells, i.e. the same segments, share it).
+    With `background_unless` (a boolean column of the cells, e.g. `is_in_pattern`) also
+    background_total_count and background_failure_count: the sums over the cells where it is
+    false. -#}
+{% macro select_combinations(
+    relation, dimension_sets, with_fingerprint=false, background_unless=none
+) -%}
 select
     {%- for dimension in pattern_dimensions() %}
     {{ relation }}.{{ dimension }} as dimension_{{ dimension }},
@@ -81,6 +86,14 @@ select
     ) as dimension_count,
     sum({{ relation }}.segment_count)::bigint as total_count,
     sum({{ relation }}.failure_count)::bigint as failure_count
+    {%- if background_unless %},
+    coalesce(
+        sum({{ relation }}.segment_count) filter (where not {{ relation }}.{{ background_unless }}), 0
+    )::bigint as background_total_count,
+    coalesce(
+        sum({{ relation }}.failure_count) filter (where not {{ relation }}.{{ background_unless }}), 0
+    )::bigint as background_failure_count
+    {%- endif %}
     {%- if with_fingerprint %},
     sum({{ relation }}.cell_hash::numeric) as segment_fingerprint
     {%- endif %}

@@ -70,3 +70,36 @@
         {%- endfor %}
     )
 {%- endmacro %}
+
+{#- Log-odds of a rate, the rate held within [1e-6, 1 - 1e-6] so that 0 % and 100 % stay finite
+    (a value's shift within a pattern is a difference of log-odds; failmap.alerts.prediction
+    uses the same bound). `expit` is its inverse. -#}
+{% macro logit(rate) -%}
+    ln(
+        least(greatest(({{ rate }})::double precision, 1e-6), 1 - 1e-6)
+        / (1 - least(greatest(({{ rate }})::double precision, 1e-6), 1 - 1e-6))
+    )
+{%- endmacro %}
+
+{% macro expit(log_odds) -%}
+    (1 / (1 + exp(-({{ log_odds }})::double precision)))
+{%- endmacro %}
+
+{#- The key of a pattern plus one more value: the dimensions of `<pattern>.dimension_<dim>`
+    (non-null) and `added`, with the values of `<configuration>.dimension_<dim>`, in the fixed
+    order, e.g. `workflow=full-regression|model=serial`. -#}
+{% macro pattern_value_key(pattern, configuration, added) -%}
+    concat_ws(
+        '|'
+        {%- for dimension in pattern_dimensions() %},
+        {%- if dimension == added %}
+        '{{ dimension }}=' || {{ configuration }}.dimension_{{ dimension }}
+        {%- else %}
+        case
+            when {{ pattern }}.dimension_{{ dimension }} is not null
+                then '{{ dimension }}=' || {{ configuration }}.dimension_{{ dimension }}
+        end
+        {%- endif %}
+        {%- endfor %}
+    )
+{%- endmacro %}

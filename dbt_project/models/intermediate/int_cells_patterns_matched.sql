@@ -1,6 +1,7 @@
 -- One row per cell (combination of all six dimension values) with the current surfaced patterns
--- it lies in (resolved ones left out): their keys, the highest pattern failure rate now and the
--- segments that rate is measured on (the evidence behind it as a prior). A cell in no pattern
+-- it lies in (resolved ones left out): their keys, the pattern that governs its prediction (the
+-- highest failure rate now; among ties the most segments, then the first key), that rate and the
+-- segments it is measured on (the evidence behind it as a prior). A cell in no pattern
 -- belongs to the background the configuration prediction shrinks toward (docs/alerts.md).
 -- Counts are the cells' current days (int_cells_current).
 with cells as (
@@ -22,10 +23,20 @@ matched as (
     select
         cells.cell_hash,
         array_agg(patterns.pattern_key order by patterns.pattern_key) as pattern_keys,
+        (array_agg(
+            patterns.pattern_key
+            order by
+                patterns.failure_rate desc nulls last,
+                patterns.evidence_count desc,
+                patterns.pattern_key asc
+        ))[1] as governing_pattern_key,
         max(patterns.failure_rate) as pattern_failure_rate,
         (array_agg(
             patterns.evidence_count
-            order by patterns.failure_rate desc nulls last, patterns.evidence_count desc
+            order by
+                patterns.failure_rate desc nulls last,
+                patterns.evidence_count desc,
+                patterns.pattern_key asc
         ))[1] as pattern_segment_count
     from cells
     inner join patterns
@@ -40,6 +51,7 @@ final as (
         cells.failure_count,
         cells.cell_hash,
         coalesce(matched.pattern_keys, '{}'::text[]) as pattern_keys,
+        matched.governing_pattern_key,
         matched.pattern_failure_rate,
         matched.pattern_segment_count,
         matched.pattern_keys is not null as is_in_pattern

@@ -1,12 +1,15 @@
 {{ config(indexes=[{'columns': ['combination_key'], 'unique': true}]) }}
 
 -- Background failure rates: every combination of 1 to 3 dimensions (as in
--- combination_failure_rates), counting only the segments outside every surfaced pattern, shrunk
+-- combination_failure_rates), counting only the segments outside every current pattern, shrunk
 -- level by level (hierarchical empirical Bayes): a single value toward the overall background
 -- rate, a pair toward the mean of its two single values, a triple toward the mean of its three
 -- pairs. Each dimension set has its own prior strength (method of moments). Combinations whose
 -- segments all lie in patterns have no background segments and get their prior. The
 -- configuration check (failmap.alerts) predicts from these; method in docs/alerts.md.
+-- `current_total_count` / `current_failure_count` are all the combination's segments on the
+-- cells' current days (inside patterns too): how a value fares within a pattern now
+-- (configuration_rates).
 with combinations as (
     select * from {{ ref('combination_failure_rates') }}
 ),
@@ -15,22 +18,18 @@ cells as (
     select * from {{ ref('int_cells_patterns_matched') }}
 ),
 
-background_cells as (
-    select cells.*
-    from cells
-    where not cells.is_in_pattern
+current_combinations as (
+    {{ select_combinations('cells', pattern_dimension_sets(3), background_unless='is_in_pattern') }}
 ),
 
-background_combinations as (
-    {{ select_combinations('background_cells', pattern_dimension_sets(3)) }}
-),
-
-background_keyed as (
+current_keyed as (
     select
-        {{ combination_key('background_combinations') }} as combination_key,
-        background_combinations.total_count,
-        background_combinations.failure_count
-    from background_combinations
+        {{ combination_key('current_combinations') }} as combination_key,
+        current_combinations.total_count,
+        current_combinations.failure_count,
+        current_combinations.background_total_count,
+        current_combinations.background_failure_count
+    from current_combinations
 ),
 
 overall as (
@@ -53,11 +52,13 @@ counted as (
         {{ dimension_set('combinations') }} as dimension_set,
         combinations.total_count,
         combinations.failure_count,
-        coalesce(background_keyed.total_count, 0)::bigint as background_total_count,
-        coalesce(background_keyed.failure_count, 0)::bigint as background_failure_count
+        coalesce(current_keyed.total_count, 0)::bigint as current_total_count,
+        coalesce(current_keyed.failure_count, 0)::bigint as current_failure_count,
+        coalesce(current_keyed.background_total_count, 0)::bigint as background_total_count,
+        coalesce(current_keyed.background_failure_count, 0)::bigint as background_failure_count
     from combinations
-    left join background_keyed
-        on combinations.combination_key = background_keyed.combination_key
+    left join current_keyed
+        on combinations.combination_key = current_keyed.combination_key
 ),
 
 {%- for level in [1, 2, 3] %}
@@ -138,6 +139,8 @@ final as (
             level_{{ level }}.dimension_set,
             level_{{ level }}.total_count,
             level_{{ level }}.failure_count,
+            level_{{ level }}.current_total_count,
+            level_{{ level }}.current_failure_count,
             level_{{ level }}.background_total_count,
             level_{{ level }}.background_failure_count,
             level_{{ level }}.prior_rate::double precision as prior_rate,

@@ -2,14 +2,22 @@
 
 -- One row per full configuration seen in the data (all six dimension values, the position as
 -- its bucket) with its predicted failure rate: its own counts shrunk toward a prior rate, the
--- higher of (a) the failure rate of the surfaced patterns it lies in and (b) its background
--- rate, the mean of the background rates of its 20 three-dimension sub-combinations
--- (background_rates). The configuration strength M is one number for all configurations,
--- estimated by the method of moments from how far configurations stray from their prior rates.
--- When the prior is a pattern's rate now, measured on N segments, the prior is no stronger than
--- that evidence: its variance is the configurations' spread plus the rate's own sampling
--- variance, 1/(M' + 1) = 1/(M + 1) + 1/N. The configuration check (failmap.alerts) computes the
--- same for configurations not seen yet; docs/alerts.md.
+-- higher of (a) the rate of the pattern that governs it, adjusted to the configuration's own
+-- values, and (b) its background rate, the mean of the background rates of its 20
+-- three-dimension sub-combinations (background_rates).
+-- A pattern's rate is a mix of what its configurations do: `workflow=full-regression` at 55 %
+-- holds one model at 28 % and another at 75 %. So the pattern's rate now is shifted by how
+-- each of the configuration's other values fares within the pattern now: the log-odds of
+-- (pattern + that value) minus the log-odds of the pattern, on current days, the value's rate
+-- shrunk toward the pattern's rate with one strength for all values in patterns (method of
+-- moments). Only for patterns of 1 or 2 dimensions (pattern + value must be a combination of
+-- background_rates); a value that fares as its pattern shifts nothing.
+-- The configuration strength M is one number for all configurations, estimated by the method
+-- of moments from how far configurations stray from their prior rates. When the prior is a
+-- pattern's rate now, measured on N segments, the prior is no stronger than that evidence: its
+-- variance is the configurations' spread plus the rate's own sampling variance,
+-- 1/(M' + 1) = 1/(M + 1) + 1/N. The configuration check (failmap.alerts) computes the same for
+-- configurations not seen yet; docs/alerts.md.
 {%- set triples = pattern_dimension_sets(3, 3) %}
 
 with cells as (
@@ -20,6 +28,10 @@ background as (
     select * from {{ ref('background_rates') }}
 ),
 
+patterns as (
+    select * from {{ ref('failure_patterns') }}
+),
+
 configurations as (
     select
         {%- for dimension in pattern_dimensions() %}
@@ -28,6 +40,7 @@ configurations as (
         cells.segment_count as total_count,
         cells.failure_count,
         cells.pattern_keys,
+        cells.governing_pattern_key,
         cells.pattern_failure_rate,
         cells.pattern_segment_count,
         cells.is_in_pattern
@@ -63,14 +76,115 @@ background_means as (
     group by sub_combinations.configuration_key
 ),
 
-priors as (
+-- Patterns of 1 or 2 dimensions with their rate on current days (the base of the shifts).
+shiftable_patterns as (
+    select
+        patterns.pattern_key,
+        {{ dimension_columns('patterns') }},
+        background.current_failure_count::double precision
+        / background.current_total_count as current_days_rate
+    from patterns
+    inner join background
+        on patterns.pattern_key = background.combination_key
+    where
+        patterns.status != 'resolved'
+        and patterns.dimension_count <= 2
+        and background.current_total_count > 0
+),
+
+-- Every (pattern, pattern + one more value) pair in the data: how far values stray from their
+-- pattern's rate beyond chance gives the strength their rates are shrunk with.
+pattern_values as (
+    select
+        shiftable_patterns.current_days_rate,
+        background.current_total_count,
+        background.current_failure_count
+    from shiftable_patterns
+    inner join background
+        on
+            background.dimension_count = (
+                {%- for dimension in pattern_dimensions() %}
+                    {%- if not loop.first %} + {% endif -%}
+                    (shiftable_patterns.dimension_{{ dimension }} is not null)::integer
+                {%- endfor %}
+            ) + 1
+            {%- for dimension in pattern_dimensions() %}
+                and (
+                    shiftable_patterns.dimension_{{ dimension }} is null
+                    or shiftable_patterns.dimension_{{ dimension }}
+                    = background.dimension_{{ dimension }}
+                )
+            {%- endfor %}
+),
+
+pattern_value_strength as (
+    select
+        {{ prior_strength_from(overdispersion(
+            'pattern_values.current_failure_count',
+            'pattern_values.current_total_count',
+            'pattern_values.current_days_rate'
+        )) }} as strength
+    from pattern_values
+),
+
+-- The configuration's other values, each as pattern + value (one row per value).
+governed_values as (
+    {%- for dimension in pattern_dimensions() %}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select
+            keyed.configuration_key,
+            shiftable_patterns.current_days_rate,
+            {{ pattern_value_key('shiftable_patterns', 'keyed', dimension) }} as value_key
+        from keyed
+        inner join shiftable_patterns
+            on keyed.governing_pattern_key = shiftable_patterns.pattern_key
+        where shiftable_patterns.dimension_{{ dimension }} is null
+    {%- endfor %}
+),
+
+pattern_shifts as (
+    select
+        governed_values.configuration_key,
+        sum(
+            {{ logit(shrunk_toward(
+                'coalesce(background.current_failure_count, 0)',
+                'coalesce(background.current_total_count, 0)',
+                'governed_values.current_days_rate',
+                'pattern_value_strength.strength'
+            )) }}
+            - {{ logit('governed_values.current_days_rate') }}
+        ) as pattern_shift
+    from governed_values
+    cross join pattern_value_strength
+    left join background
+        on governed_values.value_key = background.combination_key
+    group by governed_values.configuration_key
+),
+
+adjusted as (
     select
         keyed.*,
-        background_means.background_rate,
-        greatest(keyed.pattern_failure_rate, background_means.background_rate) as prior_rate
+        case
+            when pattern_shifts.pattern_shift is null then keyed.pattern_failure_rate
+            else {{ expit(
+                logit('keyed.pattern_failure_rate') ~ ' + pattern_shifts.pattern_shift'
+            ) }}
+        end as pattern_prior_rate
     from keyed
+    left join pattern_shifts
+        on keyed.configuration_key = pattern_shifts.configuration_key
+),
+
+priors as (
+    select
+        adjusted.*,
+        background_means.background_rate,
+        greatest(adjusted.pattern_prior_rate, background_means.background_rate) as prior_rate
+    from adjusted
     inner join background_means
-        on keyed.configuration_key = background_means.configuration_key
+        on adjusted.configuration_key = background_means.configuration_key
 ),
 
 dispersions as (
@@ -105,7 +219,7 @@ strengths as (
         configuration_strengths.*,
         case
             when
-                configuration_strengths.pattern_failure_rate
+                configuration_strengths.pattern_prior_rate
                 > configuration_strengths.background_rate
                 and configuration_strengths.pattern_segment_count > 0
                 then greatest(
@@ -130,8 +244,12 @@ final as (
         strengths.failure_count,
         strengths.failure_count::double precision / strengths.total_count as failure_rate,
         strengths.pattern_keys,
+        strengths.governing_pattern_key,
         strengths.pattern_failure_rate::double precision as pattern_failure_rate,
         strengths.pattern_segment_count::bigint as pattern_segment_count,
+        strengths.pattern_prior_rate::double precision as pattern_prior_rate,
+        (select pattern_value_strength.strength from pattern_value_strength)::double precision
+            as pattern_value_strength,
         strengths.background_rate::double precision as background_rate,
         strengths.prior_rate::double precision as prior_rate,
         strengths.dispersion::double precision as dispersion,

@@ -1,7 +1,9 @@
 -- The parameters of the configuration prediction, one row per level of its hierarchy: the
 -- overall background rate (scope `overall`), the prior strength of each dimension set of
 -- background_rates (scope e.g. `lora|character`) and the prior strength of full configurations
--- (scope `configuration`). The configuration check reads them to predict configurations and
+-- (scope `configuration`), and the strength a value's rate within a pattern is shrunk toward
+-- the pattern's rate with (scope `pattern_value`, configuration_rates). The configuration check
+-- reads them to predict configurations and
 -- combinations that are not in the data yet. Method: docs/alerts.md.
 with background as (
     select * from {{ ref('background_rates') }}
@@ -64,12 +66,28 @@ configuration as (
     from configurations
 ),
 
+pattern_value as (
+    select
+        'pattern_value'::text as scope,
+        null::integer as dimension_count,
+        null::bigint as group_count,
+        null::bigint as total_count,
+        null::bigint as failure_count,
+        null::bigint as background_total_count,
+        null::bigint as background_failure_count,
+        null::double precision as dispersion,
+        max(configurations.pattern_value_strength) as prior_strength
+    from configurations
+),
+
 final as (
     select * from overall
     union all
     select * from dimension_sets
     union all
     select * from configuration
+    union all
+    select * from pattern_value
 )
 
 select * from final

@@ -123,6 +123,7 @@ def test_the_interval_holds_the_estimate_even_at_0_and_100_percent(
         failure_count=failures,
         background_rate=prior,
         pattern_rate=None,
+        pattern_prior_rate=None,
         prior_rate=prior,
         prior_strength=strength,
         predicted_failure_rate=estimate,
