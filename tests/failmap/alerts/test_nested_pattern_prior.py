@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from failmap import database
-from failmap.alerts import check_configuration
+from failmap.alerts import Predictor, check_configuration, load_snapshot
 from tests.dbt.conftest import new_database, run_dbt
 
 START = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
@@ -105,6 +105,35 @@ def test_configurations_inside_a_broad_pattern_are_predicted_at_their_own_values
         predicted, own = by_model[model]
         assert predicted == pytest.approx(RATES[("suite", model)], abs=0.06), model
         assert predicted == pytest.approx(own, abs=0.05), model
+
+
+def test_python_predictions_equal_dbt_where_patterns_are_shifted(nested: str) -> None:
+    dimensions = ("workflow", "model", "lora", "character", "scene_type", "segment_position")
+    with database.connect(nested) as conn:
+        cursor = conn.execute("select * from predictions.configuration_rates")
+        names = [column.name for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        cells = [{d: row[f"dimension_{d}"] for d in dimensions} for row in rows]
+        predictions = Predictor(conn, load_snapshot(conn)).predict(cells)
+    shifted = [
+        row for row in rows
+        if row["pattern_prior_rate"] is not None
+        and abs(row["pattern_prior_rate"] - row["pattern_failure_rate"]) > 0.05
+    ]  # fmt: skip
+    assert len(shifted) >= SCENES
+    for row, prediction in zip(rows, predictions, strict=True):
+        assert prediction.configuration_key == row["configuration_key"]
+        if row["pattern_prior_rate"] is None:
+            assert prediction.pattern_prior_rate is None
+        else:
+            assert prediction.pattern_prior_rate == pytest.approx(
+                row["pattern_prior_rate"], abs=1e-12
+            )
+        assert prediction.prior_rate == pytest.approx(row["prior_rate"], abs=1e-12)
+        assert prediction.prior_strength == pytest.approx(row["prior_strength"], abs=1e-9)
+        assert prediction.predicted_failure_rate == pytest.approx(
+            row["predicted_failure_rate"], abs=1e-12
+        )
 
 
 def test_the_configuration_check_says_the_same(nested: str) -> None:
