@@ -312,7 +312,8 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
         "Segment failure patterns over all the data (quality gates, not run errors), "
         "as surfaced by the pattern engine (`marts.failure_patterns`): the current ones "
         "(emerging or active), most excess failures first, each followed by the narrower "
-        "patterns that refine it (↳).",
+        "patterns that refine it (↳). The failure rate is over all the data; recent days is "
+        "the window its status rests on (a pattern that stopped failing shows it there first).",
     ]
     if rows:
         parts.append(
@@ -323,11 +324,12 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
                     "description",
                     "failed / total segments",
                     "failure rate",
+                    "recent days",
                     "severity",
                     "top failure reasons",
                 ],
                 rows,
-                right=(3, 4),
+                right=(3, 4, 5),
             )
         )
     else:
@@ -356,12 +358,24 @@ def _failure_pattern_row(p: patterns.FailurePattern, name: str) -> list[str]:
         md.cell(p.description),
         f"{p.failure_count:,} / {p.total_count:,}",
         md.rate(p.failure_rate),
+        _recent(p),
         md.cell(p.severity),
         md.cell(
             "; ".join(f"{r.value} ({md.rate(r.share, 0)})" for r in p.top_failure_reasons[:3])
             or "—"
         ),
     ]
+
+
+def _recent(p: patterns.FailurePattern) -> str:
+    """What it failed at in the recent window its status rests on: a pattern that stopped
+    failing shows it here before it can be proven resolved (e.g. 0.0% of 8 over 7 days)."""
+    if p.recent_failure_rate is None or not p.recent_segment_count:
+        return f"no segments in {p.recent_window_days} d"
+    return (
+        f"{md.rate(p.recent_failure_rate)} of {p.recent_segment_count:,} "
+        f"in {p.recent_window_days} d"
+    )
 
 
 def _phases(phases: list[PhaseErrors]) -> str:
