@@ -135,7 +135,9 @@ def _evaluate(
 
 def _position(slot: Slot, prediction: CellPrediction, overall_rate: float) -> PositionPrediction:
     severities = [rate_severity(prediction.predicted_failure_rate, prediction.lower, overall_rate)]
-    severities += [match.pattern.severity for match in prediction.patterns]
+    severities += [
+        match.pattern.severity for match in prediction.patterns if not match.fares_better
+    ]
     return PositionPrediction(
         position_bucket=slot.bucket,
         positions=list(slot.positions) if slot.positions else None,
@@ -196,6 +198,7 @@ def _matched_patterns(
                     failure_count=pattern.failure_count,
                     total_count=pattern.total_count,
                     position_buckets=[],
+                    fares_better=True,
                     status=pattern.status,  # type: ignore[arg-type]
                     status_since=pattern.status_since,
                     top_failure_reasons=[
@@ -203,7 +206,10 @@ def _matched_patterns(
                         for value, share in pattern.top_failure_reasons
                     ],
                 )
-            found[pattern.pattern_key].position_buckets.append(slot.bucket)
+            matched = found[pattern.pattern_key]
+            matched.position_buckets.append(slot.bucket)
+            matched.configuration_rate = max(matched.configuration_rate or 0.0, match.shifted_rate)
+            matched.fares_better = matched.fares_better and match.fares_better
     if found:
         for fix in fixes_for(conn, list(found)):
             found[fix.pattern_key].fixes.append(

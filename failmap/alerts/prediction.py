@@ -51,7 +51,7 @@ from failmap.alerts.store import (
     load_combinations,
     load_rows,
 )
-from failmap.alerts.thresholds import CONFIDENCE_LEVEL
+from failmap.alerts.thresholds import CONFIDENCE_LEVEL, MIN_RISK_RATIO
 
 SUBSETS: tuple[tuple[str, ...], ...] = tuple(
     subset for size in (1, 2, 3) for subset in combinations(DIMENSIONS, size)
@@ -96,10 +96,19 @@ def plan_slots(configuration: Configuration, snapshot: Snapshot) -> list[Slot]:
 
 @dataclass(frozen=True)
 class PatternMatch:
-    """A surfaced pattern a configuration lies in, and the key (own or alias) that matched."""
+    """A surfaced pattern a configuration lies in, the key (own or alias) that matched, and
+    the pattern's rate shifted to the configuration's other values (`Predictor._shifted`)."""
 
     pattern: Pattern
     matched_by: str
+    shifted_rate: float
+
+    @property
+    def fares_better(self) -> bool:
+        """The configuration's values put it materially below its pattern (the pattern's rate
+        now over `MIN_RISK_RATIO`, the smallest difference the engine calls a pattern): it does
+        not take the pattern's severity."""
+        return self.shifted_rate * MIN_RISK_RATIO < self.pattern.failure_rate
 
 
 @dataclass(frozen=True)
@@ -310,7 +319,7 @@ class Predictor:
         triples = [self._background(parts, triple) for triple in TRIPLES]
         background = sum(triples) / len(triples)
         matches = tuple(
-            PatternMatch(pattern, key)
+            PatternMatch(pattern, key, self._shifted(pattern.failure_rate, key, values))
             for pattern in self.snapshot.patterns
             if (key := pattern.matched_by(values)) is not None
         )
@@ -326,11 +335,7 @@ class Predictor:
             default=None,
         )
         pattern_rate = None if governing is None else governing.pattern.failure_rate
-        pattern_prior = (
-            None
-            if governing is None
-            else self._shifted(governing.pattern.failure_rate, governing.matched_by, values)
-        )
+        pattern_prior = None if governing is None else governing.shifted_rate
         prior = background if pattern_prior is None else max(background, pattern_prior)
         strength = self.parameters.configuration_strength
         if governing is not None and pattern_prior is not None and pattern_prior > background:

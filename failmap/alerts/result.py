@@ -63,6 +63,17 @@ class MatchedPattern(BaseModel):
     failure_count: int
     total_count: int
     position_buckets: list[str] = Field(description="Position buckets of the check it applies to.")
+    configuration_rate: float | None = Field(
+        default=None,
+        description="Its rate now shifted to the configuration's other values (how they fare "
+        "within it); the highest over the check's position buckets.",
+    )
+    fares_better: bool = Field(
+        default=False,
+        description="The configuration's values put it materially below the pattern (the rate "
+        "above is under failure_rate / 1.5) in every bucket: the check does not take the "
+        "pattern's severity.",
+    )
     fixes: list[KnownFix] = Field(default_factory=list)
     status: Literal["emerging", "active"] = Field(
         default="active",
@@ -206,6 +217,11 @@ class CheckResult(BaseModel):
                 lines.append(
                     f"  [{pattern.severity}, {pattern.status}{since}] {pattern.description}{alias}"
                 )
+                if pattern.fares_better and pattern.configuration_rate is not None:
+                    lines.append(
+                        f"      this configuration fares better within it: about "
+                        f"{pattern.configuration_rate:.0%} (its severity is not taken)"
+                    )
                 if pattern.top_failure_reasons:
                     reasons = "; ".join(
                         f"{r.value} ({r.share:.0%})" for r in pattern.top_failure_reasons[:3]

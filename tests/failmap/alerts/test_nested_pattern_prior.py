@@ -152,3 +152,23 @@ def test_the_configuration_check_says_the_same(nested: str) -> None:
         ).fetchone()
     assert result.predicted_failure_rate == pytest.approx(expected, abs=1e-12)
     assert result.predicted_failure_rate < 0.35
+
+
+def test_a_configuration_that_fares_better_within_a_pattern_does_not_take_its_severity(
+    nested: str,
+) -> None:
+    def check(model: str):
+        return check_configuration(
+            nested, workflow="suite", model=model, lora="none", character="none",
+            scene_type="scene07", segment_position=1, log=False,
+        )  # fmt: skip
+
+    low, high = check("low"), check("high")
+    (suite_low,) = [p for p in low.patterns if p.pattern_key == "workflow=suite"]
+    assert suite_low.severity == "high"
+    assert suite_low.fares_better
+    assert suite_low.configuration_rate == pytest.approx(0.25, abs=0.06)
+    assert low.severity != "high"
+    assert "fares better within it" in low.summary()
+    assert not any(p.fares_better for p in high.patterns)
+    assert high.severity == "high"
