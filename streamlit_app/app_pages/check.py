@@ -188,6 +188,11 @@ for pattern in patterns:
         )
         if pattern["matched_by"] != pattern["pattern_key"]:
             st.caption(f"Matched as {md_escape(pattern_label(pattern['matched_by']))}.")
+        if pattern.get("fares_better") and pattern.get("configuration_rate") is not None:
+            st.caption(
+                f"This configuration fares better within it: about "
+                f"{pattern['configuration_rate']:.0%}, so its severity is not taken."
+            )
         if pattern["fixes"]:
             fixes = pd.DataFrame(pattern["fixes"])
             _, fix = fixes_selection(
