@@ -3,6 +3,7 @@
 import streamlit as st
 from lib import charts
 from lib.notices import show_missing
+from lib.numbers import compact_count
 from lib.page import page_context, period_caption
 from lib.pattern_status import STATUS_HELP, WEEK_DAYS, current, status_text, week_changes
 from lib.queries import (
@@ -44,7 +45,9 @@ else:
     patterns = current(all_patterns).reset_index(drop=True)
 
 columns = st.columns(6)
-columns[0].metric("Segments", f"{segments:,}", help=volume_note, border=True)
+columns[0].metric(
+    "Segments", compact_count(segments), help=f"{segments:,} segments. {volume_note}", border=True
+)
 columns[1].metric(
     "Failure rate",
     f"{failed / segments:.1%}" if segments else "–",
@@ -54,7 +57,7 @@ columns[1].metric(
 if patterns is not None:
     by_severity = patterns["severity"].value_counts()
     columns[2].metric(
-        "Current patterns",
+        "Patterns now",
         len(patterns),
         help=" · ".join(f"{by_severity.get(s, 0)} {s}" for s in ("high", "medium", "low"))
         + " (emerging or active; resolved ones left out)",
@@ -89,15 +92,17 @@ try:
     quarantined = quarantined_rows_in_period(period)
     columns[5].metric(
         "Quarantined",
-        f"{quarantined:,}",
-        help="Input rows that broke the data contract, from files loaded in the period.",
+        compact_count(quarantined),
+        help=f"{quarantined:,} input rows that broke the data contract, from files loaded in "
+        "the period.",
         border=True,
     )
 except MartMissing:
     columns[5].metric(
         "Quarantined",
-        f"{int(freshness['rows_quarantined_count']):,}",
-        help="All data (the ingest ledger is not readable here).",
+        compact_count(int(freshness["rows_quarantined_count"])),
+        help=f"{int(freshness['rows_quarantined_count']):,} rows, all data (the ingest ledger "
+        "is not readable here).",
         border=True,
     )
 

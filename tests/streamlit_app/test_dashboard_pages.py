@@ -66,7 +66,7 @@ def test_overview_shows_the_period_kpis_and_the_planted_patterns(open_page, demo
     assert int(metrics["Segments"].replace(",", "")) > 50_000
     # Resolved patterns no longer cost failures: the count is of the current ones.
     current = [p for p in PLANTED.expected_patterns if p.status != "resolved"]
-    assert metrics["Current patterns"] == str(len(current))
+    assert metrics["Patterns now"] == str(len(current))
     assert metrics["With a fix"] == f"0 of {len(current)}"
     regressions = [c for c in PLANTED.version_changes if c.verdict == "regression"]
     assert metrics["Regressions"] == str(len(regressions))

@@ -76,7 +76,7 @@ def test_overview_counts_current_patterns_and_this_weeks_changes(open_page, demo
     _no_exception(app)
     metrics = {metric.label: metric.value for metric in app.metric}
     current = [key for key, status in statuses.items() if status != "resolved"]
-    assert metrics["Current patterns"] == str(len(current))
+    assert metrics["Patterns now"] == str(len(current))
     # The emerging pattern started in the data's last week; l16 resolved a month before it.
     assert int(metrics["New this week"]) >= 1
     assert metrics["Resolved this week"] == "0"
