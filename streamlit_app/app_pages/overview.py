@@ -208,7 +208,7 @@ else:
             "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
             "failure_percent": st.column_config.NumberColumn(
                 "Failure rate",
-                format="%.0f%%",
+                format="%.1f%%",
                 width=90,
                 help="Share of the pattern's segments that failed",
             ),

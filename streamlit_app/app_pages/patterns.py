@@ -190,7 +190,7 @@ event = st.dataframe(
         ),
         "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
         "failure_percent": st.column_config.ProgressColumn(
-            "Failure rate", format="%.0f%%", min_value=0, max_value=100, width=100
+            "Failure rate", format="%.1f%%", min_value=0, max_value=100, width=100
         ),
         "baseline_percent": BASELINE_COLUMN,
         "period_failure_count": st.column_config.NumberColumn(
@@ -233,7 +233,7 @@ if not refinements.empty:
             "status_label": st.column_config.TextColumn("Status", width=150),
             "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
             "failure_percent": st.column_config.NumberColumn(
-                "Failure rate", format="%.0f%%", width=100
+                "Failure rate", format="%.1f%%", width=100
             ),
             "reasons_preview": st.column_config.TextColumn(
                 "Top failure reasons",
@@ -338,7 +338,7 @@ for column, cell, what, title, width in (
                     what: st.column_config.TextColumn(what.capitalize(), width=width),
                     "share_percent": st.column_config.ProgressColumn(
                         "Share of failures",
-                        format="%.0f%%",
+                        format="%.1f%%",
                         min_value=0,
                         max_value=100,
                         width=130,

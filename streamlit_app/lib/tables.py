@@ -88,7 +88,7 @@ PATTERN_LABEL_WIDTH = 340
 # A pattern's baseline beside its failure rate (the Overview's and the Patterns page's tables).
 BASELINE_COLUMN = st.column_config.NumberColumn(
     "Baseline",
-    format="%.0f%%",
+    format="%.1f%%",
     width=70,
     help="Failure rate of every other segment (lower than the overall rate, which "
     "includes the pattern's own failures)",
