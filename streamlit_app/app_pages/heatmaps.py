@@ -6,9 +6,16 @@ import streamlit as st
 from lib import charts
 from lib.dimensions import DIMENSIONS, describe_cell, label
 from lib.findings import covering_pattern, heatmap_title
+from lib.map_axes import varied_axes
 from lib.notices import show_missing
 from lib.page import page_context, period_caption
-from lib.queries import MartMissing, cell_failing_segments, failure_heatmap, failure_patterns
+from lib.queries import (
+    MartMissing,
+    cell_failing_segments,
+    dimension_values,
+    failure_heatmap,
+    failure_patterns,
+)
 from lib.tables import pattern_label, segments_table
 from lib.text import md_escape
 
@@ -147,6 +154,10 @@ def heatmap_section(number: int, default_x: str, default_y: str) -> None:
     segments_table(segments, key=f"cell_segments_{number}")
 
 
-for number, (default_x, default_y) in enumerate(DEFAULT_MAPS, start=1):
+try:
+    maps = varied_axes(DEFAULT_MAPS, {d: len(v) for d, v in dimension_values().items()})
+except MartMissing:  # each map says what is missing
+    maps = list(DEFAULT_MAPS)
+for number, (default_x, default_y) in enumerate(maps, start=1):
     with st.container(border=True):
         heatmap_section(number, default_x, default_y)
