@@ -143,6 +143,14 @@ def heatmap(
     )
 
 
+# Version changes whose verdict changed something; only these are named on a trend chart, and
+# only up to MAX_NAMED_CHANGES of them (more are ruled; their names are in the tooltip and the
+# table below the chart). A name is cut at LABEL_PIXELS.
+DECISIVE_VERDICTS = ("regression", "improvement")
+MAX_NAMED_CHANGES = 6
+LABEL_PIXELS = 260
+
+
 def trend(
     series: pd.DataFrame,
     changes: pd.DataFrame,
@@ -196,24 +204,37 @@ def trend(
         ),
     ]
     if not changes.empty:
-        # Labels of changes days apart would overlap on one line: three lines, in turn.
         changes = changes.sort_values("changed_at").assign(
-            label_y=[8 + 13 * (order % 3) for order in range(len(changes))]
+            decisive=lambda rows: rows["verdict"].isin(DECISIVE_VERDICTS)
         )
+        # Every change is ruled (faint when it changed nothing); only decisive ones are named,
+        # and only while few: real data changes versions with nearly every run (LAMMPS: ~40
+        # changes in six weeks), and their names piled up over the chart.
         rules = alt.Chart(changes).encode(x=alt.X("changed_at:T"))
         layers.append(
             rules.mark_rule(strokeDash=[2, 3], color="#6a3d9a").encode(
+                opacity=alt.condition("datum.decisive", alt.value(1.0), alt.value(0.25)),
                 tooltip=[
                     alt.Tooltip("label:N", title="Version change"),
                     alt.Tooltip("verdict:N", title="Verdict"),
-                ]
+                ],
             )
         )
-        layers.append(
-            rules.mark_text(align="left", dx=4, dy=-4, color="#6a3d9a", fontSize=11).encode(
-                y=alt.Y("label_y:Q", scale=None, axis=None), text="label:N"
+        named = changes[changes["decisive"]]
+        if 0 < len(named) <= MAX_NAMED_CHANGES:
+            # Labels of changes days apart would overlap on one line: three lines, in turn.
+            named = named.assign(label_y=[8 + 13 * (order % 3) for order in range(len(named))])
+            layers.append(
+                alt.Chart(named)
+                .mark_text(
+                    align="left", dx=4, dy=-4, color="#6a3d9a", fontSize=11, limit=LABEL_PIXELS
+                )
+                .encode(
+                    x=alt.X("changed_at:T"),
+                    y=alt.Y("label_y:Q", scale=None, axis=None),
+                    text="label:N",
+                )
             )
-        )
     return alt.layer(*layers).properties(title=_title(title, subtitle), height=420)
 
 
