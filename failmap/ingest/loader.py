@@ -152,6 +152,18 @@ def _unchanged_since_ledgered(cur: psycopg.Cursor, stat: FileStat) -> str | None
     return None if row is None else str(row[0])
 
 
+def unchanged_since_ledgered(conn: psycopg.Connection, paths: list[Path]) -> set[Path]:
+    """The files whose content the ledger counts as seen, known by path, size and mtime alone."""
+    stats = {path: FileStat.of(path) for path in paths}
+    rows = conn.execute(
+        f"select inbox_path, size_bytes, mtime_ns from raw.ingested_files "  # noqa: S608
+        f"where inbox_path = any(%s) and {SEEN}",
+        [[stat.path for stat in stats.values()]],
+    ).fetchall()
+    known = set(rows)
+    return {path for path, stat in stats.items() if (stat.path, stat.size, stat.mtime_ns) in known}
+
+
 def _record_stat(cur: psycopg.Cursor, sha256: str, stat: FileStat) -> None:
     """Remember where this content was just read and its stat (a touched file, moved inbox)."""
     if stat.settled:

@@ -4,12 +4,16 @@ start-up refresh of `failmap up` loaded it), and for one as soon as a file is re
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
+from typing import BinaryIO
 
 import dagster as dg
+import pytest
 
 from failmap import database
-from failmap.ingest import load_files
+from failmap.ingest import load_files, readers
 from orchestration.defs.ingestion.sensors import inbox_sensor
 from tests.failmap.ingest.conftest import score_row, write_csv
 
@@ -56,3 +60,28 @@ def test_file_rejected_for_its_name_requests_a_run_once_renamed(
 
     assert isinstance(renamed, dg.SensorResult)
     assert len(renamed.run_requests or []) == 1
+
+
+def test_files_unchanged_since_they_were_loaded_are_not_read_again(
+    failmap_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = Path(failmap_env["FAILMAP_INBOX"])
+    loaded = write_csv(inbox / "quality_scores_1.csv", [score_row(i) for i in range(4)])
+    an_hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(loaded, ns=(an_hour_ago, an_hour_ago))  # settled: its stat is ledgered
+    with database.connect(failmap_env["FAILMAP_DATABASE_URL"]) as conn:
+        load_files(conn, [loaded])
+    reads: list[str] = []
+    open_file = readers.open_landing_file
+
+    def counting_open(path: Path) -> BinaryIO:
+        reads.append(path.name)
+        return open_file(path)
+
+    monkeypatch.setattr(readers, "open_landing_file", counting_open)
+
+    result = _evaluate(None)
+
+    assert isinstance(result, dg.SensorResult)
+    assert not result.run_requests
+    assert reads == []
