@@ -7,15 +7,14 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import BinaryIO
 
 import dagster as dg
 import pytest
 
 from failmap import database
-from failmap.ingest import load_files, readers
+from failmap.ingest import load_files
 from orchestration.defs.ingestion.sensors import inbox_sensor
-from tests.failmap.ingest.conftest import score_row, write_csv
+from tests.failmap.ingest.conftest import count_reads, score_row, write_csv
 
 
 def _evaluate(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
@@ -71,14 +70,7 @@ def test_files_unchanged_since_they_were_loaded_are_not_read_again(
     os.utime(loaded, ns=(an_hour_ago, an_hour_ago))  # settled: its stat is ledgered
     with database.connect(failmap_env["FAILMAP_DATABASE_URL"]) as conn:
         load_files(conn, [loaded])
-    reads: list[str] = []
-    open_file = readers.open_landing_file
-
-    def counting_open(path: Path) -> BinaryIO:
-        reads.append(path.name)
-        return open_file(path)
-
-    monkeypatch.setattr(readers, "open_landing_file", counting_open)
+    reads = count_reads(monkeypatch)
 
     result = _evaluate(None)
 

@@ -6,29 +6,19 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import BinaryIO
 
 import psycopg
 import pytest
 
-from failmap.ingest import load_file, readers
-from tests.failmap.ingest.conftest import score_row, write_csv
+from failmap.ingest import load_file
+from tests.failmap.ingest.conftest import count_reads, score_row, write_csv
 
 HOUR_NS = 3600 * 10**9
 
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Names of the files the loader opens to read (hashing or loading them), in order."""
-    opened: list[str] = []
-    open_file = readers.open_landing_file
-
-    def counting_open(path: Path) -> BinaryIO:
-        opened.append(path.name)
-        return open_file(path)
-
-    monkeypatch.setattr(readers, "open_landing_file", counting_open)
-    return opened
+    return count_reads(monkeypatch)
 
 
 def _delivered_an_hour_ago(path: Path) -> Path:
