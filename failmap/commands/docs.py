@@ -16,7 +16,7 @@ SHOWN_UNDOCUMENTED = 10
 def docs(port: int, host: str, no_serve: bool) -> None:
     """Build dbt docs (models, columns, lineage) and GX Data Docs, and serve them on loopback."""
     from failmap.docs import generate_dbt_docs, serve_docs, write_index
-    from failmap.quality.validation import build_data_docs
+    from failmap.quality.validation import update_data_docs
 
     settings = settings_or_exit()
     url = database_url_or_exit(settings)
@@ -27,7 +27,9 @@ def docs(port: int, host: str, no_serve: bool) -> None:
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None
     click.echo("building Great Expectations Data Docs ...")
-    gx_index = build_data_docs(url)
+    # Renders what no refresh rendered yet (a run that stopped before its docs update) and the
+    # index; pages already rendered stay as they are.
+    gx_index = update_data_docs(url).index
     write_index(site, missing)
     if missing:
         click.echo(f"{len(missing)} models or columns have no description:")

@@ -5,6 +5,10 @@ together with its ledger row, or nothing does: a crash mid-file leaves no trace,
 loads the file again. The ledger's sha256 makes a re-delivered file, under any name, a no-op.
 
 The hash in the ledger is that of the bytes loaded (read once, hashed as they stream to COPY).
+The ledger also keeps where the file was read and its modification time: a file whose path,
+size and modification time (ns) all match a ledgered row is skipped without being read (each
+refresh used to hash every inbox file to find it). A file changed or touched since is hashed as
+before, and its new stat recorded when its content turns out to be ledgered already.
 A file rejected for its name alone (`scores.csv`, `quality_scores.txt`) is ledgered so people
 see it, but does not count as seen: renamed, the same content loads. Symbolic links in the inbox
 are never followed.
@@ -105,6 +109,70 @@ def pending_files(inbox: Path, log: Callable[[str], None] | None = None) -> list
 SEEN = "(status = 'loaded' or (file_kind is not null and file_format is not null))"
 
 
+# A file modified less than this before failmap started reading it gets no recorded stat, so it
+# is hashed again next time: file systems stamp modification times from a coarse clock (a few
+# ms), and a rewrite of the same size within one tick would otherwise look unchanged. (Git's
+# "racily clean" index entries, for the same reason.)
+SETTLED_NS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """Where a file is, its size and modification time, taken before it is read."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    settled: bool
+
+    @classmethod
+    def of(cls, path: Path) -> FileStat:
+        stat = path.lstat()
+        return cls(
+            path=str(path.absolute()),
+            size=stat.st_size,
+            mtime_ns=stat.st_mtime_ns,
+            settled=time.time_ns() - stat.st_mtime_ns >= SETTLED_NS,
+        )
+
+    @property
+    def recorded(self) -> tuple[str | None, int | None]:
+        """(inbox_path, mtime_ns) as the ledger stores them: nothing for an unsettled file."""
+        return (self.path, self.mtime_ns) if self.settled else (None, None)
+
+
+def _unchanged_since_ledgered(cur: psycopg.Cursor, stat: FileStat) -> str | None:
+    """The hash of the seen ledger row this file is unchanged from (path, size, mtime), if any."""
+    cur.execute(
+        f"select sha256 from raw.ingested_files where inbox_path = %s and size_bytes = %s "  # noqa: S608
+        f"and mtime_ns = %s and {SEEN}",
+        (stat.path, stat.size, stat.mtime_ns),
+    )
+    row = cur.fetchone()
+    return None if row is None else str(row[0])
+
+
+def unchanged_since_ledgered(conn: psycopg.Connection, paths: list[Path]) -> set[Path]:
+    """The files whose content the ledger counts as seen, known by path, size and mtime alone."""
+    stats = {path: FileStat.of(path) for path in paths}
+    rows = conn.execute(
+        f"select inbox_path, size_bytes, mtime_ns from raw.ingested_files "  # noqa: S608
+        f"where inbox_path = any(%s) and {SEEN}",
+        [[stat.path for stat in stats.values()]],
+    ).fetchall()
+    known = set(rows)
+    return {path for path, stat in stats.items() if (stat.path, stat.size, stat.mtime_ns) in known}
+
+
+def _record_stat(cur: psycopg.Cursor, sha256: str, stat: FileStat) -> None:
+    """Remember where this content was just read and its stat (a touched file, moved inbox)."""
+    if stat.settled:
+        cur.execute(
+            "update raw.ingested_files set inbox_path = %s, mtime_ns = %s where sha256 = %s",
+            (stat.path, stat.mtime_ns, sha256),
+        )
+
+
 def _ledger_entry(cur: psycopg.Cursor, sha256: str) -> Literal["seen", "name", None]:
     """`seen` when the content was loaded or rejected for its content, `name` when it was only
     rejected for its file name, None when the ledger does not know it."""
@@ -130,6 +198,7 @@ def _record_rejection(
     fmt: str | None,
     reason: str,
     started: float,
+    stat: FileStat,
 ) -> FileOutcome:
     with conn.transaction(), conn.cursor() as cur:
         entry = _lock_and_find(cur, sha256)
@@ -140,10 +209,10 @@ def _record_rejection(
                 return FileOutcome(path.name, "skipped", kind=kind, reason=reason, sha256=sha256)
             cur.execute("delete from raw.ingested_files where sha256 = %s", (sha256,))
         cur.execute(
-            "insert into raw.ingested_files "
-            "(file_name, file_kind, file_format, sha256, size_bytes, status, reason, duration_ms) "
-            "values (%s, %s, %s, %s, %s, 'rejected', %s, %s)",
-            (path.name, kind, fmt, sha256, size, reason, _elapsed_ms(started)),
+            "insert into raw.ingested_files (file_name, file_kind, file_format, sha256, "
+            "size_bytes, status, reason, duration_ms, inbox_path, mtime_ns) "
+            "values (%s, %s, %s, %s, %s, 'rejected', %s, %s, %s, %s)",
+            (path.name, kind, fmt, sha256, size, reason, _elapsed_ms(started), *stat.recorded),
         )
     return FileOutcome(path.name, "rejected", kind=kind, reason=reason, sha256=sha256)
 
@@ -310,6 +379,8 @@ def load_file(conn: psycopg.Connection, path: Path) -> FileOutcome:
     kind = kind_for_file_name(path.name)
     fmt = readers.file_format(path)
     kind_name = kind.name if kind else None
+    # Before any read: a change after this moves the modification time, so it never matches.
+    stat = FileStat.of(path)
     if kind is None or fmt is None:
         if kind is None:
             reason = "file name must start with quality_scores or runs to say what it holds"
@@ -321,20 +392,27 @@ def load_file(conn: psycopg.Connection, path: Path) -> FileOutcome:
         with readers.open_landing_file(path) as handle:
             source = readers.FileSource(handle)
             sha256 = source.finish()
-        return _record_rejection(conn, path, sha256, source.size, kind_name, fmt, reason, started)
-    # Content seen before is skipped without loading it: one read to hash it, no COPY.
+        return _record_rejection(
+            conn, path, sha256, source.size, kind_name, fmt, reason, started, stat
+        )
+    # Content seen before is skipped without loading it: unread when the file is as it was when
+    # ledgered, else one read to hash it, no COPY.
     with conn.transaction(), conn.cursor() as cur:
+        unchanged = _unchanged_since_ledgered(cur, stat)
+        if unchanged is not None:
+            return FileOutcome(path.name, "skipped", kind=kind_name, sha256=unchanged)
         earlier = file_sha256(path)
         if _ledger_entry(cur, earlier) == "seen":
+            _record_stat(cur, earlier, stat)
             return FileOutcome(path.name, "skipped", kind=kind_name, sha256=earlier)
     with readers.open_landing_file(path) as handle:
         source = readers.FileSource(handle)
         try:
-            return _load_content(conn, path, source, kind, fmt, started)
+            return _load_content(conn, path, source, kind, fmt, started, stat)
         except readers.FileRejected as rejection:
             sha256 = source.finish()
             return _record_rejection(
-                conn, path, sha256, source.size, kind_name, fmt, str(rejection), started
+                conn, path, sha256, source.size, kind_name, fmt, str(rejection), started, stat
             )
         except _SeenBefore:
             return FileOutcome(path.name, "skipped", kind=kind_name, sha256=source.finish())
@@ -347,6 +425,7 @@ def _load_content(
     kind: FileKind,
     fmt: str,
     started: float,
+    stat: FileStat,
 ) -> FileOutcome:
     """Load the file's bytes (read once from `source`) in one transaction, ledgered by their
     hash; raises FileRejected for an unreadable file, _SeenBefore for content ledgered since."""
@@ -362,10 +441,10 @@ def _load_content(
             # Ledgered when it arrived under a name that said nothing; now it can load.
             cur.execute("delete from raw.ingested_files where sha256 = %s", (sha256,))
         cur.execute(
-            "insert into raw.ingested_files "
-            "(file_name, file_kind, file_format, sha256, size_bytes, status) "
-            "values (%s, %s, %s, %s, %s, 'loaded') returning file_id",
-            (path.name, kind.name, fmt, sha256, source.size),
+            "insert into raw.ingested_files (file_name, file_kind, file_format, sha256, "
+            "size_bytes, status, inbox_path, mtime_ns) "
+            "values (%s, %s, %s, %s, %s, 'loaded', %s, %s) returning file_id",
+            (path.name, kind.name, fmt, sha256, source.size, *stat.recorded),
         )
         row = cur.fetchone()
         assert row is not None

@@ -7,9 +7,11 @@ step), and `failmap refresh` (`failmap.runtime.refresh`) before it builds the ru
 import runs on another core, in parallel with the run's set-up and first steps, and the checks
 hand it their suites over a pipe (one JSON line each way). Anywhere else (tests, runs forked
 from the warm run worker, which imported GX already) suites run in-process, and so they do when
-the helper is gone.
+the helper is gone. The run's one Data Docs update (`update_data_docs`, after the checks) goes
+the same way, since it needs GX as well.
 
     python -m failmap.quality.worker    # reads [url, suite] lines, writes SuiteOutcome lines
+                                        # ({"data_docs": url} -> a DataDocsUpdate line)
 """
 
 from __future__ import annotations
@@ -25,7 +27,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from failmap.quality.validation import ExpectationOutcome, SuiteOutcome, run_suite
+from failmap.quality.validation import (
+    DataDocsUpdate,
+    ExpectationOutcome,
+    SuiteOutcome,
+    run_suite,
+    update_data_docs,
+)
 
 
 class WorkerUnavailable(RuntimeError):
@@ -62,22 +70,34 @@ class SuiteWorker:
         atexit.register(self.close)
 
     def run_suite(self, url: str, suite_name: str) -> SuiteOutcome:
+        return outcome_from_json(self._ask([url, suite_name], suite_name))
+
+    def update_data_docs(self, url: str) -> DataDocsUpdate:
+        document = self._ask({"data_docs": url}, "data docs")
+        return DataDocsUpdate(
+            index=Path(document["index"]),
+            validation_pages=document["validation_pages"],
+            suite_pages=document["suite_pages"],
+        )
+
+    def _ask(self, request: Any, what: str) -> dict[str, Any]:
+        """Send one request line, wait for its answer line."""
         with self._lock:
             if self._process.poll() is not None:
                 raise WorkerUnavailable(f"exited with {self._process.returncode}")
             assert self._process.stdin is not None and self._process.stdout is not None
             try:
-                self._process.stdin.write(json.dumps([url, suite_name]) + "\n")
+                self._process.stdin.write(json.dumps(request) + "\n")
                 self._process.stdin.flush()
             except OSError as error:
                 raise WorkerUnavailable(str(error)) from error
             line = self._process.stdout.readline()
         if not line:
             raise WorkerUnavailable("no answer")
-        document = json.loads(line)
+        document: dict[str, Any] = json.loads(line)
         if "error" in document:
-            raise RuntimeError(f"{suite_name}: {document['error']}")
-        return outcome_from_json(document)
+            raise RuntimeError(f"{what}: {document['error']}")
+        return document
 
     def alive(self) -> bool:
         return self._process.poll() is None
@@ -134,19 +154,37 @@ def run_suite_prepared(url: str, suite_name: str) -> SuiteOutcome:
     return run_suite(url, suite_name)
 
 
+def update_data_docs_prepared(url: str) -> DataDocsUpdate:
+    """Update the Data Docs in the helper when one was started, else in this process."""
+    if _worker is not None:
+        try:
+            return _worker.update_data_docs(url)
+        except WorkerUnavailable:
+            pass
+    return update_data_docs(url)
+
+
+def answer(request: Any) -> dict[str, Any]:
+    """The helper's answer to one request: a suite's outcome, or what a docs update rendered."""
+    if isinstance(request, dict):
+        update = update_data_docs(request["data_docs"])
+        return {**asdict(update), "index": str(update.index)}
+    url, suite_name = request
+    return outcome_to_json(run_suite(url, suite_name))
+
+
 def main() -> None:
-    """The helper: import GX first, then answer one suite per input line."""
+    """The helper: import GX first, then answer one request per input line."""
     answers = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # whatever else gets printed goes to stderr, not into the answers
     import great_expectations  # noqa: F401  (the reason this process exists: import it now)
 
     for line in sys.stdin:
-        url, suite_name = json.loads(line)
         try:
-            answer = outcome_to_json(run_suite(url, suite_name))
+            document = answer(json.loads(line))
         except Exception as error:
-            answer = {"error": f"{type(error).__name__}: {error}"}
-        answers.write(json.dumps(answer, default=str) + "\n")
+            document = {"error": f"{type(error).__name__}: {error}"}
+        answers.write(json.dumps(document, default=str) + "\n")
 
 
 if __name__ == "__main__":

@@ -7,12 +7,19 @@ as each file lands and each dbt node finishes; the summary counts what an operat
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 
 from failmap.runtime.code_location import load_definitions
+from failmap.runtime.dbt_client import SOCKET_VARIABLE
 
 # A run with this tag set to "true" rebuilds incremental dbt models from scratch.
 FULL_REFRESH_TAG = "failmap/full_refresh"
@@ -105,14 +112,55 @@ def summarize(result: dg.ExecuteInProcessResult) -> RefreshSummary:
     return summary
 
 
+@contextlib.contextmanager
+def dbt_fork_server() -> Iterator[None]:
+    """A dbt-only worker for this process's run (`python -m failmap.runtime.run_worker --dbt-only`).
+
+    The run's dbt step starts `failmap-dbt`, which forks dbt from the worker named in
+    FAILMAP_RUN_WORKER_SOCKET instead of importing dbt (~3 s) in a new process. The worker
+    imports dbt while this process builds the run, ingests and checks; if it is not listening
+    yet when dbt starts, `failmap-dbt` runs dbt the usual way. Inside a run forked from the warm
+    run worker (the variable is set already) there is nothing to do.
+    """
+    if os.environ.get(SOCKET_VARIABLE):
+        yield
+        return
+    directory = Path(tempfile.mkdtemp(prefix="failmap-dbt-"))
+    path = directory / "dbt.sock"
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "failmap.runtime.run_worker", "--dbt-only", str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,  # its "ready" lines; dbt's output goes to the caller
+        )
+    except OSError:
+        shutil.rmtree(directory, ignore_errors=True)
+        yield
+        return
+    os.environ[SOCKET_VARIABLE] = str(path)
+    try:
+        yield
+    finally:
+        os.environ.pop(SOCKET_VARIABLE, None)
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def run_refresh(
     *, full_refresh: bool = False, echo: Callable[[str], None] = print
 ) -> RefreshSummary:
     """Materialize every asset once, in-process, recorded in the Dagster instance.
 
-    The Great Expectations helper process starts first, so its 6-13 s import of GX runs while
-    this process builds the definitions and the run and ingests the files; the checks then hand
-    it their suites (`failmap.quality.worker`). It is stopped when the run ends.
+    Two helper processes import in parallel with this one: Great Expectations' (6-13 s), started
+    first, while this process builds the definitions and the run and ingests the files (the
+    checks then hand it their suites, `failmap.quality.worker`); and dbt's (~3 s), started once
+    the definitions are built (the dbt step forks dbt from it, `dbt_fork_server`). Both are
+    stopped when the run ends.
     """
     from failmap.quality import worker
 
@@ -121,7 +169,9 @@ def run_refresh(
     try:
         job = load_definitions().resolve_job_def("refresh")
         tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
-        with dg.DagsterInstance.get() as instance:
+        # Started after the definitions, whose build it would slow on 2 cores: the run's set-up,
+        # ingest and raw checks still leave it the ~3 s its import takes.
+        with dbt_fork_server(), dg.DagsterInstance.get() as instance:
             result = job.execute_in_process(
                 instance=instance,
                 tags=tags,

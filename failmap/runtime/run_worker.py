@@ -21,6 +21,12 @@ Protocol: one JSON request per connection, answered with JSON lines. `{"ping": t
 attached -> `{"pid": <child>}`, later `{"exit": <code>}` (see `failmap.runtime.dbt_client`: a run's
 dbt forks from here too, without dbt's ~4 s import; it runs only the installed dbt library, so
 a stale worker does not matter for it).
+
+    python -m failmap.runtime.run_worker --dbt-only SOCKET_PATH
+
+starts a worker that imports only dbt and answers only `dbt` (and `ping`) requests: `failmap
+refresh` starts one beside its own process (`failmap.runtime.refresh`), so the run's dbt step
+forks dbt instead of waiting ~3 s for its import. It exits when the process that started it does.
 """
 
 from __future__ import annotations
@@ -55,6 +61,8 @@ PRELOADED_MODULES = (
     "dbt.adapters.postgres",
     "great_expectations",
 )
+# What a dbt-only worker imports (dbt's command line with the postgres adapter).
+DBT_MODULES = ("dbt.cli.main", "dbt.adapters.postgres")
 REAP_INTERVAL_SECONDS = 1.0
 ANSWER_TIMEOUT_SECONDS = 10.0
 
@@ -200,15 +208,22 @@ def _answer(connection: socket.socket, answer: dict[str, Any]) -> None:
         connection.sendall(json.dumps(answer).encode() + b"\n")
 
 
-def serve(path: Path, watch_root: Path = REPO_ROOT) -> NoReturn:
+def serve(path: Path, watch_root: Path = REPO_ROOT, *, dbt_only: bool = False) -> NoReturn:
     """Preload, then fork one child per run requested over the socket at `path`.
 
     `watch_root` is the checkout whose changes make the worker re-import (tests point it
-    elsewhere).
+    elsewhere). `dbt_only`: import only dbt, answer only dbt requests, and exit once the parent
+    process is gone.
     """
-    imported = code_fingerprint(watch_root)  # before importing: a change during it counts
+    # Before importing: a change during it counts. (A dbt-only worker never runs failmap code.)
+    imported = 0.0 if dbt_only else code_fingerprint(watch_root)
     started = time.monotonic()
-    preload()
+    parent = os.getppid()
+    if dbt_only:
+        for module in DBT_MODULES:
+            importlib.import_module(module)
+    else:
+        preload()
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -225,6 +240,9 @@ def serve(path: Path, watch_root: Path = REPO_ROOT) -> NoReturn:
     )
     while True:
         _reap_children()
+        if dbt_only and os.getppid() != parent:
+            path.unlink(missing_ok=True)
+            raise SystemExit(0)  # whoever started it is gone: nobody will ask again
         try:
             connection, _ = listener.accept()
         except TimeoutError:
@@ -252,8 +270,9 @@ def serve(path: Path, watch_root: Path = REPO_ROOT) -> NoReturn:
                 _answer(connection, {"ready": True, "pid": os.getpid()})
                 continue
             input_json = message.get("execute_run")
-            if not isinstance(input_json, str):
-                _answer(connection, {"error": "expected ping or execute_run"})
+            if not isinstance(input_json, str) or dbt_only:
+                expected = "dbt or ping" if dbt_only else "ping or execute_run"
+                _answer(connection, {"error": f"expected {expected}"})
                 continue
             if code_fingerprint(watch_root) != imported:
                 # No new connection reaches this process until it listens again.
@@ -276,12 +295,18 @@ def serve(path: Path, watch_root: Path = REPO_ROOT) -> NoReturn:
 
 
 def main() -> None:
-    if len(sys.argv) not in (2, 3):
-        raise SystemExit("usage: python -m failmap.runtime.run_worker SOCKET_PATH [WATCH_ROOT]")
-    path = Path(sys.argv[1])
+    args = sys.argv[1:]
+    dbt_only = args[:1] == ["--dbt-only"]
+    if dbt_only:
+        args = args[1:]
+    if len(args) not in (1, 2):
+        raise SystemExit(
+            "usage: python -m failmap.runtime.run_worker [--dbt-only] SOCKET_PATH [WATCH_ROOT]"
+        )
+    path = Path(args[0])
     if len(str(path)) > MAX_SOCKET_PATH:
         raise SystemExit(f"socket path {path} is longer than {MAX_SOCKET_PATH} characters")
-    serve(path, Path(sys.argv[2]) if len(sys.argv) == 3 else REPO_ROOT)
+    serve(path, Path(args[1]) if len(args) == 2 else REPO_ROOT, dbt_only=dbt_only)
 
 
 if __name__ == "__main__":

@@ -4,14 +4,17 @@ start-up refresh of `failmap up` loaded it), and for one as soon as a file is re
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from failmap import database
 from failmap.ingest import load_files
 from orchestration.defs.ingestion.sensors import inbox_sensor
-from tests.failmap.ingest.conftest import score_row, write_csv
+from tests.failmap.ingest.conftest import count_reads, score_row, write_csv
 
 
 def _evaluate(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
@@ -56,3 +59,21 @@ def test_file_rejected_for_its_name_requests_a_run_once_renamed(
 
     assert isinstance(renamed, dg.SensorResult)
     assert len(renamed.run_requests or []) == 1
+
+
+def test_files_unchanged_since_they_were_loaded_are_not_read_again(
+    failmap_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = Path(failmap_env["FAILMAP_INBOX"])
+    loaded = write_csv(inbox / "quality_scores_1.csv", [score_row(i) for i in range(4)])
+    an_hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(loaded, ns=(an_hour_ago, an_hour_ago))  # settled: its stat is ledgered
+    with database.connect(failmap_env["FAILMAP_DATABASE_URL"]) as conn:
+        load_files(conn, [loaded])
+    reads = count_reads(monkeypatch)
+
+    result = _evaluate(None)
+
+    assert isinstance(result, dg.SensorResult)
+    assert not result.run_requests
+    assert reads == []

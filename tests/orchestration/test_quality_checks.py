@@ -10,9 +10,10 @@ import dagster as dg
 import pytest
 
 from failmap import database
+from failmap.quality.context import CONTEXT_ROOT, DATA_DOCS_DIR
 from failmap.quality.judgements import acknowledge_warning, file_warnings
 from failmap.quality.suites import SUITES
-from failmap.quality.validation import ExpectationOutcome, SuiteOutcome
+from failmap.quality.validation import ExpectationOutcome, SuiteOutcome, pending_pages
 from failmap.runtime.refresh import summarize
 from orchestration.definitions import defs
 from orchestration.defs.quality.checks import CHECK_NAME, check_metadata
@@ -105,11 +106,23 @@ def _evaluations(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEv
 
 
 def _started(result: dg.ExecuteInProcessResult) -> set[str]:
-    return {
-        event.step_key
+    return set(_step_order(result))
+
+
+def _step_order(result: dg.ExecuteInProcessResult) -> list[str]:
+    return [
+        str(event.step_key)
         for event in result.all_events
         if event.event_type == dg.DagsterEventType.STEP_START
-    }
+    ]
+
+
+def _index_links_latest_result(suite_name: str) -> bool:
+    schema, _, table = suite_name.partition(".")
+    results = CONTEXT_ROOT / "uncommitted" / "validations"
+    newest = max((results / schema / table).glob("*/*/*.json"), key=lambda path: path.parent.name)
+    page = "validations/" + str(newest.relative_to(results).with_suffix(".html"))
+    return page in (DATA_DOCS_DIR / "index.html").read_text(encoding="utf-8")
 
 
 QUARANTINED = (2, 5, 7)
@@ -148,6 +161,13 @@ def test_a_mostly_quarantined_delivery_warns_and_the_marts_still_build(
     assert summary.checks_warned >= 1
     assert any("quarantined_share_per_file" in line for line in summary.warnings)
     assert any(line.startswith("  warning raw/quality_scores") for line in summary.lines())
+    # The run's one Data Docs update comes after every check and renders each one's result.
+    order = _step_order(result)
+    checks = [step for step in order if step.endswith(f"_{CHECK_NAME}")]
+    assert order.index("quality__data_docs") > max(order.index(step) for step in checks)
+    assert pending_pages() == []
+    assert _index_links_latest_result("raw.runs")
+    assert _index_links_latest_result("marts.data_freshness")
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ import psycopg
 
 from failmap import database
 from failmap.ingest import pending_files
-from failmap.ingest.loader import SEEN, file_sha256
+from failmap.ingest.loader import SEEN, file_sha256, unchanged_since_ledgered
 from failmap.settings import load_settings
 from orchestration.defs.automation.jobs import refresh_job
 
@@ -39,8 +39,11 @@ def already_ledgered(paths: list[Path]) -> set[str]:
     """
     try:
         url = database.resolve_database_url(load_settings(), start=False)
-        digests = {path.name: file_sha256(path) for path in paths}
         with database.connect(url) as conn:
+            # Files as they were when ledgered are known without reading them; the rest are
+            # hashed (after `failmap up`, that was every file of the inbox, read whole).
+            unchanged = {path.name for path in unchanged_since_ledgered(conn, paths)}
+            digests = {path.name: file_sha256(path) for path in paths if path.name not in unchanged}
             rows = conn.execute(
                 f"select sha256 from raw.ingested_files where sha256 = any(%s) and {SEEN}",  # noqa: S608
                 [list(digests.values())],
@@ -48,7 +51,7 @@ def already_ledgered(paths: list[Path]) -> set[str]:
     except (database.DatabaseUnreachable, psycopg.Error, OSError):
         return set()
     loaded = {row[0] for row in rows}
-    return {name for name, digest in digests.items() if digest in loaded}
+    return unchanged | {name for name, digest in digests.items() if digest in loaded}
 
 
 @dg.sensor(

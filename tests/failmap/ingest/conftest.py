@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pytest
 
-from failmap.ingest import QUALITY_SCORES, RUNS
+from failmap.ingest import QUALITY_SCORES, RUNS, readers
 
 
 def score_row(index: int = 1, **overrides: Any) -> dict[str, Any]:
@@ -76,3 +76,16 @@ def inbox(tmp_path: Path) -> Path:
 
 QUALITY_SCORE_COLUMNS = list(QUALITY_SCORES.column_names)
 RUN_COLUMNS = list(RUNS.column_names)
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the landing files opened for reading from now on (to hash or load them)."""
+    opened: list[str] = []
+    open_file = readers.open_landing_file
+
+    def counting_open(path: Path) -> BinaryIO:
+        opened.append(path.name)
+        return open_file(path)
+
+    monkeypatch.setattr(readers, "open_landing_file", counting_open)
+    return opened

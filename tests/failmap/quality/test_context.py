@@ -11,7 +11,13 @@ import pytest
 from failmap.quality.context import CONTEXT_ROOT, gx_connection_string, suite_names
 from failmap.quality.scaffold import rendered_files
 from failmap.quality.suites import SUITES
-from failmap.quality.validation import prune_results, run_suite
+from failmap.quality.validation import (
+    pending_pages,
+    prune_results,
+    run_suite,
+    update_data_docs,
+)
+from tests.failmap.quality.conftest import execute
 
 REPO_ROOT = CONTEXT_ROOT.parent
 
@@ -76,12 +82,53 @@ def test_running_a_suite_writes_only_under_uncommitted(
     before = _committed_files(gx_root)
 
     outcome = run_suite(good_database_url, "raw.runs", root=gx_root)
+    update_data_docs(good_database_url, root=gx_root)
 
     assert outcome.passed
     assert _committed_files(gx_root) == before
     assert outcome.data_docs is not None and outcome.data_docs.is_file()
     assert outcome.data_docs.is_relative_to(gx_root / "uncommitted")
     assert "raw.runs" in outcome.data_docs.read_text(encoding="utf-8")
+
+
+def _latest_result(root: Path, suite_name: str) -> tuple[str, ...]:
+    schema, _, table = suite_name.partition(".")
+    results = root / "uncommitted" / "validations"
+    newest = max((results / schema / table).glob("*/*/*.json"), key=lambda path: path.parent.name)
+    return newest.relative_to(results).with_suffix("").parts
+
+
+def _index_links(root: Path, key: tuple[str, ...]) -> bool:
+    index = root / "uncommitted/data_docs/local_site/index.html"
+    return "validations/" + "/".join(key) + ".html" in index.read_text(encoding="utf-8")
+
+
+def test_a_passing_suite_leaves_its_page_to_the_one_docs_update_of_the_run(
+    good_database_url: str, gx_root: Path
+) -> None:
+    for suite_name in ("raw.runs", "marts.change_events"):
+        assert run_suite(good_database_url, suite_name, root=gx_root).passed
+    latest = [_latest_result(gx_root, name) for name in ("raw.runs", "marts.change_events")]
+    assert set(latest) <= set(pending_pages(gx_root))
+
+    update = update_data_docs(good_database_url, root=gx_root)
+
+    assert update.validation_pages >= 2
+    assert pending_pages(gx_root) == []
+    assert all(_index_links(gx_root, key) for key in latest)
+    # Nothing new: nothing rendered (and GX not asked).
+    assert update_data_docs(good_database_url, root=gx_root).validation_pages == 0
+
+
+def test_a_failing_suite_renders_its_page_at_once(good_database_url: str, gx_root: Path) -> None:
+    execute(good_database_url, "update marts.change_events set rate_before = 2")
+
+    outcome = run_suite(good_database_url, "marts.change_events", root=gx_root)
+
+    assert not outcome.passed
+    latest = _latest_result(gx_root, "marts.change_events")
+    assert latest not in pending_pages(gx_root)
+    assert _index_links(gx_root, latest)
 
 
 def test_only_the_newest_results_are_kept(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ Dagster instance and a fresh database; runs go through failmap's run launcher as
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -255,3 +256,77 @@ def test_interrupting_failmap_dbt_interrupts_the_forked_dbt(
         assert "run worker: dbt show in pid" in (path.parent / "worker.log").read_text()
     finally:
         _stop(worker)
+
+
+def _process_gone(pid: int) -> bool:
+    """Exited (a zombie not reaped yet counts: it runs nothing)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "State:\tZ" in status
+
+
+def test_a_dbt_only_worker_forks_dbt_and_refuses_runs(tmp_path: Path) -> None:
+    path = tmp_path / "dbt.sock"
+    log = (tmp_path / "worker.log").open("ab")
+    args = [sys.executable, "-m", "failmap.runtime.run_worker", "--dbt-only", str(path)]
+    worker = subprocess.Popen(args, cwd=REPO_ROOT, stdout=log, stderr=log)
+    try:
+        _wait_ready(path, worker)
+        env = {**os.environ, SOCKET_VARIABLE: str(path)}
+
+        result = _dbt(["--version"], env)
+
+        assert result.returncode == 0
+        assert "installed:" in result.stdout
+        assert "run worker: dbt --version in pid" in (tmp_path / "worker.log").read_text()
+        refused = run_worker.request(path, {"execute_run": "{}"})
+        assert refused == {"error": "expected dbt or ping"}
+    finally:
+        _stop(worker)
+
+
+def test_a_dbt_only_worker_exits_with_the_process_that_started_it(tmp_path: Path) -> None:
+    path = tmp_path / "dbt.sock"
+    starter = (
+        "import subprocess, sys, time; "
+        f"subprocess.Popen([sys.executable, '-m', 'failmap.runtime.run_worker', '--dbt-only', "
+        f"{str(path)!r}]); time.sleep(600)"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", starter], cwd=REPO_ROOT)
+    try:
+        pid = _wait_ready(path, parent)["pid"]
+    finally:
+        parent.kill()
+        parent.wait()
+
+    deadline = time.monotonic() + 30
+    while not _process_gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _process_gone(pid)
+    assert not path.exists()
+
+
+def test_a_refresh_s_dbt_forks_from_its_own_dbt_only_worker() -> None:
+    from failmap.runtime.refresh import dbt_fork_server
+
+    assert SOCKET_VARIABLE not in os.environ
+    with dbt_fork_server():
+        path = Path(os.environ[SOCKET_VARIABLE])
+        pid = None
+        deadline = time.monotonic() + READY_TIMEOUT
+        while pid is None and time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                pid = run_worker.request(path, {"ping": True}, timeout=2)["pid"]
+            time.sleep(0.5)
+        assert pid is not None, "the refresh's dbt worker never listened"
+        result = _dbt(["--version"], dict(os.environ))
+        assert result.returncode == 0 and "installed:" in result.stdout
+
+    assert SOCKET_VARIABLE not in os.environ
+    assert not path.parent.exists()
+    deadline = time.monotonic() + 30
+    while not _process_gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _process_gone(pid)
