@@ -4,8 +4,9 @@ The per-segment outcomes (intermediate.int_segments_outcomes_derived) are rebuil
 segments touched since the last build. A re-delivered check (same score_id, a later file)
 replaces its row in raw and can change its segment's outcome, move to another segment (the old
 one loses a check no new row points at), move its segment to another day, or take a segment's
-last check away. Demo data is loaded and built; then a new day and such re-deliveries are
-loaded, built incrementally, and compared with a full rebuild (`except` both ways).
+last check away. Demo data is loaded and built; then, twice, later files are loaded, built
+incrementally and compared with a full rebuild (`except` both ways): a new day with a new check
+for an old segment (nothing built is replaced), then such re-deliveries.
 """
 
 from __future__ import annotations
@@ -104,6 +105,27 @@ def _redeliveries(first_file: Path, out: Path) -> dict[str, str]:
     }
 
 
+def _late_check(first_file: Path, out: Path) -> str:
+    """Write a later file with one new failed check (a new score_id) for a segment of
+    `first_file` that passed; returns that segment. No built check is replaced."""
+    header, by_segment = _segments(first_file)
+    segment, checks = next(
+        (s, c) for s, c in reversed(by_segment.items()) if all(x["passed"] == "true" for x in c)
+    )
+    late = dict(
+        checks[0],
+        score_id=f"{checks[0]['score_id']}-late",
+        check_name="late_gate",
+        passed="false",
+        failure_reason="judged late",
+    )
+    with out.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerow(late)
+    return segment
+
+
 def _row_versions(conn: psycopg.Connection, segments: list[str]) -> dict[str, str]:
     rows = conn.execute(
         f"select segment_id, xmin::text from {TABLE} where segment_id = any(%s)",  # noqa: S608
@@ -112,10 +134,43 @@ def _row_versions(conn: psycopg.Connection, segments: list[str]) -> dict[str, st
     return dict(rows)
 
 
+def _load_and_build(
+    url: str, files: list[Path], target: Path, watched: list[str]
+) -> tuple[tuple[int, int], dict[str, str]]:
+    """Load `files`, build incrementally, keep that table, rebuild from scratch; returns the
+    rows only the incremental build has and those only the rebuild has, and the row versions
+    of the `watched` segments after the incremental build."""
+    with database.connect(url) as conn:
+        load_files(conn, files)
+    run_dbt(url, ["run", "--select", MODEL], target)
+    with database.connect(url) as conn:
+        versions = _row_versions(conn, watched)
+        conn.execute("drop table if exists public.incremental_build")
+        conn.execute(f"create table public.incremental_build as select * from {TABLE}")  # noqa: S608
+        conn.commit()
+    run_dbt(url, ["run", "--full-refresh", "--select", MODEL], target)
+    with database.connect(url) as conn:
+        differences = (
+            _differences(conn, "public.incremental_build", TABLE),
+            _differences(conn, TABLE, "public.incremental_build"),
+        )
+    return differences, versions
+
+
 def _differences(conn: psycopg.Connection, left: str, right: str) -> int:
     return conn.execute(
         f"select count(*) from (select * from {left} except select * from {right}) as d"  # noqa: S608
     ).fetchone()[0]
+
+
+def _outcomes(url: str, segments: list[str]) -> dict[str, tuple[int, bool]]:
+    with database.connect(url) as conn:
+        rows = conn.execute(
+            f"select segment_id, check_count, is_failed from {TABLE}"  # noqa: S608
+            " where segment_id = any(%s)",
+            [segments],
+        ).fetchall()
+    return {segment: (count, failed) for segment, count, failed in rows}
 
 
 def test_an_incremental_build_equals_a_full_rebuild(server_url: str, tmp_path: Path) -> None:
@@ -124,37 +179,29 @@ def test_an_incremental_build_equals_a_full_rebuild(server_url: str, tmp_path: P
     url = loaded_database(server_url, sorted(history.iterdir()))
     target = tmp_path / "target"
     run_dbt(url, ["run", "--select", f"+{MODEL}"], target)
+    first_file = min(history.glob("quality_scores_*.csv"))
 
+    # A new day, and a new check for a segment built days ago: nothing built is replaced.
     new_day = tmp_path / "new_day"
     demo.write_demo_data(
         new_day, days=1, segments_per_day=150, seed=4, start=START + dt.timedelta(days=DAYS)
     )
-    first_file = min(history.glob("quality_scores_*.csv"))
+    late_file = tmp_path / "quality_scores_late.csv"
+    late = _late_check(first_file, late_file)
+    differences, _ = _load_and_build(url, [*sorted(new_day.iterdir()), late_file], target, [])
+    assert differences == (0, 0)
+    count, failed = _outcomes(url, [late])[late]
+    assert failed and count > 1  # rebuilt from its earlier checks and the late one
+
+    # Re-deliveries of built checks: an outcome, a segment, a day change; a segment emptied.
     redelivered = tmp_path / "quality_scores_redelivered.csv"
     touched = _redeliveries(first_file, redelivered)
     with database.connect(url) as conn:
         before = _row_versions(conn, list(touched.values()))
-    with database.connect(url) as conn:
-        load_files(conn, [*sorted(new_day.iterdir()), redelivered])
-
-    run_dbt(url, ["run", "--select", MODEL], target)
-    with database.connect(url) as conn:
-        after = _row_versions(conn, list(touched.values()))
-        conn.execute(f"create table public.incremental_build as select * from {TABLE}")  # noqa: S608
-        conn.commit()
-
-    run_dbt(url, ["run", "--full-refresh", "--select", MODEL], target)
-    with database.connect(url) as conn:
-        extra = _differences(conn, "public.incremental_build", TABLE)
-        missing = _differences(conn, TABLE, "public.incremental_build")
-        full = conn.execute(
-            f"select segment_id, check_count, is_failed, day from {TABLE}"  # noqa: S608
-            " where segment_id = any(%s)",
-            [list(touched.values())],
-        ).fetchall()
-    assert (extra, missing) == (0, 0)
+    differences, after = _load_and_build(url, [redelivered], target, list(touched.values()))
+    assert differences == (0, 0)
     # The re-deliveries did what they are named for in the full rebuild...
-    rebuilt = {segment: (count, failed, day) for segment, count, failed, day in full}
+    rebuilt = _outcomes(url, list(touched.values()))
     assert rebuilt[touched["outcome changed"]][1] is True
     assert touched["lost every check"] not in rebuilt
     # ...and the incremental build rewrote only the touched segments' rows.

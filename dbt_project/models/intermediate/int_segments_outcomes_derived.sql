@@ -17,9 +17,13 @@
 -- (same score_id) replaces its row in raw and may name another segment: its old segment then
 -- lost a check that no new row points at. The checks then number fewer than those built plus
 -- those loaded since, and only then every segment's check count and newest load are compared
--- with what was built (a scan of all checks, still cheaper than the rebuild). A segment left
--- with no check comes out as a stand-in row with check_count 0: delete+insert replaces the
--- built row with it and the post-hook deletes it. `--full-refresh` rebuilds everything.
+-- with what was built (a scan of all checks, still cheaper than the rebuild). Otherwise the
+-- checks are read twice (those loaded since, and their count), and a third time for the older
+-- checks of touched segments only when some of them were built before (a new day's segments are
+-- new). The watermark holds because files load one after the other and one refresh runs at a
+-- time (the refresh lock). A segment left with no check comes out as a stand-in row with
+-- check_count 0: delete+insert replaces the built row with it and the post-hook deletes it.
+-- `--full-refresh` rebuilds everything.
 -- `not materialized`: each CTE over all checks is read once, filtered, never copied.
 with checks as not materialized (
     select * from {{ ref('stg_raw__quality_scores') }}
@@ -32,13 +36,13 @@ with checks as not materialized (
 
     built_totals as (
         select
-            max(built.loaded_at) as last_loaded_at,
+            coalesce(max(built.loaded_at), '-infinity') as last_loaded_at,
             coalesce(sum(built.check_count), 0) as check_count
         from built
     ),
 
     loaded_since as (
-        select checks.segment_id
+        select checks.*
         from checks
         where checks.loaded_at > (select built_totals.last_loaded_at from built_totals)
     ),
@@ -85,6 +89,26 @@ with checks as not materialized (
         union
         select segments_compared.segment_id from segments_compared
     ),
+
+    touched_built as (
+        select touched.segment_id
+        from touched
+        inner join built on touched.segment_id = built.segment_id
+    ),
+
+    -- The touched segments' checks: those loaded since, and the older ones of touched segments
+    -- built before (a segment not built has none: every older check was in a built segment).
+    -- A new day's segments are all new, so the checks are not read a third time.
+    touched_checks as (
+        select loaded_since.* from loaded_since
+        union all
+        select checks.*
+        from checks
+        where
+            exists (select from touched_built)
+            and checks.loaded_at <= (select built_totals.last_loaded_at from built_totals)
+            and checks.segment_id in (select touched_built.segment_id from touched_built)
+    ),
 {% endif %}
 
 segments as (
@@ -117,9 +141,10 @@ segments as (
             '{}'
         ) as failure_reasons,
         max(checks.loaded_at) as loaded_at
-    from checks
     {% if is_incremental() %}
-        where checks.segment_id in (select touched.segment_id from touched)
+        from touched_checks as checks
+    {% else %}
+        from checks
     {% endif %}
     group by checks.segment_id
 ),
