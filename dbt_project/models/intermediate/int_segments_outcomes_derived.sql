@@ -1,10 +1,115 @@
-{{ config(indexes=[{'columns': ['segment_id'], 'unique': true}, {'columns': ['day']}]) }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='segment_id',
+        incremental_strategy='delete+insert',
+        indexes=[{'columns': ['segment_id'], 'unique': true}, {'columns': ['day']}],
+        post_hook="delete from {{ this }} where check_count = 0",
+    )
+}}
 
 -- One row per generated segment: its six pattern dimensions and whether it failed.
 -- A segment fails when any of its quality-gate checks failed.
-with checks as (
+--
+-- Incremental by segment: a refresh rebuilds only the segments touched since the last build,
+-- i.e. those of the checks loaded since (ingest stamps every row it writes, new or re-delivered,
+-- with its file's load time; the newest loaded_at built is the watermark). A re-delivered check
+-- (same score_id) replaces its row in raw and may name another segment: its old segment then
+-- lost a check that no new row points at. The checks then number fewer than those built plus
+-- those loaded since, and only then every segment's check count and newest load are compared
+-- with what was built (a scan of all checks, still cheaper than the rebuild). Otherwise the
+-- checks are read twice (those loaded since, and their count), and a third time for the older
+-- checks of touched segments only when some of them were built before (a new day's segments are
+-- new). The watermark holds because files load one after the other and one refresh runs at a
+-- time (the refresh lock). A segment left with no check comes out as a stand-in row with
+-- check_count 0: delete+insert replaces the built row with it and the post-hook deletes it.
+-- `--full-refresh` rebuilds everything.
+-- `not materialized`: each CTE over all checks is read once, filtered, never copied.
+with checks as not materialized (
     select * from {{ ref('stg_raw__quality_scores') }}
 ),
+
+{% if is_incremental() %}
+    built as not materialized (
+        select * from {{ this }}
+    ),
+
+    built_totals as (
+        select
+            coalesce(max(built.loaded_at), '-infinity') as last_loaded_at,
+            coalesce(sum(built.check_count), 0) as check_count
+        from built
+    ),
+
+    loaded_since as (
+        select checks.*
+        from checks
+        where checks.loaded_at > (select built_totals.last_loaded_at from built_totals)
+    ),
+
+    check_totals as (
+        select count(*) as check_count
+        from checks
+    ),
+
+    redelivery as (
+        select
+            check_totals.check_count
+            != built_totals.check_count
+            + (select count(*) from loaded_since) as replaced_built_checks
+        from check_totals
+        cross join built_totals
+    ),
+
+    current_segments as (
+        select
+            checks.segment_id,
+            count(*) as check_count,
+            max(checks.loaded_at) as loaded_at
+        from checks
+        group by checks.segment_id
+    ),
+
+    segments_compared as (
+        select coalesce(current_segments.segment_id, built.segment_id) as segment_id
+        from current_segments
+        full outer join built on current_segments.segment_id = built.segment_id
+        where
+            (select redelivery.replaced_built_checks from redelivery)
+            and (
+                current_segments.segment_id is null
+                or built.segment_id is null
+                or current_segments.check_count != built.check_count
+                or current_segments.loaded_at > built.loaded_at
+            )
+    ),
+
+    touched as (
+        select loaded_since.segment_id from loaded_since
+        union
+        select segments_compared.segment_id from segments_compared
+    ),
+
+    touched_built as (
+        select touched.segment_id
+        from touched
+        inner join built on touched.segment_id = built.segment_id
+    ),
+
+    -- The touched segments' checks: those loaded since, and the older ones of touched segments
+    -- built before (a segment not built has none: every older check was in a built segment).
+    -- A new day's segments are all new, so the checks are not read a third time.
+    touched_checks as (
+        select loaded_since.* from loaded_since
+        union all
+        select checks.*
+        from checks
+        where
+            exists (select from touched_built)
+            and checks.loaded_at <= (select built_totals.last_loaded_at from built_totals)
+            and checks.segment_id in (select touched_built.segment_id from touched_built)
+    ),
+{% endif %}
 
 segments as (
     select
@@ -36,7 +141,11 @@ segments as (
             '{}'
         ) as failure_reasons,
         max(checks.loaded_at) as loaded_at
-    from checks
+    {% if is_incremental() %}
+        from touched_checks as checks
+    {% else %}
+        from checks
+    {% endif %}
     group by checks.segment_id
 ),
 
@@ -65,6 +174,35 @@ final as (
         segments.failure_reasons,
         segments.loaded_at
     from segments
+    {% if is_incremental() %}
+        union all
+        -- Stand-ins for touched segments left with no check (deleted by the post-hook).
+        select
+            touched.segment_id,
+            null::text as job_id,
+            null::text as scene_id,
+            null::text as workflow,
+            null::text as workflow_version,
+            null::text as model,
+            null::text as model_version,
+            null::text as lora,
+            null::text as character,
+            null::text as scene_type,
+            null::integer as segment_position,
+            null::text as segment_position_bucket,
+            null::text as creator,
+            null::text as project,
+            null::timestamptz as evaluated_at,
+            null::date as day,
+            false as is_failed,
+            0::bigint as check_count,
+            0::bigint as failed_check_count,
+            '{}'::text [] as failed_checks,
+            '{}'::text [] as failure_reasons,
+            null::timestamptz as loaded_at
+        from touched
+        where not exists (select from segments where segments.segment_id = touched.segment_id)
+    {% endif %}
 )
 
 select * from final

@@ -1,0 +1,209 @@
+"""An incremental build of the per-segment table gives exactly the table a full rebuild gives.
+
+The per-segment outcomes (intermediate.int_segments_outcomes_derived) are rebuilt only for the
+segments touched since the last build. A re-delivered check (same score_id, a later file)
+replaces its row in raw and can change its segment's outcome, move to another segment (the old
+one loses a check no new row points at), move its segment to another day, or take a segment's
+last check away. Demo data is loaded and built; then, twice, later files are loaded, built
+incrementally and compared with a full rebuild (`except` both ways): a new day with a new check
+for an old segment (nothing built is replaced), then such re-deliveries.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from failmap import database, demo
+from failmap.ingest import load_files
+from tests.dbt.conftest import loaded_database, run_dbt
+
+pytestmark = pytest.mark.slow
+
+MODEL = "int_segments_outcomes_derived"
+TABLE = f"intermediate.{MODEL}"
+START = dt.date(2026, 9, 1)
+DAYS = 6
+# The columns that describe a segment's generation: a check moved to another segment takes
+# that segment's values, as the contract says all checks of a segment share them.
+GENERATION = (
+    "evaluated_at",
+    "job_id",
+    "scene_id",
+    "segment_id",
+    "segment_position",
+    "workflow",
+    "workflow_version",
+    "model",
+    "model_version",
+    "lora",
+    "character",
+    "scene_type",
+    "creator",
+    "project",
+)
+
+
+def _segments(path: Path) -> tuple[list[str], dict[str, list[dict[str, str]]]]:
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+        header = list(reader.fieldnames or [])
+    by_segment = {
+        segment: list(checks)
+        for segment, checks in itertools.groupby(rows, key=lambda row: row["segment_id"])
+    }
+    return header, by_segment
+
+
+def _redeliveries(first_file: Path, out: Path) -> dict[str, str]:
+    """Write a later file re-delivering checks of `first_file`; returns the segments it touches
+    by what happens to them."""
+    header, by_segment = _segments(first_file)
+    passing = [
+        s
+        for s, checks in by_segment.items()
+        if len(checks) >= 2 and all(c["passed"] == "true" for c in checks)
+    ]
+    failed, losing, gaining, later, vanishing, absorbing = passing[:6]
+    rows = []
+
+    flipped = dict(by_segment[failed][0], passed="false", failure_reason="re-judged: flicker")
+    rows.append(flipped)
+
+    moved = dict(by_segment[losing][0])
+    moved.update({c: by_segment[gaining][0][c] for c in GENERATION})
+    rows.append(moved)
+
+    evaluated = dt.datetime.fromisoformat(by_segment[later][0]["evaluated_at"])
+    rows.append(
+        dict(by_segment[later][0], evaluated_at=(evaluated + dt.timedelta(days=3)).isoformat())
+    )
+
+    for check in by_segment[vanishing]:
+        gone = dict(check)
+        gone.update({c: by_segment[absorbing][0][c] for c in GENERATION})
+        rows.append(gone)
+
+    with out.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    return {
+        "outcome changed": failed,
+        "lost a check": losing,
+        "gained a check": gaining,
+        "moved to a later day": later,
+        "lost every check": vanishing,
+        "gained those checks": absorbing,
+        "untouched": passing[6],
+    }
+
+
+def _late_check(first_file: Path, out: Path) -> str:
+    """Write a later file with one new failed check (a new score_id) for a segment of
+    `first_file` that passed; returns that segment. No built check is replaced."""
+    header, by_segment = _segments(first_file)
+    segment, checks = next(
+        (s, c) for s, c in reversed(by_segment.items()) if all(x["passed"] == "true" for x in c)
+    )
+    late = dict(
+        checks[0],
+        score_id=f"{checks[0]['score_id']}-late",
+        check_name="late_gate",
+        passed="false",
+        failure_reason="judged late",
+    )
+    with out.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerow(late)
+    return segment
+
+
+def _row_versions(conn: psycopg.Connection, segments: list[str]) -> dict[str, str]:
+    rows = conn.execute(
+        f"select segment_id, xmin::text from {TABLE} where segment_id = any(%s)",  # noqa: S608
+        [segments],
+    ).fetchall()
+    return dict(rows)
+
+
+def _load_and_build(
+    url: str, files: list[Path], target: Path, watched: list[str]
+) -> tuple[tuple[int, int], dict[str, str]]:
+    """Load `files`, build incrementally, keep that table, rebuild from scratch; returns the
+    rows only the incremental build has and those only the rebuild has, and the row versions
+    of the `watched` segments after the incremental build."""
+    with database.connect(url) as conn:
+        load_files(conn, files)
+    run_dbt(url, ["run", "--select", MODEL], target)
+    with database.connect(url) as conn:
+        versions = _row_versions(conn, watched)
+        conn.execute("drop table if exists public.incremental_build")
+        conn.execute(f"create table public.incremental_build as select * from {TABLE}")  # noqa: S608
+        conn.commit()
+    run_dbt(url, ["run", "--full-refresh", "--select", MODEL], target)
+    with database.connect(url) as conn:
+        differences = (
+            _differences(conn, "public.incremental_build", TABLE),
+            _differences(conn, TABLE, "public.incremental_build"),
+        )
+    return differences, versions
+
+
+def _differences(conn: psycopg.Connection, left: str, right: str) -> int:
+    return conn.execute(
+        f"select count(*) from (select * from {left} except select * from {right}) as d"  # noqa: S608
+    ).fetchone()[0]
+
+
+def _outcomes(url: str, segments: list[str]) -> dict[str, tuple[int, bool]]:
+    with database.connect(url) as conn:
+        rows = conn.execute(
+            f"select segment_id, check_count, is_failed from {TABLE}"  # noqa: S608
+            " where segment_id = any(%s)",
+            [segments],
+        ).fetchall()
+    return {segment: (count, failed) for segment, count, failed in rows}
+
+
+def test_an_incremental_build_equals_a_full_rebuild(server_url: str, tmp_path: Path) -> None:
+    history = tmp_path / "history"
+    demo.write_demo_data(history, days=DAYS, segments_per_day=150, seed=3, start=START)
+    url = loaded_database(server_url, sorted(history.iterdir()))
+    target = tmp_path / "target"
+    run_dbt(url, ["run", "--select", f"+{MODEL}"], target)
+    first_file = min(history.glob("quality_scores_*.csv"))
+
+    # A new day, and a new check for a segment built days ago: nothing built is replaced.
+    new_day = tmp_path / "new_day"
+    demo.write_demo_data(
+        new_day, days=1, segments_per_day=150, seed=4, start=START + dt.timedelta(days=DAYS)
+    )
+    late_file = tmp_path / "quality_scores_late.csv"
+    late = _late_check(first_file, late_file)
+    differences, _ = _load_and_build(url, [*sorted(new_day.iterdir()), late_file], target, [])
+    assert differences == (0, 0)
+    count, failed = _outcomes(url, [late])[late]
+    assert failed and count > 1  # rebuilt from its earlier checks and the late one
+
+    # Re-deliveries of built checks: an outcome, a segment, a day change; a segment emptied.
+    redelivered = tmp_path / "quality_scores_redelivered.csv"
+    touched = _redeliveries(first_file, redelivered)
+    with database.connect(url) as conn:
+        before = _row_versions(conn, list(touched.values()))
+    differences, after = _load_and_build(url, [redelivered], target, list(touched.values()))
+    assert differences == (0, 0)
+    # The re-deliveries did what they are named for in the full rebuild...
+    rebuilt = _outcomes(url, list(touched.values()))
+    assert rebuilt[touched["outcome changed"]][1] is True
+    assert touched["lost every check"] not in rebuilt
+    # ...and the incremental build rewrote only the touched segments' rows.
+    assert after[touched["untouched"]] == before[touched["untouched"]]
+    assert after[touched["outcome changed"]] != before[touched["outcome changed"]]
