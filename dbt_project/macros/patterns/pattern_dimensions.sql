@@ -51,15 +51,16 @@
     )
 {%- endmacro %}
 
-{#- True when a cell (columns named after the dimensions) lies inside a combination (columns
-    `dimension_<dim>`, null = any value). `without`: ignore that dimension (the cell lies in the
-    parent that drops it). -#}
-{% macro cell_in_combination(cell, combination, without=none) -%}
+{#- True when a cell (columns named after the dimensions, or `<prefix><dim>`) lies inside a
+    combination (columns `dimension_<dim>`, null = any value). `without`: ignore that dimension
+    (the cell lies in the parent that drops it). With prefix='dimension_' the "cell" may be a
+    narrower combination: it lies inside when it has every value of the wider one. -#}
+{% macro cell_in_combination(cell, combination, without=none, prefix='') -%}
     (
         {%- for dimension in pattern_dimensions() if dimension != without %}
         {% if not loop.first %}and {% endif -%}
         ({{ combination }}.dimension_{{ dimension }} is null
-            or {{ combination }}.dimension_{{ dimension }} = {{ cell }}.{{ dimension }})
+            or {{ combination }}.dimension_{{ dimension }} = {{ cell }}.{{ prefix }}{{ dimension }})
         {%- endfor %}
     )
 {%- endmacro %}

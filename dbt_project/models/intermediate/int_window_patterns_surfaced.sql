@@ -82,14 +82,8 @@ descendants as (
     inner join own_effects as inner_candidate
         on
             outer_candidate.window_days = inner_candidate.window_days
-            and inner_candidate.dimension_count > outer_candidate.dimension_count
-            {%- for dimension in pattern_dimensions() %}
-                and (
-                    outer_candidate.dimension_{{ dimension }} is null
-                    or outer_candidate.dimension_{{ dimension }}
-                    = inner_candidate.dimension_{{ dimension }}
-                )
-            {%- endfor %}
+            and outer_candidate.dimension_count < inner_candidate.dimension_count
+            and {{ cell_in_combination('inner_candidate', 'outer_candidate', prefix='dimension_') }}
     inner join remainders as inner_remainder
         on inner_candidate.window_combination_key = inner_remainder.window_combination_key
     order by

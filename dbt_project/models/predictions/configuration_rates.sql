@@ -81,6 +81,7 @@ shiftable_patterns as (
     select
         patterns.pattern_key,
         {{ dimension_columns('patterns') }},
+        patterns.dimension_count,
         background.current_failure_count::double precision
         / background.current_total_count as current_days_rate
     from patterns
@@ -102,19 +103,8 @@ pattern_values as (
     from shiftable_patterns
     inner join background
         on
-            background.dimension_count = (
-                {%- for dimension in pattern_dimensions() %}
-                    {%- if not loop.first %} + {% endif -%}
-                    (shiftable_patterns.dimension_{{ dimension }} is not null)::integer
-                {%- endfor %}
-            ) + 1
-            {%- for dimension in pattern_dimensions() %}
-                and (
-                    shiftable_patterns.dimension_{{ dimension }} is null
-                    or shiftable_patterns.dimension_{{ dimension }}
-                    = background.dimension_{{ dimension }}
-                )
-            {%- endfor %}
+            background.dimension_count = shiftable_patterns.dimension_count + 1
+            and {{ cell_in_combination('background', 'shiftable_patterns', prefix='dimension_') }}
 ),
 
 pattern_value_strength as (
