@@ -118,8 +118,9 @@ def dbt_fork_server() -> Iterator[None]:
 
     The run's dbt step starts `failmap-dbt`, which forks dbt from the worker named in
     FAILMAP_RUN_WORKER_SOCKET instead of importing dbt (~3 s) in a new process. The worker
-    imports dbt while this process builds the run, ingests and checks; if it is not listening
-    yet when dbt starts, `failmap-dbt` runs dbt the usual way. Inside a run forked from the warm
+    imports dbt and parses the project (`failmap.runtime.parse_ahead`) while this process builds
+    the run, ingests and checks; if it is not listening yet when dbt starts, `failmap-dbt` runs
+    dbt the usual way. Inside a run forked from the warm
     run worker (the variable is set already) there is nothing to do.
     """
     if os.environ.get(SOCKET_VARIABLE):

@@ -26,7 +26,9 @@ a stale worker does not matter for it).
 
 starts a worker that imports only dbt and answers only `dbt` (and `ping`) requests: `failmap
 refresh` starts one beside its own process (`failmap.runtime.refresh`), so the run's dbt step
-forks dbt instead of waiting ~3 s for its import. It exits when the process that started it does.
+forks dbt instead of waiting ~3 s for its import. It also parses the project meanwhile, with the
+run's connection (`failmap.runtime.parse_ahead`), and hands that parse to the run's dbt. It exits
+when the process that started it does.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ import traceback
 from pathlib import Path
 from typing import Any, NoReturn
 
+from failmap.runtime import parse_ahead
 from failmap.runtime.dbt_client import SOCKET_VARIABLE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +66,8 @@ PRELOADED_MODULES = (
 )
 # What a dbt-only worker imports (dbt's command line with the postgres adapter).
 DBT_MODULES = ("dbt.cli.main", "dbt.adapters.postgres")
+# Beside a dbt-only worker's socket: its parse of the project (`failmap.runtime.parse_ahead`).
+PARSED_DIRECTORY = "parsed"
 REAP_INTERVAL_SECONDS = 1.0
 ANSWER_TIMEOUT_SECONDS = 10.0
 
@@ -159,12 +164,13 @@ def execute_forked_run(input_json: str, path: Path) -> NoReturn:
 
 
 def execute_forked_dbt(
-    connection: socket.socket, request: dict[str, Any], fds: list[int]
+    connection: socket.socket, request: dict[str, Any], fds: list[int], parsed: Path | None = None
 ) -> NoReturn:
     """In the fork: run dbt's command line as `failmap-dbt`'s process would run `dbt`, then exit.
 
     Takes over the caller's standard streams, environment and working directory; reports this
-    process's pid first (for signals) and dbt's exit code last.
+    process's pid first (for signals) and dbt's exit code last. `parsed`: the worker's own parse
+    of the project (`failmap.runtime.parse_ahead`), handed to the command.
     """
     code = 1
     try:
@@ -174,6 +180,8 @@ def execute_forked_dbt(
         for fd in fds:
             os.close(fd)
         sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+        if parsed is not None:
+            parse_ahead.hand_over(parsed, request["env"], request["cwd"])
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
@@ -234,6 +242,9 @@ def serve(path: Path, watch_root: Path = REPO_ROOT, *, dbt_only: bool = False) -
         os.umask(previous_umask)
     listener.listen()
     listener.settimeout(REAP_INTERVAL_SECONDS)
+    # A dbt-only worker parses the project for the run's dbt while the run sets up.
+    parsed = path.parent / PARSED_DIRECTORY if dbt_only else None
+    parsing = parse_ahead.start(parsed) if parsed is not None else None
     print(
         f"run worker ready in {time.monotonic() - started:.1f} s (pid {os.getpid()}): {path}",
         flush=True,
@@ -255,10 +266,12 @@ def serve(path: Path, watch_root: Path = REPO_ROOT, *, dbt_only: bool = False) -
                 print(f"run worker: unreadable request: {error}", flush=True)
                 continue
             if isinstance(message.get("dbt"), dict) and len(fds) == 3:
+                parse_ahead.wait(parsing)
+                parsing = None
                 pid = os.fork()
                 if pid == 0:
                     listener.close()
-                    execute_forked_dbt(connection, message["dbt"], fds)
+                    execute_forked_dbt(connection, message["dbt"], fds, parsed)
                 for fd in fds:
                     os.close(fd)
                 command = " ".join(str(arg) for arg in message["dbt"].get("args", [])[:1])

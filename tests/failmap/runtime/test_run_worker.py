@@ -330,3 +330,32 @@ def test_a_refresh_s_dbt_forks_from_its_own_dbt_only_worker() -> None:
     while not _process_gone(pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _process_gone(pid)
+
+
+def test_a_dbt_only_worker_hands_its_parse_to_the_run_s_dbt(
+    failmap_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The worker parses with the run's connection while the run sets up; the run's dbt command
+    (its own target directory, as dagster-dbt gives it) starts from that parse, not a full one."""
+    path = tmp_path / "dbt.sock"
+    log = (tmp_path / "worker.log").open("ab")
+    args = [sys.executable, "-m", "failmap.runtime.run_worker", "--dbt-only", str(path)]
+    worker = subprocess.Popen(args, cwd=REPO_ROOT, stdout=log, stderr=log)  # failmap_env's
+    try:
+        _wait_ready(path, worker)
+        run_target = tmp_path / "run_target"  # new: no saved parse of its own
+        env = {
+            **os.environ,
+            SOCKET_VARIABLE: str(path),
+            "DBT_TARGET_PATH": str(run_target),
+            "DBT_LOG_PATH": str(run_target),
+        }
+
+        result = _dbt(["parse", "--profiles-dir", "."], env)
+
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert (tmp_path / run_worker.PARSED_DIRECTORY / "partial_parse.msgpack").exists()
+        assert "Starting full parse" not in result.stdout
+        assert "Unable to do partial parsing" not in result.stdout
+    finally:
+        _stop(worker)
