@@ -161,8 +161,8 @@ SUITES: tuple[Suite, ...] = (
                 "no_empty_day",
                 "No day without quality-gate results between the first and the last evaluated "
                 "day: a missing day is a lost delivery and reads as a drop in volume.",
-                day_expression="(batch.evaluated_at at time zone 'UTC')::date",
-                day_filter="true",
+                sql="no_empty_day_indexed",
+                time_column="evaluated_at",
             ),
             _not_in_future("score_id", "evaluated_at"),
             sql_rule(
