@@ -1,8 +1,9 @@
-"""`enforced_by_source`: the staging keys are guaranteed by the raw tables' declarations.
+"""`enforced_by_declaration`: keys guaranteed by the tables' own declarations.
 
-The staging views' keys (`score_id`, `run_id`) and required columns were data tests that
-re-read every raw row on every build; the test now reads the catalog instead. These tests
-show it passes on the migrated schema and fails, naming the rule, when a declaration is gone.
+The staging views' keys (`score_id`, `run_id`) and required columns, and the segment model's
+key, were data tests that re-read every row on every build; the test now reads the catalog.
+These tests show it passes on the migrated schema (and the built model) and fails, naming the
+rule, when a declaration is gone.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from failmap import database
 from failmap.dbt_invoke import DbtFailed, invoke_dbt
 from tests.dbt.conftest import new_database, run_dbt
 
-SELECT = ["--select", "test_name:enforced_by_source"]
+STAGING = ["stg_raw__quality_scores", "stg_raw__runs"]
+SELECT = ["--select", *(f"test_name:enforced_by_declaration,{model}" for model in STAGING)]
+SEGMENTS = ["--select", "test_name:enforced_by_declaration,int_segments_outcomes_derived"]
 
 
 def test_declarations_of_the_migrated_schema_pass(server_url: str, tmp_path: Path) -> None:
@@ -50,10 +53,28 @@ def test_a_dropped_declaration_fails(
     url = new_database(server_url)
     with database.connect(url) as conn:
         conn.execute(ddl)
-    saved_test = f"enforced_by_source_stg_raw__{'runs' if 'runs' in ddl else 'quality_scores'}"
+    saved_test = f"enforced_by_declaration_stg_raw__{'runs' if 'runs' in ddl else 'quality_scores'}"
     with pytest.raises(DbtFailed) as failed:
         invoke_dbt(["test", *SELECT], url=url, target_path=tmp_path)
     message = str(failed.value)
     assert f"{saved_test}_{failing}" in message
     # only the broken declaration fails
     assert message.count("fail:") == 1
+
+
+def test_the_segment_model_s_key_is_its_unique_index(server_url: str, tmp_path: Path) -> None:
+    url = new_database(server_url)
+    run_dbt(url, ["run", "--select", "+int_segments_outcomes_derived"], tmp_path)
+    passed = run_dbt(url, ["test", *SEGMENTS], tmp_path)
+    assert [r.status for r in passed.results if r.node.resource_type == "test"] == ["pass"]
+
+    with database.connect(url) as conn:
+        index = conn.execute(
+            "select indexrelid::regclass::text from pg_index"
+            " where indrelid = 'intermediate.int_segments_outcomes_derived'::regclass"
+            " and indisunique"
+        ).fetchone()
+        assert index is not None
+        conn.execute(f"drop index {index[0]}")  # type: ignore[arg-type]
+    with pytest.raises(DbtFailed, match="segment_id"):
+        invoke_dbt(["test", *SEGMENTS], url=url, target_path=tmp_path)

@@ -1,16 +1,17 @@
-{#- Passes when the source table itself declares the rule on the column the staging view passes
-    through unchanged: a single-column primary key or unique index (`unique`), `not null`
-    (`not_null`). Then PostgreSQL refuses every row that would break it, and a data test would
-    only re-read every row of a table that grows with the history (`unique` on
-    `raw.quality_scores.score_id` took 12 s of a new day's build after 5.1M check rows, more
-    than all the models of the day). Fails, one row per missing rule, when a migration drops the
-    declaration: then the rule is no longer guaranteed and this test says which one. -#}
-{% test enforced_by_source(model, column_name, source_name, table_name, rules) %}
-    {%- set relation = source(source_name, table_name) -%}
+{#- Passes when the table itself declares the rule on the column: a single-column primary key or
+    unique index (`unique`), `not null` (`not_null`). Then PostgreSQL refuses every row that would
+    break it, and a data test would only re-read every row of a table that grows with the history
+    (`unique` on `raw.quality_scores.score_id` took 12 s of a new day's build after 5.1M check
+    rows, more than all the models of the day). The table is the model's own (a unique index in
+    its `indexes` config), or the source a staging view passes the column through from unchanged
+    (`source_name`, `table_name`). Fails, one row per missing rule, when the declaration is gone:
+    then the rule is no longer guaranteed and this test says which one. -#}
+{% test enforced_by_declaration(model, column_name, rules, source_name=none, table_name=none) %}
+    {%- set relation = source(source_name, table_name) if source_name else model -%}
     {%- set known = ['unique', 'not_null'] -%}
     {%- for rule in rules if rule not in known -%}
         {{ exceptions.raise_compiler_error(
-            "enforced_by_source: unknown rule '" ~ rule ~ "' (known: " ~ known | join(', ') ~ ")"
+            "enforced_by_declaration: unknown rule '" ~ rule ~ "' (known: " ~ known | join(', ') ~ ")"
         ) }}
     {%- endfor %}
     with source_column as (
