@@ -13,6 +13,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from failmap.runtime import parse_ahead
 from failmap.runtime.refresh import FULL_REFRESH_TAG
 from orchestration.defs.resources import FailmapResource
 from orchestration.defs.transform.project import dbt_project
@@ -22,7 +23,7 @@ from orchestration.defs.transform.translator import FailmapDbtTranslator
 # outcome, so they run with the code (tests/dbt/test_unit_tests.py, CI), not in every refresh.
 # Data tests stay: they judge the data and stop the models downstream of a failure.
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
-PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+PARTIAL_PARSE_FILE = parse_ahead.PARSE_FILE
 
 
 def build_dbt_models() -> dg.AssetsDefinition:
@@ -68,4 +69,6 @@ def keep_partial_parse(run_target: Path, project_target: Path) -> bool:
     staged = project_target / f".{PARTIAL_PARSE_FILE}.{os.getpid()}"
     shutil.copyfile(produced, staged)
     os.replace(staged, project_target / PARTIAL_PARSE_FILE)
+    # The next refresh of this home then needs no parse ahead (failmap.runtime.parse_ahead).
+    parse_ahead.record_made_for(os.environ, project_target)
     return True
