@@ -103,13 +103,22 @@ class SuiteWorker:
         return self._process.poll() is None
 
     def close(self) -> None:
+        """End the helper's input: it exits on its own, reaped by a thread.
+
+        Not waited for: its interpreter's teardown (GX, SQLAlchemy) held the end of every
+        refresh for 0.5-0.8 s. Anything it wrote was written before it answered.
+        """
         if self._process.poll() is None:
-            if self._process.stdin is not None:
+            if self._process.stdin is not None and not self._process.stdin.closed:
                 self._process.stdin.close()  # the helper exits at end of input
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+            threading.Thread(target=self._reap, daemon=True).start()
+
+    def _reap(self) -> None:
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
 
 
 _worker: SuiteWorker | None = None
