@@ -6,6 +6,7 @@ twice, later files are loaded, the models built incrementally and compared with 
 (`except` both ways): a new day with a late check for a day built before, then re-deliveries
 that change an outcome, move a check to another segment, move a segment to a later day and
 empty a segment. The second time the rows of a day no file touched must not be rewritten.
+Last, a heatmap built before it kept last_loaded_at (an upgraded home) is rebuilt in full.
 """
 
 from __future__ import annotations
@@ -82,3 +83,10 @@ def test_per_day_models_built_incrementally_equal_a_full_rebuild(
     found, after = incremental_versus_rebuild(url, TABLES, target, observe=UNTOUCHED_ROWS)
     assert found == dict.fromkeys(TABLES, (0, 0))
     assert before and after == before  # the untouched day was not rewritten
+
+    # A heatmap built before it kept last_loaded_at (an upgraded home): every day is redone.
+    with database.connect(url) as conn:
+        conn.execute("alter table marts.daily_failure_heatmap drop column last_loaded_at")
+    heatmap = {"daily_failure_heatmap": TABLES["daily_failure_heatmap"]}
+    found, _ = incremental_versus_rebuild(url, heatmap, target)
+    assert found == dict.fromkeys(heatmap, (0, 0))

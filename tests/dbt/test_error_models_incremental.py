@@ -6,7 +6,8 @@ Demo runs are loaded and built; then each change is built incrementally and comp
 full rebuild (`except` both ways): a new day with a late run for a day built before and
 re-delivered runs (one whose only message changes, so the old message is gone; one failed run
 re-delivered as succeeded without errors, so its rows are gone); an edit of the catalog's
-patterns (every message matched again); another order of var `pipeline_phases`.
+patterns (every message matched again); another order of var `pipeline_phases`; tables built
+before the models kept their new columns (an upgraded home needs no `--full-refresh`).
 """
 
 from __future__ import annotations
@@ -179,3 +180,12 @@ def test_run_error_models_built_incrementally_equal_a_full_rebuild(
         url,
         "select phase_order from intermediate.int_run_errors_extracted where phase = 'upload'",
     ) == {1}
+
+    # Tables built before these models kept loaded_at and catalog_hash (an upgraded home).
+    with database.connect(url) as conn:
+        conn.execute("alter table intermediate.int_run_errors_extracted drop column loaded_at")
+        conn.execute(
+            "alter table intermediate.int_error_messages_classified drop column catalog_hash"
+        )
+    found, _ = incremental_versus_rebuild(url, EXTRACTED | CLASSIFIED, target, vars_arg)
+    assert found == dict.fromkeys(EXTRACTED | CLASSIFIED, (0, 0))

@@ -3,6 +3,7 @@
         materialized='incremental',
         unique_key='message',
         incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
         post_hook="delete from {{ this }} where category is null",
     )
 }}
@@ -50,12 +51,17 @@ messages as (
         select * from {{ this }}
     ),
 
+    -- A table built before the hash was kept (no catalog_hash) counts as another catalog.
     catalog_changed as (
-        select
-            coalesce(bool_or(built.catalog_hash != catalog_version.catalog_hash), false)
-                as is_changed
-        from built
-        cross join catalog_version
+        {% if built_has_column('catalog_hash') %}
+            select
+                coalesce(bool_or(built.catalog_hash != catalog_version.catalog_hash), false)
+                    as is_changed
+            from built
+            cross join catalog_version
+        {% else %}
+            select true as is_changed
+        {% endif %}
     ),
 
     changed_messages as (

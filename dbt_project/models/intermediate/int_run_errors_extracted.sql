@@ -3,6 +3,7 @@
         materialized='incremental',
         unique_key='run_id',
         incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
         indexes=[{'columns': ['run_id']}],
         post_hook="delete from {{ this }} where run_error_id is null",
     )
@@ -48,14 +49,19 @@ with all_runs as not materialized (
         from built_phases
     ),
 
+    -- A table built before loaded_at was kept has no watermark: every run is extracted.
     watermark as (
-        select
-            case
-                when (select phases_moved.is_moved from phases_moved)
-                    then '-infinity'::timestamptz
-                else coalesce(max(built.loaded_at), '-infinity')
-            end as last_loaded_at
-        from built
+        {% if built_has_column('loaded_at') %}
+            select
+                case
+                    when (select phases_moved.is_moved from phases_moved)
+                        then '-infinity'::timestamptz
+                    else coalesce(max(built.loaded_at), '-infinity')
+                end as last_loaded_at
+            from built
+        {% else %}
+            select '-infinity'::timestamptz as last_loaded_at
+        {% endif %}
     ),
 
     runs as (

@@ -3,7 +3,7 @@
         materialized='incremental',
         unique_key='day',
         incremental_strategy='delete+insert',
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
         indexes=[{'columns': ['x_dimension', 'y_dimension', 'day']}, {'columns': ['day']}],
         post_hook="{{ create_failure_heatmap_for_period_function(this) }}",
     )
@@ -22,25 +22,32 @@ with all_daily_cells as not materialized (
 ),
 
 {% if is_incremental() %}
-    built as (
-        select * from {{ this }}
-    ),
-
-    -- Each pair of dimensions holds all of a day's segments: one pair gives the day's totals.
-    built_days as (
-        {{ day_totals(
-            'built', 'total_count',
-            "built.x_dimension = 'workflow' and built.y_dimension = 'model'"
-        ) }}
-    ),
-
     cell_days as (
         {{ day_totals('all_daily_cells') }}
     ),
 
-    changed_days as (
-        {{ changed_days('cell_days', 'built_days') }}
-    ),
+    {% if built_has_column('last_loaded_at') %}
+        built as (
+            select * from {{ this }}
+        ),
+
+        -- Each pair of dimensions holds all of a day's segments: one pair gives its totals.
+        built_days as (
+            {{ day_totals(
+                'built', 'total_count',
+                "built.x_dimension = 'workflow' and built.y_dimension = 'model'"
+            ) }}
+        ),
+
+        changed_days as (
+            {{ changed_days('cell_days', 'built_days') }}
+        ),
+    {% else %}
+        -- A table built before last_loaded_at was kept: every day is recomputed.
+        changed_days as (
+            select cell_days.day from cell_days
+        ),
+    {% endif %}
 
     -- Made once, read by every pair below.
     daily_cells as materialized (
