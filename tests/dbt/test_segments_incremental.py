@@ -11,9 +11,7 @@ for an old segment (nothing built is replaced), then such re-deliveries.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import itertools
 from pathlib import Path
 
 import psycopg
@@ -22,6 +20,7 @@ import pytest
 from failmap import database, demo
 from failmap.ingest import load_files
 from tests.dbt.conftest import loaded_database, run_dbt
+from tests.dbt.incremental import differences, write_late_check, write_redeliveries
 
 pytestmark = pytest.mark.slow
 
@@ -29,101 +28,6 @@ MODEL = "int_segments_outcomes_derived"
 TABLE = f"intermediate.{MODEL}"
 START = dt.date(2026, 9, 1)
 DAYS = 6
-# The columns that describe a segment's generation: a check moved to another segment takes
-# that segment's values, as the contract says all checks of a segment share them.
-GENERATION = (
-    "evaluated_at",
-    "job_id",
-    "scene_id",
-    "segment_id",
-    "segment_position",
-    "workflow",
-    "workflow_version",
-    "model",
-    "model_version",
-    "lora",
-    "character",
-    "scene_type",
-    "creator",
-    "project",
-)
-
-
-def _segments(path: Path) -> tuple[list[str], dict[str, list[dict[str, str]]]]:
-    with path.open(newline="") as handle:
-        reader = csv.DictReader(handle)
-        rows = list(reader)
-        header = list(reader.fieldnames or [])
-    by_segment = {
-        segment: list(checks)
-        for segment, checks in itertools.groupby(rows, key=lambda row: row["segment_id"])
-    }
-    return header, by_segment
-
-
-def _redeliveries(first_file: Path, out: Path) -> dict[str, str]:
-    """Write a later file re-delivering checks of `first_file`; returns the segments it touches
-    by what happens to them."""
-    header, by_segment = _segments(first_file)
-    passing = [
-        s
-        for s, checks in by_segment.items()
-        if len(checks) >= 2 and all(c["passed"] == "true" for c in checks)
-    ]
-    failed, losing, gaining, later, vanishing, absorbing = passing[:6]
-    rows = []
-
-    flipped = dict(by_segment[failed][0], passed="false", failure_reason="re-judged: flicker")
-    rows.append(flipped)
-
-    moved = dict(by_segment[losing][0])
-    moved.update({c: by_segment[gaining][0][c] for c in GENERATION})
-    rows.append(moved)
-
-    evaluated = dt.datetime.fromisoformat(by_segment[later][0]["evaluated_at"])
-    rows.append(
-        dict(by_segment[later][0], evaluated_at=(evaluated + dt.timedelta(days=3)).isoformat())
-    )
-
-    for check in by_segment[vanishing]:
-        gone = dict(check)
-        gone.update({c: by_segment[absorbing][0][c] for c in GENERATION})
-        rows.append(gone)
-
-    with out.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rows)
-    return {
-        "outcome changed": failed,
-        "lost a check": losing,
-        "gained a check": gaining,
-        "moved to a later day": later,
-        "lost every check": vanishing,
-        "gained those checks": absorbing,
-        "untouched": passing[6],
-    }
-
-
-def _late_check(first_file: Path, out: Path) -> str:
-    """Write a later file with one new failed check (a new score_id) for a segment of
-    `first_file` that passed; returns that segment. No built check is replaced."""
-    header, by_segment = _segments(first_file)
-    segment, checks = next(
-        (s, c) for s, c in reversed(by_segment.items()) if all(x["passed"] == "true" for x in c)
-    )
-    late = dict(
-        checks[0],
-        score_id=f"{checks[0]['score_id']}-late",
-        check_name="late_gate",
-        passed="false",
-        failure_reason="judged late",
-    )
-    with out.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header)
-        writer.writeheader()
-        writer.writerow(late)
-    return segment
 
 
 def _row_versions(conn: psycopg.Connection, segments: list[str]) -> dict[str, str]:
@@ -150,17 +54,11 @@ def _load_and_build(
         conn.commit()
     run_dbt(url, ["run", "--full-refresh", "--select", MODEL], target)
     with database.connect(url) as conn:
-        differences = (
-            _differences(conn, "public.incremental_build", TABLE),
-            _differences(conn, TABLE, "public.incremental_build"),
+        found = (
+            differences(conn, "public.incremental_build", TABLE),
+            differences(conn, TABLE, "public.incremental_build"),
         )
-    return differences, versions
-
-
-def _differences(conn: psycopg.Connection, left: str, right: str) -> int:
-    return conn.execute(
-        f"select count(*) from (select * from {left} except select * from {right}) as d"  # noqa: S608
-    ).fetchone()[0]
+    return found, versions
 
 
 def _outcomes(url: str, segments: list[str]) -> dict[str, tuple[int, bool]]:
@@ -187,7 +85,7 @@ def test_an_incremental_build_equals_a_full_rebuild(server_url: str, tmp_path: P
         new_day, days=1, segments_per_day=150, seed=4, start=START + dt.timedelta(days=DAYS)
     )
     late_file = tmp_path / "quality_scores_late.csv"
-    late = _late_check(first_file, late_file)
+    late = write_late_check(first_file, late_file)
     differences, _ = _load_and_build(url, [*sorted(new_day.iterdir()), late_file], target, [])
     assert differences == (0, 0)
     count, failed = _outcomes(url, [late])[late]
@@ -195,7 +93,7 @@ def test_an_incremental_build_equals_a_full_rebuild(server_url: str, tmp_path: P
 
     # Re-deliveries of built checks: an outcome, a segment, a day change; a segment emptied.
     redelivered = tmp_path / "quality_scores_redelivered.csv"
-    touched = _redeliveries(first_file, redelivered)
+    touched = write_redeliveries(first_file, redelivered)
     with database.connect(url) as conn:
         before = _row_versions(conn, list(touched.values()))
     differences, after = _load_and_build(url, [redelivered], target, list(touched.values()))

@@ -1,3 +1,5 @@
+{{ config(pre_hook="set local enable_mergejoin = off") }}
+
 -- The cells (combinations of all six dimension values) counted over the days that describe
 -- them now: what the configuration prediction learns from (int_cells_patterns_matched,
 -- background_rates, configuration_rates). A cell's days start at the latest of
@@ -9,6 +11,9 @@
 -- Cells with none of these keep their whole history. The counts stay exact (no weights), so a
 -- cell with few days since its change is shrunk toward its parents by the hierarchy as thin
 -- data always is. See docs/alerts.md, "The prediction".
+-- The pre-hook turns merge joins off for this model's transaction: joining the per-day cube
+-- to the cells on their six text values, the planner sorted both sides (every day's cells,
+-- 0.9 s at 5.1M check rows); a hash join reads them in 0.2 s.
 with daily_cells as (
     select * from {{ ref('int_daily_cells_aggregated') }}
 ),

@@ -15,7 +15,8 @@ catalog as (
     select * from {{ ref('error_catalog') }}
 ),
 
-runs as (
+-- `not materialized`: read twice (the count, the counts per value), never copied.
+runs as not materialized (
     select * from {{ ref('stg_raw__runs') }}
 ),
 
@@ -78,16 +79,31 @@ run_total as (
     from runs
 ),
 
+-- Runs per value of each dimension in one pass (a grouping set per dimension: the other
+-- dimensions are null in its rows, and null values are dropped below).
+run_dimension_counts as (
+    select
+        {%- for dimension in pattern_dimensions() if dimension != 'segment_position' %}
+            runs.{{ dimension }},
+        {%- endfor %}
+        count(*) as run_count
+    from runs
+    group by grouping sets (
+        {%- for dimension in pattern_dimensions() if dimension != 'segment_position' %}
+            (runs.{{ dimension }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    )
+),
+
 run_dimensions as (
     select
         dimension.name as dimension,
         dimension.value as dimension_value,
-        count(*)::double precision / run_total.run_count as run_share
-    from runs
+        run_dimension_counts.run_count::double precision / run_total.run_count as run_share
+    from run_dimension_counts
     cross join run_total
-    cross join {{ run_dimension_values('runs') }}
+    cross join {{ run_dimension_values('run_dimension_counts') }}
     where dimension.value is not null
-    group by dimension.name, dimension.value, run_total.run_count
 ),
 
 scored_dimensions as (

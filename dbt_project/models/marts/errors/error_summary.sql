@@ -17,12 +17,10 @@ phase_breakdown as (
     select * from {{ ref('phase_error_breakdown') }}
 ),
 
-run_totals as (
+-- Counted per day first: each day then joins its few periods, not each run.
+run_days as (
     select
-        periods.period_key,
-        periods.period_grain,
-        periods.period_start,
-        periods.period_end,
+        (runs.started_at at time zone 'UTC')::date as day,
         count(*) as run_count,
         count(*) filter (where runs.status = 'succeeded') as succeeded_run_count,
         count(*) filter (where runs.status = 'failed') as failed_run_count,
@@ -32,8 +30,24 @@ run_totals as (
             where runs.is_recovery_attempted and runs.status = 'succeeded'
         ) as recovery_succeeded_run_count
     from runs
+    group by (runs.started_at at time zone 'UTC')::date
+),
+
+run_totals as (
+    select
+        periods.period_key,
+        periods.period_grain,
+        periods.period_start,
+        periods.period_end,
+        sum(run_days.run_count)::bigint as run_count,
+        sum(run_days.succeeded_run_count)::bigint as succeeded_run_count,
+        sum(run_days.failed_run_count)::bigint as failed_run_count,
+        sum(run_days.cancelled_run_count)::bigint as cancelled_run_count,
+        sum(run_days.recovery_attempted_run_count)::bigint as recovery_attempted_run_count,
+        sum(run_days.recovery_succeeded_run_count)::bigint as recovery_succeeded_run_count
+    from run_days
     inner join periods
-        on (runs.started_at at time zone 'UTC')::date = periods.day
+        on run_days.day = periods.day
     group by periods.period_key, periods.period_grain, periods.period_start, periods.period_end
 ),
 

@@ -72,16 +72,28 @@ run_outcomes as (
     where runs.status = 'succeeded' or failed_phases.phase is not null
 ),
 
-outcome_counts as (
+-- Counted per day first: each day then joins its few periods, not each run.
+day_outcome_counts as (
     select
-        periods.period_key,
+        run_outcomes.day,
         run_outcomes.status,
         run_outcomes.failed_phase_order,
         count(*) as run_count
     from run_outcomes
+    group by run_outcomes.day, run_outcomes.status, run_outcomes.failed_phase_order
+),
+
+outcome_counts as (
+    select
+        periods.period_key,
+        day_outcome_counts.status,
+        day_outcome_counts.failed_phase_order,
+        sum(day_outcome_counts.run_count)::bigint as run_count
+    from day_outcome_counts
     inner join periods
-        on run_outcomes.day = periods.day
-    group by periods.period_key, run_outcomes.status, run_outcomes.failed_phase_order
+        on day_outcome_counts.day = periods.day
+    group by
+        periods.period_key, day_outcome_counts.status, day_outcome_counts.failed_phase_order
 ),
 
 period_list as (

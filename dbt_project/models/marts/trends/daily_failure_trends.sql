@@ -85,20 +85,37 @@ changed_values as (
     from changes
 ),
 
+-- The days a change group's flags compare (from the earliest reference window to the latest
+-- flagged day): only those days of its values are counted, not the whole history.
+group_spans as (
+    select
+        candidate_groups.change_group,
+        min(candidate_groups.reference_started_on) as first_day,
+        max(candidate_groups.day) as last_day
+    from candidate_groups
+    group by candidate_groups.change_group
+),
+
 changed_cells as (
     select
         changed_values.change_group,
         cells.*
-    from cells
+    from group_spans
     inner join changed_values
+        on group_spans.change_group = changed_values.change_group
+    inner join cells
         on
-            (
-                changed_values.change_dimension = 'workflow'
-                and cells.workflow = changed_values.change_value
-            )
-            or (
-                changed_values.change_dimension = 'model'
-                and cells.model = changed_values.change_value
+            group_spans.first_day <= cells.day
+            and group_spans.last_day >= cells.day
+            and (
+                (
+                    changed_values.change_dimension = 'workflow'
+                    and changed_values.change_value = cells.workflow
+                )
+                or (
+                    changed_values.change_dimension = 'model'
+                    and changed_values.change_value = cells.model
+                )
             )
 ),
 
