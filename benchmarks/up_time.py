@@ -6,7 +6,8 @@ refresh, dashboard and API, then Dagster. Every line it prints is timestamped, a
 it asks the dashboard (Streamlit's health endpoint) and the API (the failure patterns, read from
 the marts) whether they answer. "Dashboard answers with data" is the first moment both do and
 the API returns patterns (the marts those read are built: the rest of the dbt build and the
-checks may still run; the start-up refresh's summary line marks the end). Stops `failmap up` (its process group) once it says it is up.
+checks may still run; the start-up refresh's summary line marks the end). Stops `failmap up`
+(its process group) once it says it is up.
 
     uv run python benchmarks/up_time.py [--source TREE] [--keep DIR]
 """
