@@ -136,16 +136,42 @@ def group_messages(
                 f"message {index} is a {type(message).__name__}, not a str; pass the error "
                 "messages as text (decode bytes, replace missing messages with '')"
             )
-        if message not in masked_by_message and message.strip():
-            masked = mask_message(message)
-            if config.field_values_are_variables:
-                masked = _FIELD_VALUE.sub(_mask_field_value, masked)
-            masked_by_message[message] = masked
-    signature_by_masked = _signatures_of(sorted(set(masked_by_message.values())), config)
-    return [
-        signature_by_masked[masked_by_message[message]] if message.strip() else EMPTY_SIGNATURE
-        for message in messages
-    ]
+        if message not in masked_by_message:
+            masked_by_message[message] = masked_form(message, config)
+    signature_by_masked = group_masked_forms(masked_by_message.values(), config)
+    return [signature_by_masked[masked_by_message[message]] for message in messages]
+
+
+def masked_form(message: str, config: GroupingConfig = DEFAULT_CONFIG) -> str:
+    """The text a message is grouped by: the message masked, ``""`` for a blank message.
+
+    Messages with one masked form always share a signature, and the grouping is a function of
+    the set of masked forms (``group_masked_forms``); failmap.errors.store keeps each message's
+    masked form so that it can tell, without masking old messages again, whether a refresh
+    can change the grouping at all. A non-blank message never masks to ``""`` (placeholders
+    are text).
+    """
+    if not message.strip():
+        return ""
+    masked = mask_message(message)
+    if config.field_values_are_variables:
+        masked = _FIELD_VALUE.sub(_mask_field_value, masked)
+    return masked
+
+
+def group_masked_forms(
+    masked_forms: Iterable[str], config: GroupingConfig = DEFAULT_CONFIG
+) -> dict[str, Signature]:
+    """Return the signature of each distinct masked form (``masked_form``), ``""`` included.
+
+    The distinct non-blank forms are mined in sorted order, so the result depends only on
+    their set; ``""`` (blank messages) is ``EMPTY_SIGNATURE`` and takes no part in the mining.
+    """
+    distinct = set(masked_forms)
+    signature_by_masked = _signatures_of(sorted(distinct - {""}), config)
+    if "" in distinct:
+        signature_by_masked[""] = EMPTY_SIGNATURE
+    return signature_by_masked
 
 
 def summarize_signatures(

@@ -27,27 +27,37 @@ EXPORT_SOURCES = [dg.AssetKey(["marts", "error_signatures"]), dg.AssetKey(["mart
     description=(
         "Groups every distinct run error message of raw.runs (failure reasons and phase_errors "
         "values) into signatures with failmap.errors (masking + Drain3), over the whole set at "
-        "once, and replaces raw.error_message_signatures in one transaction. Ids depend only on "
-        "templates: unchanged groups keep their ids across refreshes."
+        "once, and updates raw.error_message_signatures in one transaction. When the messages "
+        "bring no new masked form and take none away, the grouping cannot change: only the new "
+        "and vanished messages are written. Ids depend only on templates: unchanged groups keep "
+        "their ids across refreshes."
     ),
 )
 def error_message_signatures(
     context: dg.AssetExecutionContext, failmap: FailmapResource
 ) -> dg.MaterializeResult:
-    """Regroup all run error messages and store message -> signature for dbt."""
+    """Store message -> signature for dbt, regrouping all messages when the grouping can change."""
     url = failmap.url()
     apply_migrations(url)
     with failmap.connect() as conn:
         refresh = refresh_message_signatures(conn)
+    how = (
+        "regrouped every message"
+        if refresh.regrouped
+        else f"grouping kept: {refresh.added_messages} messages added, "
+        f"{refresh.removed_messages} removed"
+    )
     context.log.info(
         f"{refresh.message_count} distinct messages in {refresh.signature_count} signatures "
-        f"({len(refresh.new_signature_ids)} new, {len(refresh.vanished_signature_ids)} gone)"
+        f"({len(refresh.new_signature_ids)} new, {len(refresh.vanished_signature_ids)} gone); "
+        + how
     )
     successors = "\n".join(f"- `{old}` -> `{new}`" for old, new in refresh.successors.items())
     return dg.MaterializeResult(
         metadata={
             "messages": dg.MetadataValue.int(refresh.message_count),
             "signatures": dg.MetadataValue.int(refresh.signature_count),
+            "regrouped": dg.MetadataValue.bool(refresh.regrouped),
             "new_signatures": dg.MetadataValue.int(len(refresh.new_signature_ids)),
             "vanished_signatures": dg.MetadataValue.int(len(refresh.vanished_signature_ids)),
             "successors": dg.MetadataValue.md(successors or "none"),

@@ -8,10 +8,20 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from alembic import command
+from sqlalchemy import create_engine, pool
 
-from failmap.errors import EMPTY_SIGNATURE, group_messages
-from failmap.errors.store import read_run_error_messages, refresh_message_signatures
+from failmap import database
+from failmap.errors import DEFAULT_CONFIG, EMPTY_SIGNATURE, GroupingConfig, group_messages
+from failmap.errors.signatures import masked_form
+from failmap.errors.store import (
+    grouping_version,
+    read_run_error_messages,
+    refresh_message_signatures,
+)
 from failmap.ingest import load_file
+from failmap.migrations import apply_migrations
+from failmap.migrations.runner import _config
 from tests.failmap.ingest.conftest import run_row, write_csv
 
 NAN = "NaN detected in latent at step {} of segment {}"
@@ -143,3 +153,151 @@ def test_a_failed_refresh_keeps_the_previous_signatures(
         refresh_message_signatures(conn)
 
     assert stored(conn) == before
+
+
+# Regrouping only when the grouping can change: a refresh whose messages bring no new masked
+# form and take none away writes only those messages; the table must still equal a regrouping.
+
+
+def all_rows(conn: psycopg.Connection) -> set[tuple[str, ...]]:
+    """Every row, each column the refresh writes (grouped_at aside)."""
+    query = (
+        "select message, signature_id, template, candidate_pattern, masked_form, "
+        "grouping_version from raw.error_message_signatures"
+    )
+    return set(conn.execute(query).fetchall())
+
+
+def regrouped_rows(
+    conn: psycopg.Connection, config: GroupingConfig = DEFAULT_CONFIG
+) -> set[tuple[str, ...]]:
+    """The rows a full regrouping of the current runs gives (from an empty table), rolled back."""
+    with conn.transaction(force_rollback=True):
+        conn.execute("delete from raw.error_message_signatures")
+        assert refresh_message_signatures(conn, config).regrouped
+        return all_rows(conn)
+
+
+def grouped_families(conn: psycopg.Connection, tmp_path: Path) -> None:
+    """Runs 0-9 fail with NaN messages, 10-12 with batch messages; grouped once, in full."""
+    rows = [failed_run(i, NAN.format(i, i % 4)) for i in range(10)]
+    rows += [failed_run(i, BATCH.format(i)) for i in range(10, 13)]
+    load_runs(conn, tmp_path, "a", rows)
+    assert refresh_message_signatures(conn).regrouped
+
+
+def test_messages_with_known_masked_forms_are_added_without_regrouping(
+    conn: psycopg.Connection, tmp_path: Path
+) -> None:
+    grouped_families(conn, tmp_path)
+
+    rows = [failed_run(i, NAN.format(i, 7), BATCH.format(i)) for i in range(20, 25)]
+    load_runs(conn, tmp_path, "b", rows)
+    refresh = refresh_message_signatures(conn)
+
+    assert not refresh.regrouped
+    assert (refresh.added_messages, refresh.removed_messages) == (10, 0)
+    assert (refresh.message_count, refresh.signature_count) == (1 + 13 + 10, 3)
+    assert refresh.new_signature_ids == [] and refresh.vanished_signature_ids == []
+    assert all_rows(conn) == regrouped_rows(conn)
+
+
+def test_a_new_masked_form_regroups_everything(conn: psycopg.Connection, tmp_path: Path) -> None:
+    grouped_families(conn, tmp_path)
+
+    load_runs(conn, tmp_path, "b", [failed_run(30, BLACK.format(1, 2))])
+    refresh = refresh_message_signatures(conn)
+
+    assert refresh.regrouped
+    assert len(refresh.new_signature_ids) == 1
+    assert all_rows(conn) == regrouped_rows(conn)
+
+
+def test_a_message_whose_masked_form_remains_is_removed_without_regrouping(
+    conn: psycopg.Connection, tmp_path: Path
+) -> None:
+    grouped_families(conn, tmp_path)
+
+    # Runs 0 and 1 delivered again with other NaN messages: theirs vanish, the form stays.
+    load_runs(conn, tmp_path, "b", [failed_run(i, NAN.format(i + 50, 0)) for i in (0, 1)])
+    refresh = refresh_message_signatures(conn)
+
+    assert not refresh.regrouped
+    assert (refresh.added_messages, refresh.removed_messages) == (2, 2)
+    assert NAN.format(0, 0) not in stored(conn) and NAN.format(50, 0) in stored(conn)
+    assert all_rows(conn) == regrouped_rows(conn)
+
+
+def test_a_masked_form_that_vanishes_regroups_everything(
+    conn: psycopg.Connection, tmp_path: Path
+) -> None:
+    grouped_families(conn, tmp_path)
+
+    # Every batch run delivered again with a NaN message (a known form): the batch form is gone.
+    load_runs(conn, tmp_path, "b", [failed_run(i, NAN.format(i, 1)) for i in range(10, 13)])
+    refresh = refresh_message_signatures(conn)
+
+    assert refresh.regrouped
+    assert refresh.vanished_signature_ids == [group_messages([BATCH.format(1)])[0].signature_id]
+    assert not any(message.startswith("KSampler") for message in stored(conn))
+    assert all_rows(conn) == regrouped_rows(conn)
+
+
+def test_rows_grouped_before_the_migration_are_regrouped(
+    conn: psycopg.Connection, fresh_database_url: str, tmp_path: Path
+) -> None:
+    grouped_families(conn, tmp_path)
+    conn.commit()
+    # Back to the table as it was before migration 0009, and up again: no masked forms.
+    url = fresh_database_url
+    engine = create_engine(database.sqlalchemy_url(url), poolclass=pool.NullPool)
+    with engine.begin() as connection:
+        config = _config(url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+    engine.dispose()
+    apply_migrations(url)
+    assert conn.execute(
+        "select count(*) from raw.error_message_signatures where masked_form is null"
+    ).fetchone() == (14,)
+
+    load_runs(conn, tmp_path, "b", [failed_run(40, NAN.format(40, 1))])  # a known form
+    refresh = refresh_message_signatures(conn)
+
+    assert refresh.regrouped
+    assert all_rows(conn) == regrouped_rows(conn)
+
+
+def test_rows_of_another_grouping_version_are_regrouped(
+    conn: psycopg.Connection, tmp_path: Path
+) -> None:
+    grouped_families(conn, tmp_path)
+    conn.execute("update raw.error_message_signatures set grouping_version = 'older code'")
+
+    refresh = refresh_message_signatures(conn)
+
+    assert refresh.regrouped
+    assert {row[-1] for row in all_rows(conn)} == {grouping_version()}
+
+
+def test_the_stored_masked_form_is_the_one_grouped_with_the_configuration(
+    conn: psycopg.Connection, tmp_path: Path
+) -> None:
+    cache = "Cache lookup failed key={} region=eu"
+    keys = ["alpha7x", '"two words"', "beta9y"]
+    load_runs(conn, tmp_path, "a", [failed_run(i, cache.format(k)) for i, k in enumerate(keys)])
+    config = GroupingConfig(field_values_are_variables=True)
+    refresh_message_signatures(conn, config)
+
+    messages = read_run_error_messages(conn)
+    rows = {row[0]: row for row in all_rows(conn)}
+    assert {m: rows[m][4] for m in messages} == {m: masked_form(m, config) for m in messages}
+    assert {rows[cache.format(k)][4] for k in keys} == {"Cache lookup failed key=<*> region=eu"}
+    expected = {
+        m: s.signature_id for m, s in zip(messages, group_messages(messages, config), strict=True)
+    }
+    assert {m: rows[m][1] for m in messages} == expected
+
+    # Another configuration is another grouping: a refresh with it regroups.
+    assert refresh_message_signatures(conn).regrouped
+    assert all_rows(conn) == regrouped_rows(conn)
