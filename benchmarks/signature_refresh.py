@@ -2,12 +2,12 @@
 
     uv run python benchmarks/signature_refresh.py --inbox DIR --new-day FILE [--repeat 3]
 
-Loads the runs files of DIR (runs_*, csv or parquet) into a throwaway embedded PostgreSQL, groups every
-message once (the first refresh: a full grouping), then times the refresh again with the same
-runs (unchanged set) and after loading FILE (one more day of runs). Each timed refresh runs
---repeat times inside a transaction that is rolled back, so every repeat starts from the same
-stored grouping; medians. Prints whether each refresh regrouped (`SignatureRefresh.regrouped`;
-code without it always regroups). Never asserted.
+Loads the runs files of DIR (runs_*, csv or parquet) into a throwaway embedded PostgreSQL,
+groups every message once (the first refresh: a full grouping), then times the refresh again
+with the same runs (unchanged set) and after loading FILE (one more day of runs). Each timed
+refresh runs --repeat times inside a transaction that is rolled back, so every repeat starts
+from the same stored grouping; medians. Prints whether each refresh regrouped
+(`SignatureRefresh.regrouped`; code without it always regroups). Never asserted.
 """
 
 from __future__ import annotations
