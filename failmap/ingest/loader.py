@@ -57,6 +57,7 @@ class FileOutcome:
     rows_loaded: int = 0
     rows_superseded: int = 0
     rows_quarantined: int = 0
+    rows_replaced: int = 0
     sha256: str = ""
 
     def summary(self) -> str:
@@ -71,6 +72,8 @@ class FileOutcome:
             text += f", {self.rows_quarantined:,} quarantined"
         if self.rows_superseded:
             text += f", {self.rows_superseded:,} replaced by later lines"
+        if self.rows_replaced:
+            text += f", {self.rows_replaced:,} replacing rows of earlier files"
         return text
 
 
@@ -297,8 +300,9 @@ def _validate_and_store(
     file_name: str,
     line_expr: str,
     rows_in_file: int,
-) -> tuple[int, int, int]:
-    """Store valid rows and quarantine invalid ones; returns (loaded, superseded, quarantined).
+) -> tuple[int, int, int, int]:
+    """Store valid rows and quarantine invalid ones; returns (loaded, superseded, quarantined,
+    replaced): `replaced` of the loaded rows took the place of a row an earlier file loaded.
 
     Most files bring only new ids and no bad rows: their valid rows go in with a plain insert,
     and the rules are asked once per row. A file that repeats an id, of its own or of an earlier
@@ -306,14 +310,37 @@ def _validate_and_store(
     worked out only when some row was left out.
     """
     loaded = _insert_new_rows(cur, kind, file_id, line_expr)
+    replaced = 0
     if loaded is None:
         quarantined = _quarantine_rows(cur, kind, file_id, file_name, line_expr)
+        replaced = _count_stored_ids(cur, kind, line_expr)
         loaded = _upsert_valid_rows(cur, kind, file_id, line_expr)
     elif loaded < rows_in_file:
         quarantined = _quarantine_rows(cur, kind, file_id, file_name, line_expr)
     else:
         quarantined = 0
-    return loaded, rows_in_file - quarantined - loaded, quarantined
+    return loaded, rows_in_file - quarantined - loaded, quarantined, replaced
+
+
+def _count_stored_ids(cur: psycopg.Cursor, kind: FileKind, line_expr: str) -> int:
+    """How many distinct ids of the file's valid rows are in raw already (from earlier files).
+
+    Asked only on the upsert path, before the upsert: the ledger keeps it (`rows_replaced`), so
+    the segment model learns from the ledger whether a re-delivery may have moved a check to
+    another segment instead of counting every check of the history at each build.
+    """
+    cur.execute(
+        sql.SQL(
+            "select count(*) from raw.{table} where {key} in (select {key} from ({valid}) as valid)"
+        ).format(
+            table=sql.Identifier(kind.table),
+            key=sql.Identifier(kind.key),
+            valid=_valid_rows(kind, line_expr),
+        )
+    )
+    row = cur.fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def _insert_statement(
@@ -452,14 +479,14 @@ def _load_content(
         row = cur.fetchone()
         assert row is not None
         file_id = int(row[0])
-        loaded, superseded, quarantined = _validate_and_store(
+        loaded, superseded, quarantined, replaced = _validate_and_store(
             cur, kind, file_id, path.name, line_expr, in_file
         )
         cur.execute(
             "update raw.ingested_files set rows_in_file = %s, rows_loaded = %s, "
-            "rows_superseded = %s, rows_quarantined = %s, duration_ms = %s "
+            "rows_superseded = %s, rows_quarantined = %s, rows_replaced = %s, duration_ms = %s "
             "where file_id = %s",
-            (in_file, loaded, superseded, quarantined, _elapsed_ms(started), file_id),
+            (in_file, loaded, superseded, quarantined, replaced, _elapsed_ms(started), file_id),
         )
     return FileOutcome(
         path.name,
@@ -469,6 +496,7 @@ def _load_content(
         rows_loaded=loaded,
         rows_superseded=superseded,
         rows_quarantined=quarantined,
+        rows_replaced=replaced,
         sha256=sha256,
     )
 

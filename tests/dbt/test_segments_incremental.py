@@ -105,3 +105,30 @@ def test_an_incremental_build_equals_a_full_rebuild(server_url: str, tmp_path: P
     # ...and the incremental build rewrote only the touched segments' rows.
     assert after[touched["untouched"]] == before[touched["untouched"]]
     assert after[touched["outcome changed"]] != before[touched["outcome changed"]]
+
+
+def _stand_in_indexes(url: str) -> list[str]:
+    with database.connect(url) as conn:
+        rows = conn.execute(
+            "select pg_get_expr(indpred, indrelid) from pg_index"
+            " where indrelid = %s::regclass and indpred is not null",
+            [TABLE],
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def test_stand_ins_are_found_through_one_partial_index(server_url: str, tmp_path: Path) -> None:
+    """The post-hook deletes stand-ins through a partial index, created once per built table:
+    on the first build, kept by incremental builds, made again on a full refresh (which swaps in
+    a new table while the old one, with its index, still exists)."""
+    history = tmp_path / "history"
+    demo.write_demo_data(history, days=2, segments_per_day=20, seed=5, start=START)
+    url = loaded_database(server_url, sorted(history.iterdir()))
+    target = tmp_path / "target"
+    for args in (["run"], ["run"], ["run", "--full-refresh"]):
+        run_dbt(url, [*args, "--select", f"+{MODEL}"], target)
+        assert _stand_in_indexes(url) == ["(check_count = 0)"]
+    with database.connect(url) as conn:
+        conn.execute("set enable_seqscan = off")
+        plan = conn.execute(f"explain delete from {TABLE} where check_count = 0").fetchall()  # noqa: S608
+    assert "Seq Scan" not in "\n".join(row[0] for row in plan)

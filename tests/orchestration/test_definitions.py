@@ -44,7 +44,7 @@ def test_assets_are_grouped_by_layer() -> None:
 def test_dbt_tests_are_asset_checks() -> None:
     graph = defs().resolve_asset_graph()
     checks = {key.name for key in graph.asset_check_keys}
-    assert "not_null_int_segments_outcomes_derived_segment_id" in checks
+    assert "not_null_int_segments_outcomes_derived" in checks
     assert "enforced_by_declaration_int_segments_outcomes_derived_segment_id__unique" in checks
 
 

@@ -3,8 +3,15 @@
         materialized='incremental',
         unique_key='segment_id',
         incremental_strategy='delete+insert',
-        indexes=[{'columns': ['segment_id'], 'unique': true}, {'columns': ['day']}],
-        post_hook="delete from {{ this }} where check_count = 0",
+        indexes=[
+            {'columns': ['segment_id'], 'unique': true},
+            {'columns': ['day']},
+            {'columns': ['loaded_at']},
+        ],
+        post_hook=[
+            "{{ index_stand_ins(this) }}",
+            "delete from {{ this }} where check_count = 0",
+        ],
     )
 }}
 
@@ -13,17 +20,20 @@
 --
 -- Incremental by segment: a refresh rebuilds only the segments touched since the last build,
 -- i.e. those of the checks loaded since (ingest stamps every row it writes, new or re-delivered,
--- with its file's load time; the newest loaded_at built is the watermark). A re-delivered check
--- (same score_id) replaces its row in raw and may name another segment: its old segment then
--- lost a check that no new row points at. The checks then number fewer than those built plus
--- those loaded since, and only then every segment's check count and newest load are compared
--- with what was built (a scan of all checks, still cheaper than the rebuild). Otherwise the
--- checks are read twice (those loaded since, and their count), and a third time for the older
--- checks of touched segments only when some of them were built before (a new day's segments are
--- new). The watermark holds because files load one after the other and one refresh runs at a
--- time (the refresh lock). A segment left with no check comes out as a stand-in row with
--- check_count 0: delete+insert replaces the built row with it and the post-hook deletes it.
+-- with its file's load time; the newest loaded_at built is the watermark, found through the
+-- index on loaded_at). A re-delivered check (same score_id) replaces its row in raw and may name
+-- another segment: its old segment then lost a check that no new row points at. The ledger
+-- counts, per file, the rows that replaced a row of an earlier file (`rows_replaced`); only when
+-- a file loaded since did (or was loaded before that count existed) is every segment's check
+-- count and newest load compared with what was built (a scan of all checks, still cheaper than
+-- the rebuild). Otherwise the checks are read once (those loaded since, through the BRIN on
+-- loaded_at), and a second time for the older checks of touched segments only when some of them
+-- were built before (a new day's segments are new). The watermark holds because files load in
+-- order and one refresh runs at a time (the refresh lock). A segment left with no check comes out
+-- as a stand-in row with check_count 0: delete+insert replaces the built row with it and the
+-- post-hook deletes it (found through a partial index that holds only stand-ins).
 -- `--full-refresh` rebuilds everything.
+-- depends_on: {{ ref('stg_raw__ingested_files') }} (read by incremental builds only)
 -- `not materialized`: each CTE over all checks is read once, filtered, never copied.
 with checks as not materialized (
     select * from {{ ref('stg_raw__quality_scores') }}
@@ -35,9 +45,7 @@ with checks as not materialized (
     ),
 
     built_totals as (
-        select
-            coalesce(max(built.loaded_at), '-infinity') as last_loaded_at,
-            coalesce(sum(built.check_count), 0) as check_count
+        select coalesce(max(built.loaded_at), '-infinity') as last_loaded_at
         from built
     ),
 
@@ -47,18 +55,16 @@ with checks as not materialized (
         where checks.loaded_at > (select built_totals.last_loaded_at from built_totals)
     ),
 
-    check_totals as (
-        select count(*) as check_count
-        from checks
-    ),
-
     redelivery as (
-        select
-            check_totals.check_count
-            != built_totals.check_count
-            + (select count(*) from loaded_since) as replaced_built_checks
-        from check_totals
-        cross join built_totals
+        select exists (
+            select
+            from {{ ref('stg_raw__ingested_files') }} as files
+            where
+                files.file_kind = 'quality_scores'
+                and files.status = 'loaded'
+                and files.loaded_at > (select built_totals.last_loaded_at from built_totals)
+                and coalesce(files.rows_replaced, 1) > 0
+        ) as replaced_built_checks
     ),
 
     current_segments as (

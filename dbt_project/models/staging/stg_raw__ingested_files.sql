@@ -16,6 +16,7 @@ renamed as (
         rows_loaded,
         rows_superseded,
         rows_quarantined,
+        rows_replaced,
         loaded_at,
         duration_ms
     from source

@@ -20,6 +20,7 @@ def outcome_metadata(outcomes: list[FileOutcome]) -> dict[str, dg.MetadataValue]
         "rows_loaded": dg.MetadataValue.int(sum(o.rows_loaded for o in loaded)),
         "rows_quarantined": dg.MetadataValue.int(sum(o.rows_quarantined for o in loaded)),
         "rows_superseded": dg.MetadataValue.int(sum(o.rows_superseded for o in loaded)),
+        "rows_replaced": dg.MetadataValue.int(sum(o.rows_replaced for o in loaded)),
         "rejections": dg.MetadataValue.md(
             "\n".join(f"- `{o.file_name}`: {o.reason}" for o in rejected) or "none"
         ),

@@ -1,0 +1,1 @@
+alter table raw.ingested_files drop column rows_replaced;

@@ -1,0 +1,73 @@
+"""`not_null_columns`: a model's `not null` rules asked in one read, failing per column.
+
+The per-column `not_null` tests (228 of them) were folded into one test per model. These tests
+show the folded test still catches a null in any of its columns, says which columns and how
+many rows, and that no plain per-column `not_null` test is left to grow the build again.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from failmap import database
+from failmap.dbt_invoke import DbtFailed, invoke_dbt
+from tests.dbt.conftest import new_database, run_dbt
+
+SEGMENTS_TEST = "not_null_int_segments_outcomes_derived"
+
+
+def test_a_null_fails_naming_its_columns(server_url: str, tmp_path: Path) -> None:
+    url = new_database(server_url)
+    run_dbt(url, ["run", "--select", "+int_segments_outcomes_derived"], tmp_path)
+    with database.connect(url) as conn:
+        conn.execute(
+            "insert into intermediate.int_segments_outcomes_derived (segment_id, job_id, workflow,"
+            " model, lora, character, scene_type, segment_position_bucket, day, is_failed,"
+            " check_count) values"
+            " ('s1', 'j1', 'wf', 'm', 'none', 'none', 'talk', '1-3', '2026-01-01', false, 1),"
+            " ('s2', 'j2', null, 'm', null, 'none', 'talk', '1-3', '2026-01-01', true, 1),"
+            " ('s3', 'j3', null, 'm', 'l1', 'none', 'talk', '1-3', '2026-01-01', false, 1)"
+        )
+    with pytest.raises(DbtFailed, match=SEGMENTS_TEST):
+        invoke_dbt(["test", "--select", SEGMENTS_TEST], url=url, target_path=tmp_path)
+
+    compiled = next((tmp_path / "compiled").rglob(f"{SEGMENTS_TEST}.sql")).read_text()
+    with database.connect(url) as conn:
+        failing = conn.execute(compiled).fetchall()
+    assert sorted(failing) == [("lora", 1), ("workflow", 2)]
+
+
+def test_it_passes_without_nulls(server_url: str, tmp_path: Path) -> None:
+    url = new_database(server_url)
+    run_dbt(url, ["run", "--select", "+int_segments_outcomes_derived"], tmp_path)
+    with database.connect(url) as conn:
+        conn.execute(
+            "insert into intermediate.int_segments_outcomes_derived (segment_id, job_id, workflow,"
+            " model, lora, character, scene_type, segment_position_bucket, day, is_failed,"
+            " check_count) values"
+            " ('s1', 'j1', 'wf', 'm', 'none', 'none', 'talk', '1-3', '2026-01-01', false, 1)"
+        )
+    result = run_dbt(url, ["test", "--select", SEGMENTS_TEST], tmp_path)
+    assert [r.status for r in result.results if r.node.resource_type == "test"] == ["pass"]
+
+
+def test_no_plain_per_column_not_null_test_is_left(tmp_path: Path) -> None:
+    invoke_dbt(["parse"], target_path=tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    per_column = [
+        n["name"]
+        for n in tests
+        if (n.get("test_metadata") or {}).get("name") == "not_null" and not n["config"]["where"]
+    ]
+    assert per_column == [], "fold these into the model's not_null_columns test"
+    folded = {
+        n["attached_node"]: n["test_metadata"]["kwargs"]["columns"]
+        for n in tests
+        if (n.get("test_metadata") or {}).get("name") == "not_null_columns"
+    }
+    assert "is_failed" in folded["model.failmap.int_segments_outcomes_derived"]
+    assert len(folded) > 40
