@@ -116,7 +116,7 @@ def refresh_message_signatures(
 
 
 def _has_rows_of_another_grouping(conn: psycopg.Connection, version: str) -> bool:
-    """Whether a row lacks its masked form (grouped before migration 0009) or another version
+    """Whether a row lacks its masked form (grouped before migration 0010) or another version
     grouped it."""
     row = conn.execute(
         "select exists (select from raw.error_message_signatures "

@@ -250,13 +250,13 @@ def test_rows_grouped_before_the_migration_are_regrouped(
 ) -> None:
     grouped_families(conn, tmp_path)
     conn.commit()
-    # Back to the table as it was before migration 0009, and up again: no masked forms.
+    # Back to the table as it was before migration 0010, and up again: no masked forms.
     url = fresh_database_url
     engine = create_engine(database.sqlalchemy_url(url), poolclass=pool.NullPool)
     with engine.begin() as connection:
         config = _config(url)
         config.attributes["connection"] = connection
-        command.downgrade(config, "0008")
+        command.downgrade(config, "0009")
     engine.dispose()
     apply_migrations(url)
     assert conn.execute(

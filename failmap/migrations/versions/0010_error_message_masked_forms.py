@@ -2,6 +2,6 @@
 
 from failmap.migrations.sql import sql_file_steps
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 upgrade, downgrade = sql_file_steps(__file__)
