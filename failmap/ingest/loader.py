@@ -27,7 +27,7 @@ from typing import Literal
 import psycopg
 from psycopg import sql
 
-from failmap.ingest import readers
+from failmap.ingest import lanes, readers
 from failmap.ingest.contract import FileKind, kind_for_file_name
 from failmap.ingest.validation import (
     reason_expression,
@@ -400,8 +400,19 @@ class _SeenBefore(Exception):
     """The bytes just read are ledgered already (raised to roll the load back)."""
 
 
-def load_file(conn: psycopg.Connection, path: Path) -> FileOutcome:
-    """Load one landing file atomically; never raises for bad content (it is rejected)."""
+def _no_wait() -> None:
+    """The turn of a file loaded on its own: nothing to wait for."""
+
+
+def load_file(
+    conn: psycopg.Connection, path: Path, wait_turn: Callable[[], None] = _no_wait
+) -> FileOutcome:
+    """Load one landing file atomically; never raises for bad content (it is rejected).
+
+    `wait_turn` is called before the first ledger read that decides the outcome and before the
+    first write; until then only the file and the session's own temporary table are touched.
+    Two lanes (lanes.py) use it to fill one file's `incoming` while the file before it stores.
+    """
     started = time.perf_counter()
     if path.is_symlink():
         logger.warning("%s: not loaded, %s", path.name, SYMLINK_REASON)
@@ -422,6 +433,7 @@ def load_file(conn: psycopg.Connection, path: Path) -> FileOutcome:
         with readers.open_landing_file(path) as handle:
             source = readers.FileSource(handle)
             sha256 = source.finish()
+        wait_turn()
         return _record_rejection(
             conn, path, sha256, source.size, kind_name, fmt, reason, started, stat
         )
@@ -432,20 +444,29 @@ def load_file(conn: psycopg.Connection, path: Path) -> FileOutcome:
         if unchanged is not None:
             return FileOutcome(path.name, "skipped", kind=kind_name, sha256=unchanged)
         earlier = file_sha256(path)
+        # Seen content stays seen (only rows rejected for their name are ever deleted): no
+        # need to wait for that answer, only for the write.
         if _ledger_entry(cur, earlier) == "seen":
+            wait_turn()
             _record_stat(cur, earlier, stat)
             return FileOutcome(path.name, "skipped", kind=kind_name, sha256=earlier)
     with readers.open_landing_file(path) as handle:
         source = readers.FileSource(handle)
         try:
-            return _load_content(conn, path, source, kind, fmt, started, stat)
+            return _load_content(conn, path, source, kind, fmt, started, stat, wait_turn)
         except readers.FileRejected as rejection:
             sha256 = source.finish()
+            wait_turn()
             return _record_rejection(
                 conn, path, sha256, source.size, kind_name, fmt, str(rejection), started, stat
             )
         except _SeenBefore:
-            return FileOutcome(path.name, "skipped", kind=kind_name, sha256=source.finish())
+            # Ledgered since the check above (by the file before it, or another loader): note
+            # where it was read, as that check would have.
+            sha256 = source.finish()
+            with conn.transaction(), conn.cursor() as cur:
+                _record_stat(cur, sha256, stat)
+            return FileOutcome(path.name, "skipped", kind=kind_name, sha256=sha256)
 
 
 def _load_content(
@@ -456,14 +477,18 @@ def _load_content(
     fmt: str,
     started: float,
     stat: FileStat,
+    wait_turn: Callable[[], None],
 ) -> FileOutcome:
     """Load the file's bytes (read once from `source`) in one transaction, ledgered by their
-    hash; raises FileRejected for an unreadable file, _SeenBefore for content ledgered since."""
+    hash; raises FileRejected for an unreadable file, _SeenBefore for content ledgered since.
+
+    Filling `incoming` touches nothing shared; the turn is taken after it, before the lock."""
     with conn.transaction(), conn.cursor() as cur:
         # ISO output lets the common timestamp shape be proven valid cheaply (validation.py).
         cur.execute("set local datestyle = 'ISO, YMD'")
         in_file, line_expr = _fill_incoming(cur, source, kind, fmt)
         sha256 = source.finish()
+        wait_turn()
         entry = _lock_and_find(cur, sha256)
         if entry == "seen":
             raise _SeenBefore
@@ -505,20 +530,44 @@ def load_files(
     conn: psycopg.Connection,
     paths: list[Path],
     progress: Callable[[int, int, FileOutcome], None] | None = None,
+    connect: Callable[[], psycopg.Connection] | None = None,
 ) -> list[FileOutcome]:
     """Load the files in order, each in its own transaction; reports each outcome as it lands.
+
+    Given `connect` (a factory of a second connection) and two or more files to read, two
+    files load at once (lanes.py): one's COPY while the other validates and stores, committed
+    and reported in file order, with the same result as one after the other. Files unchanged
+    since they were ledgered need no read, so they open no second connection.
 
     Then refreshes the planner's statistics of a raw table the files grew by more than
     `ANALYZE_GROWTH` (`analyze_grown_tables`).
     """
-    outcomes = []
-    for index, path in enumerate(paths, start=1):
-        outcome = load_file(conn, path)
-        outcomes.append(outcome)
+
+    def report(index: int, outcome: FileOutcome) -> None:
         if progress is not None:
-            progress(index, len(paths), outcome)
+            progress(index + 1, len(paths), outcome)
+
+    if connect is not None and _files_to_read(conn, paths) >= lanes.LANES:
+        outcomes = lanes.run_in_lanes(conn, connect, paths, load_file, report)
+    else:
+        outcomes = []
+        for index, path in enumerate(paths):
+            outcomes.append(load_file(conn, path))
+            report(index, outcomes[-1])
     analyze_grown_tables(conn, outcomes)
     return outcomes
+
+
+def _files_to_read(conn: psycopg.Connection, paths: list[Path]) -> int:
+    """How many of the files the ledger does not know unchanged (all, when one cannot be
+    stat'ed: `load_file` reports that one in its turn)."""
+    if len(paths) < lanes.LANES:
+        return len(paths)
+    try:
+        with conn.transaction():
+            return len(paths) - len(unchanged_since_ledgered(conn, paths))
+    except OSError:
+        return len(paths)
 
 
 def analyze_grown_tables(conn: psycopg.Connection, outcomes: list[FileOutcome]) -> list[str]:
