@@ -65,26 +65,33 @@ def _settled(path: Path) -> Path:
 
 
 def _inbox(inbox: Path) -> list[Path]:
-    """Files exercising every order-sensitive rule, in delivery order."""
+    """Files exercising every order-sensitive rule, in delivery order.
+
+    Each rule is met by two neighbours (so on two lanes), the first file of them big: were
+    the second not made to wait its turn, it would decide and store before the first.
+    """
     bad = [score_row(7, score="high"), score_row(8, evaluated_at="yesterday")]
-    big = [score_row(i) for i in range(BIG)] + bad
-    later = [score_row(5, score=0.1), score_row(10, score=0.2), score_row(BIG + 1)]
-    unnamed = [score_row(BIG + 2), score_row(BIG + 3)]
+    first = [score_row(i) for i in range(BIG)] + bad
+    second = [score_row(i) for i in range(BIG, 2 * BIG)]
+    later = [score_row(5, score=0.1), score_row(BIG + 10, score=0.2), score_row(2 * BIG + 1)]
+    unnamed = [score_row(2 * BIG + 2), score_row(2 * BIG + 3)]
     paths = [
-        write_csv(inbox / "quality_scores_0.csv", big),
-        # Re-delivers two ids of the big file: the later file wins.
-        write_csv(inbox / "quality_scores_1.csv", later),
-        # The big file's content again under another name: skipped.
-        Path(shutil.copy(inbox / "quality_scores_0.csv", inbox / "quality_scores_2.csv")),
+        write_csv(inbox / "quality_scores_0.csv", first),
+        # The first file's content again under another name: skipped.
+        Path(shutil.copy(inbox / "quality_scores_0.csv", inbox / "quality_scores_1.csv")),
+        write_csv(inbox / "quality_scores_2.csv", second),
+        # Re-delivers ids of both big files: the later file wins.
+        write_csv(inbox / "quality_scores_3.csv", later),
         # Rejected for its name, then the same content loads under a proper one.
         write_csv(inbox / "notes.csv", unnamed),
-        write_csv(inbox / "quality_scores_4.csv", unnamed),
+        write_csv(inbox / "quality_scores_5.csv", unnamed),
         write_csv(inbox / "runs_1.csv", [run_row(1), run_row(2, status="nonsense")]),
-        write_csv(inbox / "quality_scores_6.csv", [score_row(5, score=0.3), score_row(BIG + 2)]),
-        inbox / "quality_scores_7.csv",
+        write_csv(inbox / "quality_scores_7.csv", [score_row(5, score=0.3)]),
+        inbox / "quality_scores_8.csv",
     ]
     paths[-1].write_bytes(b"\x89PNG\r\n\x1a\n\x00")  # rejected for its content
-    return paths
+    # Settled, so that both loads record where each content was last read (see SETTLED_NS).
+    return [_settled(path) for path in paths]
 
 
 def _tables(conn: psycopg.Connection) -> dict[str, list[object]]:
@@ -125,16 +132,20 @@ def test_two_lanes_leave_the_same_rows_quarantine_and_ledger_as_one_after_the_ot
 
     assert outcomes == expected
     assert [o.status for o in outcomes] == [
-        *("loaded", "loaded", "skipped", "rejected", "loaded", "loaded", "loaded", "rejected")
+        *("loaded", "skipped", "loaded", "loaded", "rejected"),
+        *("loaded", "loaded", "loaded", "rejected"),
     ]
-    assert (outcomes[1].rows_loaded, outcomes[0].rows_quarantined) == (3, 2)
-    tables = _tables(conn)
-    assert tables == expected_tables
+    assert (outcomes[0].rows_quarantined, outcomes[3].rows_loaded) == (2, 3)
+    assert _tables(conn) == expected_tables
     latest = conn.execute(
         "select score_id, score, f.file_name from raw.quality_scores join raw.ingested_files f "
-        "using (file_id) where score_id in ('s5', 's10') order by score_id"
+        "using (file_id) where score_id in ('s5', %s) order by score_id",
+        (f"s{BIG + 10}",),
     ).fetchall()
-    assert latest == [("s10", 0.2, "quality_scores_1.csv"), ("s5", 0.3, "quality_scores_6.csv")]
+    assert latest == [
+        (f"s{BIG + 10}", 0.2, "quality_scores_3.csv"),
+        ("s5", 0.3, "quality_scores_7.csv"),
+    ]
 
 
 def test_outcomes_are_reported_in_file_order(
