@@ -3,10 +3,11 @@
     uv run python benchmarks/ingest_rate.py [--rows 1000000] [--repeat 3]
     uv run python benchmarks/ingest_rate.py --inbox DIR [--repeat 2]
 
-With --inbox, loads every file of DIR (read only) with `load_files` into a fresh database,
-alternating one connection (each file after the other) and two lanes (one file's COPY while the
-previous file stores, `failmap/ingest/lanes.py`), on the same server, and reports the seconds of
-each and the load average around them.
+With --inbox, loads every file of DIR (read only) into a fresh database as the ingest assets
+do (one `load_files` per kind of file, in delivery order), alternating one connection (each file
+after the other) and two lanes (one file read and validated while the previous one stores,
+`failmap/ingest/lanes.py`), on the same server; reports the seconds of each and the load
+average around them.
 
 Both run on a throwaway embedded PostgreSQL. The baseline is the cheapest way to put the bytes in
 PostgreSQL (COPY into an unindexed table of text columns); failmap additionally validates every
@@ -31,7 +32,14 @@ import pandas as pd
 import psycopg
 
 from failmap import database
-from failmap.ingest import QUALITY_SCORES, load_file, load_files, pending_files
+from failmap.ingest import (
+    FILE_KINDS,
+    QUALITY_SCORES,
+    kind_for_file_name,
+    load_file,
+    load_files,
+    pending_files,
+)
 from failmap.migrations import apply_migrations
 
 
@@ -120,6 +128,12 @@ def failmap_load(url: str, path: Path) -> Timed:
 INBOX_DATABASE = "fmbench_inbox"
 
 
+def _of_kind(files: list[Path], kind: str) -> list[Path]:
+    return [
+        path for path in files if (found := kind_for_file_name(path.name)) and found.name == kind
+    ]
+
+
 def inbox_load(server_url: str, url: str, files: list[Path], lanes: bool) -> tuple[float, int]:
     """Seconds to load `files` into `INBOX_DATABASE` (at `url`), new and migrated; rows loaded."""
     with database.connect(server_url, autocommit=True) as admin:
@@ -129,7 +143,11 @@ def inbox_load(server_url: str, url: str, files: list[Path], lanes: bool) -> tup
         with database.connect(url) as conn:
             started = time.perf_counter()
             second = (lambda: database.connect(url)) if lanes else None
-            outcomes = load_files(conn, files, connect=second)
+            outcomes = [
+                outcome
+                for kind in FILE_KINDS
+                for outcome in load_files(conn, _of_kind(files, kind.name), connect=second)
+            ]
             seconds = time.perf_counter() - started
         assert all(o.status == "loaded" for o in outcomes), [o.summary() for o in outcomes]
         return seconds, sum(o.rows_loaded for o in outcomes)

@@ -1,10 +1,11 @@
 """Two connections ("lanes") that load consecutive inbox files at once, in file order.
 
-Loading a file is two parts of server work: filling its temporary table (COPY, hashing the
-bytes on the way), which touches nothing shared, then the ledger and `raw` writes (validate,
-cast, insert, quarantine), which must follow the file before it. One backend doing both, file
-after file, keeps one of the machine's cores busy; with two lanes, file i+1's COPY runs on one
-connection while file i validates and stores on the other.
+Loading a file is two parts of server work: reading it into the session's own temporary
+tables (COPY into `incoming`, hashing the bytes on the way, then its valid rows validated and
+cast into `valid_rows`), which touches nothing shared, then the ledger and `raw` writes
+(insert or upsert, quarantine), which must follow the file before it. One backend doing both,
+file after file, keeps one of the machine's cores busy; with two lanes, file i+1 is read and
+validated on one connection while file i stores on the other.
 
 File i runs on lane i % 2, in its own transaction as before. Before its first ledger read that
 decides anything and its first write, it waits its turn (`Turns.wait`): until every earlier

@@ -549,9 +549,9 @@ def load_files(
     """Load the files in order, each in its own transaction; reports each outcome as it lands.
 
     Given `connect` (a factory of a second connection) and two or more files to read, two
-    files load at once (lanes.py): one's COPY while the other validates and stores, committed
-    and reported in file order, with the same result as one after the other. Files unchanged
-    since they were ledgered need no read, so they open no second connection.
+    files load at once (lanes.py): one is read, validated and cast while the other stores,
+    committed and reported in file order, with the same result as one after the other. Files
+    unchanged since they were ledgered need no read, so they open no second connection.
 
     Then refreshes the planner's statistics of a raw table the files grew by more than
     `ANALYZE_GROWTH` (`analyze_grown_tables`).
