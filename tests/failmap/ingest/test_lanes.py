@@ -8,7 +8,6 @@ import os
 import shutil
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,21 +17,11 @@ import pytest
 from failmap import database
 from failmap.ingest import load_file, load_files
 from failmap.ingest.loader import FileOutcome, file_sha256
-from tests.conftest import TEMPLATE_DATABASE, with_database
 from tests.failmap.ingest.conftest import run_row, score_row, write_csv
 
 HOUR_NS = 3600 * 10**9
 # Large enough that a small file after it would store first, were it not made to wait its turn.
 BIG = 20_000
-
-
-@pytest.fixture
-def other_url(server_url: str) -> str:
-    """A second fresh database on the same server (the sequential load goes there)."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with database.connect(server_url, autocommit=True) as conn:
-        conn.execute(f"create database {name} template {TEMPLATE_DATABASE}")
-    return with_database(server_url, name)
 
 
 class Connections:
@@ -117,16 +106,13 @@ def _tables(conn: psycopg.Connection) -> dict[str, list[object]]:
 
 
 def test_two_lanes_leave_the_same_rows_quarantine_and_ledger_as_one_after_the_other(
-    conn: psycopg.Connection,
-    fresh_database_url: str,
-    other_url: str,
-    inbox: Path,
-    lane_threads: None,
+    conn: psycopg.Connection, fresh_database_url: str, inbox: Path, lane_threads: None
 ) -> None:
     paths = _inbox(inbox)
-    with database.connect(other_url) as one_lane:
-        expected = load_files(one_lane, paths)
-        expected_tables = _tables(one_lane)
+    expected = load_files(conn, paths)
+    expected_tables = _tables(conn)
+    conn.execute("truncate raw.quality_scores, raw.runs, raw.ingested_files cascade")
+    conn.commit()
 
     outcomes = load_files(conn, paths, connect=Connections(fresh_database_url))
 
