@@ -84,7 +84,8 @@ def run_in_lanes(
     raises here, after both lanes have ended.
     """
     turns = Turns(len(items))
-    results: list[Result | BaseException | None] = [None] * len(items)
+    results: dict[int, Result] = {}
+    errors: dict[int, BaseException] = {}
 
     def lane(number: int) -> None:
         conn = first if number == 0 else None
@@ -98,7 +99,7 @@ def run_in_lanes(
                     results[index] = work(conn, items[index], partial(turns.wait, index))
                     failed = False
                 except BaseException as error:  # handed to the calling thread, raised there
-                    results[index] = error
+                    errors[index] = error
                     failed = True
                 turns.finish(index, failed)
         finally:
@@ -115,11 +116,10 @@ def run_in_lanes(
     try:
         for index in range(len(items)):
             turns.wait_finished(index)
-            result = results[index]
-            if isinstance(result, BaseException):
-                raise result
-            done.append(result)  # type: ignore[arg-type]
-            report(index, result)  # type: ignore[arg-type]
+            if index in errors:
+                raise errors[index]
+            done.append(results[index])
+            report(index, results[index])
     except BaseException:
         turns.stop()
         raise
