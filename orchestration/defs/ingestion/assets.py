@@ -59,8 +59,9 @@ def build_ingest_asset(kind: FileKind) -> dg.AssetsDefinition:
         def report(index: int, total: int, outcome: FileOutcome) -> None:
             context.log.info(f"[{index}/{total}] {outcome.summary()}")
 
+        # A second connection: one file is read and validated while the one before it stores.
         with failmap.connect() as conn:
-            outcomes = load_files(conn, files, progress=report)
+            outcomes = load_files(conn, files, progress=report, connect=failmap.connect)
         return dg.MaterializeResult(metadata=outcome_metadata(outcomes))
 
     return ingest
