@@ -554,7 +554,8 @@ def load_files(
     unchanged since they were ledgered need no read, so they open no second connection.
 
     Then refreshes the planner's statistics of a raw table the files grew by more than
-    `ANALYZE_GROWTH` (`analyze_grown_tables`).
+    `ANALYZE_GROWTH` (`analyze_grown_tables`), and summarizes the block ranges the files added
+    to its BRIN indexes (`summarize_new_block_ranges`).
     """
 
     def report(index: int, outcome: FileOutcome) -> None:
@@ -569,6 +570,7 @@ def load_files(
             outcomes.append(load_file(conn, path))
             report(index, outcomes[-1])
     analyze_grown_tables(conn, outcomes)
+    summarize_new_block_ranges(conn, outcomes)
     return outcomes
 
 
@@ -620,3 +622,44 @@ def analyze_grown_tables(conn: psycopg.Connection, outcomes: list[FileOutcome]) 
                 conn.execute(sql.SQL("analyze {}").format(sql.Identifier("raw", table)))
                 analyzed.append(table)
     return analyzed
+
+
+def summarize_new_block_ranges(conn: psycopg.Connection, outcomes: list[FileOutcome]) -> list[str]:
+    """Summarize the block ranges these loads added to the BRIN indexes of the raw tables they
+    loaded rows into; the indexes summarized.
+
+    A BRIN index leaves new block ranges unsummarized until a vacuum summarizes them, and an
+    unsummarized range matches every query. The segment model reads the checks loaded since its
+    last build through `raw.quality_scores (loaded_at)`'s BRIN: after a year's first load
+    (30.7M rows) no range was summarized yet, so a new day's build read the whole table through
+    the index (10.7 s instead of 0.05 s). Summarizing reads only the new ranges: a new day's few
+    pages, or the whole table once after a first load (12 s at a year, 2 s at 5.1M rows). Left to
+    autovacuum when this login may not maintain the table (a warning; nothing fails).
+    """
+    tables = sorted(
+        {
+            f"raw.{kind.table}"
+            for outcome in outcomes
+            if outcome.rows_loaded and (kind := kind_for_file_name(outcome.file_name)) is not None
+        }
+    )
+    if not tables:
+        return []
+    with conn.transaction():
+        indexes = conn.execute(
+            "select index.indexrelid::regclass::text from pg_catalog.pg_index as index"
+            " join pg_catalog.pg_class as class on class.oid = index.indexrelid"
+            " join pg_catalog.pg_am as method on method.oid = class.relam"
+            " where method.amname = 'brin' and index.indrelid = any(%s::regclass[])"
+            " order by 1",
+            [tables],
+        ).fetchall()
+    summarized = []
+    for (index,) in indexes:
+        try:
+            with conn.transaction():
+                conn.execute("select brin_summarize_new_values(%s::regclass)", [index])
+            summarized.append(index)
+        except psycopg.errors.InsufficientPrivilege as error:
+            logger.warning("%s: block ranges left to autovacuum (%s)", index, error)
+    return summarized

@@ -20,8 +20,8 @@
 --
 -- Incremental by segment: a refresh rebuilds only the segments touched since the last build,
 -- i.e. those of the checks loaded since (ingest stamps every row it writes, new or re-delivered,
--- with its file's load time; the newest loaded_at built is the watermark, found through the
--- index on loaded_at). A re-delivered check (same score_id) replaces its row in raw and may name
+-- with its file's load time; the newest loaded_at built is the watermark, read through the
+-- index on loaded_at before the build and written into the query as a literal). A re-delivered check (same score_id) replaces its row in raw and may name
 -- another segment: its old segment then lost a check that no new row points at. The ledger
 -- counts, per file, the rows that replaced a row of an earlier file (`rows_replaced`); only when
 -- a file loaded since did (or was loaded before that count existed) is every segment's check
@@ -34,6 +34,15 @@
 -- post-hook deletes it (found through a partial index that holds only stand-ins).
 -- `--full-refresh` rebuilds everything.
 -- depends_on: {{ ref('stg_raw__ingested_files') }} (read by incremental builds only)
+{%- if is_incremental() -%}
+    {%- set watermark -%}
+        select coalesce(
+            to_char(max(loaded_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '-infinity'
+        )
+        from {{ this }}
+    {%- endset -%}
+    {%- set last_loaded_at = run_query(watermark).columns[0].values()[0] if execute else '-infinity' -%}
+{%- endif %}
 -- `not materialized`: each CTE over all checks is read once, filtered, never copied.
 with checks as not materialized (
     select * from {{ ref('stg_raw__quality_scores') }}
@@ -45,14 +54,16 @@ with checks as not materialized (
     ),
 
     built_totals as (
-        select coalesce(max(built.loaded_at), '-infinity') as last_loaded_at
-        from built
+        select '{{ last_loaded_at }}'::timestamptz as last_loaded_at
     ),
 
+    -- The watermark is a literal: PostgreSQL then estimates "loaded since" from the statistics
+    -- (a few rows) and reads them through the BRIN. As a subquery's value it was estimated at a
+    -- third of all checks, and at a year of data the checks were scanned whole (6 s of 30.7M).
     loaded_since as (
         select checks.*
         from checks
-        where checks.loaded_at > (select built_totals.last_loaded_at from built_totals)
+        where checks.loaded_at > '{{ last_loaded_at }}'::timestamptz
     ),
 
     redelivery as (

@@ -48,3 +48,31 @@ def test_a_first_load_is_analyzed_and_a_small_one_is_not(
     load_files(conn, [large])
 
     assert _estimated_rows(conn, "raw.quality_scores") == 310
+
+
+def _unsummarized_ranges(conn: psycopg.Connection) -> int:
+    """Summarizes what is left (so it changes the table's index: call it last) and says how much."""
+    row = conn.execute(
+        "select brin_summarize_new_values('raw.quality_scores_loaded_at_brin'::regclass)"
+    ).fetchone()
+    conn.commit()
+    assert row is not None
+    return int(row[0])
+
+
+def test_the_loaded_at_brin_is_summarized_after_each_load(
+    conn: psycopg.Connection, inbox: Path
+) -> None:
+    """Until a range is summarized the BRIN returns it for any query: the segment model's "loaded
+    since the last build" read every page of a year of checks before autovacuum came."""
+    # Ranges of 128 pages; the last, partial one stays unsummarized (it may still grow).
+    first = write_csv(inbox / "quality_scores_a.csv", [score_row(i) for i in range(8000)])
+    load_files(conn, [first])
+    second = write_csv(inbox / "quality_scores_b.csv", [score_row(i) for i in range(8000, 16000)])
+    load_files(conn, [second])
+    pages = conn.execute(
+        "select pg_relation_size('raw.quality_scores') / current_setting('block_size')::int"
+    ).fetchone()
+    assert pages is not None and pages[0] > 2 * 128  # full ranges to summarize
+
+    assert _unsummarized_ranges(conn) == 0
