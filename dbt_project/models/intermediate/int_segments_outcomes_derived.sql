@@ -18,20 +18,21 @@
 -- One row per generated segment: its six pattern dimensions and whether it failed.
 -- A segment fails when any of its quality-gate checks failed.
 --
--- Incremental by segment: a refresh rebuilds only the segments touched since the last build,
--- i.e. those of the checks loaded since (ingest stamps every row it writes, new or re-delivered,
--- with its file's load time; the newest loaded_at built is the watermark, read through the
--- index on loaded_at before the build and written into the query as a literal). A re-delivered check (same score_id) replaces its row in raw and may name
--- another segment: its old segment then lost a check that no new row points at. The ledger
--- counts, per file, the rows that replaced a row of an earlier file (`rows_replaced`); only when
--- a file loaded since did (or was loaded before that count existed) is every segment's check
--- count and newest load compared with what was built (a scan of all checks, still cheaper than
--- the rebuild). Otherwise the checks are read once (those loaded since, through the BRIN on
--- loaded_at), and a second time for the older checks of touched segments only when some of them
--- were built before (a new day's segments are new). The watermark holds because files load in
--- order and one refresh runs at a time (the refresh lock). A segment left with no check comes out
--- as a stand-in row with check_count 0: delete+insert replaces the built row with it and the
--- post-hook deletes it (found through a partial index that holds only stand-ins).
+-- Incremental by segment: a refresh rebuilds only the segments touched since the last build, i.e.
+-- those of the checks loaded since (ingest stamps every row it writes, new or re-delivered, with
+-- its file's load time; the newest loaded_at built is the watermark, read through the index on
+-- loaded_at before the build and written into the query as a literal). A re-delivered check (same
+-- score_id) replaces its row in raw and may name another segment: its old segment then lost a check
+-- that no new row points at. The ledger counts, per file, the rows that replaced a row of an
+-- earlier file (`rows_replaced`); only when a file loaded since did (or was loaded before that
+-- count existed) is every segment's check count and newest load compared with what was built (a
+-- scan of all checks, still cheaper than the rebuild). Otherwise the checks are read once (those
+-- loaded since, through the BRIN on loaded_at), and a second time for the older checks of touched
+-- segments only when some of them were built before (a new day's segments are new). The watermark
+-- holds because files load in order and one refresh runs at a time (the refresh lock). A segment
+-- left with no check comes out as a stand-in row with check_count 0: delete+insert replaces the
+-- built row with it and the post-hook deletes it (found through a partial index that holds only
+-- stand-ins).
 -- `--full-refresh` rebuilds everything.
 -- depends_on: {{ ref('stg_raw__ingested_files') }} (read by incremental builds only)
 {%- if is_incremental() -%}
@@ -41,7 +42,10 @@
         )
         from {{ this }}
     {%- endset -%}
-    {%- set last_loaded_at = run_query(watermark).columns[0].values()[0] if execute else '-infinity' -%}
+    {%- set last_loaded_at = '-infinity' -%}
+    {%- if execute -%}
+        {%- set last_loaded_at = run_query(watermark).columns[0].values()[0] -%}
+    {%- endif -%}
 {%- endif %}
 -- `not materialized`: each CTE over all checks is read once, filtered, never copied.
 with checks as not materialized (
