@@ -19,18 +19,32 @@ from tests.dbt.conftest import new_database, run_dbt
 SEGMENTS_TEST = "not_null_int_segments_outcomes_derived"
 
 
-def test_a_null_fails_naming_its_columns(server_url: str, tmp_path: Path) -> None:
+def _built_with(server_url: str, tmp_path: Path, rows: list[tuple[object, ...]]) -> str:
+    """A new database with the segment model built (empty), then these rows inserted into it
+    (segment, job, workflow, lora, is_failed; the other required columns filled in)."""
     url = new_database(server_url)
     run_dbt(url, ["run", "--select", "+int_segments_outcomes_derived"], tmp_path)
-    with database.connect(url) as conn:
-        conn.execute(
+    with database.connect(url) as conn, conn.cursor() as cur:
+        cur.executemany(
             "insert into intermediate.int_segments_outcomes_derived (segment_id, job_id, workflow,"
             " model, lora, character, scene_type, segment_position_bucket, day, is_failed,"
-            " check_count) values"
-            " ('s1', 'j1', 'wf', 'm', 'none', 'none', 'talk', '1-3', '2026-01-01', false, 1),"
-            " ('s2', 'j2', null, 'm', null, 'none', 'talk', '1-3', '2026-01-01', true, 1),"
-            " ('s3', 'j3', null, 'm', 'l1', 'none', 'talk', '1-3', '2026-01-01', false, 1)"
+            " check_count)"
+            " values (%s, %s, %s, 'm', %s, 'none', 'talk', '1-3', '2026-01-01', %s, 1)",
+            rows,
         )
+    return url
+
+
+def test_a_null_fails_naming_its_columns(server_url: str, tmp_path: Path) -> None:
+    url = _built_with(
+        server_url,
+        tmp_path,
+        [
+            ("s1", "j1", "wf", "none", False),
+            ("s2", "j2", None, None, True),
+            ("s3", "j3", None, "l1", False),
+        ],
+    )
     with pytest.raises(DbtFailed, match=SEGMENTS_TEST):
         invoke_dbt(["test", "--select", SEGMENTS_TEST], url=url, target_path=tmp_path)
 
@@ -41,15 +55,11 @@ def test_a_null_fails_naming_its_columns(server_url: str, tmp_path: Path) -> Non
 
 
 def test_it_passes_without_nulls(server_url: str, tmp_path: Path) -> None:
-    url = new_database(server_url)
-    run_dbt(url, ["run", "--select", "+int_segments_outcomes_derived"], tmp_path)
-    with database.connect(url) as conn:
-        conn.execute(
-            "insert into intermediate.int_segments_outcomes_derived (segment_id, job_id, workflow,"
-            " model, lora, character, scene_type, segment_position_bucket, day, is_failed,"
-            " check_count) values"
-            " ('s1', 'j1', 'wf', 'm', 'none', 'none', 'talk', '1-3', '2026-01-01', false, 1)"
-        )
+    url = _built_with(
+        server_url,
+        tmp_path,
+        [("s1", "j1", "wf", "none", False)],
+    )
     result = run_dbt(url, ["test", "--select", SEGMENTS_TEST], tmp_path)
     assert [r.status for r in result.results if r.node.resource_type == "test"] == ["pass"]
 
