@@ -6,6 +6,7 @@ definitions factory prepares first (a fresh checkout has none).
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,15 @@ from orchestration.defs.transform.translator import FailmapDbtTranslator
 # Data tests stay: they judge the data and stop the models downstream of a failure.
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 PARTIAL_PARSE_FILE = parse_ahead.PARSE_FILE
+# Each run's own dbt target directory (compiled SQL, run_results.json: what a person reads to
+# see why a model failed or took long) is kept for the newest runs; older ones are deleted.
+KEEP_RUN_TARGETS = 20
+# A directory this young may belong to a run of another home that shares the checkout.
+RUN_TARGET_GRACE_SECONDS = 3600
+
+
+# dagster-dbt names a run's directory after the op: `failmap_dbt_models-<run id>-<hash>`.
+RUN_TARGET_PREFIX = "failmap_dbt_models-"
 
 
 def build_dbt_models() -> dg.AssetsDefinition:
@@ -48,6 +58,7 @@ def build_dbt_models() -> dg.AssetsDefinition:
         invocation = dbt.cli(args, context=context)
         yield from invocation.stream()
         keep_partial_parse(invocation.target_path, dbt_project.project_dir / "target")
+        prune_run_targets(dbt_project.project_dir / "target", invocation.target_path)
 
     return failmap_dbt_models
 
@@ -72,3 +83,31 @@ def keep_partial_parse(run_target: Path, project_target: Path) -> bool:
     # The next refresh of this home then needs no parse ahead (failmap.runtime.parse_ahead).
     parse_ahead.record_made_for(os.environ, project_target)
     return True
+
+
+def prune_run_targets(
+    project_target: Path,
+    current: Path,
+    keep: int = KEEP_RUN_TARGETS,
+    grace_seconds: float = RUN_TARGET_GRACE_SECONDS,
+) -> int:
+    """Delete the target directories of older runs; the number deleted.
+
+    dagster-dbt gives every run its own `target/<op>-<run>-<hash>/` (about 17 MB at demo size:
+    manifest, compiled and run SQL) and never removes it: a sensor refreshing on every dropped
+    file filled gigabytes. The newest `keep` stay, as does the current run's and any directory
+    changed within `grace_seconds` (a run of another home sharing this checkout may be using it).
+    """
+    runs = sorted(
+        (path for path in project_target.glob(f"{RUN_TARGET_PREFIX}*") if path.is_dir()),
+        key=lambda path: path.stat().st_mtime,
+        reverse=True,
+    )
+    cutoff = time.time() - grace_seconds
+    removed = 0
+    for stale in runs[keep:]:
+        if stale.resolve() == current.resolve() or stale.stat().st_mtime > cutoff:
+            continue
+        shutil.rmtree(stale, ignore_errors=True)
+        removed += 1
+    return removed
