@@ -102,6 +102,25 @@ def write_redeliveries(first_file: Path, out: Path) -> dict[str, str]:
     }
 
 
+def write_day_move(history_file: Path, out: Path, day: dt.date, days_later: int) -> str:
+    """Write a later file re-delivering every check of one segment evaluated on `day` with its
+    evaluated_at `days_later` later; returns the segment. Nothing else of `day` is touched, so
+    only a comparison of every day's totals can see that `day` lost a segment."""
+    header, by_segment = _segments(history_file)
+    segment, checks = next(
+        (s, c)
+        for s, c in by_segment.items()
+        if dt.datetime.fromisoformat(c[0]["evaluated_at"]).date() == day
+    )
+    shift = dt.timedelta(days=days_later)
+    rows = [
+        dict(c, evaluated_at=(dt.datetime.fromisoformat(c["evaluated_at"]) + shift).isoformat())
+        for c in checks
+    ]
+    write_rows(out, header, rows)
+    return segment
+
+
 def write_late_check(first_file: Path, out: Path) -> str:
     """Write a later file with one new failed check (a new score_id) for a segment of
     `first_file` that passed; returns that segment. No built check is replaced."""

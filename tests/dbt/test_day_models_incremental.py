@@ -2,10 +2,11 @@
 
 intermediate.int_daily_cells_aggregated and marts.daily_failure_heatmap recompute only the days
 whose segments changed (other totals or a newer load). Demo data is loaded and built; then,
-twice, later files are loaded, the models built incrementally and compared with a full rebuild
-(`except` both ways): a new day with a late check for a day built before, then re-deliveries
+three times, later files are loaded, the models built incrementally and compared with a full
+rebuild (`except` both ways): a new day with a late check for a day built before, then re-deliveries
 that change an outcome, move a check to another segment, move a segment to a later day and
-empty a segment. The second time the rows of a day no file touched must not be rewritten.
+empty a segment; then a segment moved off a day no other row touches. The second time the
+rows of a day no file touched must not be rewritten.
 Last, a heatmap built before it kept last_loaded_at (an upgraded home) is rebuilt in full.
 """
 
@@ -21,6 +22,7 @@ from failmap.ingest import load_files
 from tests.dbt.conftest import loaded_database, run_dbt
 from tests.dbt.incremental import (
     incremental_versus_rebuild,
+    write_day_move,
     write_late_check,
     write_redeliveries,
 )
@@ -35,6 +37,7 @@ TABLES = {
     "daily_failure_heatmap": "marts.daily_failure_heatmap",
 }
 UNTOUCHED_DAY = START + dt.timedelta(days=1)
+MOVED_FROM = START + dt.timedelta(days=3)
 # The row versions of a day no later file touches, in both per-day models.
 UNTOUCHED_ROWS = f"""
     select 'cube', xmin::text from intermediate.int_daily_cells_aggregated
@@ -83,6 +86,15 @@ def test_per_day_models_built_incrementally_equal_a_full_rebuild(
     found, after = incremental_versus_rebuild(url, TABLES, target, observe=UNTOUCHED_ROWS)
     assert found == dict.fromkeys(TABLES, (0, 0))
     assert before and after == before  # the untouched day was not rewritten
+
+    # A segment re-delivered to a later day, on a day nothing else touches: only the ledger's
+    # count of replaced rows makes the per-day models compare every day's totals and see it.
+    moved = tmp_path / "quality_scores_moved.csv"
+    write_day_move(first_file, moved, MOVED_FROM, days_later=2)
+    with database.connect(url) as conn:
+        load_files(conn, [moved])
+    found, _ = incremental_versus_rebuild(url, TABLES, target)
+    assert found == dict.fromkeys(TABLES, (0, 0))
 
     # A heatmap built before it kept last_loaded_at (an upgraded home): every day is redone.
     with database.connect(url) as conn:

@@ -107,28 +107,42 @@ def test_an_incremental_build_equals_a_full_rebuild(server_url: str, tmp_path: P
     assert after[touched["outcome changed"]] != before[touched["outcome changed"]]
 
 
-def _stand_in_indexes(url: str) -> list[str]:
+def _partial_indexes(url: str) -> dict[str, str]:
+    """The model's partial indexes: predicate as PostgreSQL prints it -> index name."""
     with database.connect(url) as conn:
         rows = conn.execute(
-            "select pg_get_expr(indpred, indrelid) from pg_index"
+            "select pg_get_expr(indpred, indrelid), indexrelid::regclass::text from pg_index"
             " where indrelid = %s::regclass and indpred is not null",
             [TABLE],
         ).fetchall()
-    return [row[0] for row in rows]
+    return {row[0]: row[1] for row in rows}
 
 
-def test_stand_ins_are_found_through_one_partial_index(server_url: str, tmp_path: Path) -> None:
-    """The post-hook deletes stand-ins through a partial index, created once per built table:
-    on the first build, kept by incremental builds, made again on a full refresh (which swaps in
-    a new table while the old one, with its index, still exists)."""
+def _plan(url: str, query: str) -> str:
+    with database.connect(url) as conn:
+        conn.execute("set enable_seqscan = off")
+        return "\n".join(row[0] for row in conn.execute(f"explain {query}").fetchall())
+
+
+def test_stand_ins_and_failed_segments_are_found_through_partial_indexes(
+    server_url: str, tmp_path: Path
+) -> None:
+    """The post-hooks give the model two partial indexes, created once per built table: on the
+    first build, kept by incremental builds, made again on a full refresh (which swaps in a new
+    table while the old one, with its indexes, still exists). Stand-ins are deleted through one;
+    the other serves marts.failed_segments' drill-down (newest failed segments of a period)."""
     history = tmp_path / "history"
     demo.write_demo_data(history, days=2, segments_per_day=20, seed=5, start=START)
     url = loaded_database(server_url, sorted(history.iterdir()))
     target = tmp_path / "target"
     for args in (["run"], ["run"], ["run", "--full-refresh"]):
         run_dbt(url, [*args, "--select", f"+{MODEL}"], target)
-        assert _stand_in_indexes(url) == ["(check_count = 0)"]
-    with database.connect(url) as conn:
-        conn.execute("set enable_seqscan = off")
-        plan = conn.execute(f"explain delete from {TABLE} where check_count = 0").fetchall()  # noqa: S608
-    assert "Seq Scan" not in "\n".join(row[0] for row in plan)
+        assert sorted(_partial_indexes(url)) == ["(check_count = 0)", "is_failed"]
+    assert "Seq Scan" not in _plan(url, f"delete from {TABLE} where check_count = 0")  # noqa: S608
+    failed = _partial_indexes(url)["is_failed"]
+    drill_down = (
+        f"select segment_id from {TABLE} where is_failed"  # noqa: S608
+        " and evaluated_at >= '2026-09-01' and evaluated_at < '2026-10-01'"
+        " order by evaluated_at desc limit 10"
+    )
+    assert f"Index Scan Backward using {failed.split('.')[-1]}" in _plan(url, drill_down)

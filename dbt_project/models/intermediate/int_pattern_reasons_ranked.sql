@@ -28,14 +28,21 @@ failed_totals as (
     group by surfaced_occurrences.pattern_key
 ),
 
+-- Each segment counts once per reason and check: its values are made distinct in the lateral
+-- (a segment's checks can share a reason), so the counts are plain counts, which PostgreSQL
+-- hashes; `count(distinct segment_id)` sorted 460k rows per kind at a year of data (twice as long).
 items as (
     select
         surfaced_occurrences.pattern_key,
         'reason' as item_kind,
         reasons.item_value,
-        count(distinct surfaced_occurrences.segment_id) as segment_count
+        count(*) as segment_count
     from surfaced_occurrences
-    cross join lateral unnest(surfaced_occurrences.failure_reasons) as reasons (item_value)
+    cross join
+        lateral (
+            select distinct listed.reason
+            from unnest(surfaced_occurrences.failure_reasons) as listed (reason)
+        ) as reasons (item_value)
     group by surfaced_occurrences.pattern_key, reasons.item_value
 
     union all
@@ -44,9 +51,13 @@ items as (
         surfaced_occurrences.pattern_key,
         'check' as item_kind,
         checks.item_value,
-        count(distinct surfaced_occurrences.segment_id) as segment_count
+        count(*) as segment_count
     from surfaced_occurrences
-    cross join lateral unnest(surfaced_occurrences.failed_checks) as checks (item_value)
+    cross join
+        lateral (
+            select distinct listed.failed_check
+            from unnest(surfaced_occurrences.failed_checks) as listed (failed_check)
+        ) as checks (item_value)
     group by surfaced_occurrences.pattern_key, checks.item_value
 ),
 

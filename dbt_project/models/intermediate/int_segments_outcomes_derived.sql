@@ -9,8 +9,9 @@
             {'columns': ['loaded_at']},
         ],
         post_hook=[
-            "{{ index_stand_ins(this) }}",
+            "{{ partial_index(this, 'segment_id', 'check_count = 0', '(check_count = 0)') }}",
             "delete from {{ this }} where check_count = 0",
+            "{{ partial_index(this, 'evaluated_at', 'is_failed', 'is_failed') }}",
         ],
     )
 }}
@@ -34,22 +35,11 @@
 -- built row with it and the post-hook deletes it (found through a partial index that holds only
 -- stand-ins).
 -- `--full-refresh` rebuilds everything.
+-- A partial index on evaluated_at over the failed segments serves marts.failed_segments, a view
+-- of this model's failed rows: the drill-down's newest failed segments of a period.
 -- depends_on: {{ ref('stg_raw__ingested_files') }} (read by incremental builds only)
-{%- if is_incremental() and this is string -%}
-    {#- A dbt unit test: `this` names its given rows, not a table to ask. -#}
-    {%- set last_loaded_at = "(select coalesce(max(loaded_at), '-infinity') from " ~ this ~ ")" -%}
-{%- elif is_incremental() -%}
-    {%- set watermark -%}
-        select coalesce(
-            to_char(max(loaded_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '-infinity'
-        )
-        from {{ this }}
-    {%- endset -%}
-    {%- set newest = '-infinity' -%}
-    {%- if execute -%}
-        {%- set newest = run_query(watermark).columns[0].values()[0] -%}
-    {%- endif -%}
-    {%- set last_loaded_at = "'" ~ newest ~ "'::timestamptz" -%}
+{%- if is_incremental() -%}
+    {%- set last_loaded_at = built_watermark('loaded_at') -%}
 {%- endif %}
 -- `not materialized`: each CTE over all checks is read once, filtered, never copied.
 with checks as not materialized (
@@ -75,15 +65,7 @@ with checks as not materialized (
     ),
 
     redelivery as (
-        select exists (
-            select
-            from {{ ref('stg_raw__ingested_files') }} as files
-            where
-                files.file_kind = 'quality_scores'
-                and files.status = 'loaded'
-                and files.loaded_at > (select built_totals.last_loaded_at from built_totals)
-                and coalesce(files.rows_replaced, 1) > 0
-        ) as replaced_built_checks
+        select {{ quality_scores_replaced_since(last_loaded_at) }} as replaced_built_checks
     ),
 
     current_segments as (

@@ -57,7 +57,9 @@ versioned as (
             ('model', segments.model, segments.model_version)
         ) as dimensions (dimension, dimension_value, version)
     {% if is_incremental() %}
-        where segments.day in (select changed_days.day from changed_days)
+        -- An array, not `in (select ...)`: the changed days are then read through the index on
+        -- day; a semi-join against a few days' subquery scanned every segment (2.4 s at a year).
+        where segments.day = any(array(select changed_days.day from changed_days))
     {% endif %}
 ),
 

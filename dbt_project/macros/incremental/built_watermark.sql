@@ -1,0 +1,41 @@
+{#- The newest `column` value of the model's built table, as a timestamptz literal
+    ('-infinity' when it is empty): an incremental model's watermark. Fetched before the build
+    and written into the query as a literal, so that PostgreSQL estimates "loaded since" from the
+    statistics (a few rows) and reads them through an index; as a subquery's value it was
+    estimated at a third of the table, and at a year of data the table was scanned whole. In a
+    dbt unit test `this` names the given rows, which no query can ask: there it is a subquery. -#}
+{% macro built_watermark(column='loaded_at') -%}
+    {%- if this is string -%}
+        {{- return("(select coalesce(max(" ~ column ~ "), '-infinity') from " ~ this ~ ")") -}}
+    {%- endif -%}
+    {%- set query -%}
+        select coalesce(
+            to_char(max({{ column }}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            '-infinity'
+        )
+        from {{ this }}
+    {%- endset -%}
+    {%- set newest = '-infinity' -%}
+    {%- if execute -%}
+        {%- set newest = run_query(query).columns[0].values()[0] -%}
+    {%- endif -%}
+    {{- return("'" ~ newest ~ "'::timestamptz") -}}
+{%- endmacro %}
+
+{#- True when a quality_scores file loaded after `since` replaced rows an earlier file had
+    loaded (`rows_replaced`, counted at ingest), or was loaded before that count was kept. Only
+    then can a built segment have lost a check or moved to another day without a check loaded
+    since pointing at it, and an incremental model must compare everything it built. The model
+    names `stg_raw__ingested_files` in a `depends_on` comment: its incremental branch is not
+    rendered when dbt parses it. -#}
+{% macro quality_scores_replaced_since(since) -%}
+    exists (
+        select
+        from {{ ref('stg_raw__ingested_files') }} as files
+        where
+            files.file_kind = 'quality_scores'
+            and files.status = 'loaded'
+            and files.loaded_at > {{ since }}
+            and coalesce(files.rows_replaced, 1) > 0
+    )
+{%- endmacro %}
