@@ -1,11 +1,39 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='run_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        indexes=[
+            {'columns': ['run_id']},
+            {'columns': ['message'], 'type': 'hash'},
+            {'columns': ['loaded_at']},
+            {'columns': ['classified_at']},
+            {'columns': ['settings_hash']},
+        ],
+        post_hook="delete from {{ this }} where run_error_id is null",
+    )
+}}
+
 -- One row per run error (each phase error of any run, and the failure reason of a failed run
 -- when no phase error carries it): its catalog category or its signature, what to do about it,
 -- and whether the run recovered from it.
-with run_errors as (
+--
+-- Incremental by run: a refresh derives again only the runs whose rows may have changed, each
+-- from all its errors (delete+insert by run_id): the runs loaded since the newest loaded_at
+-- built, and the runs with an error whose message was classified since the newest
+-- classified_at built (a new signature or a changed error_catalog_patterns seed). Every row
+-- keeps a hash of the error_catalog seed and var `pipeline_phases` it was derived with: when
+-- they differ (a severity edited, phases reordered), every run is derived again; indexes on
+-- these three columns answer their newest or both extreme values without reading the rows. A
+-- run left with no error comes out as a stand-in row with a null run_error_id: delete+insert
+-- replaces its built rows with it and the post-hook deletes it. A table built before these
+-- columns were kept is derived again whole. `--full-refresh` rebuilds everything.
+with all_run_errors as not materialized (
     select * from {{ ref('int_run_errors_extracted') }}
 ),
 
-messages as (
+messages as not materialized (
     select * from {{ ref('int_error_messages_classified') }}
 ),
 
@@ -13,9 +41,89 @@ catalog as (
     select * from {{ ref('error_catalog') }}
 ),
 
-runs as (
+all_runs as not materialized (
     select * from {{ ref('stg_raw__runs') }}
 ),
+
+-- What a row depends on besides its run and its message: the catalog's rows, every column,
+-- in a fixed order, and the pipeline's phases in order.
+settings as (
+    select
+        md5(
+            coalesce(string_agg(catalog::text, '|' order by catalog::text), '')
+            || '|{{ var("pipeline_phases") | join(",") }}'
+        ) as settings_hash
+    from catalog
+),
+
+{% if is_incremental() %}
+    built as not materialized (
+        select * from {{ this }}
+    ),
+
+    -- A table built before these columns were kept has no watermarks: every run is derived.
+    watermarks as (
+        {% if built_has_column('settings_hash') and built_has_column('classified_at') %}
+            select
+                coalesce(
+                    (select min(built.settings_hash) from built) != settings.settings_hash
+                    or (select max(built.settings_hash) from built) != settings.settings_hash,
+                    false
+                ) as is_rederived,
+                (select max(built.loaded_at) from built) as last_loaded_at,
+                coalesce((select max(built.classified_at) from built), '-infinity')
+                    as last_classified_at
+            from settings
+        {% else %}
+            select
+                true as is_rederived,
+                null::timestamptz as last_loaded_at,
+                null::timestamptz as last_classified_at
+        {% endif %}
+    ),
+
+    reclassified_messages as (
+        select messages.message
+        from messages
+        where messages.classified_at > (select watermarks.last_classified_at from watermarks)
+    ),
+
+    changed_runs as (
+        select all_runs.run_id
+        from all_runs
+        where
+            (select watermarks.is_rederived from watermarks)
+            or all_runs.loaded_at > (select watermarks.last_loaded_at from watermarks)
+            or (select watermarks.last_loaded_at from watermarks) is null
+        union
+        select built.run_id
+        from built
+        inner join reclassified_messages
+            on built.message = reclassified_messages.message
+    ),
+
+    runs as (
+        select all_runs.*
+        from all_runs
+        inner join changed_runs
+            on all_runs.run_id = changed_runs.run_id
+    ),
+
+    run_errors as (
+        select all_run_errors.*
+        from all_run_errors
+        inner join changed_runs
+            on all_run_errors.run_id = changed_runs.run_id
+    ),
+{% else %}
+    runs as (
+        select * from all_runs
+    ),
+
+    run_errors as (
+        select * from all_run_errors
+    ),
+{% endif %}
 
 final as (
     select
@@ -53,14 +161,46 @@ final as (
         runs.character,
         runs.scene_type,
         runs.tenant,
-        runs.error_code
+        runs.error_code,
+        runs.loaded_at,
+        messages.classified_at,
+        settings.settings_hash
     from run_errors
     inner join runs
         on run_errors.run_id = runs.run_id
+    cross join settings
     left join messages
         on run_errors.message = messages.message
     left join catalog
         on messages.category = catalog.category
+    {% if is_incremental() %}
+        union all
+        -- Stand-ins for built runs left with no error (deleted by the post-hook).
+        select
+            null::text as run_error_id,
+            runs.run_id,
+            {%- for column in ['phase', 'phase_order', 'error_source', 'message', 'is_fatal',
+                'category', 'match_type', 'pattern_id', 'confidence', 'signature_id',
+                'signature_template', 'severity', 'is_retryable', 'recovery_mode',
+                'is_recovery_attempted', 'is_recovery_succeeded', 'run_status', 'started_at',
+                'started_on', 'workflow', 'workflow_version', 'model', 'model_version', 'lora',
+                'character', 'scene_type', 'tenant', 'error_code', 'loaded_at',
+                'classified_at', 'settings_hash'] %}
+                null as {{ column }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from runs
+        where
+            exists (
+                select
+                from built
+                where built.run_id = runs.run_id
+            )
+            and not exists (
+                select
+                from run_errors
+                where run_errors.run_id = runs.run_id
+            )
+    {% endif %}
 )
 
 select * from final
