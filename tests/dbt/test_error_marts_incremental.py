@@ -33,16 +33,29 @@ MODELS = {
     "int_run_errors_extracted": "intermediate.int_run_errors_extracted",
     "int_error_messages_classified": "intermediate.int_error_messages_classified",
     "run_errors": "marts.run_errors",
+    "int_run_days_aggregated": "intermediate.int_run_days_aggregated",
+    "int_run_error_days_aggregated": "intermediate.int_run_error_days_aggregated",
+    "int_run_days_periods_mapped": "intermediate.int_run_days_periods_mapped",
     "error_signatures": "marts.error_signatures",
     "error_summary": "marts.error_summary",
     "phase_error_breakdown": "marts.phase_error_breakdown",
     "error_trends": "marts.error_trends",
     "debug_recommendations": "marts.debug_recommendations",
 }
-# When a message was classified: the start of the dbt run that wrote its row.
-STAMPS = ("classified_at",)
-# The version of each built run error: its key and xmin (a rewritten row has a new one).
-BUILT_ROWS = "select run_id, run_error_id, xmin::text from marts.run_errors"
+# When a message was classified: the start of the dbt run that wrote its row (and the newest
+# of a day's errors).
+STAMPS = ("classified_at", "last_classified_at")
+# The version of each built row: what it belongs to (a run, or a day of a per-day model), its
+# key and xmin (a rewritten row has a new one).
+BUILT_ROWS = """
+    select run_id, run_error_id, xmin::text from marts.run_errors
+    union all
+    select 'runs ' || day, status || failed_phase, xmin::text
+    from intermediate.int_run_days_aggregated
+    union all
+    select 'errors ' || day, phase || category || signature_id, xmin::text
+    from intermediate.int_run_error_days_aggregated
+"""
 
 
 def _compare(url: str, target: Path, *args: str) -> list[tuple]:
@@ -55,13 +68,14 @@ def _compare(url: str, target: Path, *args: str) -> list[tuple]:
     return after
 
 
-def _rewritten_runs(url: str, target: Path, *args: str) -> set[str]:
-    """The runs whose built run errors the incremental build rewrote or deleted (it is then
-    compared with a full rebuild, as `_compare`)."""
+def _rewritten(url: str, target: Path, *args: str) -> set[str]:
+    """The runs whose built run errors the incremental build rewrote or deleted, and the days
+    (`runs <day>`, `errors <day>`) of the per-day models it did (it is then compared with a
+    full rebuild, as `_compare`)."""
     with database.connect(url) as conn:
         before = set(conn.execute(BUILT_ROWS).fetchall())
     after = set(_compare(url, target, *args))
-    return {run_id for run_id, _, _ in before - after}
+    return {owner for owner, _, _ in before - after}
 
 
 def _runs_with(url: str, sql: str, params: list) -> set[str]:
@@ -95,10 +109,16 @@ def test_run_error_marts_built_incrementally_equal_a_full_rebuild(
     regrouped_runs = _runs_with(
         url, "select run_id from marts.run_errors where message = any(%s)", [regrouped]
     )
-    assert _rewritten_runs(url, target) == {
+    regrouped_days = _runs_with(
+        url, "select started_on from marts.run_errors where message = any(%s)", [regrouped]
+    )
+    days = {START, START + dt.timedelta(days=1)}  # the re-delivered runs' and the late run's
+    assert _rewritten(url, target) == {
         touched["changed run"],
         touched["recovered run"],
         *regrouped_runs,
+        *(f"{kind} {day}" for kind in ("runs", "errors") for day in days),
+        *(f"errors {day}" for day in regrouped_days),
     }
     assert (
         _runs_with(
@@ -115,7 +135,8 @@ def test_run_error_marts_built_incrementally_equal_a_full_rebuild(
             " returning message"
         ).fetchone()[0]
     runs = _runs_with(url, "select run_id from marts.run_errors where message = %s", [message])
-    assert _rewritten_runs(url, target) == runs
+    days = _runs_with(url, "select started_on from marts.run_errors where message = %s", [message])
+    assert _rewritten(url, target) == runs | {f"errors {day}" for day in days}
     assert _runs_with(
         url, "select signature_id from marts.run_errors where message = %s", [message]
     ) == {"regrouped"}

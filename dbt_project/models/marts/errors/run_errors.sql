@@ -10,6 +10,7 @@
             {'columns': ['loaded_at']},
             {'columns': ['classified_at']},
             {'columns': ['settings_hash']},
+            {'columns': ['started_on']},
         ],
         post_hook="delete from {{ this }} where run_error_id is null",
     )
