@@ -20,7 +20,16 @@
 -- classified since the newest classified_at built, and every day when var `pipeline_phases`
 -- changed (it decides which error is fatal). A built day left with no error comes out as a
 -- stand-in row with a null error_count: delete+insert replaces its rows with it and the
--- post-hook deletes it. `--full-refresh` rebuilds everything.
+-- post-hook deletes it. `--full-refresh` rebuilds everything. The classification watermark is
+-- asked before the build and written into the query as a literal, so that PostgreSQL estimates
+-- the errors classified since from the statistics (and reads them through the index).
+{%- set last_classified_at = "'-infinity'" -%}
+{%- if execute and is_incremental() and built_has_column('last_classified_at') -%}
+    {%- set watermark_query -%}
+        select coalesce(max(built.last_classified_at)::text, '-infinity') from {{ this }} as built
+    {%- endset -%}
+    {%- set last_classified_at = "'" ~ run_query(watermark_query).rows[0][0] ~ "'" -%}
+{%- endif %}
 with all_run_errors as not materialized (
     select * from {{ ref('run_errors') }}
 ),
@@ -57,13 +66,10 @@ run_days as (
                 coalesce(
                     bool_or(built.pipeline_phases != '{{ var("pipeline_phases") | join(",") }}'),
                     false
-                ) as is_rederived,
-                coalesce(max(built.last_classified_at), '-infinity') as last_classified_at
+                ) as is_rederived
             from built
         {% else %}
-            select
-                true as is_rederived,
-                '-infinity'::timestamptz as last_classified_at
+            select true as is_rederived
         {% endif %}
     ),
 
@@ -72,9 +78,7 @@ run_days as (
         union
         select all_run_errors.started_on as day
         from all_run_errors
-        where
-            all_run_errors.classified_at
-            > (select watermarks.last_classified_at from watermarks)
+        where all_run_errors.classified_at > {{ last_classified_at }}::timestamptz
         union
         select run_days.day
         from run_days

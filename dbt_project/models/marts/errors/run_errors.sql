@@ -25,11 +25,45 @@
 -- built, and the runs with an error whose message was classified since the newest
 -- classified_at built (a new signature or a changed error_catalog_patterns seed). Every row
 -- keeps a hash of the error_catalog seed and var `pipeline_phases` it was derived with: when
--- they differ (a severity edited, phases reordered), every run is derived again; indexes on
--- these three columns answer their newest or both extreme values without reading the rows. A
--- run left with no error comes out as a stand-in row with a null run_error_id: delete+insert
--- replaces its built rows with it and the post-hook deletes it. A table built before these
--- columns were kept is derived again whole. `--full-refresh` rebuilds everything.
+-- they differ (a severity edited, phases reordered), every run is derived again. A run left
+-- with no error comes out as a stand-in row with a null run_error_id: delete+insert replaces
+-- its built rows with it and the post-hook deletes it. A table built before these columns were
+-- kept is derived again whole. `--full-refresh` rebuilds everything.
+--
+-- The watermarks are asked before the build (through the indexes on those columns) and
+-- written into the query as literals: PostgreSQL then estimates "loaded since" from the
+-- statistics (a few rows). As subqueries' values they were estimated at a third of all runs,
+-- and every run error and message was sorted for a day's few hundred.
+{%- set settings_query -%}
+    select
+        md5(
+            coalesce(string_agg(catalog::text, '|' order by catalog::text), '')
+            || '|{{ var("pipeline_phases") | join(",") }}'
+        ) as settings_hash
+    from {{ ref('error_catalog') }} as catalog
+{%- endset -%}
+{%- set is_rederived = true -%}
+{%- set last_loaded_at = "'-infinity'" -%}
+{%- set last_classified_at = "'-infinity'" -%}
+{%- if execute and is_incremental()
+    and built_has_column('settings_hash') and built_has_column('classified_at') -%}
+    {%- set watermarks_query -%}
+        select
+            coalesce(
+                (select min(built.settings_hash) from {{ this }} as built) = settings.settings_hash
+                and (select max(built.settings_hash) from {{ this }} as built)
+                = settings.settings_hash,
+                false
+            ) as is_current,
+            coalesce((select max(built.loaded_at) from {{ this }} as built)::text, '-infinity'),
+            coalesce((select max(built.classified_at) from {{ this }} as built)::text, '-infinity')
+        from ({{ settings_query }}) as settings
+    {%- endset -%}
+    {%- set watermarks = run_query(watermarks_query).rows[0] -%}
+    {%- set is_rederived = not watermarks[0] -%}
+    {%- set last_loaded_at = "'" ~ watermarks[1] ~ "'" -%}
+    {%- set last_classified_at = "'" ~ watermarks[2] ~ "'" -%}
+{%- endif %}
 with all_run_errors as not materialized (
     select * from {{ ref('int_run_errors_extracted') }}
 ),
@@ -49,12 +83,7 @@ all_runs as not materialized (
 -- What a row depends on besides its run and its message: the catalog's rows, every column,
 -- in a fixed order, and the pipeline's phases in order.
 settings as (
-    select
-        md5(
-            coalesce(string_agg(catalog::text, '|' order by catalog::text), '')
-            || '|{{ var("pipeline_phases") | join(",") }}'
-        ) as settings_hash
-    from catalog
+    {{ settings_query }}
 ),
 
 {% if is_incremental() %}
@@ -62,45 +91,18 @@ settings as (
         select * from {{ this }}
     ),
 
-    -- A table built before these columns were kept has no watermarks: every run is derived.
-    watermarks as (
-        {% if built_has_column('settings_hash') and built_has_column('classified_at') %}
-            select
-                coalesce(
-                    (select min(built.settings_hash) from built) != settings.settings_hash
-                    or (select max(built.settings_hash) from built) != settings.settings_hash,
-                    false
-                ) as is_rederived,
-                (select max(built.loaded_at) from built) as last_loaded_at,
-                coalesce((select max(built.classified_at) from built), '-infinity')
-                    as last_classified_at
-            from settings
-        {% else %}
-            select
-                true as is_rederived,
-                null::timestamptz as last_loaded_at,
-                null::timestamptz as last_classified_at
-        {% endif %}
-    ),
-
-    reclassified_messages as (
-        select messages.message
-        from messages
-        where messages.classified_at > (select watermarks.last_classified_at from watermarks)
-    ),
-
     changed_runs as (
         select all_runs.run_id
         from all_runs
-        where
-            (select watermarks.is_rederived from watermarks)
-            or all_runs.loaded_at > (select watermarks.last_loaded_at from watermarks)
-            or (select watermarks.last_loaded_at from watermarks) is null
-        union
-        select built.run_id
-        from built
-        inner join reclassified_messages
-            on built.message = reclassified_messages.message
+        {% if not is_rederived -%}
+            where all_runs.loaded_at > {{ last_loaded_at }}::timestamptz
+            union
+            select built.run_id
+            from built
+            inner join messages
+                on built.message = messages.message
+            where messages.classified_at > {{ last_classified_at }}::timestamptz
+        {%- endif %}
     ),
 
     runs as (
