@@ -91,32 +91,32 @@ settings as (
         select * from {{ this }}
     ),
 
-    changed_runs as (
-        select all_runs.run_id
-        from all_runs
-        {% if not is_rederived -%}
-            where all_runs.loaded_at > {{ last_loaded_at }}::timestamptz
-            union
-            select built.run_id
-            from built
-            inner join messages
-                on built.message = messages.message
-            where messages.classified_at > {{ last_classified_at }}::timestamptz
-        {%- endif %}
-    ),
-
+    -- The runs loaded since, read once; and the older runs with a message classified since,
+    -- through the key (a union: joining the changed ids with every run read and hashed them all).
     runs as (
         select all_runs.*
         from all_runs
-        inner join changed_runs
-            on all_runs.run_id = changed_runs.run_id
+        {% if not is_rederived -%}
+            where all_runs.loaded_at > {{ last_loaded_at }}::timestamptz
+            union all
+            select all_runs.*
+            from all_runs
+            where
+                all_runs.loaded_at <= {{ last_loaded_at }}::timestamptz
+                and all_runs.run_id in (
+                    select built.run_id
+                    from built
+                    inner join messages
+                        on built.message = messages.message
+                    where messages.classified_at > {{ last_classified_at }}::timestamptz
+                )
+        {%- endif %}
     ),
 
     run_errors as (
         select all_run_errors.*
         from all_run_errors
-        inner join changed_runs
-            on all_run_errors.run_id = changed_runs.run_id
+        where all_run_errors.run_id in (select runs.run_id from runs)
     ),
 {% else %}
     runs as (
