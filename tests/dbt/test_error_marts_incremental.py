@@ -21,7 +21,7 @@ import pytest
 from failmap import database
 from failmap.errors.store import refresh_message_signatures
 from tests.dbt.conftest import loaded_database, run_dbt
-from tests.dbt.incremental import incremental_versus_rebuild
+from tests.dbt.incremental import incremental_versus_rebuild, read_rows, write_rows
 from tests.dbt.later_runs import load_runs, runs_files, write_later_runs
 
 pytestmark = pytest.mark.slow
@@ -78,6 +78,26 @@ def _rewritten(url: str, target: Path, *args: str) -> set[str]:
     return {owner for owner, _, _ in before - after}
 
 
+def _load_regrouped(url: str, files: list[Path]) -> set[str]:
+    """Load `files`; returns the runs and days (`errors <day>`) with a built error whose
+    message the grouping engine gave another signature as it refreshed."""
+    signatures = "select message, signature_id from raw.error_message_signatures"
+    with database.connect(url) as conn:
+        before = set(conn.execute(signatures).fetchall())
+    load_runs(url, files)
+    with database.connect(url) as conn:
+        regrouped = [m for m, _ in before - set(conn.execute(signatures).fetchall())]
+        return {
+            str(owner)
+            for row in conn.execute(
+                "select run_id, 'errors ' || started_on from marts.run_errors"
+                " where message = any(%s)",
+                [regrouped],
+            ).fetchall()
+            for owner in row
+        }
+
+
 def _runs_with(url: str, sql: str, params: list) -> set[str]:
     with database.connect(url) as conn:
         return {row[0] for row in conn.execute(sql, params).fetchall()}
@@ -99,26 +119,14 @@ def test_run_error_marts_built_incrementally_equal_a_full_rebuild(
     new_day = runs_files(tmp_path / "new_day", 1, 4, START + dt.timedelta(days=DAYS))
     later = tmp_path / "runs_later.csv"
     touched = write_later_runs(history[0], later)
-    signatures = "select message, signature_id from raw.error_message_signatures"
-    with database.connect(url) as conn:
-        signatures_before = set(conn.execute(signatures).fetchall())
-    load_runs(url, [*new_day, later])
-    with database.connect(url) as conn:
-        regrouped = [m for m, _ in signatures_before - set(conn.execute(signatures).fetchall())]
     # Besides the re-delivered runs, those with a message the grouping engine regrouped.
-    regrouped_runs = _runs_with(
-        url, "select run_id from marts.run_errors where message = any(%s)", [regrouped]
-    )
-    regrouped_days = _runs_with(
-        url, "select started_on from marts.run_errors where message = any(%s)", [regrouped]
-    )
+    regrouped = _load_regrouped(url, [*new_day, later])
     days = {START, START + dt.timedelta(days=1)}  # the re-delivered runs' and the late run's
     assert _rewritten(url, target) == {
         touched["changed run"],
         touched["recovered run"],
-        *regrouped_runs,
         *(f"{kind} {day}" for kind in ("runs", "errors") for day in days),
-        *(f"errors {day}" for day in regrouped_days),
+        *regrouped,
     }
     assert (
         _runs_with(
@@ -126,6 +134,49 @@ def test_run_error_marts_built_incrementally_equal_a_full_rebuild(
         )
         == set()
     )
+
+    # Another new day alone: no runs file since replaced a built run, so only the new day's
+    # runs are counted (the ledger's answer), and nothing built is rewritten but the regrouped.
+    day_after = runs_files(tmp_path / "day_after", 1, 5, START + dt.timedelta(days=DAYS + 1))
+    regrouped = _load_regrouped(url, day_after)
+    assert _runs_with(
+        url,
+        "select rows_replaced from raw.ingested_files where file_name = %s",
+        [day_after[0].name],
+    ) == {0}
+    assert _rewritten(url, target) == regrouped
+
+    # A run re-delivered on another day: the day it left is counted again from the totals.
+    header, runs = read_rows(history[0])
+    moved = next(
+        run
+        for run in runs
+        if run["status"] == "failed"
+        and run["phase_errors"]
+        and dt.datetime.fromisoformat(run["started_at"]).astimezone(dt.UTC).date()
+        == START + dt.timedelta(days=2)
+    )
+    started = dt.datetime.fromisoformat(moved["started_at"])
+    moved_file = tmp_path / "runs_moved.csv"
+    write_rows(
+        moved_file,
+        header,
+        [
+            dict(
+                moved,
+                started_at=(started + dt.timedelta(days=2)).isoformat(),
+                finished_at=(started + dt.timedelta(days=2, minutes=5)).isoformat(),
+            )
+        ],
+    )
+    left = started.astimezone(dt.UTC).date()
+    arrived = left + dt.timedelta(days=2)
+    regrouped = _load_regrouped(url, [moved_file])
+    assert _rewritten(url, target) == {
+        moved["run_id"],
+        *(f"{kind} {day}" for kind in ("runs", "errors") for day in (left, arrived)),
+        *regrouped,
+    }
 
     # The grouping engine gives a message another signature: only its runs are rewritten.
     with database.connect(url) as conn:

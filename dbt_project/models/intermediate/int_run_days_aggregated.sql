@@ -13,12 +13,50 @@
 -- for a failed run, the phase it failed in (its fatal error's, else its latest phase error's).
 -- The error marts sum these rows over periods instead of reading every run.
 --
--- Incremental by day: a refresh counts again only the days whose runs changed: a day with
--- other totals (runs, failed runs) or a newer loaded_at than built (a new or re-delivered run,
--- one moved to another day), every day when var `pipeline_phases` changed (the phase a run
--- failed in is its latest in that order). A built day left with no run comes out as a
--- stand-in row with a null run_count: delete+insert replaces its rows with it and the
--- post-hook deletes it. `--full-refresh` rebuilds everything.
+-- Incremental by day: a refresh counts again only the days whose runs changed, and every day
+-- when var `pipeline_phases` changed (the phase a run failed in is its latest in that order).
+-- When no runs file loaded since the newest loaded_at built replaced a run of an earlier file
+-- (the ledger's rows_replaced), those are the days of the runs loaded since. Otherwise a
+-- re-delivered run may have left a day: every day's totals (runs, failed runs, newest
+-- loaded_at) are compared with those built, and a built day left with no run comes out as a
+-- stand-in row with a null run_count (delete+insert replaces its rows with it and the
+-- post-hook deletes it). The watermark, the ledger's answer and the phases built are asked
+-- before the build, so that the query holds literals PostgreSQL estimates from its
+-- statistics. `--full-refresh` rebuilds everything.
+-- depends_on: {{ ref('stg_raw__ingested_files') }} (read by incremental builds only)
+{%- set phases = var('pipeline_phases') | join(',') -%}
+{%- set last_loaded_at = "'-infinity'" -%}
+{%- set is_every_day = true -%}
+{%- set is_replaced = true -%}
+{%- if execute and is_incremental() -%}
+    {%- set watermark_query -%}
+        with watermark as (
+            select
+                coalesce(max(built.last_loaded_at), '-infinity') as last_loaded_at,
+                coalesce(bool_or(built.pipeline_phases != '{{ phases }}'), false)
+                    as is_phases_changed
+            from {{ this }} as built
+        )
+
+        select
+            watermark.last_loaded_at::text,
+            watermark.is_phases_changed,
+            exists (
+                select
+                from {{ ref('stg_raw__ingested_files') }} as files
+                where
+                    files.file_kind = 'runs'
+                    and files.status = 'loaded'
+                    and files.loaded_at > watermark.last_loaded_at
+                    and coalesce(files.rows_replaced, 1) > 0
+            )
+        from watermark
+    {%- endset -%}
+    {%- set watermark = run_query(watermark_query).rows[0] -%}
+    {%- set last_loaded_at = "'" ~ watermark[0] ~ "'" -%}
+    {%- set is_every_day = watermark[1] -%}
+    {%- set is_replaced = watermark[2] -%}
+{%- endif %}
 with all_runs as not materialized (
     select
         runs.*,
@@ -35,46 +73,39 @@ run_errors as not materialized (
         select * from {{ this }}
     ),
 
-    current_days as (
-        select
-            all_runs.day,
-            count(*) as total_count,
-            count(*) filter (where all_runs.status = 'failed') as failure_count,
-            max(all_runs.loaded_at) as last_loaded_at
-        from all_runs
-        group by all_runs.day
-    ),
-
-    built_days as (
-        select
-            built.day,
-            sum(built.run_count) as total_count,
-            sum(built.run_count) filter (where built.status = 'failed') as failure_count,
-            max(built.last_loaded_at) as last_loaded_at
-        from built
-        group by built.day
-    ),
-
-    -- A table built before the phases were kept counts as built with other phases.
-    phases_changed as (
-        {% if built_has_column('pipeline_phases') %}
+    {% if is_replaced or is_every_day %}
+        current_days as (
             select
-                coalesce(
-                    bool_or(built.pipeline_phases != '{{ var("pipeline_phases") | join(",") }}'),
-                    false
-                ) as is_changed
+                all_runs.day,
+                count(*) as total_count,
+                count(*) filter (where all_runs.status = 'failed') as failure_count,
+                max(all_runs.loaded_at) as last_loaded_at
+            from all_runs
+            group by all_runs.day
+        ),
+
+        built_days as (
+            select
+                built.day,
+                sum(built.run_count) as total_count,
+                sum(built.run_count) filter (where built.status = 'failed') as failure_count,
+                max(built.last_loaded_at) as last_loaded_at
             from built
-        {% else %}
-            select true as is_changed
-        {% endif %}
-    ),
+            group by built.day
+        ),
+    {% endif %}
 
     changed_days as (
-        {{ changed_days('current_days', 'built_days') }}
-        union
-        select current_days.day
-        from current_days
-        where (select phases_changed.is_changed from phases_changed)
+        {% if is_every_day %}
+            select current_days.day
+            from current_days
+        {% elif is_replaced %}
+            {{ changed_days('current_days', 'built_days') }}
+        {% else %}
+            select distinct all_runs.day
+            from all_runs
+            where all_runs.loaded_at > {{ last_loaded_at }}::timestamptz
+        {% endif %}
     ),
 
     runs as (
@@ -116,7 +147,7 @@ final as (
         failed_phases.phase_order as failed_phase_order,
         count(*) as run_count,
         max(runs.loaded_at) as last_loaded_at,
-        '{{ var("pipeline_phases") | join(",") }}' as pipeline_phases
+        '{{ phases }}' as pipeline_phases
     from runs
     left join failed_phases
         on runs.run_id = failed_phases.run_id
@@ -126,7 +157,7 @@ final as (
         runs.is_recovery_attempted,
         failed_phases.phase,
         failed_phases.phase_order
-    {% if is_incremental() %}
+    {% if is_incremental() and (is_replaced or is_every_day) %}
         union all
         -- Stand-ins for built days left with no run (deleted by the post-hook).
         select
