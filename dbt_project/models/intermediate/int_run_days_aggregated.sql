@@ -113,29 +113,34 @@ run_errors as not materialized (
         from all_runs
         where all_runs.day in (select changed_days.day from changed_days)
     ),
+
+    day_run_errors as (
+        select run_errors.*
+        from run_errors
+        where run_errors.started_on in (select changed_days.day from changed_days)
+    ),
 {% else %}
     runs as (
         select * from all_runs
     ),
+
+    day_run_errors as (
+        select * from run_errors
+    ),
 {% endif %}
 
 failed_phases as (
-    select distinct on (run_errors.run_id)
-        run_errors.run_id,
-        run_errors.phase,
-        run_errors.phase_order
-    from run_errors
-    where
-        run_errors.run_status = 'failed'
-        and run_errors.phase is not null
-        {% if is_incremental() -%}
-            and run_errors.started_on in (select changed_days.day from changed_days)
-        {%- endif %}
+    select distinct on (day_run_errors.run_id)
+        day_run_errors.run_id,
+        day_run_errors.phase,
+        day_run_errors.phase_order
+    from day_run_errors
+    where day_run_errors.run_status = 'failed' and day_run_errors.phase is not null
     order by
-        run_errors.run_id asc,
-        run_errors.is_fatal desc,
-        run_errors.phase_order desc,
-        run_errors.phase desc
+        day_run_errors.run_id asc,
+        day_run_errors.is_fatal desc,
+        day_run_errors.phase_order desc,
+        day_run_errors.phase desc
 ),
 
 final as (

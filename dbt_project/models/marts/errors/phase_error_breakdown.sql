@@ -121,13 +121,12 @@ phase_errors as (
     group by periods.period_key, error_days.phase
 ),
 
--- The category of most fatal errors of the period's phase (ties: the first category by name,
--- as mode() gives).
-top_fatal_categories as (
-    select distinct on (periods.period_key, error_days.phase)
+phase_category_failures as (
+    select
         periods.period_key,
         error_days.phase,
-        error_days.category
+        error_days.category,
+        sum(error_days.fatal_error_count) as fatal_error_count
     from error_days
     inner join periods
         on error_days.day = periods.day
@@ -136,11 +135,21 @@ top_fatal_categories as (
         and error_days.category is not null
         and error_days.fatal_error_count > 0
     group by periods.period_key, error_days.phase, error_days.category
+),
+
+-- The category of most fatal errors of the period's phase (ties: the first category by name,
+-- as mode() gives).
+top_fatal_categories as (
+    select distinct on (phase_category_failures.period_key, phase_category_failures.phase)
+        phase_category_failures.period_key,
+        phase_category_failures.phase,
+        phase_category_failures.category
+    from phase_category_failures
     order by
-        periods.period_key asc,
-        error_days.phase asc,
-        sum(error_days.fatal_error_count) desc,
-        error_days.category asc
+        phase_category_failures.period_key asc,
+        phase_category_failures.phase asc,
+        phase_category_failures.fatal_error_count desc,
+        phase_category_failures.category asc
 ),
 
 final as (
