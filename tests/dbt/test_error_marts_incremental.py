@@ -98,6 +98,11 @@ def _load_regrouped(url: str, files: list[Path]) -> set[str]:
         }
 
 
+def _day(run: dict[str, str]) -> dt.date:
+    """The UTC day a run of a runs file started."""
+    return dt.datetime.fromisoformat(run["started_at"]).astimezone(dt.UTC).date()
+
+
 def _runs_with(url: str, sql: str, params: list) -> set[str]:
     with database.connect(url) as conn:
         return {row[0] for row in conn.execute(sql, params).fetchall()}
@@ -135,26 +140,30 @@ def test_run_error_marts_built_incrementally_equal_a_full_rebuild(
         == set()
     )
 
-    # Another new day alone: no runs file since replaced a built run, so only the new day's
-    # runs are counted (the ledger's answer), and nothing built is rewritten but the regrouped.
+    # Another new day and a new run of a built day: no runs file since replaced a built run,
+    # so only the runs loaded since are counted and added to their days' built counts (the
+    # ledger's answer): of what was built, only that day's counts are rewritten.
     day_after = runs_files(tmp_path / "day_after", 1, 5, START + dt.timedelta(days=DAYS + 1))
-    regrouped = _load_regrouped(url, day_after)
+    header, runs = read_rows(history[0])
+    late_day = START + dt.timedelta(days=3)
+    late = next(run for run in runs if run["status"] == "failed" and _day(run) == late_day)
+    late_file = tmp_path / "runs_late_again.csv"
+    write_rows(late_file, header, [dict(late, run_id=f"{late['run_id']}-again")])
+    regrouped = _load_regrouped(url, [*day_after, late_file])
     assert _runs_with(
         url,
-        "select rows_replaced from raw.ingested_files where file_name = %s",
-        [day_after[0].name],
+        "select rows_replaced from raw.ingested_files where file_name = any(%s)",
+        [[day_after[0].name, late_file.name]],
     ) == {0}
-    assert _rewritten(url, target) == regrouped
+    assert _rewritten(url, target) == {f"runs {late_day}", f"errors {late_day}", *regrouped}
 
     # A run re-delivered on another day: the day it left is counted again from the totals.
-    header, runs = read_rows(history[0])
     moved = next(
         run
         for run in runs
         if run["status"] == "failed"
         and run["phase_errors"]
-        and dt.datetime.fromisoformat(run["started_at"]).astimezone(dt.UTC).date()
-        == START + dt.timedelta(days=2)
+        and _day(run) == START + dt.timedelta(days=2)
     )
     started = dt.datetime.fromisoformat(moved["started_at"])
     moved_file = tmp_path / "runs_moved.csv"

@@ -16,7 +16,9 @@
 -- Incremental by day: a refresh counts again only the days whose runs changed, and every day
 -- when var `pipeline_phases` changed (the phase a run failed in is its latest in that order).
 -- When no runs file loaded since the newest loaded_at built replaced a run of an earlier file
--- (the ledger's rows_replaced), those are the days of the runs loaded since. Otherwise a
+-- (the ledger's rows_replaced), the runs loaded since are new: they are counted and added to
+-- the built counts of their days (the runs are read once, not every run of those days, which
+-- would mean reading them all: raw.runs has no index by day). Otherwise a
 -- re-delivered run may have left a day: every day's totals (runs, failed runs, newest
 -- loaded_at) are compared with those built, and a built day left with no run comes out as a
 -- stand-in row with a null run_count (delete+insert replaces its rows with it and the
@@ -95,30 +97,45 @@ run_errors as not materialized (
         ),
     {% endif %}
 
-    changed_days as (
-        {% if is_every_day %}
-            select current_days.day
-            from current_days
-        {% elif is_replaced %}
-            {{ changed_days('current_days', 'built_days') }}
-        {% else %}
-            select distinct all_runs.day
+    {% if is_every_day or is_replaced %}
+        changed_days as (
+            {% if is_every_day %}
+                select current_days.day
+                from current_days
+            {% else %}
+                {{ changed_days('current_days', 'built_days') }}
+            {% endif %}
+        ),
+
+        runs as (
+            select all_runs.*
+            from all_runs
+            where all_runs.day in (select changed_days.day from changed_days)
+        ),
+
+        day_run_errors as (
+            select run_errors.*
+            from run_errors
+            where run_errors.started_on in (select changed_days.day from changed_days)
+        ),
+    {% else %}
+        runs as (
+            select all_runs.*
             from all_runs
             where all_runs.loaded_at > {{ last_loaded_at }}::timestamptz
-        {% endif %}
-    ),
+        ),
 
-    runs as (
-        select all_runs.*
-        from all_runs
-        where all_runs.day in (select changed_days.day from changed_days)
-    ),
+        changed_days as (
+            select distinct runs.day
+            from runs
+        ),
 
-    day_run_errors as (
-        select run_errors.*
-        from run_errors
-        where run_errors.started_on in (select changed_days.day from changed_days)
-    ),
+        day_run_errors as (
+            select run_errors.*
+            from run_errors
+            where run_errors.run_id in (select runs.run_id from runs)
+        ),
+    {% endif %}
 {% else %}
     runs as (
         select * from all_runs
@@ -143,7 +160,7 @@ failed_phases as (
         day_run_errors.phase desc
 ),
 
-final as (
+counted as (
     select
         runs.day,
         runs.status,
@@ -151,8 +168,7 @@ final as (
         failed_phases.phase as failed_phase,
         failed_phases.phase_order as failed_phase_order,
         count(*) as run_count,
-        max(runs.loaded_at) as last_loaded_at,
-        '{{ phases }}' as pipeline_phases
+        max(runs.loaded_at) as last_loaded_at
     from runs
     left join failed_phases
         on runs.run_id = failed_phases.run_id
@@ -162,6 +178,67 @@ final as (
         runs.is_recovery_attempted,
         failed_phases.phase,
         failed_phases.phase_order
+),
+
+{% if is_incremental() and not (is_replaced or is_every_day) %}
+    -- The new runs' counts added to those built for their days.
+    added as (
+        select
+            counted.day,
+            counted.status,
+            counted.is_recovery_attempted,
+            counted.failed_phase,
+            counted.failed_phase_order,
+            counted.run_count,
+            counted.last_loaded_at
+        from counted
+        union all
+        select
+            built.day,
+            built.status,
+            built.is_recovery_attempted,
+            built.failed_phase,
+            built.failed_phase_order,
+            built.run_count,
+            built.last_loaded_at
+        from built
+        where built.day in (select changed_days.day from changed_days)
+    ),
+
+    outcomes as (
+        select
+            added.day,
+            added.status,
+            added.is_recovery_attempted,
+            added.failed_phase,
+            added.failed_phase_order,
+            sum(added.run_count)::bigint as run_count,
+            max(added.last_loaded_at) as last_loaded_at
+        from added
+        group by
+            added.day,
+            added.status,
+            added.is_recovery_attempted,
+            added.failed_phase,
+            added.failed_phase_order
+    ),
+{% else %}
+    outcomes as (
+        select * from counted
+    ),
+{% endif %}
+
+final as (
+    select
+        outcomes.day,
+        outcomes.status,
+        outcomes.is_recovery_attempted,
+        outcomes.failed_phase,
+        outcomes.failed_phase_order,
+        outcomes.run_count,
+        outcomes.last_loaded_at,
+        '{{ phases }}' as pipeline_phases
+    from outcomes
     {% if is_incremental() and (is_replaced or is_every_day) %}
         union all
         -- Stand-ins for built days left with no run (deleted by the post-hook).
