@@ -139,10 +139,11 @@ def write_late_check(first_file: Path, out: Path) -> str:
     return segment
 
 
-def differences(conn: psycopg.Connection, left: str, right: str) -> int:
-    """Rows of `left` that `right` lacks."""
+def differences(conn: psycopg.Connection, left: str, right: str, columns: str = "*") -> int:
+    """Rows of `left` that `right` lacks (compared on `columns`, a select list)."""
     return conn.execute(
-        f"select count(*) from (select * from {left} except select * from {right}) as d"  # noqa: S608
+        f"select count(*) from (select {columns} from {left}"  # noqa: S608
+        f" except select {columns} from {right}) as d"
     ).fetchone()[0]
 
 
@@ -152,11 +153,13 @@ def incremental_versus_rebuild(
     target: Path,
     args: tuple[str, ...] = (),
     observe: str | None = None,
+    ignore: tuple[str, ...] = (),
 ) -> tuple[dict[str, tuple[int, int]], list[tuple]]:
     """Build the models of `tables` (model name -> relation) incrementally, keep those tables,
     rebuild the models from scratch. Returns, per model, the rows only the incremental build
-    has and those only the rebuild has; and the rows of the query `observe` run right after
-    the incremental build. `args` go to both dbt runs (e.g. `--vars`)."""
+    has and those only the rebuild has (every column but those named in `ignore`: stamps of
+    the dbt run that wrote a row); and the rows of the query `observe` run right after the
+    incremental build. `args` go to both dbt runs (e.g. `--vars`)."""
     models = list(tables)
     run_dbt(url, ["run", "--select", *models, *args], target)
     with database.connect(url) as conn:
@@ -164,14 +167,26 @@ def incremental_versus_rebuild(
         for model, table in tables.items():
             conn.execute(f"drop table if exists public.incremental_{model}")
             conn.execute(f"create table public.incremental_{model} as select * from {table}")  # noqa: S608
+            for column in ignore:
+                conn.execute(
+                    f"alter table public.incremental_{model} drop column if exists {column}"
+                )
         conn.commit()
     run_dbt(url, ["run", "--full-refresh", "--select", *models, *args], target)
     with database.connect(url) as conn:
-        found = {
-            model: (
-                differences(conn, f"public.incremental_{model}", table),
-                differences(conn, table, f"public.incremental_{model}"),
+        found = {}
+        for model, table in tables.items():
+            columns = ", ".join(
+                row[0]
+                for row in conn.execute(
+                    "select column_name from information_schema.columns"
+                    " where table_schema = 'public' and table_name = %s"
+                    " order by ordinal_position",
+                    [f"incremental_{model}"],
+                ).fetchall()
             )
-            for model, table in tables.items()
-        }
+            found[model] = (
+                differences(conn, f"public.incremental_{model}", table, columns),
+                differences(conn, table, f"public.incremental_{model}", columns),
+            )
     return found, observed

@@ -17,6 +17,8 @@
 -- seed differs from it (a pattern added, edited or removed), every message is classified
 -- again. A built message that no run error has any more comes out as a stand-in row with a
 -- null category: delete+insert replaces the built row with it and the post-hook deletes it.
+-- Every row written carries the start of the dbt run that wrote it (classified_at), so that
+-- marts.run_errors derives again only the errors of messages classified since its last build.
 -- `--full-refresh` rebuilds everything.
 with run_errors as (
     select * from {{ ref('int_run_errors_extracted') }}
@@ -100,7 +102,8 @@ final as (
         signatures.signature_id,
         signatures.signature_template,
         signatures.candidate_pattern,
-        catalog_version.catalog_hash
+        catalog_version.catalog_hash,
+        '{{ run_started_at.isoformat() }}'::timestamptz as classified_at
     from catalog_matches
     cross join catalog_version
     left join signatures
@@ -117,7 +120,8 @@ final as (
             null::text as signature_id,
             null::text as signature_template,
             null::text as candidate_pattern,
-            null::text as catalog_hash
+            null::text as catalog_hash,
+            null::timestamptz as classified_at
         from built
         where not exists (
             select

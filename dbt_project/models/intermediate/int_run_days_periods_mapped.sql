@@ -1,12 +1,12 @@
 -- One row per day with runs and per period grain: the day, week, month and whole span the day
 -- belongs to, so that marts summarize every grain with one join (UTC days, ISO weeks).
-with runs as (
-    select * from {{ ref('stg_raw__runs') }}
+with run_days as (
+    select * from {{ ref('int_run_days_aggregated') }}
 ),
 
 days as (
-    select distinct (runs.started_at at time zone 'UTC')::date as day
-    from runs
+    select distinct run_days.day
+    from run_days
 ),
 
 span as (

@@ -1,12 +1,13 @@
 -- One row per period (each day, ISO week and month with runs, and `all`): runs, failures,
 -- errors, recoveries, how much of it the catalog explains, the top categories of failures and
--- the phase with the highest failure rate.
-with runs as (
-    select * from {{ ref('stg_raw__runs') }}
+-- the phase with the highest failure rate. Summed from the per-day counts of runs and errors
+-- (each day joins its few periods), never from every run.
+with run_days as (
+    select * from {{ ref('int_run_days_aggregated') }}
 ),
 
-run_errors as (
-    select * from {{ ref('run_errors') }}
+error_days as (
+    select * from {{ ref('int_run_error_days_aggregated') }}
 ),
 
 periods as (
@@ -17,22 +18,6 @@ phase_breakdown as (
     select * from {{ ref('phase_error_breakdown') }}
 ),
 
--- Counted per day first: each day then joins its few periods, not each run.
-run_days as (
-    select
-        (runs.started_at at time zone 'UTC')::date as day,
-        count(*) as run_count,
-        count(*) filter (where runs.status = 'succeeded') as succeeded_run_count,
-        count(*) filter (where runs.status = 'failed') as failed_run_count,
-        count(*) filter (where runs.status = 'cancelled') as cancelled_run_count,
-        count(*) filter (where runs.is_recovery_attempted) as recovery_attempted_run_count,
-        count(*) filter (
-            where runs.is_recovery_attempted and runs.status = 'succeeded'
-        ) as recovery_succeeded_run_count
-    from runs
-    group by (runs.started_at at time zone 'UTC')::date
-),
-
 run_totals as (
     select
         periods.period_key,
@@ -40,45 +25,56 @@ run_totals as (
         periods.period_start,
         periods.period_end,
         sum(run_days.run_count)::bigint as run_count,
-        sum(run_days.succeeded_run_count)::bigint as succeeded_run_count,
-        sum(run_days.failed_run_count)::bigint as failed_run_count,
-        sum(run_days.cancelled_run_count)::bigint as cancelled_run_count,
-        sum(run_days.recovery_attempted_run_count)::bigint as recovery_attempted_run_count,
-        sum(run_days.recovery_succeeded_run_count)::bigint as recovery_succeeded_run_count
+        {{ filtered_sum('run_days.run_count', "run_days.status = 'succeeded'") }}
+            as succeeded_run_count,
+        {{ filtered_sum('run_days.run_count', "run_days.status = 'failed'") }}
+            as failed_run_count,
+        {{ filtered_sum('run_days.run_count', "run_days.status = 'cancelled'") }}
+            as cancelled_run_count,
+        {{ filtered_sum('run_days.run_count', 'run_days.is_recovery_attempted') }}
+            as recovery_attempted_run_count,
+        {{ filtered_sum(
+            'run_days.run_count',
+            "run_days.is_recovery_attempted and run_days.status = 'succeeded'"
+        ) }} as recovery_succeeded_run_count
     from run_days
     inner join periods
         on run_days.day = periods.day
     group by periods.period_key, periods.period_grain, periods.period_start, periods.period_end
 ),
 
+-- A signature seen on several days is counted once per period: distinct over the day rows.
 error_totals as (
     select
         periods.period_key,
-        count(*) as error_count,
-        count(*) filter (where run_errors.match_type = 'catalog') as classified_error_count,
-        count(*) filter (where run_errors.match_type = 'signature') as unknown_error_count,
-        count(*) filter (where run_errors.is_recovery_succeeded) as recovered_error_count,
-        count(distinct run_errors.signature_id) as signature_count
-    from run_errors
+        sum(error_days.error_count)::bigint as error_count,
+        {{ filtered_sum('error_days.error_count', "error_days.match_type = 'catalog'") }}
+            as classified_error_count,
+        {{ filtered_sum('error_days.error_count', "error_days.match_type = 'signature'") }}
+            as unknown_error_count,
+        sum(error_days.recovered_error_count)::bigint as recovered_error_count,
+        count(distinct error_days.signature_id) as signature_count
+    from error_days
     inner join periods
-        on run_errors.started_on = periods.day
+        on error_days.day = periods.day
     group by periods.period_key
 ),
 
+-- A failed run has exactly one fatal error: fatal errors count failed runs.
 category_failures as (
     select
         periods.period_key,
-        run_errors.category,
-        count(*) as failed_run_count,
+        error_days.category,
+        sum(error_days.fatal_error_count)::bigint as failed_run_count,
         row_number() over (
             partition by periods.period_key
-            order by count(*) desc, run_errors.category asc
+            order by sum(error_days.fatal_error_count) desc, error_days.category asc
         ) as category_rank
-    from run_errors
+    from error_days
     inner join periods
-        on run_errors.started_on = periods.day
-    where run_errors.is_fatal
-    group by periods.period_key, run_errors.category
+        on error_days.day = periods.day
+    where error_days.fatal_error_count > 0
+    group by periods.period_key, error_days.category
 ),
 
 top_categories as (

@@ -1,36 +1,39 @@
 -- One row per day with runs and per error category seen in the data (zero rows included, so
--- charts and rolling sums see every day): errors, failed runs, and 7-day rolling rates.
-with runs as (
-    select * from {{ ref('stg_raw__runs') }}
+-- charts and rolling sums see every day): errors, failed runs, and 7-day rolling rates. Read
+-- from the per-day counts of runs and errors, never from every run.
+with run_days as (
+    select * from {{ ref('int_run_days_aggregated') }}
 ),
 
-run_errors as (
-    select * from {{ ref('run_errors') }}
+error_days as (
+    select * from {{ ref('int_run_error_days_aggregated') }}
 ),
 
 daily_runs as (
     select
-        (runs.started_at at time zone 'UTC')::date as day,
-        count(*) as run_count,
-        count(*) filter (where runs.status = 'failed') as failed_run_count
-    from runs
-    group by (runs.started_at at time zone 'UTC')::date
+        run_days.day,
+        sum(run_days.run_count)::bigint as run_count,
+        {{ filtered_sum('run_days.run_count', "run_days.status = 'failed'") }}
+            as failed_run_count
+    from run_days
+    group by run_days.day
 ),
 
 categories as (
-    select distinct run_errors.category
-    from run_errors
+    select distinct error_days.category
+    from error_days
 ),
 
+-- A failed run has exactly one fatal error: fatal errors count failed runs.
 daily_category_errors as (
     select
-        run_errors.started_on as day,
-        run_errors.category,
-        count(*) as error_count,
-        count(*) filter (where run_errors.is_fatal) as failed_run_count,
-        count(*) filter (where run_errors.is_recovery_succeeded) as recovered_error_count
-    from run_errors
-    group by run_errors.started_on, run_errors.category
+        error_days.day,
+        error_days.category,
+        sum(error_days.error_count)::bigint as error_count,
+        sum(error_days.fatal_error_count)::bigint as failed_run_count,
+        sum(error_days.recovered_error_count)::bigint as recovered_error_count
+    from error_days
+    group by error_days.day, error_days.category
 ),
 
 grid as (

@@ -2,13 +2,14 @@
 -- raised, how many runs failed in it, and whether its failure rate is above the flag threshold.
 -- A succeeded run reached every phase; a failed run every phase up to the one it failed in;
 -- cancelled runs and failed runs without a known phase are left out (where they stopped is
--- unknown).
-with runs as (
-    select * from {{ ref('stg_raw__runs') }}
+-- unknown). Summed from the per-day counts of runs and errors (each day joins its few
+-- periods), never from every run.
+with run_days as (
+    select * from {{ ref('int_run_days_aggregated') }}
 ),
 
-run_errors as (
-    select * from {{ ref('run_errors') }}
+error_days as (
+    select * from {{ ref('int_run_error_days_aggregated') }}
 ),
 
 periods as (
@@ -29,10 +30,10 @@ listed_phases as (
 
 seen_phases as (
     select distinct
-        run_errors.phase,
-        run_errors.phase_order
-    from run_errors
-    where run_errors.phase is not null
+        error_days.phase,
+        {{ pipeline_phase_order('error_days.phase') }} as phase_order
+    from error_days
+    where error_days.phase is not null
 ),
 
 phases as (
@@ -47,40 +48,16 @@ phases as (
     from seen_phases
 ),
 
-failed_phases as (
-    -- The phase a failed run failed in: its fatal error's, else its latest phase error's.
-    select distinct on (run_errors.run_id)
-        run_errors.run_id,
-        run_errors.phase,
-        run_errors.phase_order,
-        run_errors.category
-    from run_errors
-    where run_errors.run_status = 'failed' and run_errors.phase is not null
-    order by run_errors.run_id asc, run_errors.is_fatal desc, run_errors.phase_order desc
-),
-
-run_outcomes as (
-    select
-        runs.run_id,
-        runs.status,
-        (runs.started_at at time zone 'UTC')::date as day,
-        failed_phases.phase as failed_phase,
-        failed_phases.phase_order as failed_phase_order
-    from runs
-    left join failed_phases
-        on runs.run_id = failed_phases.run_id
-    where runs.status = 'succeeded' or failed_phases.phase is not null
-),
-
 -- Counted per day first: each day then joins its few periods, not each run.
 day_outcome_counts as (
     select
-        run_outcomes.day,
-        run_outcomes.status,
-        run_outcomes.failed_phase_order,
-        count(*) as run_count
-    from run_outcomes
-    group by run_outcomes.day, run_outcomes.status, run_outcomes.failed_phase_order
+        run_days.day,
+        run_days.status,
+        run_days.failed_phase_order,
+        sum(run_days.run_count) as run_count
+    from run_days
+    where run_days.status = 'succeeded' or run_days.failed_phase is not null
+    group by run_days.day, run_days.status, run_days.failed_phase_order
 ),
 
 outcome_counts as (
@@ -129,20 +106,50 @@ reached as (
     group by period_list.period_key, phases.phase
 ),
 
+-- A run has at most one error per phase: the phase's errors are as many distinct runs.
 phase_errors as (
     select
         periods.period_key,
-        run_errors.phase,
-        count(*) as error_count,
-        count(distinct run_errors.run_id) as run_with_error_count,
-        count(*) filter (where run_errors.is_recovery_succeeded) as recovered_error_count,
-        mode() within group (order by run_errors.category)
-        filter (where run_errors.is_fatal) as top_fatal_category
-    from run_errors
+        error_days.phase,
+        sum(error_days.error_count)::bigint as error_count,
+        sum(error_days.error_count)::bigint as run_with_error_count,
+        sum(error_days.recovered_error_count)::bigint as recovered_error_count
+    from error_days
     inner join periods
-        on run_errors.started_on = periods.day
-    where run_errors.phase is not null
-    group by periods.period_key, run_errors.phase
+        on error_days.day = periods.day
+    where error_days.phase is not null
+    group by periods.period_key, error_days.phase
+),
+
+phase_category_failures as (
+    select
+        periods.period_key,
+        error_days.phase,
+        error_days.category,
+        sum(error_days.fatal_error_count) as fatal_error_count
+    from error_days
+    inner join periods
+        on error_days.day = periods.day
+    where
+        error_days.phase is not null
+        and error_days.category is not null
+        and error_days.fatal_error_count > 0
+    group by periods.period_key, error_days.phase, error_days.category
+),
+
+-- The category of most fatal errors of the period's phase (ties: the first category by name,
+-- as mode() gives).
+top_fatal_categories as (
+    select distinct on (phase_category_failures.period_key, phase_category_failures.phase)
+        phase_category_failures.period_key,
+        phase_category_failures.phase,
+        phase_category_failures.category
+    from phase_category_failures
+    order by
+        phase_category_failures.period_key asc,
+        phase_category_failures.phase asc,
+        phase_category_failures.fatal_error_count desc,
+        phase_category_failures.category asc
 ),
 
 final as (
@@ -167,7 +174,7 @@ final as (
             false
         ) as is_flagged,
         {{ var('phase_failure_flag') }}::double precision as flag_threshold,
-        phase_errors.top_fatal_category
+        top_fatal_categories.category as top_fatal_category
     from period_list
     cross join phases
     inner join reached
@@ -178,6 +185,10 @@ final as (
         on
             period_list.period_key = phase_errors.period_key
             and phases.phase = phase_errors.phase
+    left join top_fatal_categories
+        on
+            period_list.period_key = top_fatal_categories.period_key
+            and phases.phase = top_fatal_categories.phase
 )
 
 select * from final
