@@ -40,7 +40,7 @@ with segments as not materialized (
             count(*) filter (where segments.is_failed) as failure_count,
             max(segments.loaded_at) as last_loaded_at
         from segments
-        where {{ quality_scores_replaced_since(last_loaded_at) }}
+        where {{ rows_replaced_since('quality_scores', last_loaded_at) }}
         group by segments.day
     ),
 

@@ -43,15 +43,7 @@
         select
             watermark.last_loaded_at::text,
             watermark.is_phases_changed,
-            exists (
-                select
-                from {{ ref('stg_raw__ingested_files') }} as files
-                where
-                    files.file_kind = 'runs'
-                    and files.status = 'loaded'
-                    and files.loaded_at > watermark.last_loaded_at
-                    and coalesce(files.rows_replaced, 1) > 0
-            )
+            {{ rows_replaced_since('runs', 'watermark.last_loaded_at') }}
         from watermark
     {%- endset -%}
     {%- set watermark = run_query(watermark_query).rows[0] -%}

@@ -65,7 +65,7 @@ with checks as not materialized (
     ),
 
     redelivery as (
-        select {{ quality_scores_replaced_since(last_loaded_at) }} as replaced_built_checks
+        select {{ rows_replaced_since('quality_scores', last_loaded_at) }} as replaced_built_checks
     ),
 
     current_segments as (

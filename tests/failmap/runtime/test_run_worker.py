@@ -21,6 +21,7 @@ from dagster._core.definitions.reconstruct import ReconstructableRepository
 from dagster._core.errors import DagsterInvariantViolationError
 from dagster._core.launcher import LaunchRunContext
 
+from failmap import database
 from failmap.dagster_home import ensure_dagster_home
 from failmap.runtime import run_worker
 from failmap.runtime.dbt_client import SOCKET_VARIABLE
@@ -236,10 +237,24 @@ def _interrupted_dbt(env: dict[str, str], tmp_path: Path) -> int:
     args = ["show", "--inline", "select pg_sleep(60)", "--profiles-dir", "."]
     args += ["--target-path", str(tmp_path / "target")]
     process = subprocess.Popen([str(failmap_dbt), *args], cwd=REPO_ROOT / "dbt_project", env=env)
-    time.sleep(12)  # dbt started and the query runs
-    assert process.poll() is None
+    # Interrupt once the query runs, not after a fixed wait: on a loaded machine dbt's start and
+    # parse took longer than 12 s, and a SIGINT before the query did not stop the 60 s sleep.
+    deadline = time.monotonic() + 90
+    while not _sleep_query_runs(env["FAILMAP_DATABASE_URL"]):
+        assert process.poll() is None, "dbt ended before its query ran"
+        assert time.monotonic() < deadline, "dbt's query did not start within 90 s"
+        time.sleep(0.2)
     process.send_signal(signal.SIGINT)
     return process.wait(timeout=30)
+
+
+def _sleep_query_runs(url: str) -> bool:
+    with database.connect(url) as conn:
+        row = conn.execute(
+            "select count(*) from pg_stat_activity"
+            " where state = 'active' and query like '%%pg_sleep(60)%%' and pid != pg_backend_pid()"
+        ).fetchone()
+    return row is not None and row[0] > 0
 
 
 def test_interrupting_failmap_dbt_interrupts_the_forked_dbt(

@@ -1,0 +1,1 @@
+drop index raw.runs_loaded_at_brin;
