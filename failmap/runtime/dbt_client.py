@@ -27,7 +27,15 @@ LOST_CHILD_EXIT_CODE = 1
 
 
 def exec_installed_dbt(args: list[str]) -> None:
-    """Replace this process with the `dbt` installed beside this Python."""
+    """Replace this process with the `dbt` installed beside this Python.
+
+    SIGINT is how dagster-dbt stops dbt (a cancelled run). A process started in the background
+    of a shell without job control (`failmap up &` in a script) inherits SIGINT ignored, and an
+    ignored signal stays ignored across exec: Python would then install no KeyboardInterrupt
+    handler and dbt could not be stopped. Restoring the default first lets dbt's Python install
+    its own.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     dbt = Path(sys.executable).parent / "dbt"
     os.execv(dbt, [str(dbt), *args])
 

@@ -236,7 +236,14 @@ def _interrupted_dbt(env: dict[str, str], tmp_path: Path) -> int:
     failmap_dbt = Path(sys.executable).parent / "failmap-dbt"
     args = ["show", "--inline", "select pg_sleep(60)", "--profiles-dir", "."]
     args += ["--target-path", str(tmp_path / "target")]
-    process = subprocess.Popen([str(failmap_dbt), *args], cwd=REPO_ROOT / "dbt_project", env=env)
+    # Started with SIGINT ignored, as a shell without job control starts a background command
+    # (`failmap up &` in a script): the interrupt must reach dbt all the same.
+    process = subprocess.Popen(
+        [str(failmap_dbt), *args],
+        cwd=REPO_ROOT / "dbt_project",
+        env=env,
+        preexec_fn=_ignore_sigint,
+    )
     # Interrupt once the query runs, not after a fixed wait: on a loaded machine dbt's start and
     # parse took longer than 12 s, and a SIGINT before the query did not stop the 60 s sleep.
     deadline = time.monotonic() + 90
@@ -246,6 +253,10 @@ def _interrupted_dbt(env: dict[str, str], tmp_path: Path) -> int:
         time.sleep(0.2)
     process.send_signal(signal.SIGINT)
     return process.wait(timeout=30)
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _sleep_query_runs(url: str) -> bool:
