@@ -4,9 +4,12 @@ through indexes only when the planner knows how few rows their ranges hold."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psycopg
+import pytest
 
 from failmap.ingest import load_files
 from tests.failmap.ingest.conftest import run_row, score_row, write_csv
@@ -50,9 +53,7 @@ def test_a_first_load_is_analyzed_and_a_small_one_is_not(
     assert _estimated_rows(conn, "raw.quality_scores") == 310
 
 
-def _unsummarized_ranges(
-    conn: psycopg.Connection, index: str = "raw.quality_scores_loaded_at_brin"
-) -> int:
+def _unsummarized_ranges(conn: psycopg.Connection, index: str) -> int:
     """Summarizes what is left (so it changes the table's index: call it last) and says how much."""
     row = conn.execute("select brin_summarize_new_values(%s::regclass)", [index]).fetchone()
     conn.commit()
@@ -60,36 +61,27 @@ def _unsummarized_ranges(
     return int(row[0])
 
 
+@pytest.mark.parametrize(
+    ("kind", "make_row", "rows_per_file"),
+    [("quality_scores", score_row, 8000), ("runs", run_row, 6000)],
+)
 def test_the_loaded_at_brin_is_summarized_after_each_load(
-    conn: psycopg.Connection, inbox: Path
+    conn: psycopg.Connection,
+    inbox: Path,
+    kind: str,
+    make_row: Callable[[int], dict[str, Any]],
+    rows_per_file: int,
 ) -> None:
     """Until a range is summarized the BRIN returns it for any query: the segment model's "loaded
-    since the last build" read every page of a year of checks before autovacuum came."""
+    since the last build" read every page of a year of checks before autovacuum came, and the run
+    error models find the runs loaded since through the runs' BRIN."""
     # Ranges of 128 pages; the last, partial one stays unsummarized (it may still grow).
-    first = write_csv(inbox / "quality_scores_a.csv", [score_row(i) for i in range(8000)])
-    load_files(conn, [first])
-    second = write_csv(inbox / "quality_scores_b.csv", [score_row(i) for i in range(8000, 16000)])
-    load_files(conn, [second])
+    for part, rows in (("a", range(rows_per_file)), ("b", range(rows_per_file, 2 * rows_per_file))):
+        load_files(conn, [write_csv(inbox / f"{kind}_{part}.csv", [make_row(i) for i in rows])])
     pages = conn.execute(
-        "select pg_relation_size('raw.quality_scores') / current_setting('block_size')::int"
+        "select pg_relation_size(%s::regclass) / current_setting('block_size')::int",
+        [f"raw.{kind}"],
     ).fetchone()
     assert pages is not None and pages[0] > 2 * 128  # full ranges to summarize
 
-    assert _unsummarized_ranges(conn) == 0
-
-
-def test_the_runs_loaded_at_brin_is_summarized_after_each_load(
-    conn: psycopg.Connection, inbox: Path
-) -> None:
-    """The run error models find the runs loaded since their last build through it (they read
-    every run before: a scan of 1.08M runs per model at a year of data)."""
-    first = write_csv(inbox / "runs_a.csv", [run_row(i) for i in range(6000)])
-    load_files(conn, [first])
-    second = write_csv(inbox / "runs_b.csv", [run_row(i) for i in range(6000, 12000)])
-    load_files(conn, [second])
-    pages = conn.execute(
-        "select pg_relation_size('raw.runs') / current_setting('block_size')::int"
-    ).fetchone()
-    assert pages is not None and pages[0] > 2 * 128  # full ranges to summarize
-
-    assert _unsummarized_ranges(conn, "raw.runs_loaded_at_brin") == 0
+    assert _unsummarized_ranges(conn, f"raw.{kind}_loaded_at_brin") == 0
