@@ -12,3 +12,16 @@
         {%- endfor %}
     ) as dimension (name, value)
 {% endmacro %}
+
+{#- The names of those dimensions as a list of SQL string literals ('workflow', 'model', ...),
+    in the fixed order or, with `sorted`, alphabetically. -#}
+{% macro run_dimension_names(sorted=false) -%}
+    {%- set names = [] -%}
+    {%- for dimension in pattern_dimensions() if dimension != 'segment_position' -%}
+        {%- do names.append("'" ~ dimension ~ "'") -%}
+    {%- endfor -%}
+    {%- if sorted -%}
+        {%- set names = names | sort -%}
+    {%- endif -%}
+    {{- return(names | join(', ')) -}}
+{%- endmacro %}

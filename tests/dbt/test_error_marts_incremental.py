@@ -7,7 +7,12 @@ is built incrementally and compared with a full rebuild of every model (`except`
 every column but the classification stamp): a new day with a late run of an earlier day and
 re-delivered runs (one whose message changes, one failed run re-delivered as succeeded without
 errors); a signature regrouped; a severity edited in the catalog; a catalog pattern removed;
-another order of the phases; a table built before run_errors kept its bookkeeping columns.
+another order of the phases; tables built before run_errors kept its bookkeeping columns and
+before the per-day errors kept what error_signatures sums.
+
+Then the singular test assert_each_failed_run_has_one_fatal_error, which reads no run, still
+fails when the invariant breaks: PostgreSQL refuses a second fatal error of a run and a fatal
+error of a run that did not fail; a failed run left without one, or a declaration gone, fails it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from failmap import database
@@ -35,6 +41,7 @@ MODELS = {
     "run_errors": "marts.run_errors",
     "int_run_days_aggregated": "intermediate.int_run_days_aggregated",
     "int_run_error_days_aggregated": "intermediate.int_run_error_days_aggregated",
+    "int_run_dimensions_aggregated": "intermediate.int_run_dimensions_aggregated",
     "int_run_days_periods_mapped": "intermediate.int_run_days_periods_mapped",
     "error_signatures": "marts.error_signatures",
     "error_summary": "marts.error_summary",
@@ -96,6 +103,75 @@ def _load_regrouped(url: str, files: list[Path]) -> set[str]:
             ).fetchall()
             for owner in row
         }
+
+
+FATAL_ERROR_TEST = "assert_each_failed_run_has_one_fatal_error"
+
+
+def _fatal_error_problems(url: str, target: Path) -> list[str]:
+    """The problems the singular test finds (none when `dbt test` passes it)."""
+    try:
+        run_dbt(url, ["test", "--select", FATAL_ERROR_TEST], target)
+    except AssertionError:
+        compiled = next((target / "compiled").rglob(f"{FATAL_ERROR_TEST}.sql")).read_text()
+        with database.connect(url) as conn:
+            return [row[0] for row in conn.execute(compiled).fetchall()]
+    return []
+
+
+def _assert_fatal_errors_checked(url: str, target: Path) -> None:
+    """The singular test passes on what was built, and fails (or PostgreSQL refuses the row)
+    for each way the invariant can break."""
+    assert _fatal_error_problems(url, target) == []
+    with database.connect(url) as conn:
+        run_id, phase = conn.execute(
+            "select run_id, phase from marts.run_errors where is_fatal and phase is not null"
+            " order by run_error_id limit 1"
+        ).fetchone()
+        # A second fatal error of a failed run.
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute(
+                "insert into marts.run_errors (run_error_id, run_id, phase, message,"
+                " error_source, is_fatal, run_status, started_on)"
+                " select run_id || '|again', run_id, 'again', message, error_source, is_fatal,"
+                " run_status, started_on"
+                " from marts.run_errors where run_id = %s and phase = %s",
+                [run_id, phase],
+            )
+        conn.rollback()
+        # A fatal error of a run that succeeded.
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute(
+                "update marts.run_errors set is_fatal = true where run_error_id ="
+                " (select min(run_error_id) from marts.run_errors where run_status = 'succeeded')"
+            )
+        conn.rollback()
+        # A failed run without its fatal error, once the day is counted again.
+        conn.execute(
+            "update marts.run_errors set is_fatal = false where run_id = %s and is_fatal", [run_id]
+        )
+        conn.commit()
+    run_dbt(url, ["run", "--full-refresh", "--select", "int_run_error_days_aggregated"], target)
+    assert _fatal_error_problems(url, target) == ["failed runs and fatal errors differ"]
+    run_dbt(url, ["run", "--full-refresh", "--select", "run_errors+"], target)
+    assert _fatal_error_problems(url, target) == []
+    # The declarations gone.
+    with database.connect(url) as conn:
+        conn.execute(
+            "alter table marts.run_errors drop constraint run_errors_fatal_only_when_failed"
+        )
+        index = conn.execute(
+            "select indexrelid::regclass::text from pg_index"
+            " where indrelid = 'marts.run_errors'::regclass and indisunique"
+        ).fetchone()[0]
+        conn.execute(f"drop index {index}")
+    assert sorted(_fatal_error_problems(url, target)) == [
+        "no check constraint run_errors_fatal_only_when_failed",
+        "no unique index on run_id over the fatal errors",
+    ]
+    # An incremental build gives an existing table both again.
+    run_dbt(url, ["run", "--select", "run_errors"], target)
+    assert _fatal_error_problems(url, target) == []
 
 
 def _day(run: dict[str, str]) -> dt.date:
@@ -244,4 +320,11 @@ def test_run_error_marts_built_incrementally_equal_a_full_rebuild(
         conn.execute(
             "alter table intermediate.int_error_messages_classified drop column classified_at"
         )
+        # Before the per-day errors kept what error_signatures sums.
+        for column in ("signature_run_count", "first_started_at", "last_started_at"):
+            conn.execute(
+                f"alter table intermediate.int_run_error_days_aggregated drop column {column}"
+            )
     _compare(url, target, *vars_arg)
+
+    _assert_fatal_errors_checked(url, target)

@@ -4,8 +4,9 @@
     index. `deparsed` is the predicate as PostgreSQL prints it back (`pg_get_expr`), which the
     check compares. The index is unnamed: a full refresh runs its post-hooks while the table it
     replaces still exists under a backup name with its own indexes, so a fixed name could be taken
-    and `if not exists` would then skip the new table. -#}
-{% macro partial_index(relation, column, predicate, deparsed) -%}
+    and `if not exists` would then skip the new table. With `unique`, a unique index: PostgreSQL
+    then refuses two rows with the same `column` among those `predicate` keeps. -#}
+{% macro partial_index(relation, column, predicate, deparsed, unique=false) -%}
     do $partial_index$
     begin
         if not exists (
@@ -14,8 +15,9 @@
             where
                 indrelid = '{{ relation }}'::regclass
                 and pg_catalog.pg_get_expr(indpred, indrelid) = '{{ deparsed }}'
+                and indisunique = {{ 'true' if unique else 'false' }}
         ) then
-            create index on {{ relation }} ({{ column }}) where {{ predicate }};
+            create {{ 'unique ' if unique }}index on {{ relation }} ({{ column }}) where {{ predicate }};
         end if;
     end
     $partial_index$

@@ -9,10 +9,13 @@
     )
 }}
 
--- One row per UTC day, phase, category and signature with run errors: how many errors, how
--- many of them fatal, how many the run got past. A run has at most one error per phase (and
--- one failure_reason row), so a row's errors are as many distinct runs, and counts add up over
--- days and categories. The error marts sum these rows over periods instead of every error.
+-- One row per UTC day, phase, category, match type, signature and (for fatal errors) the
+-- run's error_code with run errors: how many errors, how many of them fatal, how many the run
+-- got past, of how many runs each is the first error with its signature, and the first and
+-- last run start. A run has at most one error per phase (and one failure_reason row), so a
+-- row's errors are as many distinct runs, and counts add up over days and categories. The
+-- error marts sum these rows over periods (error_signatures over all days) instead of every
+-- error.
 --
 -- Incremental by day: a refresh sums again only the days whose errors may have changed: the
 -- days whose runs changed (intermediate.int_run_days_aggregated has other totals or a newer
@@ -59,9 +62,10 @@ run_days as (
         group by built.day
     ),
 
-    -- A table built before the phases were kept counts as built with other phases.
+    -- A table built before the phases, or the counts error_signatures sums, were kept counts
+    -- as built with other phases: every day is summed again.
     watermarks as (
-        {% if built_has_column('pipeline_phases') %}
+        {% if built_has_column('pipeline_phases') and built_has_column('signature_run_count') %}
             select
                 coalesce(
                     bool_or(built.pipeline_phases != '{{ var("pipeline_phases") | join(",") }}'),
@@ -96,24 +100,43 @@ run_days as (
     ),
 {% endif %}
 
+-- Whether an error is the first of its run with its signature: summed over a signature's
+-- rows, these count its distinct runs (a run belongs to one day).
+run_errors_marked as (
+    select
+        run_errors.*,
+        case when run_errors.is_fatal then run_errors.error_code end as fatal_error_code,
+        row_number() over (
+            partition by run_errors.run_id, run_errors.signature_id
+            order by run_errors.run_error_id
+        ) = 1 as is_first_of_signature_in_run
+    from run_errors
+),
+
 error_days as (
     select
-        run_errors.started_on as day,
-        run_errors.phase,
-        run_errors.category,
-        run_errors.match_type,
-        run_errors.signature_id,
+        run_errors_marked.started_on as day,
+        run_errors_marked.phase,
+        run_errors_marked.category,
+        run_errors_marked.match_type,
+        run_errors_marked.signature_id,
+        run_errors_marked.fatal_error_code,
         count(*) as error_count,
-        count(*) filter (where run_errors.is_fatal) as fatal_error_count,
-        count(*) filter (where run_errors.is_recovery_succeeded) as recovered_error_count,
-        max(run_errors.classified_at) as last_classified_at
-    from run_errors
+        count(*) filter (where run_errors_marked.is_fatal) as fatal_error_count,
+        count(*) filter (where run_errors_marked.is_recovery_succeeded) as recovered_error_count,
+        count(*) filter (where run_errors_marked.is_first_of_signature_in_run)
+            as signature_run_count,
+        min(run_errors_marked.started_at) as first_started_at,
+        max(run_errors_marked.started_at) as last_started_at,
+        max(run_errors_marked.classified_at) as last_classified_at
+    from run_errors_marked
     group by
-        run_errors.started_on,
-        run_errors.phase,
-        run_errors.category,
-        run_errors.match_type,
-        run_errors.signature_id
+        run_errors_marked.started_on,
+        run_errors_marked.phase,
+        run_errors_marked.category,
+        run_errors_marked.match_type,
+        run_errors_marked.signature_id,
+        run_errors_marked.fatal_error_code
 ),
 
 final as (
@@ -123,9 +146,13 @@ final as (
         error_days.category,
         error_days.match_type,
         error_days.signature_id,
+        error_days.fatal_error_code,
         error_days.error_count,
         error_days.fatal_error_count,
         error_days.recovered_error_count,
+        error_days.signature_run_count,
+        error_days.first_started_at,
+        error_days.last_started_at,
         error_days.last_classified_at,
         run_days.total_count as day_run_count,
         run_days.failure_count as day_failed_run_count,
@@ -143,9 +170,13 @@ final as (
             null::text as category,
             null::text as match_type,
             null::text as signature_id,
+            null::text as fatal_error_code,
             null::bigint as error_count,
             null::bigint as fatal_error_count,
             null::bigint as recovered_error_count,
+            null::bigint as signature_run_count,
+            null::timestamptz as first_started_at,
+            null::timestamptz as last_started_at,
             null::timestamptz as last_classified_at,
             null::bigint as day_run_count,
             null::bigint as day_failed_run_count,

@@ -3,8 +3,23 @@
 -- occurrences. What it is, how bad, the likely root cause, the solution and the fix time from
 -- the error catalog, with the evidence: counts, dates, phase, an example, and the dimension
 -- value (workflow, model, LoRA, character, scene type) its errors concentrate in, if any.
+-- Only the columns used: the members below are kept for two reads, and every column of every
+-- run error spilled to disk.
 with run_errors as (
-    select * from {{ ref('run_errors') }}
+    select
+        run_errors.run_id,
+        run_errors.category,
+        run_errors.match_type,
+        run_errors.signature_id,
+        run_errors.is_fatal,
+        run_errors.is_recovery_succeeded,
+        run_errors.started_at,
+        run_errors.phase,
+        {%- for dimension in pattern_dimensions() if dimension != 'segment_position' %}
+            run_errors.{{ dimension }},
+        {%- endfor %}
+        run_errors.message
+    from {{ ref('run_errors') }} as run_errors
 ),
 
 signatures as (
@@ -15,9 +30,9 @@ catalog as (
     select * from {{ ref('error_catalog') }}
 ),
 
--- `not materialized`: read twice (the count, the counts per value), never copied.
-runs as not materialized (
-    select * from {{ ref('stg_raw__runs') }}
+-- Runs per value of each run dimension, null (no value) included (counted incrementally).
+run_dimension_counts as (
+    select * from {{ ref('int_run_dimensions_aggregated') }}
 ),
 
 unknown_signatures as (
@@ -74,36 +89,16 @@ member_dimensions as (
     group by members.recommendation_id, dimension.name, dimension.value
 ),
 
-run_total as (
-    select count(*) as run_count
-    from runs
-),
-
--- Runs per value of each dimension in one pass (a grouping set per dimension: the other
--- dimensions are null in its rows, and null values are dropped below).
-run_dimension_counts as (
-    select
-        {%- for dimension in pattern_dimensions() if dimension != 'segment_position' %}
-            runs.{{ dimension }},
-        {%- endfor %}
-        count(*) as run_count
-    from runs
-    group by grouping sets (
-        {%- for dimension in pattern_dimensions() if dimension != 'segment_position' %}
-            (runs.{{ dimension }}){{ ',' if not loop.last }}
-        {%- endfor %}
-    )
-),
-
+-- A value's share of all runs: each dimension's rows, null included, count every run.
 run_dimensions as (
     select
-        dimension.name as dimension,
-        dimension.value as dimension_value,
-        run_dimension_counts.run_count::double precision / run_total.run_count as run_share
+        run_dimension_counts.dimension,
+        run_dimension_counts.dimension_value,
+        run_dimension_counts.run_count::double precision
+        / sum(run_dimension_counts.run_count) over (
+            partition by run_dimension_counts.dimension
+        ) as run_share
     from run_dimension_counts
-    cross join run_total
-    cross join {{ run_dimension_values('run_dimension_counts') }}
-    where dimension.value is not null
 ),
 
 scored_dimensions as (
