@@ -121,9 +121,10 @@ def write_day_move(history_file: Path, out: Path, day: dt.date, days_later: int)
     return segment
 
 
-def write_late_check(first_file: Path, out: Path) -> str:
+def write_late_check(first_file: Path, out: Path, evaluated_at: str | None = None) -> str:
     """Write a later file with one new failed check (a new score_id) for a segment of
-    `first_file` that passed; returns that segment. No built check is replaced."""
+    `first_file` that passed; returns that segment. No built check is replaced. With
+    `evaluated_at` (later than the segment's checks) the check moves the segment to that day."""
     header, by_segment = _segments(first_file)
     segment, checks = next(
         (s, c) for s, c in reversed(by_segment.items()) if all(x["passed"] == "true" for x in c)
@@ -135,6 +136,8 @@ def write_late_check(first_file: Path, out: Path) -> str:
         passed="false",
         failure_reason="judged late",
     )
+    if evaluated_at is not None:
+        late["evaluated_at"] = evaluated_at
     write_rows(out, header, [late])
     return segment
 

@@ -1,12 +1,15 @@
-"""The per-day cube and the per-day heatmap built incrementally equal a full rebuild.
+"""The per-day models and the cells built incrementally equal a full rebuild.
 
-intermediate.int_daily_cells_aggregated and marts.daily_failure_heatmap recompute only the days
-whose segments changed (other totals or a newer load). Demo data is loaded and built; then,
-three times, later files are loaded, the models built incrementally and compared with a full
-rebuild (`except` both ways): a new day with a late check for a day built before, then re-deliveries
-that change an outcome, move a check to another segment, move a segment to a later day and
-empty a segment; then a segment moved off a day no other row touches. The second time the
-rows of a day no file touched must not be rewritten.
+intermediate.int_daily_cells_aggregated, intermediate.int_trend_days_aggregated and
+marts.daily_failure_heatmap recompute only the days whose segments changed (other totals or a
+newer load); intermediate.int_cells_aggregated adds a new day's cells to those built and sums
+every day again after any other change. Demo data is loaded and built; then, five times, later
+files are loaded, the models built incrementally and compared with a full rebuild (`except`
+both ways): a new day alone (only the cells it has segments in may be rewritten), a new check
+moving a segment of the first day to the new day (no check replaced), a day later
+with a late check for a day built before, then re-deliveries that change an outcome, move a
+check to another segment, move a segment to a later day and empty a segment (the rows of a day
+no file touched must not be rewritten); then a segment moved off a day no other row touches.
 Last, a heatmap built before it kept last_loaded_at (an upgraded home) is rebuilt in full.
 """
 
@@ -34,19 +37,26 @@ DAYS = 6
 TABLES = {
     "int_segments_outcomes_derived": "intermediate.int_segments_outcomes_derived",
     "int_daily_cells_aggregated": "intermediate.int_daily_cells_aggregated",
+    "int_cells_aggregated": "intermediate.int_cells_aggregated",
+    "int_trend_days_aggregated": "intermediate.int_trend_days_aggregated",
     "daily_failure_heatmap": "marts.daily_failure_heatmap",
 }
 UNTOUCHED_DAY = START + dt.timedelta(days=1)
 MOVED_FROM = START + dt.timedelta(days=3)
-# The row versions of a day no later file touches, in both per-day models.
+# The row versions of a day no later file touches, in the per-day models.
 UNTOUCHED_ROWS = f"""
     select 'cube', xmin::text from intermediate.int_daily_cells_aggregated
     where day = '{UNTOUCHED_DAY}'
     union all
     select 'heatmap', xmin::text from marts.daily_failure_heatmap
     where day = '{UNTOUCHED_DAY}'
+    union all
+    select 'trend', xmin::text from intermediate.int_trend_days_aggregated
+    where day = '{UNTOUCHED_DAY}'
     order by 1, 2
 """  # noqa: S608
+# The cells' row versions: a new day alone rewrites only the cells it has segments in.
+CELL_ROWS = "select cell_hash, xmin::text from intermediate.int_cells_aggregated"
 
 
 def test_per_day_models_built_incrementally_equal_a_full_rebuild(
@@ -56,26 +66,57 @@ def test_per_day_models_built_incrementally_equal_a_full_rebuild(
     demo.write_demo_data(history, days=DAYS, segments_per_day=150, seed=3, start=START)
     url = loaded_database(server_url, sorted(history.iterdir()))
     target = tmp_path / "target"
-    run_dbt(url, ["run", "--select", "+daily_failure_heatmap"], target)
+    run_dbt(
+        url,
+        ["run", "--select", "+daily_failure_heatmap", "+int_trend_days_aggregated"],
+        target,
+    )
     first_file = min(history.glob("quality_scores_*.csv"))
 
-    # A new day, and a late check for a day built before.
-    new_day = tmp_path / "new_day"
+    # A new day alone: the cells add it, and only the cells it has segments in are rewritten.
+    new_day = START + dt.timedelta(days=DAYS)
+    demo.write_demo_data(tmp_path / "new_day", days=1, segments_per_day=150, seed=4, start=new_day)
+    with database.connect(url) as conn:
+        cells_before = set(conn.execute(CELL_ROWS).fetchall())
+    with database.connect(url) as conn:
+        load_files(conn, sorted((tmp_path / "new_day").iterdir()))
+    found, cells_after = incremental_versus_rebuild(url, TABLES, target, observe=CELL_ROWS)
+    assert found == dict.fromkeys(TABLES, (0, 0))
+    with database.connect(url) as conn:
+        new_day_cells = {
+            row[0]
+            for row in conn.execute(
+                "select cell_hash from intermediate.int_cells_aggregated where last_day = %s",
+                [new_day],
+            ).fetchall()
+        }
+        new_days = conn.execute(
+            "select count(*) from marts.daily_failure_heatmap where day = %s", [new_day]
+        ).fetchone()[0]
+    assert new_days > 0
+    rewritten = {cell for cell, version in set(cells_after) - cells_before}
+    assert new_day_cells and rewritten == new_day_cells
+
+    # A new check (no check replaced) dated on the new day for a segment of the first day: the
+    # segment leaves its day without a newer load on that day pointing at it.
+    moved_late = tmp_path / "quality_scores_moved_late.csv"
+    write_late_check(first_file, moved_late, evaluated_at=f"{new_day}T12:00:00+00:00")
+    with database.connect(url) as conn:
+        load_files(conn, [moved_late])
+    found, _ = incremental_versus_rebuild(url, TABLES, target)
+    assert found == dict.fromkeys(TABLES, (0, 0))
+
+    # A day later, and a late check for a day built before: every cell is summed again.
+    next_day = tmp_path / "next_day"
     demo.write_demo_data(
-        new_day, days=1, segments_per_day=150, seed=4, start=START + dt.timedelta(days=DAYS)
+        next_day, days=1, segments_per_day=150, seed=5, start=new_day + dt.timedelta(days=1)
     )
     late_file = tmp_path / "quality_scores_late.csv"
     write_late_check(first_file, late_file)
     with database.connect(url) as conn:
-        load_files(conn, [*sorted(new_day.iterdir()), late_file])
+        load_files(conn, [*sorted(next_day.iterdir()), late_file])
     found, _ = incremental_versus_rebuild(url, TABLES, target)
     assert found == dict.fromkeys(TABLES, (0, 0))
-    with database.connect(url) as conn:
-        new_days = conn.execute(
-            "select count(*) from marts.daily_failure_heatmap where day = %s",
-            [START + dt.timedelta(days=DAYS)],
-        ).fetchone()[0]
-    assert new_days > 0
 
     # Re-deliveries of built checks, on the first days only.
     redelivered = tmp_path / "quality_scores_redelivered.csv"

@@ -143,6 +143,17 @@ group by grouping sets (
     )
 {%- endmacro %}
 
+{#- True when two cells (columns named after the dimensions) have the same six values, but
+    `without`: a join condition of plain equalities, which PostgreSQL can hash. -#}
+{% macro same_cell(cell, other, without=none) -%}
+    (
+        {%- for dimension in pattern_dimensions() if dimension != without %}
+        {% if not loop.first %}and {% endif -%}
+        {{ cell }}.{{ dimension }} = {{ other }}.{{ dimension }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
 {#- True when two combinations (`dimension_<dim>` columns) have the same value (or both none) on
     every dimension but `without`. -#}
 {% macro same_values(relation, other, without=none) -%}

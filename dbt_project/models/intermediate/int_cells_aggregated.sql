@@ -1,31 +1,189 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='cell_hash',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        indexes=[{'columns': ['cell_hash'], 'unique': true}],
+        post_hook="delete from {{ this }} where segment_count = 0",
+    )
+}}
+
 -- One row per combination of all six dimension values over the whole history (the per-day
 -- cube summed over days): the cells every combination is a union of. `cell_hash` identifies
 -- the cell, so a sum of hashes fingerprints the set of cells (= segments) a combination covers.
-with daily_cells as (
+-- Incremental by cell: when every segment loaded since the newest load built lies on a day
+-- after the last day built (a new day's file), no file loaded since replaced checks loaded
+-- before (the ledger's `rows_replaced`) and no check loaded since joined a segment built before
+-- (`built_segments_changed_since`), no day summed before changed: the cube's rows of the
+-- new days, read through its index on day, are added to the cells built. Otherwise every cell
+-- is summed again from the whole cube (a read of every day, which a new day no longer pays),
+-- and a built cell the cube no longer has comes out with no segments and is deleted by the
+-- post-hook. A table built before it kept `last_day` (an older failmap) is summed again.
+-- depends_on: {{ ref('int_segments_outcomes_derived') }} (read by incremental builds only)
+-- depends_on: {{ ref('stg_raw__ingested_files') }} (read by incremental builds only)
+-- depends_on: {{ ref('stg_raw__quality_scores') }} (read by incremental builds only)
+{%- set is_additive_possible = built_has_column('last_day') %}
+{%- if is_additive_possible -%}
+    {%- set last_loaded_at = built_watermark('last_loaded_at') -%}
+{%- endif %}
+-- `not materialized`: the cube is read only where a CTE filters it, never copied.
+with daily_cells as not materialized (
     select * from {{ ref('int_daily_cells_aggregated') }}
 ),
 
+{% if is_incremental() %}
+    -- `not materialized`: a new day's cells are looked up through the unique index.
+    built as not materialized (
+        select * from {{ this }}
+    ),
+
+    {% if is_additive_possible %}
+        segments as not materialized (
+            select * from {{ ref('int_segments_outcomes_derived') }}
+        ),
+
+        built_extent as (
+            select max(built.last_day) as last_day
+            from built
+        ),
+
+        additive as (
+            select
+                built_extent.last_day is not null
+                and not {{ built_segments_changed_since(last_loaded_at) }}
+                and not exists (
+                    select
+                    from segments
+                    where
+                        segments.loaded_at > {{ last_loaded_at }}
+                        and segments.day <= built_extent.last_day
+                ) as is_additive
+            from built_extent
+        ),
+
+        new_days as (
+            select
+                generate_series(
+                    built_extent.last_day + 1,
+                    (select max(daily_cells.day) from daily_cells),
+                    interval '1 day'
+                )::date as day
+            from built_extent
+        ),
+    {% else %}
+        additive as (
+            select false as is_additive
+        ),
+    {% endif %}
+
+    -- One of the two branches runs (its one-time filter): the new days, or every day.
+    counted_cells as (
+        {%- if is_additive_possible %}
+            select daily_cells.*
+            from daily_cells
+            where
+                (select additive.is_additive from additive)
+                -- An array, not a range on a subquery's value: the planner then reads the new
+                -- days through the cube's index on day.
+                and daily_cells.day = any(array(select new_days.day from new_days))
+
+            union all
+        {% endif %}
+
+        select daily_cells.*
+        from daily_cells
+        where not (select additive.is_additive from additive)
+    ),
+{% else %}
+    counted_cells as (
+        select * from daily_cells
+    ),
+{% endif %}
+
 summed as (
     select
-        {{ dimension_columns('daily_cells', prefix='') }},
-        sum(daily_cells.segment_count)::bigint as segment_count,
-        sum(daily_cells.failure_count)::bigint as failure_count
-    from daily_cells
+        {{ dimension_columns('counted_cells', prefix='') }},
+        sum(counted_cells.segment_count)::bigint as segment_count,
+        sum(counted_cells.failure_count)::bigint as failure_count,
+        max(counted_cells.day) as last_day,
+        max(counted_cells.last_loaded_at) as last_loaded_at
+    from counted_cells
     group by
-        {{ dimension_columns('daily_cells', prefix='') }}
+        {{ dimension_columns('counted_cells', prefix='') }}
 ),
 
-final as (
+-- The columns in the table's order (last_day and last_loaded_at were added last).
+hashed as (
     select
-        summed.*,
+        {{ dimension_columns('summed', prefix='') }},
+        summed.segment_count,
+        summed.failure_count,
         hashtextextended(
             concat_ws(
                 '|',
                 {{ dimension_columns('summed', prefix='') }}
             ),
             0
-        ) as cell_hash
+        ) as cell_hash,
+        summed.last_day,
+        summed.last_loaded_at
     from summed
-)
+),
+
+{% if is_incremental() %}
+    -- Added to the cells built, or (every day summed) as summed, plus the built cells the cube
+    -- no longer has, with no segments.
+    merged as (
+        {%- if is_additive_possible %}
+            select
+                {{ dimension_columns('hashed', prefix='') }},
+                hashed.segment_count + coalesce(built.segment_count, 0) as segment_count,
+                hashed.failure_count + coalesce(built.failure_count, 0) as failure_count,
+                hashed.cell_hash,
+                hashed.last_day,
+                greatest(hashed.last_loaded_at, built.last_loaded_at) as last_loaded_at
+            from hashed
+            cross join additive
+            left join built
+                on hashed.cell_hash = built.cell_hash
+            where additive.is_additive
+
+            union all
+        {% endif %}
+
+        select hashed.*
+        from hashed
+        cross join additive
+        where not additive.is_additive
+
+        union all
+
+        select
+            {{ dimension_columns('built', prefix='') }},
+            0::bigint as segment_count,
+            0::bigint as failure_count,
+            built.cell_hash,
+            null::date as last_day,
+            null::timestamptz as last_loaded_at
+        from built
+        cross join additive
+        where
+            not additive.is_additive
+            and not exists (
+                select
+                from hashed
+                where hashed.cell_hash = built.cell_hash
+            )
+    ),
+
+    final as (
+        select * from merged
+    )
+{% else %}
+    final as (
+        select * from hashed
+    )
+{% endif %}
 
 select * from final

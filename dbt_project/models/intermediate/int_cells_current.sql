@@ -14,7 +14,8 @@
 -- The pre-hook turns merge joins off for this model's transaction: joining the per-day cube
 -- to the cells on their six text values, the planner sorted both sides (every day's cells,
 -- 0.9 s at 5.1M check rows); a hash join reads them in 0.2 s.
-with daily_cells as (
+-- `not materialized`: the cube is read only through the filters below, never copied.
+with daily_cells as not materialized (
     select * from {{ ref('int_daily_cells_aggregated') }}
 ),
 
@@ -97,7 +98,29 @@ cell_epochs as (
         on cells.cell_hash = cell_pattern_epochs.cell_hash
 ),
 
+-- A cell without an epoch counts its whole history: the cell's own totals. Only the cells
+-- with one read the cube, from the earliest epoch on (an array of days: the cube's index on
+-- day then reads those days instead of every day of the history).
+epoch_days as (
+    select
+        generate_series(
+            min(cell_epochs.starts_on),
+            (select max(daily_cells.day) from daily_cells),
+            interval '1 day'
+        )::date as day
+    from cell_epochs
+),
+
 current_counts as (
+    select
+        cell_epochs.cell_hash,
+        cell_epochs.segment_count,
+        cell_epochs.failure_count
+    from cell_epochs
+    where cell_epochs.starts_on is null
+
+    union all
+
     select
         cell_epochs.cell_hash,
         sum(daily_cells.segment_count)::bigint as segment_count,
@@ -105,13 +128,9 @@ current_counts as (
     from cell_epochs
     inner join daily_cells
         on
-            cell_epochs.workflow = daily_cells.workflow
-            and cell_epochs.model = daily_cells.model
-            and cell_epochs.lora = daily_cells.lora
-            and cell_epochs.character = daily_cells.character
-            and cell_epochs.scene_type = daily_cells.scene_type
-            and cell_epochs.segment_position = daily_cells.segment_position
-            and (cell_epochs.starts_on is null or cell_epochs.starts_on <= daily_cells.day)
+            {{ same_cell('cell_epochs', 'daily_cells') }}
+            and cell_epochs.starts_on <= daily_cells.day
+    where daily_cells.day = any(array(select epoch_days.day from epoch_days))
     group by cell_epochs.cell_hash
 ),
 

@@ -12,11 +12,14 @@
 -- Incremental by day: a refresh recomputes only the days whose segments changed: the days of
 -- the segments loaded since the newest load built (through the segment model's index on
 -- loaded_at; the watermark is a literal, see `built_watermark`). Only when a file loaded since
--- replaced checks loaded before (the ledger's `rows_replaced`) can a segment have moved to
--- another day or vanished without a newer load; then every day's totals are compared with what
--- was built (a read of every segment: 3 s at a year of data, which a new day no longer pays).
+-- replaced checks loaded before (the ledger's `rows_replaced`), or a check loaded since joined a
+-- segment built before (`built_segments_changed_since`), can a segment have moved to another
+-- day or vanished without a newer load on the day it left; then every day's totals are compared
+-- with what was built (a read of every segment: 3 s at a year of data, which a new day of new
+-- segments does not pay).
 -- `not materialized`: segments are read only where a CTE filters them, never copied.
 -- depends_on: {{ ref('stg_raw__ingested_files') }} (read by incremental builds only)
+-- depends_on: {{ ref('stg_raw__quality_scores') }} (read by incremental builds only)
 {%- if is_incremental() -%}
     {%- set last_loaded_at = built_watermark('last_loaded_at') -%}
 {%- endif %}
@@ -40,7 +43,7 @@ with segments as not materialized (
             count(*) filter (where segments.is_failed) as failure_count,
             max(segments.loaded_at) as last_loaded_at
         from segments
-        where {{ rows_replaced_since('quality_scores', last_loaded_at) }}
+        where {{ built_segments_changed_since(last_loaded_at) }}
         group by segments.day
     ),
 

@@ -92,12 +92,7 @@ warning_days as (
         daily_cells.day > warned_configurations.warned_on as is_after
     from warned_configurations
     inner join daily_cells
-        on
-            warned_configurations.workflow = daily_cells.workflow
-            and warned_configurations.model = daily_cells.model
-            and warned_configurations.lora = daily_cells.lora
-            and warned_configurations.character = daily_cells.character
-            and warned_configurations.scene_type = daily_cells.scene_type
+        on {{ same_cell('warned_configurations', 'daily_cells', without='segment_position') }}
 ),
 
 warning_sums as (
