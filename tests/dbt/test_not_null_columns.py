@@ -16,20 +16,29 @@ from failmap import database
 from failmap.dbt_invoke import DbtFailed, invoke_dbt
 from tests.dbt.conftest import new_database, run_dbt
 
-SEGMENTS_TEST = "not_null_int_segments_outcomes_derived"
+RUN_DAYS_TEST = "not_null_int_run_days_aggregated"
 
 
 def _built_with(server_url: str, tmp_path: Path, rows: list[tuple[object, ...]]) -> str:
-    """A new database with the segment model built (empty), then these rows inserted into it
-    (segment, job, workflow, lora, is_failed; the other required columns filled in)."""
+    """A new database with the run-day model built (empty), then these rows inserted into it
+    (day, status, run_count, last_loaded_at)."""
     url = new_database(server_url)
-    run_dbt(url, ["run", "--select", "+int_segments_outcomes_derived"], tmp_path)
+    run_dbt(
+        url,
+        [
+            "build",
+            "--select",
+            "+int_run_days_aggregated",
+            "--exclude-resource-type",
+            "test",
+            "unit_test",
+        ],
+        tmp_path,
+    )
     with database.connect(url) as conn, conn.cursor() as cur:
         cur.executemany(
-            "insert into intermediate.int_segments_outcomes_derived (segment_id, job_id, workflow,"
-            " model, lora, character, scene_type, segment_position_bucket, day, is_failed,"
-            " check_count)"
-            " values (%s, %s, %s, 'm', %s, 'none', 'talk', '1-3', '2026-01-01', %s, 1)",
+            "insert into intermediate.int_run_days_aggregated"
+            " (day, status, run_count, last_loaded_at) values (%s, %s, %s, %s)",
             rows,
         )
     return url
@@ -40,27 +49,27 @@ def test_a_null_fails_naming_its_columns(server_url: str, tmp_path: Path) -> Non
         server_url,
         tmp_path,
         [
-            ("s1", "j1", "wf", "none", False),
-            ("s2", "j2", None, None, True),
-            ("s3", "j3", None, "l1", False),
+            ("2026-01-01", "succeeded", 3, "2026-01-02T00:00:00Z"),
+            ("2026-01-02", None, 2, None),
+            ("2026-01-03", None, 1, "2026-01-04T00:00:00Z"),
         ],
     )
-    with pytest.raises(DbtFailed, match=SEGMENTS_TEST):
-        invoke_dbt(["test", "--select", SEGMENTS_TEST], url=url, target_path=tmp_path)
+    with pytest.raises(DbtFailed, match=RUN_DAYS_TEST):
+        invoke_dbt(["test", "--select", RUN_DAYS_TEST], url=url, target_path=tmp_path)
 
-    compiled = next((tmp_path / "compiled").rglob(f"{SEGMENTS_TEST}.sql")).read_text()
+    compiled = next((tmp_path / "compiled").rglob(f"{RUN_DAYS_TEST}.sql")).read_text()
     with database.connect(url) as conn:
         failing = conn.execute(compiled).fetchall()
-    assert sorted(failing) == [("lora", 1), ("workflow", 2)]
+    assert sorted(failing) == [("last_loaded_at", 1), ("status", 2)]
 
 
 def test_it_passes_without_nulls(server_url: str, tmp_path: Path) -> None:
     url = _built_with(
         server_url,
         tmp_path,
-        [("s1", "j1", "wf", "none", False)],
+        [("2026-01-01", "succeeded", 3, "2026-01-02T00:00:00Z")],
     )
-    result = run_dbt(url, ["test", "--select", SEGMENTS_TEST], tmp_path)
+    result = run_dbt(url, ["test", "--select", RUN_DAYS_TEST], tmp_path)
     assert [r.status for r in result.results if r.node.resource_type == "test"] == ["pass"]
 
 
@@ -79,5 +88,5 @@ def test_no_plain_per_column_not_null_test_is_left(tmp_path: Path) -> None:
         for n in tests
         if (n.get("test_metadata") or {}).get("name") == "not_null_columns"
     }
-    assert "is_failed" in folded["model.failmap.int_segments_outcomes_derived"]
+    assert "run_count" in folded["model.failmap.int_run_days_aggregated"]
     assert len(folded) > 40

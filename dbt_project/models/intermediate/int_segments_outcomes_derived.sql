@@ -11,6 +11,7 @@
         post_hook=[
             "{{ partial_index(this, 'segment_id', 'check_count = 0', '(check_count = 0)') }}",
             "delete from {{ this }} where check_count = 0",
+            "{{ check_constraint(this, 'segment_columns_not_null', segment_columns_not_null()) }}",
             "{{ partial_index(this, 'evaluated_at', 'is_failed', 'is_failed') }}",
         ],
     )
@@ -35,6 +36,9 @@
 -- built row with it and the post-hook deletes it (found through a partial index that holds only
 -- stand-ins).
 -- `--full-refresh` rebuilds everything.
+-- Not null: a check constraint (post-hook; adding it to an existing table checks every row
+-- once) holds every column the patterns group by to not null on all rows but the stand-ins, and
+-- the model's test reads that declaration instead of every row (`not_null_by_constraint`).
 -- A partial index on evaluated_at over the failed segments serves marts.failed_segments, a view
 -- of this model's failed rows: the drill-down's newest failed segments of a period.
 -- depends_on: {{ ref('stg_raw__ingested_files') }} (read by incremental builds only)
