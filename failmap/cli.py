@@ -98,5 +98,16 @@ def _register_commands() -> None:
 _register_commands()
 
 
+def run() -> None:
+    """The `failmap` console script: the command, then a quick exit (`failmap.process_exit`).
+
+    Tests invoke `main` with click's CliRunner, in their own process; only a process that is
+    the command ends this way.
+    """
+    from failmap.process_exit import run_and_exit
+
+    run_and_exit(main)
+
+
 if __name__ == "__main__":
-    main()
+    run()
