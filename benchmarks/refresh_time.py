@@ -19,6 +19,7 @@ never asserted; the machine's load average is printed with it.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import shutil
@@ -104,7 +105,7 @@ def timed_refresh(env: dict[str, str], log: Path) -> dict[str, float]:
 
     tail = LogTail(Path(env["FAILMAP_HOME"]) / "logs", on_line)
     tail.start()
-    command = [sys.executable, "-c", "from failmap.cli import main; main()", "refresh"]
+    command = [sys.executable, "-m", "failmap.cli", "refresh"]
     # Not from this checkout's directory: `python -c` puts the working directory first on
     # sys.path, ahead of --source.
     with subprocess.Popen(
@@ -168,12 +169,31 @@ def report(title: str, seen: dict[str, float]) -> None:
 
 def stop_home(env: dict[str, str], home: Path, *, keep: bool) -> None:
     """Stop the home's embedded PostgreSQL, then delete the home unless it is to be kept."""
-    stop = [sys.executable, "-c", "from failmap.cli import main; main()", "db", "stop"]
+    stop = [sys.executable, "-m", "failmap.cli", "db", "stop"]
     subprocess.run(stop, env=env, cwd=home, capture_output=True, check=False)
     if keep:
         print(f"home kept in {home}")
     else:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def bytecode_warning() -> str | None:
+    """A warning when the libraries' bytecode is missing and Python will not write it.
+
+    Then every process of the refresh compiles Dagster, dbt and GX again at import: a 256k-row
+    refresh measured 36-38 s instead of 27-29 s (benchmarks/README.md, "Session 12"). A figure
+    taken like that measures the compiler, not failmap.
+    """
+    spec = importlib.util.find_spec("dagster")
+    origin = spec.origin if spec else None
+    if not sys.flags.dont_write_bytecode or origin is None:
+        return None
+    if Path(importlib.util.cache_from_source(origin)).exists():
+        return None
+    return (
+        "WARNING: the environment has no compiled bytecode and PYTHONDONTWRITEBYTECODE is set: "
+        "every process compiles its imports (run `uv sync --compile-bytecode` first)"
+    )
 
 
 def main() -> None:
@@ -201,6 +221,8 @@ def main() -> None:
         )
     rows = sum(max(0, sum(1 for _ in p.open()) - 1) for p in inbox.glob("quality_scores*.csv"))
     print(f"source: {args.source or 'this checkout'}; inbox: {args.inbox} ({rows:,} check rows)")
+    if warning := bytecode_warning():
+        print(warning)
     report("full refresh, fresh home", timed_refresh(env, home / "refresh_1.log"))
     if args.new_day:
         shutil.copy(args.new_day, inbox / args.new_day.name)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import psutil
 from duckdb_peer import BUCKET, grouping_sets
-from refresh_time import report, stop_home, timed_refresh
+from refresh_time import bytecode_warning, report, stop_home, timed_refresh
 
 from failmap import database
 
@@ -207,6 +207,8 @@ def main() -> None:
         os.chdir(args.source)
     rows = check_rows(inbox)
     print(f"source: {args.source or 'this checkout'}; inbox: {args.inbox} ({rows:,} check rows)")
+    if warning := bytecode_warning():
+        print(warning)
     print(f"load average at start {os.getloadavg()[0]:.1f}", flush=True)
     logs = home / "home" / "logs"
     started = time.time()

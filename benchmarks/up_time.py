@@ -28,6 +28,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from refresh_time import bytecode_warning
+
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT_SECONDS = 600
 # Lines of `failmap up` worth a milestone (the first line containing each).
@@ -116,6 +118,8 @@ def main() -> None:
                 os.killpg(process.pid, signal.SIGKILL)
         log.close()
     print(f"source: {source}; load average at the start {load:.1f}")
+    if warning := bytecode_warning():
+        print(warning)
     for name, at in sorted(seen.items(), key=lambda item: item[1]):
         print(f"  {at:6.1f} s  {name}")
     if args.keep:
