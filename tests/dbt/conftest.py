@@ -75,3 +75,15 @@ def compiled_rows(url: str, sql: str, target_path: Path) -> list[tuple]:
     result = run_dbt(url, ["compile", "--inline", sql], target_path)
     with database.connect(url) as conn:
         return conn.execute(result.results[0].node.compiled_code).fetchall()
+
+
+def data_test_failures(url: str, test_name: str, target_path: Path) -> list[tuple]:
+    """The rows data test `test_name` fails with on `url` ([] when `dbt test` passes it): its
+    compiled SQL run again, so a test says which problem it found."""
+    try:
+        run_dbt(url, ["test", "--select", test_name], target_path)
+    except AssertionError:
+        compiled = next((target_path / "compiled").rglob(f"{test_name}.sql")).read_text()
+        with database.connect(url) as conn:
+            return conn.execute(compiled).fetchall()
+    return []

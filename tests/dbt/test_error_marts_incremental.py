@@ -26,7 +26,7 @@ import pytest
 
 from failmap import database
 from failmap.errors.store import refresh_message_signatures
-from tests.dbt.conftest import loaded_database, run_dbt
+from tests.dbt.conftest import data_test_failures, loaded_database, run_dbt
 from tests.dbt.incremental import incremental_versus_rebuild, read_rows, write_rows
 from tests.dbt.later_runs import load_runs, runs_files, write_later_runs
 
@@ -110,13 +110,7 @@ FATAL_ERROR_TEST = "assert_each_failed_run_has_one_fatal_error"
 
 def _fatal_error_problems(url: str, target: Path) -> list[str]:
     """The problems the singular test finds (none when `dbt test` passes it)."""
-    try:
-        run_dbt(url, ["test", "--select", FATAL_ERROR_TEST], target)
-    except AssertionError:
-        compiled = next((target / "compiled").rglob(f"{FATAL_ERROR_TEST}.sql")).read_text()
-        with database.connect(url) as conn:
-            return [row[0] for row in conn.execute(compiled).fetchall()]
-    return []
+    return [row[0] for row in data_test_failures(url, FATAL_ERROR_TEST, target)]
 
 
 def _assert_fatal_errors_checked(url: str, target: Path) -> None:

@@ -14,8 +14,7 @@ import psycopg
 import pytest
 
 from failmap import database
-from failmap.dbt_invoke import DbtFailed, invoke_dbt
-from tests.dbt.conftest import new_database, run_dbt
+from tests.dbt.conftest import data_test_failures, new_database, run_dbt
 
 SEGMENTS_TEST = "not_null_int_segments_outcomes_derived"
 CONSTRAINT = "segment_columns_not_null"
@@ -40,14 +39,8 @@ def built(server_url: str, tmp_path: Path) -> str:
 
 
 def failures(url: str, target: Path) -> list[str]:
-    """The test's failing rows (its problems), [] when it passes."""
-    try:
-        invoke_dbt(["test", "--select", SEGMENTS_TEST], url=url, target_path=target)
-    except DbtFailed:
-        compiled = next((target / "compiled").rglob(f"{SEGMENTS_TEST}.sql")).read_text()
-        with database.connect(url) as conn:
-            return sorted(row[0] for row in conn.execute(compiled).fetchall())
-    return []
+    """The test's problems, [] when it passes."""
+    return sorted(row[0] for row in data_test_failures(url, SEGMENTS_TEST, target))
 
 
 def test_it_passes_on_the_built_model(built: str, tmp_path: Path) -> None:
