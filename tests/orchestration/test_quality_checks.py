@@ -88,13 +88,14 @@ def _refresh(env: dict[str, str]) -> dg.ExecuteInProcessResult:
             inbox=env["FAILMAP_INBOX"], database_url=env["FAILMAP_DATABASE_URL"]
         )
     }
-    return (
-        defs()
-        .resolve_job_def("refresh")
-        .execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(), resources=resources, raise_on_error=False
+    # Disposed on exit: an ephemeral instance holds in-memory SQLite connections, and left to
+    # the garbage collector they are closed in whatever thread collects them (see open_page).
+    with dg.DagsterInstance.ephemeral() as instance:
+        return (
+            defs()
+            .resolve_job_def("refresh")
+            .execute_in_process(instance=instance, resources=resources, raise_on_error=False)
         )
-    )
 
 
 def _evaluations(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:

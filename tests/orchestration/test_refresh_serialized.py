@@ -43,11 +43,10 @@ def test_a_refresh_waits_while_another_holds_the_lock(failmap_env: dict[str, str
             "failmap": FailmapResource(inbox=failmap_env["FAILMAP_INBOX"], database_url=url)
         }
         job = defs().resolve_job_def("refresh")
-        results.append(
-            job.execute_in_process(
-                instance=dg.DagsterInstance.ephemeral(), resources=resources, raise_on_error=False
+        with dg.DagsterInstance.ephemeral() as instance:  # disposed in the thread that used it
+            results.append(
+                job.execute_in_process(instance=instance, resources=resources, raise_on_error=False)
             )
-        )
 
     with refresh_lock(url, run_id="cli"):
         thread = threading.Thread(target=run)

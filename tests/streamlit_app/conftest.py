@@ -7,6 +7,7 @@ cleared around every test (a cached engine or read must never leak into another 
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -65,6 +66,11 @@ def open_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Calla
 
     def open_(url: str, page: str = "app_pages/overview.py") -> AppTest:
         monkeypatch.setenv("FAILMAP_DATABASE_URL", url)
+        # Earlier tests' garbage is collected here, in the thread that made it, not in the
+        # script thread while Streamlit parses the page: CPython 3.11's `ast.parse` keeps one
+        # recursion counter, and a finalizer that logs a traceback (an SQLite connection closed
+        # from another thread) parses inside it: "AST constructor recursion depth mismatch".
+        gc.collect()
         app = AppTest.from_file(str(APP), default_timeout=60)
         app.run()
         if page != "app_pages/overview.py":
