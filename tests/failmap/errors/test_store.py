@@ -215,6 +215,43 @@ def test_a_new_masked_form_regroups_everything(conn: psycopg.Connection, tmp_pat
     assert all_rows(conn) == regrouped_rows(conn)
 
 
+def test_a_regrouping_masks_only_the_messages_without_a_stored_masked_form(
+    conn: psycopg.Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grouped_families(conn, tmp_path)
+    masked: list[str] = []
+
+    def counting_masked_form(message: str, config: GroupingConfig = DEFAULT_CONFIG) -> str:
+        masked.append(message)
+        return masked_form(message, config)
+
+    monkeypatch.setattr("failmap.errors.store.masked_form", counting_masked_form)
+    load_runs(conn, tmp_path, "b", [failed_run(30, BLACK.format(1, 2))])
+    refresh = refresh_message_signatures(conn)
+
+    assert refresh.regrouped
+    assert masked == [BLACK.format(1, 2)]  # the 14 stored messages kept their masked forms
+    monkeypatch.undo()
+    assert all_rows(conn) == regrouped_rows(conn)
+
+
+def test_rows_of_another_grouping_version_are_masked_again(
+    conn: psycopg.Connection, tmp_path: Path
+) -> None:
+    grouped_families(conn, tmp_path)
+    # Another version's masking gave other forms: none of them may be reused.
+    conn.execute(
+        "update raw.error_message_signatures "
+        "set grouping_version = 'older code', masked_form = 'stale ' || masked_form"
+    )
+
+    refresh = refresh_message_signatures(conn)
+
+    assert refresh.regrouped
+    assert not any(row[4].startswith("stale ") for row in all_rows(conn))
+    assert all_rows(conn) == regrouped_rows(conn)
+
+
 def test_a_message_whose_masked_form_remains_is_removed_without_regrouping(
     conn: psycopg.Connection, tmp_path: Path
 ) -> None:

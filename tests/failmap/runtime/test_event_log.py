@@ -81,3 +81,30 @@ def test_only_the_most_recently_used_files_keep_a_connection(tmp_path: Path) -> 
     assert len(storage._engines) == event_log.KEPT_ENGINES
     assert _messages(storage, "run-0") == ["one"]  # reopened when read again
     storage.dispose()
+
+
+def test_a_table_is_looked_up_until_found_then_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = PooledSqliteEventLogStorage(str(tmp_path))
+    looked_up: list[str] = []
+    dagsters = SqliteEventLogStorage.has_table
+
+    def counted(self: SqliteEventLogStorage, table_name: str) -> bool:
+        looked_up.append(table_name)
+        return dagsters(self, table_name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counted)
+    assert storage.has_table("asset_check_executions")
+    assert storage.has_table("asset_check_executions")
+    assert not storage.has_table("added_by_a_later_dagster")
+    with storage.index_connection() as conn:  # a migration adds it
+        conn.exec_driver_sql("create table added_by_a_later_dagster (id integer)")
+    assert storage.has_table("added_by_a_later_dagster")
+    assert storage.has_table("added_by_a_later_dagster")
+    assert looked_up == [
+        "asset_check_executions",
+        "added_by_a_later_dagster",
+        "added_by_a_later_dagster",
+    ]
+    storage.dispose()
