@@ -235,6 +235,37 @@ def test_a_regrouping_masks_only_the_messages_without_a_stored_masked_form(
     assert all_rows(conn) == regrouped_rows(conn)
 
 
+def test_a_regrouping_writes_only_the_rows_whose_signature_changed(
+    conn: psycopg.Connection, tmp_path: Path
+) -> None:
+    bucket = "Upload to bucket {} failed with status 503"
+    grouped_families(conn, tmp_path)
+    load_runs(conn, tmp_path, "b", [failed_run(40 + i, bucket.format("eu")) for i in range(3)])
+    refresh_message_signatures(conn)
+    conn.execute("update raw.error_message_signatures set grouped_at = '2000-01-01'")
+    before = stored(conn)
+
+    # More buckets: the bucket form generalizes (a new signature), the NaN and batch forms stay.
+    names = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india"]
+    more = [failed_run(50 + i, bucket.format(name)) for i, name in enumerate(names)]
+    load_runs(conn, tmp_path, "c", more)
+    refresh = refresh_message_signatures(conn)
+
+    assert refresh.regrouped and len(refresh.vanished_signature_ids) == 1
+    rewritten = {
+        message
+        for (message,) in conn.execute(
+            "select message from raw.error_message_signatures where grouped_at > '2000-01-01'"
+        ).fetchall()
+    }
+    assert rewritten == {bucket.format(name) for name in ["eu", *names]}
+    after = stored(conn)
+    assert {m: after[m] for m in before if not m.startswith("Upload")} == {
+        m: s for m, s in before.items() if not m.startswith("Upload")
+    }
+    assert all_rows(conn) == regrouped_rows(conn)
+
+
 def test_rows_of_another_grouping_version_are_masked_again(
     conn: psycopg.Connection, tmp_path: Path
 ) -> None:
