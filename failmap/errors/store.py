@@ -18,6 +18,7 @@ otherwise it masks every message and replaces every row.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +53,9 @@ class SignatureRefresh:
     """What one refresh changed: counts, and ids that appeared, vanished or were succeeded.
 
     `regrouped` is false when the set of masked forms was unchanged, so every signature was
-    kept and only `added_messages` were inserted and `removed_messages` deleted.
+    kept and only `added_messages` were inserted and `removed_messages` deleted. A regrouping
+    either rewrote every row (`rewrote_all`: rows of other grouping code or settings) or wrote
+    the added and removed messages and the `moved_messages` whose signature changed.
     """
 
     message_count: int
@@ -63,6 +66,8 @@ class SignatureRefresh:
     regrouped: bool = True
     added_messages: int = 0
     removed_messages: int = 0
+    moved_messages: int = 0
+    rewrote_all: bool = True
 
 
 @dataclass(frozen=True)
@@ -268,8 +273,9 @@ def _regroup_changes(
         "delete from raw.error_message_signatures where message_md5 = any(%s)",
         [changes.removed_md5s],
     )
+    moved_messages = 0
     if moved:
-        conn.execute(
+        moved_messages = conn.execute(
             "update raw.error_message_signatures as stored set signature_id = new.signature_id, "
             "template = new.template, candidate_pattern = new.candidate_pattern, "
             "grouped_at = now() "
@@ -282,7 +288,7 @@ def _regroup_changes(
                 [signature_by_masked[form].template for form in moved],
                 [pattern_of[signature_by_masked[form]] for form in moved],
             ],
-        )
+        ).rowcount
     with conn.cursor().copy(f"copy raw.error_message_signatures ({_COLUMNS}) from stdin") as copy:
         for message, form in masked_by_message.items():
             signature = signature_by_masked[form]
@@ -296,7 +302,13 @@ def _regroup_changes(
                     version,
                 )
             )
-    return _regrouped(previous, current, len(stored) - len(removed) + len(masked_by_message))
+    return dataclasses.replace(
+        _regrouped(previous, current, len(stored) - len(removed) + len(masked_by_message)),
+        added_messages=len(masked_by_message),
+        removed_messages=len(removed),
+        moved_messages=moved_messages,
+        rewrote_all=False,
+    )
 
 
 def _regrouped(

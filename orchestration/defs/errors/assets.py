@@ -29,7 +29,8 @@ EXPORT_SOURCES = [dg.AssetKey(["marts", "error_signatures"]), dg.AssetKey(["mart
         "values) into signatures with failmap.errors (masking + Drain3), over the whole set at "
         "once, and updates raw.error_message_signatures in one transaction. When the messages "
         "bring no new masked form and take none away, the grouping cannot change: only the new "
-        "and vanished messages are written. Ids depend only on templates: unchanged groups keep "
+        "and vanished messages are written; otherwise every masked form is grouped again and only "
+        "the rows that change are written. Ids depend only on templates: unchanged groups keep "
         "their ids across refreshes."
     ),
 )
@@ -41,12 +42,18 @@ def error_message_signatures(
     apply_migrations(url)
     with failmap.connect() as conn:
         refresh = refresh_message_signatures(conn)
-    how = (
-        "regrouped every message"
-        if refresh.regrouped
-        else f"grouping kept: {refresh.added_messages} messages added, "
-        f"{refresh.removed_messages} removed"
-    )
+    if not refresh.regrouped:
+        how = (
+            f"grouping kept: {refresh.added_messages} messages added, "
+            f"{refresh.removed_messages} removed"
+        )
+    elif refresh.rewrote_all:
+        how = "regrouped every message"
+    else:
+        how = (
+            f"regrouped: {refresh.added_messages} messages added, {refresh.removed_messages} "
+            f"removed, {refresh.moved_messages} given another signature"
+        )
     context.log.info(
         f"{refresh.message_count} distinct messages in {refresh.signature_count} signatures "
         f"({len(refresh.new_signature_ids)} new, {len(refresh.vanished_signature_ids)} gone); "

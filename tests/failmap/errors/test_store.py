@@ -252,6 +252,8 @@ def test_a_regrouping_writes_only_the_rows_whose_signature_changed(
     refresh = refresh_message_signatures(conn)
 
     assert refresh.regrouped and len(refresh.vanished_signature_ids) == 1
+    assert not refresh.rewrote_all
+    assert (refresh.added_messages, refresh.removed_messages, refresh.moved_messages) == (9, 0, 1)
     rewritten = {
         message
         for (message,) in conn.execute(
@@ -278,7 +280,7 @@ def test_rows_of_another_grouping_version_are_masked_again(
 
     refresh = refresh_message_signatures(conn)
 
-    assert refresh.regrouped
+    assert refresh.regrouped and refresh.rewrote_all
     assert not any(row[4].startswith("stale ") for row in all_rows(conn))
     assert all_rows(conn) == regrouped_rows(conn)
 
