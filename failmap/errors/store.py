@@ -54,8 +54,8 @@ class SignatureRefresh:
 
     `regrouped` is false when the set of masked forms was unchanged, so every signature was
     kept and only `added_messages` were inserted and `removed_messages` deleted. A regrouping
-    either rewrote every row (`rewrote_all`: rows of other grouping code or settings) or wrote
-    the added and removed messages and the `moved_messages` whose signature changed.
+    either rewrote every row (`rewrote_all`: some row was of other grouping code or settings)
+    or wrote the added and removed messages and the `moved_messages` whose signature changed.
     """
 
     message_count: int
@@ -195,6 +195,7 @@ def _keep_grouping(
         regrouped=False,
         added_messages=len(masked_by_message),
         removed_messages=len(changes.removed_md5s),
+        rewrote_all=False,
     )
 
 
@@ -211,9 +212,9 @@ def _regroup(
     version: str,
     masked_by_message: dict[str, str],
 ) -> SignatureRefresh:
-    """Mask and group every message again and replace all rows (rows of another grouping
-    version or without a masked form are stored); `masked_by_message` holds masked forms
-    computed already."""
+    """Mask and group every message again and replace all rows: the way when some stored row
+    is of another grouping version or has no masked form. `masked_by_message` holds masked
+    forms computed already."""
     messages = read_run_error_messages(conn)
     masked = [
         masked_by_message[m] if m in masked_by_message else masked_form(m, config) for m in messages

@@ -308,6 +308,10 @@ def serve(path: Path, watch_root: Path = REPO_ROOT, *, dbt_only: bool = False) -
 
 
 def main() -> None:
+    # A service stops on SIGTERM (`failmap up`, the refresh that started a dbt-only worker). An
+    # ignored disposition survives fork() and exec(): started by a process that ignored SIGTERM,
+    # the worker would ignore it too and outlive everything (seen once under a test run).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     args = sys.argv[1:]
     dbt_only = args[:1] == ["--dbt-only"]
     if dbt_only:

@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -35,12 +35,18 @@ RUN_TIMEOUT = 180
 INGEST_KEY = dg.AssetKey(["raw", "quality_scores"])
 
 
-def _start_worker(path: Path, watch: Path | None = None) -> subprocess.Popen[bytes]:
+def _start_worker(
+    path: Path, watch: Path | None = None, preexec_fn: Callable[[], object] | None = None
+) -> subprocess.Popen[bytes]:
     """The worker, its output in `worker.log` beside its socket."""
     args = [sys.executable, "-m", "failmap.runtime.run_worker", str(path)]
     log = (path.parent / "worker.log").open("ab")
     return subprocess.Popen(
-        args + ([str(watch)] if watch else []), cwd=REPO_ROOT, stdout=log, stderr=log
+        args + ([str(watch)] if watch else []),
+        cwd=REPO_ROOT,
+        stdout=log,
+        stderr=log,
+        preexec_fn=preexec_fn,
     )
 
 
@@ -57,7 +63,11 @@ def _wait_ready(path: Path, process: subprocess.Popen[bytes]) -> dict:
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
-    process.wait(timeout=30)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()  # fail, but leave no worker behind
+        raise
 
 
 @pytest.fixture
@@ -385,3 +395,22 @@ def test_a_dbt_only_worker_hands_its_parse_to_the_run_s_dbt(
         assert "Unable to do partial parsing" not in result.stdout
     finally:
         _stop(worker)
+
+
+def _ignore_sigterm() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def test_a_worker_started_with_sigterm_ignored_still_stops_on_sigterm(
+    instance: dg.DagsterInstance,
+) -> None:
+    path = run_worker.socket_path(Path(instance.root_directory))
+    worker = _start_worker(path, preexec_fn=_ignore_sigterm)
+    try:
+        _wait_ready(path, worker)
+        worker.terminate()
+        assert worker.wait(timeout=30) == -signal.SIGTERM
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
