@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,13 +179,12 @@ def _keep_grouping(
     if not changes.removed_masked_forms <= remaining_forms | added_forms:
         return None  # a masked form vanished
     row_of_form = {row[0]: row[2:] for row in rows}
-    conn.execute(
-        "delete from raw.error_message_signatures where message_md5 = any(%s)",
-        [changes.removed_md5s],
+    _delete_messages(conn, changes.removed_md5s)
+    _insert_messages(
+        conn,
+        ((message, *row_of_form[form], form) for message, form in masked_by_message.items()),
+        version,
     )
-    with conn.cursor().copy(f"copy raw.error_message_signatures ({_COLUMNS}) from stdin") as copy:
-        for message, form in masked_by_message.items():
-            copy.write_row((message, *row_of_form[form], form, version))
     counts = conn.execute(
         "select count(*), count(distinct signature_id) from raw.error_message_signatures"
     ).fetchone()
@@ -224,19 +224,14 @@ def _regroup(
     current = set(signature_by_masked.values())
     pattern_of = {signature: template_to_pattern(signature.template) for signature in current}
     conn.execute("delete from raw.error_message_signatures")
-    with conn.cursor().copy(f"copy raw.error_message_signatures ({_COLUMNS}) from stdin") as copy:
-        for message, form in zip(messages, masked, strict=True):
-            signature = signature_by_masked[form]
-            copy.write_row(
-                (
-                    message,
-                    signature.signature_id,
-                    signature.template,
-                    pattern_of[signature],
-                    form,
-                    version,
-                )
-            )
+    _insert_messages(
+        conn,
+        (
+            (message, *_signature_columns(signature_by_masked[form], pattern_of), form)
+            for message, form in zip(messages, masked, strict=True)
+        ),
+        version,
+    )
     return _regrouped(previous, current, len(messages))
 
 
@@ -256,24 +251,28 @@ def _regroup_changes(
     few forms, so a year's ~90k messages are not all written again.
     """
     previous = _stored_signatures(conn)
-    stored = conn.execute(
-        "select message_md5, masked_form, signature_id from raw.error_message_signatures"
+    # Per stored masked form: its signature and how many of its messages stay.
+    forms = conn.execute(
+        "select masked_form, min(signature_id), "
+        "count(*) filter (where not message_md5 = any(%s)) "
+        "from raw.error_message_signatures group by masked_form",
+        [changes.removed_md5s],
     ).fetchall()
-    removed = set(changes.removed_md5s)
-    kept_forms = {form for md5, form, _ in stored if md5 not in removed}
+    kept_forms = {form for form, _, staying in forms if staying}
     signature_by_masked = group_masked_forms(kept_forms | set(masked_by_message.values()), config)
     current = set(signature_by_masked.values())
     pattern_of = {signature: template_to_pattern(signature.template) for signature in current}
-    stored_id_of_form = {form: signature_id for _, form, signature_id in stored}
+    columns_of = {
+        form: _signature_columns(signature, pattern_of)
+        for form, signature in signature_by_masked.items()
+    }
+    stored_id_of_form = {form: signature_id for form, signature_id, _ in forms}
     moved = sorted(
         form
         for form in kept_forms
         if signature_by_masked[form].signature_id != stored_id_of_form[form]
     )
-    conn.execute(
-        "delete from raw.error_message_signatures where message_md5 = any(%s)",
-        [changes.removed_md5s],
-    )
+    _delete_messages(conn, changes.removed_md5s)
     moved_messages = 0
     if moved:
         moved_messages = conn.execute(
@@ -283,33 +282,49 @@ def _regroup_changes(
             "from unnest(%s::text[], %s::text[], %s::text[], %s::text[]) "
             "as new (masked_form, signature_id, template, candidate_pattern) "
             "where stored.masked_form = new.masked_form",
-            [
-                moved,
-                [signature_by_masked[form].signature_id for form in moved],
-                [signature_by_masked[form].template for form in moved],
-                [pattern_of[signature_by_masked[form]] for form in moved],
-            ],
+            [moved, *_columns_as_arrays([columns_of[form] for form in moved])],
         ).rowcount
-    with conn.cursor().copy(f"copy raw.error_message_signatures ({_COLUMNS}) from stdin") as copy:
-        for message, form in masked_by_message.items():
-            signature = signature_by_masked[form]
-            copy.write_row(
-                (
-                    message,
-                    signature.signature_id,
-                    signature.template,
-                    pattern_of[signature],
-                    form,
-                    version,
-                )
-            )
+    _insert_messages(
+        conn,
+        ((message, *columns_of[form], form) for message, form in masked_by_message.items()),
+        version,
+    )
     return dataclasses.replace(
-        _regrouped(previous, current, len(stored) - len(removed) + len(masked_by_message)),
+        _regrouped(
+            previous, current, sum(staying for *_, staying in forms) + len(masked_by_message)
+        ),
         added_messages=len(masked_by_message),
-        removed_messages=len(removed),
+        removed_messages=len(changes.removed_md5s),
         moved_messages=moved_messages,
         rewrote_all=False,
     )
+
+
+def _signature_columns(
+    signature: Signature, pattern_of: dict[Signature, str]
+) -> tuple[str, str, str]:
+    """A signature's stored columns: signature_id, template, candidate_pattern."""
+    return (signature.signature_id, signature.template, pattern_of[signature])
+
+
+def _columns_as_arrays(rows: list[tuple[str, str, str]]) -> list[list[str]]:
+    """Rows of signature columns as one list per column (for `unnest`)."""
+    return [[row[index] for row in rows] for index in range(3)]
+
+
+def _delete_messages(conn: psycopg.Connection, message_md5s: list[str]) -> None:
+    conn.execute(
+        "delete from raw.error_message_signatures where message_md5 = any(%s)", [message_md5s]
+    )
+
+
+def _insert_messages(
+    conn: psycopg.Connection, rows: Iterable[tuple[str, ...]], version: str
+) -> None:
+    """COPY rows of (message, signature_id, template, candidate_pattern, masked_form)."""
+    with conn.cursor().copy(f"copy raw.error_message_signatures ({_COLUMNS}) from stdin") as copy:
+        for row in rows:
+            copy.write_row((*row, version))
 
 
 def _regrouped(
