@@ -67,6 +67,14 @@ class ChangeEvent(Row):
     is_after_window_complete: bool = Field(
         description="The after window has passed: the verdict will not change any more."
     )
+    concurrent_changes: str | None = Field(
+        description="The changes of the other kind (model for a workflow, workflow for a model) "
+        "in the days this one compares, of a workflow or model that ran with it, nearest first, "
+        "joined by '; ' (null: none). The verdict cannot tell their effects apart."
+    )
+    concurrent_flagged_count: int = Field(
+        description="How many of `concurrent_changes` are a regression or an improvement."
+    )
 
 
 def trend_points(

@@ -119,8 +119,10 @@ else:
             "from_version",
             "to_version",
             "verdict",
+            "concurrent_flagged_count",
             "rate_before",
             "rate_after",
+            "concurrent_changes",
         ],
         column_config={
             "changed_at": st.column_config.DatetimeColumn("Changed", format="YYYY-MM-DD"),
@@ -131,8 +133,24 @@ else:
             "verdict": st.column_config.TextColumn("Verdict"),
             "rate_before": st.column_config.NumberColumn("Rate before", format="percent"),
             "rate_after": st.column_config.NumberColumn("Rate after", format="percent"),
+            "concurrent_flagged_count": st.column_config.NumberColumn(
+                "Flagged alongside",
+                help="Changes of the other kind (a model's for a workflow, a workflow's for a "
+                "model) in the days this change compares, of one that ran with it, that are "
+                "themselves a regression or an improvement: the verdict cannot tell their "
+                "effects apart.",
+            ),
+            "concurrent_changes": st.column_config.TextColumn(
+                "Changed alongside",
+                help="Every such change of the other kind, nearest first.",
+            ),
         },
     )
+    if (relevant_changes["concurrent_flagged_count"] > 0).any():
+        st.caption(
+            "A verdict beside a flagged change of the other kind may be one effect counted "
+            "twice: compare the two changes' days and rates before crediting either."
+        )
 
 st.subheader("Flagged days")
 flags = flagged_days(period)

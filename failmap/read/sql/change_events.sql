@@ -24,6 +24,8 @@ select
     change_events.p_value,
     change_events.verdict,
     change_events.is_after_window_complete,
+    change_events.concurrent_changes,
+    change_events.concurrent_flagged_count,
     count(*) over () as matching_count
 from marts.change_events
 where

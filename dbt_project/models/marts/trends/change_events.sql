@@ -6,6 +6,9 @@
 -- (docs/trends.md). Each rate counts only its own version's segments of that workflow or model:
 -- the old version in the `change_before_days` days before the change, the new version in the
 -- `change_after_days` days from the day of the change on (fewer while they have not passed).
+-- Each change also lists the changes of the other kind (a model's for a workflow's, and the
+-- other way round) that fall in its compared days and ran with it: a verdict cannot tell them
+-- apart (docs/trends.md, "Concurrent changes").
 with changes as (
     select * from {{ ref('int_version_changes_detected') }}
 ),
@@ -13,6 +16,18 @@ with changes as (
 version_days as (
     select * from {{ ref('int_version_days_aggregated') }}
     where version is not null
+),
+
+cells as (
+    select * from {{ ref('int_cells_aggregated') }}
+),
+
+-- The workflows and models that ran together, over the whole history.
+co_runs as (
+    select distinct
+        cells.workflow,
+        cells.model
+    from cells
 ),
 
 settings as (
@@ -108,7 +123,7 @@ ratios as (
     from rates
 ),
 
-final as (
+judged as (
     select
         changes.change_key,
         changes.dimension,
@@ -149,6 +164,46 @@ final as (
     inner join ratios
         on changes.change_key = ratios.change_key
     cross join settings
+),
+
+-- The other kind's changes in the days this one compares, of a workflow or model that ran with
+-- it; nearest first.
+concurrent as (
+    select
+        judged.change_key,
+        string_agg(
+            other.change_key, '; '
+            order by abs(other.changed_on - judged.changed_on), other.change_key
+        ) as concurrent_changes,
+        count(*) filter (where other.verdict in ('regression', 'improvement'))
+            as concurrent_flagged_count
+    from judged
+    inner join judged as other
+        on
+            judged.dimension != other.dimension
+            and other.changed_on >= judged.changed_on - {{ before_days }}
+            and other.changed_on < judged.changed_on + {{ after_days }}
+    inner join co_runs
+        on
+            co_runs.workflow = case
+                when judged.dimension = 'workflow' then judged.dimension_value
+                else other.dimension_value
+            end
+            and co_runs.model = case
+                when judged.dimension = 'model' then judged.dimension_value
+                else other.dimension_value
+            end
+    group by judged.change_key
+),
+
+final as (
+    select
+        judged.*,
+        concurrent.concurrent_changes,
+        coalesce(concurrent.concurrent_flagged_count, 0) as concurrent_flagged_count
+    from judged
+    left join concurrent
+        on judged.change_key = concurrent.change_key
 )
 
 select * from final
