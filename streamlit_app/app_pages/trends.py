@@ -110,6 +110,7 @@ else:
         relevant_changes.assign(
             dimension=relevant_changes["dimension"].map(label),
             verdict=relevant_changes["verdict"].map(VERDICTS).fillna(relevant_changes["verdict"]),
+            concurrent_changes=relevant_changes["concurrent_changes"].fillna("–"),
         ),
         hide_index=True,
         column_order=[
