@@ -33,7 +33,7 @@ from ingest_rate import write_csv
 from psycopg import sql
 
 from failmap import database
-from failmap.ingest import QUALITY_SCORES, readers
+from failmap.ingest import QUALITY_SCORES, loader, readers
 from failmap.ingest.loader import _insert_statement, _valid_rows
 from failmap.migrations import apply_migrations
 
@@ -55,12 +55,9 @@ def _timed(action: Callable[[], object]) -> float:
 
 
 def _fill_incoming(cur: psycopg.Cursor, path: Path) -> None:
+    """The loader's own first step: the file streamed into `incoming`."""
     with readers.open_landing_file(path) as handle:
-        source = readers.FileSource(handle)
-        head = source.read(readers.COPY_CHUNK_BYTES)
-        header = readers.read_csv_header(head, KIND)
-        readers.create_incoming_table(cur, KIND, [])
-        readers.copy_csv(cur, source, header, head)
+        loader._fill_incoming(cur, readers.FileSource(handle), KIND, "csv")
 
 
 def _plain_copy(cur: psycopg.Cursor, path: Path) -> None:
