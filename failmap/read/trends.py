@@ -37,7 +37,9 @@ class ChangeEvent(Row):
     """A workflow or model version change and its verdict (marts.change_events).
 
     The old version's failure rate before the change against the new version's from the change
-    on, each on its own version's segments; method and parameters in docs/trends.md.
+    on, each on its own version's segments; the verdict compares them within what ran with them
+    (the other kind's versions), so a concurrent change is not credited to this one. Method and
+    parameters in docs/trends.md.
     """
 
     change_key: str = Field(description="Stable id, e.g. `model=m02|1.4->1.5|2026-02-10`.")
@@ -56,10 +58,22 @@ class ChangeEvent(Row):
     after_total_count: int
     after_failure_count: int
     rate_after: float | None
-    rate_ratio: float | None = Field(description="rate_after / rate_before.")
+    rate_ratio: float | None = Field(
+        description="The new version's failure rate over the old one's within the compared "
+        "strata (Mantel-Haenszel); rate_after / rate_before when one stratum holds everything."
+    )
     rate_ratio_lower: float | None
     rate_ratio_upper: float | None = Field(description="Null when the interval is unbounded.")
-    p_value: float | None = Field(description="Two-sided exact test of equal rates.")
+    p_value: float | None = Field(
+        description="Two-sided test of equal rates within the strata: Fisher's exact test with "
+        "one stratum, Cochran-Mantel-Haenszel with several; null when none is compared."
+    )
+    stratum_count: int = Field(
+        description="Strata (the other kind's value and version class: models for a workflow "
+        "change, workflows for a model change) with segments of both versions; the verdict "
+        "compares the versions only within them. 0: nothing ran alike on both sides."
+    )
+    compared_share: float = Field(description="Share of the two windows' segments in those strata.")
     verdict: ChangeVerdict = Field(
         description="`regression`/`improvement`: significant, by direction; `no_change`: any "
         "effect too small to matter; `insufficient_data`: too few segments to tell."
@@ -70,7 +84,8 @@ class ChangeEvent(Row):
     concurrent_changes: str | None = Field(
         description="The changes of the other kind (model for a workflow, workflow for a model) "
         "in the days this one compares, of a workflow or model that ran with it, nearest first, "
-        "joined by '; ' (null: none). The verdict cannot tell their effects apart."
+        "joined by '; ' (null: none). The verdict is judged within the other kind's version "
+        "classes, so a significant one among them is not counted as this change's effect."
     )
     concurrent_flagged_count: int = Field(
         description="How many of `concurrent_changes` are a regression or an improvement."

@@ -120,6 +120,7 @@ else:
             "from_version",
             "to_version",
             "verdict",
+            "compared_share",
             "concurrent_flagged_count",
             "rate_before",
             "rate_after",
@@ -134,12 +135,20 @@ else:
             "verdict": st.column_config.TextColumn("Verdict"),
             "rate_before": st.column_config.NumberColumn("Rate before", format="percent"),
             "rate_after": st.column_config.NumberColumn("Rate after", format="percent"),
+            "compared_share": st.column_config.NumberColumn(
+                "Compared",
+                format="percent",
+                help="Share of the two versions' segments that ran with the same kind of "
+                "version of the other kind (a model's for a workflow change, a workflow's for "
+                "a model change) on both sides. The verdict compares only these, so a change "
+                "of the other kind in the same days is not credited to this one. 0 %: the two "
+                "always changed together and cannot be told apart.",
+            ),
             "concurrent_flagged_count": st.column_config.NumberColumn(
                 "Flagged alongside",
                 help="Changes of the other kind (a model's for a workflow, a workflow's for a "
                 "model) in the days this change compares, of one that ran with it, that are "
-                "themselves a regression or an improvement: the verdict cannot tell their "
-                "effects apart.",
+                "themselves a regression or an improvement.",
             ),
             "concurrent_changes": st.column_config.TextColumn(
                 "Changed alongside",
@@ -147,10 +156,11 @@ else:
             ),
         },
     )
-    if (relevant_changes["concurrent_flagged_count"] > 0).any():
+    if (relevant_changes["compared_share"] < 1).any():
         st.caption(
-            "A verdict beside a flagged change of the other kind may be one effect counted "
-            "twice: compare the two changes' days and rates before crediting either."
+            "Verdicts compare the versions where they ran with the same kind of version of the "
+            "other kind (Compared), so a change flagged alongside is not counted twice; the "
+            "rates before and after are of all their segments."
         )
 
 st.subheader("Flagged days")

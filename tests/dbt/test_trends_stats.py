@@ -2,9 +2,12 @@
 
 `rate_increase_p_value` / `rate_decrease_p_value` (macros/trends) are one-sided Fisher exact
 tests; `mover_ratio_lower` / `mover_ratio_upper` (macros/stats) the MOVER-R interval of a ratio of
-two rates. Expected values were computed once with scipy (scipy.stats.fisher_exact with
-alternative greater / less; Wilson bounds at scipy.stats.norm.ppf(0.99) put into the MOVER-R
-formula; scipy.stats.contingency.relative_risk for the large-count cross-check) and written in.
+two rates; `version_strata`, `stratified_p_value` and `mantel_haenszel_ratio*` (macros/trends)
+the stratified comparison of a version change. Expected values were computed once with scipy
+(scipy.stats.fisher_exact with alternative greater / less; Wilson bounds at
+scipy.stats.norm.ppf(0.99) put into the MOVER-R formula; scipy.stats.contingency.relative_risk
+for the Katz intervals) or taken from R's documentation (`mantelhaen.test` on `Rabbits`), and
+written in.
 """
 
 from __future__ import annotations
@@ -103,3 +106,77 @@ def test_mover_ratio_interval_agrees_with_katz_at_large_counts(
         got_lower, got_upper = actual[(x1, n1, x2, n2)]
         assert math.isclose(got_lower, lower, rel_tol=1e-3)
         assert math.isclose(got_upper, upper, rel_tol=1e-3)
+
+
+# Strata of one change: (after failures, after segments, before failures, before segments).
+# R's `Rabbits` (Penicillin.Level strata; "after" = no delay, "failure" = cured):
+# mantelhaen.test(Rabbits) gives Mantel-Haenszel X-squared = 3.9286, p-value = 0.04747.
+RABBITS = [(0, 6, 0, 5), (3, 6, 0, 6), (6, 6, 2, 6), (5, 6, 6, 6), (2, 2, 5, 5)]
+RABBITS_P = 0.047472255142918154
+# Two strata with the same ratio (2) but different base rates: the pooled ratio is 2 exactly.
+COMMON_RATIO = [(20, 100, 10, 100), (60, 100, 30, 100)]
+# One stratum: the p-value is Fisher's (twice the smaller scipy.stats.fisher_exact tail) and
+# the Greenland-Robins interval the Katz (log) interval, here at 98 %
+# (scipy.stats.contingency.relative_risk(...).confidence_interval(0.98)).
+KATZ_ONE_STRATUM = [
+    ((60, 250, 210, 3500), 3.946164759710896e-18, 4.0, 2.9497013445850295, 5.424277962707074),
+    ((120, 400, 300, 1000), 1.0, 1.0, 0.8103968983317136, 1.2339632617777834),
+]
+
+
+def _stratified(url: str, strata: list[tuple], target: Path) -> tuple:
+    """p-value, ratio and its 98 % bounds of one change with `strata`, through the CTEs that
+    change_events builds (`version_strata`): every stratum another value of the other kind."""
+    days = ", ".join(
+        f"('s{index}', {after}, {count}, {failures})"
+        for index, (x1, n1, x0, n0) in enumerate(strata)
+        for after, count, failures in ((True, n1, x1), (False, n0, x0))
+    )
+    sql = (
+        "with recursive changes as (select 'c' as change_key, 'workflow' as dimension,"
+        " 'w' as dimension_value, 'a' as to_version, 'b' as from_version,"
+        " date '2026-01-15' as changed_on),"
+        " versions as (select 'model' as dimension, 'm' as dimension_value, 'v' as version"
+        " where false),"
+        " flags as (select 'c' as change_key, false as is_flagged),"
+        " change_days as (select 'c' as change_key, date '2026-01-15' as day, is_after,"
+        " 'model' as other_dimension, other_value, 'v' as other_version, total_count,"
+        " failure_count from (values DAYS)"
+        " as days (other_value, is_after, total_count, failure_count)),"
+        " {{ version_strata('t', 'flags') }}"
+        " select t_compared.stratum_count, {{ stratified_p_value('t_compared') }},"
+        " {{ mantel_haenszel_ratio('t_compared') }},"
+        " {{ mantel_haenszel_ratio_lower('t_compared', normal_quantile(0.99)) }},"
+        " {{ mantel_haenszel_ratio_upper('t_compared', normal_quantile(0.99)) }}"
+        " from t_compared"
+    ).replace("DAYS", days)
+    (row,) = compiled_rows(url, sql, target)
+    return row
+
+
+def test_stratified_p_value_matches_cochran_mantel_haenszel(
+    stats_db: str, dbt_target: Path
+) -> None:
+    count, p_value, _, _, _ = _stratified(stats_db, RABBITS, dbt_target)
+    assert count == 5
+    assert math.isclose(p_value, RABBITS_P, rel_tol=1e-9)
+
+
+def test_mantel_haenszel_ratio_pools_a_common_ratio(stats_db: str, dbt_target: Path) -> None:
+    count, p_value, ratio, lower, upper = _stratified(stats_db, COMMON_RATIO, dbt_target)
+    assert count == 2
+    assert math.isclose(ratio, 2.0, rel_tol=1e-12)
+    assert lower < 2.0 < upper
+    assert p_value < 0.01
+
+
+def test_one_stratum_is_fishers_test_and_the_katz_interval(stats_db: str, dbt_target: Path) -> None:
+    for stratum, p_value, ratio, lower, upper in KATZ_ONE_STRATUM:
+        count, got_p_value, got_ratio, got_lower, got_upper = _stratified(
+            stats_db, [stratum], dbt_target
+        )
+        assert count == 1
+        assert math.isclose(got_p_value, p_value, rel_tol=1e-7)
+        assert math.isclose(got_ratio, ratio, rel_tol=1e-12)
+        assert math.isclose(got_lower, lower, rel_tol=1e-9)
+        assert math.isclose(got_upper, upper, rel_tol=1e-9)

@@ -43,6 +43,8 @@ def test_trends_title_states_the_planted_regression(open_page, demo_url) -> None
     assert "rule" in marks  # version changes drawn
     changes = next(t.value for t in app.dataframe if "verdict" in t.value.columns)
     assert "Regression" in set(changes["verdict"])
+    # Each verdict says how much of its segments it could compare within the other kind.
+    assert changes["compared_share"].between(0, 1).all()
 
 
 def test_trends_page_follows_one_model(open_page, demo_url) -> None:

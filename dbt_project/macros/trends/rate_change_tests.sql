@@ -80,3 +80,11 @@ group by grouping sets (
     {%- endfor %}
 )
 {%- endmacro %}
+
+{#- Two-sided exact test of the same: twice the smaller one-sided tail, at most 1. -#}
+{% macro rate_change_p_value(x, n, reference_x, reference_n) -%}
+    least(1.0::double precision, 2 * least(
+        {{ rate_increase_p_value(x, n, reference_x, reference_n) }},
+        {{ rate_decrease_p_value(x, n, reference_x, reference_n) }}
+    ))
+{%- endmacro %}

@@ -3,9 +3,26 @@
 -- version, a rollback to an earlier one, or the start of a canary beside the old one. The
 -- version it replaces (`from_version`) is the one used most on that previous day. The first
 -- day a value appears is no change: there is nothing to compare with.
-with version_days as (
+with split_version_days as (
     select * from {{ ref('int_version_days_aggregated') }}
     where version is not null
+),
+
+-- One row per day and version (the aggregate splits them by what ran with them).
+version_days as (
+    select
+        split_version_days.dimension,
+        split_version_days.dimension_value,
+        split_version_days.version,
+        split_version_days.day,
+        sum(split_version_days.total_count) as total_count,
+        min(split_version_days.first_evaluated_at) as first_evaluated_at
+    from split_version_days
+    group by
+        split_version_days.dimension,
+        split_version_days.dimension_value,
+        split_version_days.version,
+        split_version_days.day
 ),
 
 value_days as (

@@ -4,15 +4,21 @@
         unique_key='day',
         incremental_strategy='delete+insert',
         indexes=[{'columns': ['day']}, {'columns': ['dimension', 'dimension_value', 'day']}],
+        on_schema_change='append_new_columns',
     )
 }}
 
--- Segments and failures per day, workflow or model, and version: what version changes are
--- detected and judged on. A segment without a version is kept (version null) so that a day's
--- rows add up to its segments, but it belongs to no version. Incremental by day like the
--- per-day cube: a refresh recomputes only the days whose segments changed (a newer loaded_at,
--- or different counts), found from the cube's day totals rather than by reading all segments.
+-- Segments and failures per day, workflow or model, and version, split by the other kind's
+-- value and version (the model and model version of a workflow's segments, and the other way
+-- round): what version changes are detected on, and judged on within what ran with them
+-- (change_events compares versions inside each of these strata). A segment without a version
+-- is kept (version null) so that a day's rows add up to its segments, but it belongs to no
+-- version. Incremental by day like the per-day cube: a refresh recomputes only the days whose
+-- segments changed (a newer loaded_at, or different counts), found from the cube's day totals
+-- rather than by reading all segments. A table built before the split (no `other_version`) is
+-- rebuilt whole, in place: every day is recomputed and replaces its rows.
 -- depends_on: {{ ref('int_daily_cells_aggregated') }}
+{%- set is_split_built = built_has_column('other_version') %}
 with segments as (
     select * from {{ ref('int_segments_outcomes_derived') }}
 ),
@@ -36,7 +42,13 @@ with segments as (
     ),
 
     changed_days as (
-        {{ changed_days('current_days', 'built_days') }}
+        {% if is_split_built %}
+            {{ changed_days('current_days', 'built_days') }}
+        {% else %}
+            select current_days.day from current_days
+            union
+            select built_days.day from built_days
+        {% endif %}
     ),
 {% endif %}
 
@@ -46,6 +58,8 @@ versioned as (
         dimensions.dimension,
         dimensions.dimension_value,
         nullif(dimensions.version, '') as version,
+        dimensions.other_value,
+        nullif(dimensions.other_version, '') as other_version,
         segments.is_failed,
         segments.evaluated_at,
         segments.loaded_at
@@ -53,9 +67,15 @@ versioned as (
     cross join
         lateral (
             values
-            ('workflow', segments.workflow, segments.workflow_version),
-            ('model', segments.model, segments.model_version)
-        ) as dimensions (dimension, dimension_value, version)
+            (
+                'workflow', segments.workflow, segments.workflow_version,
+                segments.model, segments.model_version
+            ),
+            (
+                'model', segments.model, segments.model_version,
+                segments.workflow, segments.workflow_version
+            )
+        ) as dimensions (dimension, dimension_value, version, other_value, other_version)
     {% if is_incremental() %}
         -- An array, not `in (select ...)`: the changed days are then read through the index on
         -- day; a semi-join against a few days' subquery scanned every segment (2.4 s at a year).
@@ -69,6 +89,8 @@ final as (
         versioned.dimension,
         versioned.dimension_value,
         versioned.version,
+        versioned.other_value,
+        versioned.other_version,
         count(*) as total_count,
         count(*) filter (where versioned.is_failed) as failure_count,
         min(versioned.evaluated_at) as first_evaluated_at,
@@ -78,7 +100,9 @@ final as (
         versioned.day,
         versioned.dimension,
         versioned.dimension_value,
-        versioned.version
+        versioned.version,
+        versioned.other_value,
+        versioned.other_version
 )
 
 select * from final

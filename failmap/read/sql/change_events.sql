@@ -22,6 +22,8 @@ select
     change_events.rate_ratio_lower,
     change_events.rate_ratio_upper,
     change_events.p_value,
+    change_events.stratum_count,
+    change_events.compared_share,
     change_events.verdict,
     change_events.is_after_window_complete,
     change_events.concurrent_changes,

@@ -2,14 +2,19 @@
 {%- set after_days = var('change_after_days') | int -%}
 
 -- One row per workflow or model version change seen in the data, with the failure rate of the
--- old version before it and of the new version from it on, an exact test and a verdict
+-- old version before it and of the new version from it on, a test and a verdict
 -- (docs/trends.md). Each rate counts only its own version's segments of that workflow or model:
 -- the old version in the `change_before_days` days before the change, the new version in the
 -- `change_after_days` days from the day of the change on (fewer while they have not passed).
--- Each change also lists the changes of the other kind (a model's for a workflow's, and the
--- other way round) that fall in its compared days and ran with it: a verdict cannot tell them
--- apart (docs/trends.md, "Concurrent changes").
-with changes as (
+-- The test and verdict compare the two versions within strata of what ran with them: the other
+-- kind's value and version class (a workflow's segments by model and model version, and the
+-- other way round), where a version belongs to the class of the one it replaced unless its own
+-- change is significant (macros/trends/version_strata.sql). So a model change is not credited
+-- with the effect of a workflow change in the same days (docs/trends.md, "Within what ran with
+-- it"); segments of a stratum found on one side only are not compared (`compared_share`).
+-- Each change also lists the changes of the other kind that fall in its compared days and ran
+-- with it.
+with recursive changes as (
     select * from {{ ref('int_version_changes_detected') }}
 ),
 
@@ -37,27 +42,21 @@ settings as (
         (select max(version_days.day) from version_days) as last_day
 ),
 
-windows as (
+-- Each change's compared days: the old version's before it, the new version's from it on,
+-- split by the other kind's value and version.
+change_days as (
     select
         changes.change_key,
-        count(distinct version_days.day) filter (where version_days.day < changes.changed_on)
-            as before_day_count,
-        coalesce(sum(version_days.total_count) filter (
-            where version_days.day < changes.changed_on
-        ), 0)::bigint as before_total_count,
-        coalesce(sum(version_days.failure_count) filter (
-            where version_days.day < changes.changed_on
-        ), 0)::bigint as before_failure_count,
-        count(distinct version_days.day) filter (where version_days.day >= changes.changed_on)
-            as after_day_count,
-        coalesce(sum(version_days.total_count) filter (
-            where version_days.day >= changes.changed_on
-        ), 0)::bigint as after_total_count,
-        coalesce(sum(version_days.failure_count) filter (
-            where version_days.day >= changes.changed_on
-        ), 0)::bigint as after_failure_count
+        version_days.day,
+        version_days.day >= changes.changed_on as is_after,
+        case when changes.dimension = 'workflow' then 'model' else 'workflow' end
+            as other_dimension,
+        version_days.other_value,
+        version_days.other_version,
+        version_days.total_count,
+        version_days.failure_count
     from changes
-    left join version_days
+    inner join version_days
         on
             changes.dimension = version_days.dimension
             and changes.dimension_value = version_days.dimension_value
@@ -73,53 +72,128 @@ windows as (
                     and version_days.day < changes.changed_on + {{ after_days }}
                 )
             )
+),
+
+windows as (
+    select
+        changes.change_key,
+        count(distinct change_days.day) filter (where not change_days.is_after)
+            as before_day_count,
+        coalesce(sum(change_days.total_count) filter (where not change_days.is_after), 0)::bigint
+            as before_total_count,
+        coalesce(sum(change_days.failure_count) filter (where not change_days.is_after), 0)::bigint
+            as before_failure_count,
+        count(distinct change_days.day) filter (where change_days.is_after) as after_day_count,
+        coalesce(sum(change_days.total_count) filter (where change_days.is_after), 0)::bigint
+            as after_total_count,
+        coalesce(sum(change_days.failure_count) filter (where change_days.is_after), 0)::bigint
+            as after_failure_count
+    from changes
+    left join change_days
+        on changes.change_key = change_days.change_key
     group by changes.change_key
 ),
+
+-- The plain test on all of each version's segments, two-sided (twice the smaller tail): the
+-- first draw of the version classes (below).
+plain_tests as (
+    select
+        windows.change_key,
+        {{ rate_change_p_value(
+            'windows.after_failure_count', 'windows.after_total_count',
+            'windows.before_failure_count', 'windows.before_total_count',
+        ) }} <= {{ var('change_alpha') }} as is_flagged
+    from windows
+),
+
+versions as (
+    select distinct
+        version_days.dimension,
+        version_days.dimension_value,
+        version_days.version
+    from version_days
+),
+
+{{ version_strata('plain', 'plain_tests') }},
+
+-- The changes significant within the strata of the plain classes: the classes are drawn again
+-- at these, so a change that was flagged only through a concurrent one (its plain rates mix
+-- the two) no longer splits the other kind's versions. A change with no stratum to compare
+-- keeps its plain flag: two changes that always ran together stay apart, and neither is
+-- credited with what both did.
+stratified_tests as (
+    select
+        plain_tests.change_key,
+        case
+            when plain_compared.change_key is null then plain_tests.is_flagged
+            else {{ stratified_p_value('plain_compared') }} <= {{ var('change_alpha') }}
+        end as is_flagged
+    from plain_tests
+    left join plain_compared
+        on plain_tests.change_key = plain_compared.change_key
+),
+
+{{ version_strata('stratified', 'stratified_tests') }},
 
 rates as (
     select
         windows.*,
+        coalesce(compared.stratum_count, 0) as stratum_count,
+        coalesce(compared.before_total_count + compared.after_total_count, 0)::double precision
+        / nullif(windows.before_total_count + windows.after_total_count, 0) as compared_share,
+        compared.excess_failure_count,
+        {{ mantel_haenszel_ratio('compared') }} as rate_ratio,
+        {{ mantel_haenszel_ratio_lower('compared', 'settings.interval_z') }}
+            as stratified_ratio_lower,
+        {{ mantel_haenszel_ratio_upper('compared', 'settings.interval_z') }}
+            as stratified_ratio_upper,
+        {{ stratified_p_value('compared') }} as p_value,
         windows.before_failure_count::double precision
         / nullif(windows.before_total_count, 0) as rate_before,
         windows.after_failure_count::double precision
         / nullif(windows.after_total_count, 0) as rate_after,
-        {{ wilson_lower('windows.before_failure_count', 'windows.before_total_count',
+        -- One stratum: the exact test and the MOVER-R interval on its segments, as with no
+        -- strata at all.
+        compared.after_failure_count::double precision
+        / nullif(compared.after_total_count, 0) as compared_rate_after,
+        compared.before_failure_count::double precision
+        / nullif(compared.before_total_count, 0) as compared_rate_before,
+        {{ wilson_lower('compared.before_failure_count', 'compared.before_total_count',
             'settings.interval_z') }} as before_lower,
-        {{ wilson_upper('windows.before_failure_count', 'windows.before_total_count',
+        {{ wilson_upper('compared.before_failure_count', 'compared.before_total_count',
             'settings.interval_z') }} as before_upper,
-        {{ wilson_lower('windows.after_failure_count', 'windows.after_total_count',
+        {{ wilson_lower('compared.after_failure_count', 'compared.after_total_count',
             'settings.interval_z') }} as after_lower,
-        {{ wilson_upper('windows.after_failure_count', 'windows.after_total_count',
-            'settings.interval_z') }} as after_upper,
-        -- Fisher's exact test, two-sided as twice the smaller one-sided tail.
-        least(1.0::double precision, 2 * least(
-            {{ rate_increase_p_value(
-                'windows.after_failure_count', 'windows.after_total_count',
-                'windows.before_failure_count', 'windows.before_total_count',
-            ) }},
-            {{ rate_decrease_p_value(
-                'windows.after_failure_count', 'windows.after_total_count',
-                'windows.before_failure_count', 'windows.before_total_count',
-            ) }}
-        )) as p_value
+        {{ wilson_upper('compared.after_failure_count', 'compared.after_total_count',
+            'settings.interval_z') }} as after_upper
     from windows
+    left join stratified_compared as compared
+        on windows.change_key = compared.change_key
     cross join settings
 ),
 
--- Interval of rate_after / rate_before by MOVER-R from the two Wilson intervals: closed form,
--- and it keeps its coverage at small counts (docs/trends.md).
+-- The ratio's interval. One stratum: MOVER-R from the two Wilson intervals (closed form, keeps
+-- its coverage at small counts), as without strata; the p-value is then Fisher's exact test.
+-- Several: Greenland-Robins, with the Cochran-Mantel-Haenszel test (docs/trends.md).
 ratios as (
     select
         rates.*,
-        rates.rate_after / nullif(rates.rate_before, 0) as rate_ratio,
-        {{ mover_ratio_lower(
-            'rates.rate_after', 'rates.after_lower', 'rates.after_upper',
-            'rates.rate_before', 'rates.before_lower', 'rates.before_upper',
-        ) }} as rate_ratio_lower,
-        {{ mover_ratio_upper(
-            'rates.rate_after', 'rates.after_lower', 'rates.after_upper',
-            'rates.rate_before', 'rates.before_lower', 'rates.before_upper',
-        ) }} as rate_ratio_upper
+        case
+            when rates.stratum_count = 1
+                then {{ mover_ratio_lower(
+                    'rates.compared_rate_after', 'rates.after_lower', 'rates.after_upper',
+                    'rates.compared_rate_before', 'rates.before_lower', 'rates.before_upper',
+                ) }}
+            else rates.stratified_ratio_lower
+        end as rate_ratio_lower,
+        case
+            when rates.stratum_count = 1
+                then {{ mover_ratio_upper(
+                    'rates.compared_rate_after', 'rates.after_lower', 'rates.after_upper',
+                    'rates.compared_rate_before', 'rates.before_lower', 'rates.before_upper',
+                ) }}
+            else rates.stratified_ratio_upper
+        end as rate_ratio_upper
     from rates
 ),
 
@@ -145,12 +219,15 @@ judged as (
         ratios.rate_ratio_lower,
         ratios.rate_ratio_upper,
         ratios.p_value,
+        ratios.stratum_count,
+        ratios.compared_share,
         case
-            when ratios.before_total_count = 0 or ratios.after_total_count = 0
-                then 'insufficient_data'
+            -- No segments on a side, or none that ran with the same kind of other version on
+            -- both: the change cannot be told apart from what changed with it.
+            when ratios.stratum_count = 0 then 'insufficient_data'
             when ratios.p_value <= {{ var('change_alpha') }}
                 then case
-                    when ratios.rate_after > ratios.rate_before then 'regression'
+                    when ratios.excess_failure_count > 0 then 'regression'
                     else 'improvement'
                 end
             when
