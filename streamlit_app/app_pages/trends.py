@@ -111,6 +111,10 @@ else:
             dimension=relevant_changes["dimension"].map(label),
             verdict=relevant_changes["verdict"].map(VERDICTS).fillna(relevant_changes["verdict"]),
             concurrent_changes=relevant_changes["concurrent_changes"].fillna("–"),
+            # No ratio without failures before, or with nothing compared: '–', never None.
+            rate_ratio=relevant_changes["rate_ratio"].map(
+                lambda ratio: "–" if pd.isna(ratio) else f"{ratio:.2f}×"
+            ),
         ),
         hide_index=True,
         column_order=[
@@ -120,6 +124,7 @@ else:
             "from_version",
             "to_version",
             "verdict",
+            "rate_ratio",
             "compared_share",
             "concurrent_flagged_count",
             "rate_before",
@@ -135,6 +140,13 @@ else:
             "verdict": st.column_config.TextColumn("Verdict"),
             "rate_before": st.column_config.NumberColumn("Rate before", format="percent"),
             "rate_after": st.column_config.NumberColumn("Rate after", format="percent"),
+            "rate_ratio": st.column_config.TextColumn(
+                "Ratio",
+                help="The new version's failure rate over the old one's where they ran with "
+                "the same kind of version of the other kind (Compared): what the verdict "
+                "judges. It can differ from Rate after / Rate before, which are of all their "
+                "segments.",
+            ),
             "compared_share": st.column_config.NumberColumn(
                 "Compared",
                 format="percent",

@@ -45,6 +45,7 @@ def test_trends_title_states_the_planted_regression(open_page, demo_url) -> None
     assert "Regression" in set(changes["verdict"])
     # Each verdict says how much of its segments it could compare within the other kind.
     assert changes["compared_share"].between(0, 1).all()
+    assert changes["rate_ratio"].str.fullmatch(r"\d+\.\d\d×|–").all()
 
 
 def test_trends_page_follows_one_model(open_page, demo_url) -> None:
