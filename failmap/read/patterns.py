@@ -129,6 +129,16 @@ class CreditedFix(Row):
     fix_description: str
     reported_by: str
     fixed_at: dt.datetime
+    explained_by_changes: str | None = Field(
+        description="Version changes judged an improvement near the fix, of a workflow or model "
+        "the pattern ran on, that account for its fall (without their segments it hardly fell), "
+        "joined by '; ', nearest first; null: none. The fall may be theirs, not the fix's."
+    )
+
+    @property
+    def explaining_changes(self) -> list[str]:
+        """explained_by_changes as a list of change keys, nearest to the fix first."""
+        return self.explained_by_changes.split("; ") if self.explained_by_changes else []
 
 
 def credited_fixes(conn: psycopg.Connection) -> dict[str, CreditedFix]:

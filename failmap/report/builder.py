@@ -345,6 +345,14 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
                     if p.pattern_key in credited
                     else ""
                 )
+                + (
+                    " (the fall is accounted for by version changes judged improvements near "
+                    "it, of what it ran on: "
+                    + ", ".join(md.code(c, 200) for c in credited[p.pattern_key].explaining_changes)
+                    + ")"
+                    if p.pattern_key in credited and credited[p.pattern_key].explaining_changes
+                    else ""
+                )
                 for p in resolved
             )
         )

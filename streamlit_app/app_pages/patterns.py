@@ -281,6 +281,20 @@ if selected["status"] == "resolved":
             )
         else:
             st.success(f"Resolved, credited to fix #{int(fix_id)}.", icon=":material/build:")
+        changes = list(selected["credited_fix_explained_by"])
+        if changes:
+            st.warning(
+                "Near the fix, "
+                + ("a version change" if len(changes) == 1 else "version changes")
+                + " of what this pattern ran on "
+                + ("was" if len(changes) == 1 else "were")
+                + " judged an improvement and account for the fall (without their segments "
+                "it hardly fell): "
+                + ", ".join(md_escape(change) for change in changes)
+                + ". Unless the fix was that change, the fall may be theirs (Trends shows "
+                "each change).",
+                icon=":material/compare_arrows:",
+            )
 columns = st.columns(5)
 columns[0].metric(
     "Failure rate",

@@ -180,6 +180,10 @@ def failure_patterns(period: Period) -> pd.DataFrame:
             resolved_by_fix_id=keys.map(
                 lambda key: credited[key].fix_id if key in credited else None
             ).astype("object"),
+            # Version changes judged improvements that account for that fall ([]: none).
+            credited_fix_explained_by=keys.map(
+                lambda key: credited[key].explaining_changes if key in credited else []
+            ),
             period_failure_count=keys.map(lambda key: in_period.get(key, 0)).astype("int64"),
             fix_count=keys.map(lambda key: fixes.get(key, 0)).astype("int64"),
             # {value, share} dicts: what Arrow can carry when a page shows the frame.

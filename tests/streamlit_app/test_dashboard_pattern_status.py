@@ -155,6 +155,33 @@ def test_a_resolved_pattern_names_the_fix_it_is_credited_to(open_page, demo_url)
     app.toggle(key="only_period").set_value(False).run()
     _no_exception(app)
     assert f"credited to fix #{fix_id}: Retrained LoRA l16" in texts(app)
+    assert "account for the fall" not in texts(app)
+
+
+def test_a_credited_fix_names_the_improvements_that_account_for_the_fall(
+    open_page, demo_url
+) -> None:
+    improvement = "model=m01|3.1->3.2|2026-01-28"
+    with database.connect(demo_url) as conn:
+        fix_id = conn.execute(
+            "insert into app.pattern_fixes (pattern_key, fix_description, reported_by) "
+            "values (%s, 'Retrained LoRA l16', 'Ann') returning fix_id",
+            [RESOLVED],
+        ).fetchone()[0]
+        conn.execute(
+            "insert into marts.fix_effectiveness (fix_id, pattern_key, fix_description, "
+            "reported_by, fixed_at, measured_verdict, is_credited_with_resolution, "
+            "explained_by_changes) values (%s, %s, 'Retrained LoRA l16', 'Ann', "
+            "now() + interval '1 second', 'verified', true, %s)",
+            [fix_id, RESOLVED, f"{improvement}; workflow=w01|1->2|2026-01-20"],
+        )
+    app = open_page(demo_url, "app_pages/patterns.py")
+    app.pills(key="status").set_value(["resolved"]).run()
+    app.toggle(key="only_period").set_value(False).run()
+    _no_exception(app)
+    warning = next(w.value for w in app.warning if "account for the fall" in w.value)
+    shown = warning.replace("\\", "")  # the markdown escapes of the change key
+    assert improvement in shown and "workflow=w01|1->2|2026-01-20" in shown
 
 
 def test_refinements_are_listed_under_their_parent(open_page, demo_url) -> None:

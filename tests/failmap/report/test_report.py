@@ -184,12 +184,13 @@ def test_pattern_engine_section_groups_refinements_and_shows_status_and_reasons(
     conn.execute(
         "create table marts.fix_effectiveness (fix_id bigint, pattern_key text, "
         "fix_description text, reported_by text, fixed_at timestamptz, "
-        "is_credited_with_resolution boolean)"
+        "is_credited_with_resolution boolean, explained_by_changes text)"
     )
     conn.execute(
         "insert into marts.fix_effectiveness values "
-        "(7, 'lora=l16', 'Retrained l16 | *bold*', 'Ann', '2026-01-29', true), "
-        "(8, 'model=m03', 'Not credited', 'Bob', '2026-01-29', false)"
+        "(7, 'lora=l16', 'Retrained l16 | *bold*', 'Ann', '2026-01-29', true, "
+        " 'model=m02|1.5->1.4|2026-01-28'), "
+        "(8, 'model=m03', 'Not credited', 'Bob', '2026-01-29', false, 'workflow=w01|1->2|x')"
     )
 
     text = _failure_patterns(conn)
@@ -202,6 +203,9 @@ def test_pattern_engine_section_groups_refinements_and_shows_status_and_reasons(
     # Resolved patterns are not in the table, but listed with their day and fix.
     assert "| `lora=l16`" not in text
     assert "- `lora=l16` since 2026-01-30, credited to fix #7: `Retrained l16 \\| *bold*`" in text
+    # The version change that accounts for the fall is named beside the fix.
+    assert "of what it ran on: `model=m02\\|1.5->1.4\\|2026-01-28`)" in text
+    assert "w01" not in text
     assert "None" not in text
 
 

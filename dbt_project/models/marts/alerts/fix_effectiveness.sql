@@ -8,6 +8,9 @@
 --                dropping by var('fix_min_improvement') with power var('fix_power'), or no
 --                failures before to improve on;
 --   ineffective: enough segments since the fix and no significant drop.
+-- Each fix also names the version changes judged an improvement (change_events) near it, of a
+-- workflow or model its pattern ran on, that account for its pattern's fall: the fall may be
+-- theirs rather than the fix's.
 with fixes as (
     select * from {{ ref('stg_app__pattern_fixes') }}
 ),
@@ -22,6 +25,11 @@ history as (
 
 resolutions as (
     select * from {{ ref('int_pattern_resolutions') }}
+),
+
+changes as (
+    select * from {{ ref('change_events') }}
+    where verdict in ('regression', 'improvement')
 ),
 
 fix_patterns as (
@@ -40,6 +48,10 @@ fix_patterns as (
 fix_days as (
     select
         fix_patterns.fix_id,
+        fix_patterns.fixed_on,
+        daily_cells.day,
+        daily_cells.workflow,
+        daily_cells.model,
         daily_cells.segment_count,
         daily_cells.failure_count,
         daily_cells.day < fix_patterns.fixed_on
@@ -66,6 +78,111 @@ windows as (
     left join fix_days
         on fix_patterns.fix_id = fix_days.fix_id
     group by fix_patterns.fix_id
+),
+
+-- Version changes judged an improvement near the fix, of a workflow or model the pattern's
+-- segments ran on then: from the start of its before window to the pattern's fall when its
+-- resolution is credited to the fix (what could have caused the fall), else to as many days
+-- after the fix.
+nearby_improvements as (
+    select
+        fix_days.fix_id,
+        fix_days.fixed_on,
+        changes.change_key,
+        changes.dimension,
+        changes.dimension_value,
+        changes.changed_on
+    from fix_days
+    left join resolutions
+        on fix_days.fix_id = resolutions.resolved_by_fix_id
+    inner join changes
+        on
+            (
+                (changes.dimension = 'workflow' and fix_days.workflow = changes.dimension_value)
+                or (changes.dimension = 'model' and fix_days.model = changes.dimension_value)
+            )
+            and changes.changed_on >= fix_days.fixed_on - {{ var('before_window_days') }}
+            and changes.changed_on <= coalesce(
+                resolutions.resolved_on, fix_days.fixed_on + {{ var('before_window_days') }}
+            )
+    where
+        changes.verdict = 'improvement'
+        and (fix_days.is_before or fix_days.is_after)
+    group by
+        fix_days.fix_id,
+        fix_days.fixed_on,
+        changes.change_key,
+        changes.dimension,
+        changes.dimension_value,
+        changes.changed_on
+    having changes.changed_on <= max(fix_days.day)
+),
+
+-- The pattern's windows again without that workflow's or model's segments.
+rest_windows as (
+    select
+        nearby_improvements.fix_id,
+        nearby_improvements.fixed_on,
+        nearby_improvements.change_key,
+        nearby_improvements.changed_on,
+        coalesce(sum(fix_days.segment_count) filter (where fix_days.is_before), 0)
+            as before_total_count,
+        coalesce(sum(fix_days.failure_count) filter (where fix_days.is_before), 0)
+            as before_failure_count,
+        coalesce(sum(fix_days.segment_count) filter (where fix_days.is_after), 0)
+            as after_total_count,
+        coalesce(sum(fix_days.failure_count) filter (where fix_days.is_after), 0)
+            as after_failure_count
+    from nearby_improvements
+    left join fix_days
+        on
+            nearby_improvements.fix_id = fix_days.fix_id
+            and case
+                when nearby_improvements.dimension = 'workflow' then fix_days.workflow
+                else fix_days.model
+            end != nearby_improvements.dimension_value
+    group by
+        nearby_improvements.fix_id,
+        nearby_improvements.fixed_on,
+        nearby_improvements.change_key,
+        nearby_improvements.changed_on
+),
+
+-- The failures the pattern avoided after the fix (at its before rate), and the rest without
+-- the change's segments (0 when nothing is left to compare).
+avoided as (
+    select
+        rest_windows.*,
+        windows.before_failure_count::double precision
+        / nullif(windows.before_total_count, 0) * windows.after_total_count
+        - windows.after_failure_count as avoided_count,
+        coalesce(
+            rest_windows.before_failure_count::double precision
+            / nullif(rest_windows.before_total_count, 0) * rest_windows.after_total_count
+            - rest_windows.after_failure_count,
+            0
+        ) as rest_avoided_count
+    from rest_windows
+    inner join windows
+        on rest_windows.fix_id = windows.fix_id
+),
+
+-- An improvement accounts for the pattern's fall when, without its segments, the pattern
+-- avoids at most var `trend_explained_share` of the failures it avoided after the fix, as a
+-- version change explains a daily trend flag (docs/trends.md). Nothing left to compare without
+-- them (every segment ran on it) counts as accounted for.
+explaining_changes as (
+    select
+        avoided.fix_id,
+        string_agg(
+            avoided.change_key, '; '
+            order by abs(avoided.changed_on - avoided.fixed_on), avoided.change_key
+        ) as explained_by_changes
+    from avoided
+    where
+        avoided.avoided_count > 0
+        and avoided.rest_avoided_count <= {{ var('trend_explained_share') }} * avoided.avoided_count
+    group by avoided.fix_id
 ),
 
 rated as (
@@ -150,7 +267,8 @@ measured as (
                 then 'too_early'
             else 'ineffective'
         end as measured_verdict,
-        resolutions.resolved_by_fix_id is not null as is_credited_with_resolution
+        resolutions.resolved_by_fix_id is not null as is_credited_with_resolution,
+        explaining_changes.explained_by_changes
     from tested
     left join history
         on tested.pattern_key = history.pattern_key
@@ -158,6 +276,8 @@ measured as (
         on
             tested.pattern_key = resolutions.pattern_key
             and tested.fix_id = resolutions.resolved_by_fix_id
+    left join explaining_changes
+        on tested.fix_id = explaining_changes.fix_id
 ),
 
 final as (
