@@ -302,3 +302,33 @@ def fix_counts(conn: psycopg.Connection) -> dict[str, int]:
 def recorded_fixes(conn: psycopg.Connection, key: str | None = None) -> list[RecordedFix]:
     """Fixes recorded for a pattern key (None: all), newest first."""
     return fetch(conn, "recorded_fixes", RecordedFix, key=key)
+
+
+class FixMeasurement(Row):
+    """What a fix's pattern did after it, from the data (marts.fix_effectiveness).
+
+    A fix recorded since the last refresh has none yet.
+    """
+
+    fix_id: int
+    measured_verdict: Literal["verified", "ineffective", "too_early"] = Field(
+        description="verified: fewer failures after (exact test) or its pattern's resolution "
+        "is credited to it; ineffective: enough segments since and no significant drop; "
+        "too_early: neither."
+    )
+    before_failure_rate: float | None
+    after_failure_rate: float | None
+    after_total_count: int | None
+    required_after_count: int | None = Field(
+        description="Segments needed after the fix to see the rate halve; null without "
+        "failures before."
+    )
+    explained_by_changes: str | None = Field(
+        description="Version changes judged an improvement near the fix that account for its "
+        "pattern's fall, joined by '; ' (null: none)."
+    )
+
+
+def fix_measurements(conn: psycopg.Connection) -> dict[int, FixMeasurement]:
+    """Every measured fix, by fix id."""
+    return {row.fix_id: row for row in fetch(conn, "fix_measurements", FixMeasurement)}

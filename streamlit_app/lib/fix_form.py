@@ -55,11 +55,29 @@ def fixes_table(pattern_key: str) -> None:
     with st.container(border=True, key=f"fix_detail_{pattern_key}"):
         st.caption(
             f"Fix #{int(fix['fix_id'])}, recorded {fix['created_at']:%Y-%m-%d %H:%M} UTC by "
-            f"{md_escape(fix['reported_by'])}. Did it work? {md_escape(fix['effectiveness'])}."
+            f"{md_escape(fix['reported_by'])}. Did it work? {md_escape(fix['effectiveness'])}. "
+            f"Measured: {md_escape(fix['measured'])}."
         )
+        changes = list(fix["explained_by_changes"])
+        if changes:
+            st.warning(
+                "Version changes judged an improvement near it account for its pattern's fall "
+                "(without their segments it hardly fell): "
+                + ", ".join(md_escape(change) for change in changes)
+                + ". Unless the fix was that change, the fall may be theirs.",
+                icon=":material/compare_arrows:",
+            )
         st.text(fix["fix_description"])
         if isinstance(fix["fix_parameters"], str) and fix["fix_parameters"]:
             st.code(fix["fix_parameters"], language="json", wrap_lines=True)
+
+
+MEASURED_HELP = (
+    "What the data says: the pattern's failure rate in the 28 days before the fix against every "
+    "day since. Verified when it fell significantly (or the pattern is resolved and credited to "
+    "this fix), no drop when enough segments since show none, too early until then. Measured "
+    "at each refresh."
+)
 
 
 def fixes_selection(
@@ -83,8 +101,14 @@ def fixes_selection(
                 help="The first words; select the row to read all of it.",
             ),
             "effectiveness": st.column_config.TextColumn("Did it work?", width=110),
-            "reported_by": st.column_config.TextColumn("By", width=REPORTER_WIDTH),
-        },
+        }
+        # What the data measured, where the fixes come with it (the Patterns page).
+        | (
+            {"measured": st.column_config.TextColumn("Measured", width=170, help=MEASURED_HELP)}
+            if "measured" in fixes.columns
+            else {}
+        )
+        | {"reported_by": st.column_config.TextColumn("By", width=REPORTER_WIDTH)},
         key=key,
     )
     return fixes, chosen

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from failmap import fixes as core
+from failmap.read.patterns import FixMeasurement
 from lib.connection import engine
 from lib.text import md_escape
 
@@ -97,3 +98,29 @@ def signed_in_reporter() -> str | None:
         return None
     name = st.user.get("name") or st.user.get("email")
     return str(name)[:MAX_REPORTER_CHARS] if name else None
+
+
+def _rate(rate: float | None) -> str:
+    """A failure rate in whole percent; under 1 % with one decimal, so 0.4 % is not '0%'."""
+    if rate is None:
+        return "–"
+    return f"{rate:.1%}" if 0 < rate < 0.01 else f"{rate:.0%}"
+
+
+def measured_label(measurement: FixMeasurement | None) -> str:
+    """What the data says of a fix, as a creator reads it: the verdict of marts.fix_effectiveness
+    with the rates before and after (or the segments still needed). A fix recorded since the
+    last refresh is 'Not measured yet'."""
+    if measurement is None:
+        return "Not measured yet"
+    rates = f"{_rate(measurement.before_failure_rate)} → {_rate(measurement.after_failure_rate)}"
+    if measurement.measured_verdict == "verified":
+        return f"Verified: {rates}"
+    if measurement.measured_verdict == "ineffective":
+        return f"No drop: {rates}"
+    if measurement.required_after_count is None:
+        return "Too early: no failures before it"
+    return (
+        f"Too early: {measurement.after_total_count or 0:,} of "
+        f"{measurement.required_after_count:,} segments"
+    )

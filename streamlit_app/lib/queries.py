@@ -24,6 +24,7 @@ from failmap.read import data, errors, heatmap, patterns, trends
 from failmap.read.core import Row, missing_relations
 from lib.connection import engine
 from lib.filters import Period
+from lib.fixes import measured_label
 
 CACHE_SECONDS = 60
 
@@ -222,12 +223,28 @@ def pattern_daily_rates(pattern_key: str, period: Period) -> pd.DataFrame:
 
 
 def pattern_fixes(pattern_key: str | None = None) -> pd.DataFrame:
-    """Fixes recorded for a pattern (or all), newest first. Not cached: users write them."""
-    return _read_frame(
-        "app.pattern_fixes",
-        patterns.RecordedFix,
-        lambda conn: patterns.recorded_fixes(conn, pattern_key),
-    )
+    """Fixes recorded for a pattern (or all), newest first, each with what the data measured of
+    it (`measured`: the fix_effectiveness verdict and rates as a creator reads them;
+    `explained_by_changes`: the version changes that account for its pattern's fall, [] for
+    none). Not cached: users write them, and a fix recorded since the last refresh shows as not
+    measured yet."""
+
+    def read(conn: psycopg.Connection) -> pd.DataFrame:
+        fixes = _frame(patterns.recorded_fixes(conn, pattern_key), patterns.RecordedFix)
+        measured = (
+            patterns.fix_measurements(conn)
+            if not missing_relations(conn, ("marts.fix_effectiveness",))
+            else {}
+        )
+        found = fixes["fix_id"].map(measured.get)
+        return fixes.assign(
+            measured=found.map(measured_label),
+            explained_by_changes=found.map(
+                lambda m: m.explained_by_changes.split("; ") if m and m.explained_by_changes else []
+            ),
+        )
+
+    return _read("app.pattern_fixes", read)
 
 
 # --- heatmaps ---------------------------------------------------------------------------------

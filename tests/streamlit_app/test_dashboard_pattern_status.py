@@ -209,3 +209,41 @@ def test_refinements_are_listed_under_their_parent(open_page, demo_url) -> None:
     _select(app, "refinements_table", CHILD)
     assert "Model m03 + Scene type action + Segment position 6+" in texts(app)
     assert "m03 action scenes fail late" in texts(app)
+
+
+def test_each_fix_shows_what_the_data_measured_of_it(open_page, demo_url) -> None:
+    with database.connect(demo_url) as conn:
+        measured, unmeasured = (
+            conn.execute(
+                "insert into app.pattern_fixes (pattern_key, fix_description, reported_by, "
+                "created_at) values (%s, %s, 'Ann', now() - interval '1 hour') returning fix_id",
+                [RESOLVED, description],
+            ).fetchone()[0]
+            for description in ("Lower LoRA weight", "Another try")
+        )
+        # What a refresh measures of the first (the second was recorded since the last one).
+        conn.execute(
+            "insert into marts.fix_effectiveness (fix_id, pattern_key, fix_description, "
+            "reported_by, fixed_at, before_total_count, before_failure_count, "
+            "before_failure_rate, after_total_count, after_failure_count, after_failure_rate, "
+            "measured_verdict, is_credited_with_resolution, explained_by_changes) values "
+            "(%s, %s, 'Lower LoRA weight', 'Ann', now() - interval '1 hour', 1000, 257, 0.257, "
+            "900, 80, 0.0889, 'verified', false, 'workflow=w02|2.0->2.1|2026-01-21')",
+            [measured, RESOLVED],
+        )
+    app = open_page(demo_url, "app_pages/patterns.py")
+    app.pills(key="status").set_value(["resolved"]).run()
+    app.toggle(key="only_period").set_value(False).run()
+    _no_exception(app)
+    fixes = _table(app, "measured").set_index("fix_id")["measured"]
+    assert fixes[measured] == "Verified: 26% → 9%"
+    assert fixes[unmeasured] == "Not measured yet"
+    # The measured fix in full: its verdict, and the version change that accounts for the fall.
+    table = f"fixes_{RESOLVED}"
+    row = list(app.dataframe(key=table).value["fix_id"]).index(measured)
+    app.session_state[table] = {"selection": {"rows": [row], "columns": []}}
+    app.run()
+    _no_exception(app)
+    assert "Measured: Verified: 26% → 9%." in texts(app)
+    warning = next(w.value for w in app.warning if "account for its pattern" in w.value)
+    assert "workflow=w02|2.0->2.1|2026-01-21" in warning.replace("\\", "")

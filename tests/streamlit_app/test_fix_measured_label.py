@@ -1,0 +1,43 @@
+"""A fix's measured verdict as a creator reads it: rates that keep small values, the segments a
+too-early fix still needs, and never 'None'."""
+
+from __future__ import annotations
+
+import pytest
+from lib.fixes import measured_label
+
+from failmap.read.patterns import FixMeasurement
+
+
+def _measured(
+    verdict: str, rate_before: float, rate_after: float | None, **counts: int
+) -> FixMeasurement:
+    return FixMeasurement(
+        fix_id=1,
+        measured_verdict=verdict,
+        before_failure_rate=rate_before,
+        after_failure_rate=rate_after,
+        after_total_count=counts.get("after", 0),
+        required_after_count=counts.get("required"),
+        explained_by_changes=None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("measurement", "shown"),
+    [
+        (None, "Not measured yet"),
+        (_measured("verified", 0.257, 0.0889), "Verified: 26% → 9%"),
+        (_measured("verified", 0.05, 0.004), "Verified: 5% → 0.4%"),
+        (_measured("verified", 0.3, 0.0), "Verified: 30% → 0%"),
+        (_measured("ineffective", 0.22, 0.198), "No drop: 22% → 20%"),
+        (_measured("too_early", 0.3, None, after=0, required=80), "Too early: 0 of 80 segments"),
+        (
+            _measured("too_early", 0.02, 0.01, after=1_200, required=2_345),
+            "Too early: 1,200 of 2,345 segments",
+        ),
+        (_measured("too_early", 0.0, 0.0, after=50), "Too early: no failures before it"),
+    ],
+)
+def test_measured_label(measurement: FixMeasurement | None, shown: str) -> None:
+    assert measured_label(measurement) == shown
