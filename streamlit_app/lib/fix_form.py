@@ -60,11 +60,15 @@ def fixes_table(pattern_key: str) -> None:
         )
         changes = list(fix["explained_by_changes"])
         if changes:
+            one = len(changes) == 1
             st.warning(
-                "Version changes judged an improvement near it account for its pattern's fall "
-                "(without their segments it hardly fell): "
+                "What the pattern's rate fell since the fix is accounted for by "
+                + ("a version change" if one else "version changes")
+                + " judged an improvement near it (without "
+                + ("its" if one else "their")
+                + " segments the pattern hardly fell): "
                 + ", ".join(md_escape(change) for change in changes)
-                + ". Unless the fix was that change, the fall may be theirs.",
+                + ". Unless the fix was that change, the fall is not the fix's.",
                 icon=":material/compare_arrows:",
             )
         st.text(fix["fix_description"])

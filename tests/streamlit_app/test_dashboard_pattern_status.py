@@ -245,5 +245,5 @@ def test_each_fix_shows_what_the_data_measured_of_it(open_page, demo_url) -> Non
     app.run()
     _no_exception(app)
     assert "Measured: Verified: 26% → 9%." in texts(app)
-    warning = next(w.value for w in app.warning if "account for its pattern" in w.value)
+    warning = next(w.value for w in app.warning if "is accounted for by" in w.value)
     assert "workflow=w02|2.0->2.1|2026-01-21" in warning.replace("\\", "")
