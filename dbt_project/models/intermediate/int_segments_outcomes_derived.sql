@@ -13,12 +13,17 @@
             "delete from {{ this }} where check_count = 0",
             "{{ check_constraint(this, 'segment_columns_not_null', segment_columns_not_null()) }}",
             "{{ partial_index(this, 'evaluated_at', 'is_failed', 'is_failed') }}",
+            {'sql': 'vacuum {{ this }}', 'transaction': false},
         ],
     )
 }}
 
 -- One row per generated segment: its six pattern dimensions and whether it failed.
 -- A segment fails when any of its quality-gate checks failed.
+-- The last post-hook vacuums the table after the commit (vacuum runs outside a transaction): it
+-- marks the new pages all-visible, so counts over every segment are index-only scans of a
+-- narrow index (`assert_single_dimensions_cover_every_segment`: 0.3 s at a year instead of
+-- reading the whole 1.9 GB table, 1.5-2.8 s cold, and evicting hotter pages from the cache).
 --
 -- Incremental by segment: a refresh rebuilds only the segments touched since the last build, i.e.
 -- those of the checks loaded since (ingest stamps every row it writes, new or re-delivered, with

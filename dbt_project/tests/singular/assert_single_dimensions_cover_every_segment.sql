@@ -1,9 +1,17 @@
 -- For each dimension, its values partition the segments: their counts add up to all segments.
+-- The two counts are separate scalar subqueries so that each is an index-only scan (the segment
+-- model's index on loaded_at, and its partial index on failed segments; the model vacuums
+-- itself after each build so its pages are all-visible) rather than a read of every segment.
 with segments as (
     select
-        count(*) as segment_count,
-        count(*) filter (where segments.is_failed) as failure_count
-    from {{ ref('int_segments_outcomes_derived') }} as segments
+        (
+            select count(*) from {{ ref('int_segments_outcomes_derived') }}
+        ) as segment_count,
+        (
+            select count(*)
+            from {{ ref('int_segments_outcomes_derived') }}
+            where is_failed
+        ) as failure_count
 ),
 
 per_dimension as (
@@ -13,8 +21,8 @@ per_dimension as (
         {%- endif %}
         select
             '{{ dimension }}' as dimension,
-            sum(combinations.total_count) as segment_count,
-            sum(combinations.failure_count) as failure_count
+            coalesce(sum(combinations.total_count), 0) as segment_count,
+            coalesce(sum(combinations.failure_count), 0) as failure_count
         from {{ ref('combination_failure_rates') }} as combinations
         where
             combinations.dimension_count = 1
