@@ -30,6 +30,8 @@ from failmap.alerts.store import PredictionUnavailable, Snapshot, load_snapshot
 from failmap.alerts.thresholds import rate_severity, severity_rank, worst
 from failmap.connections import DatabaseSource, open_connection
 from failmap.fixes import fixes_for
+from failmap.read.core import missing_relations
+from failmap.read.patterns import fix_measurements
 
 MAX_SOURCE_LENGTH = 50
 
@@ -211,7 +213,14 @@ def _matched_patterns(
             matched.configuration_rate = max(matched.configuration_rate or 0.0, match.shifted_rate)
             matched.fares_better = matched.fares_better and match.fares_better
     if found:
+        # What the data measured of each fix (none before the refresh that builds the mart).
+        measured = (
+            fix_measurements(conn)
+            if not missing_relations(conn, ("marts.fix_effectiveness",))
+            else {}
+        )
         for fix in fixes_for(conn, list(found)):
+            measurement = measured.get(fix.fix_id)
             found[fix.pattern_key].fixes.append(
                 KnownFix(
                     fix_id=fix.fix_id,
@@ -221,6 +230,9 @@ def _matched_patterns(
                     effectiveness=fix.effectiveness,  # type: ignore[arg-type]
                     reported_by=fix.reported_by,
                     created_at=fix.created_at,
+                    measured_verdict=measurement.measured_verdict if measurement else None,
+                    before_failure_rate=measurement.before_failure_rate if measurement else None,
+                    after_failure_rate=measurement.after_failure_rate if measurement else None,
                 )
             )
     return sorted(

@@ -38,6 +38,17 @@ class KnownFix(BaseModel):
     effectiveness: Literal["resolved", "improved", "no_effect"] | None = None
     reported_by: str
     created_at: dt.datetime
+    measured_verdict: Literal["verified", "ineffective", "too_early"] | None = Field(
+        default=None,
+        description="What the data says of it (marts.fix_effectiveness): verified, ineffective "
+        "or too_early; null until a refresh after it was recorded.",
+    )
+    before_failure_rate: float | None = Field(
+        default=None, description="The pattern's failure rate in the 28 days before the fix."
+    )
+    after_failure_rate: float | None = Field(
+        default=None, description="Its failure rate on every day since."
+    )
 
 
 class ReasonShare(BaseModel):
@@ -234,8 +245,21 @@ class CheckResult(BaseModel):
                     )
                 for fix in pattern.fixes:
                     reported = f"{fix.effectiveness}, " if fix.effectiveness else ""
+                    measured = (
+                        f"measured {fix.measured_verdict.replace('_', ' ')}"
+                        + (
+                            f" {percent(fix.before_failure_rate)} -> "
+                            f"{percent(fix.after_failure_rate)}"
+                            if fix.before_failure_rate is not None
+                            and fix.after_failure_rate is not None
+                            else ""
+                        )
+                        + ", "
+                        if fix.measured_verdict
+                        else ""
+                    )
                     lines.append(
-                        f"      fix #{fix.fix_id} ({reported}by {fix.reported_by}, "
+                        f"      fix #{fix.fix_id} ({reported}{measured}by {fix.reported_by}, "
                         f"{fix.created_at:%Y-%m-%d}): {fix.description}"
                     )
                     if fix.parameters:

@@ -6,6 +6,7 @@ from lib import checks
 from lib.charts import reading_order
 from lib.dimensions import label
 from lib.fix_form import fixes_selection
+from lib.fixes import measured_text
 from lib.long_text import preview, selectable_table
 from lib.notices import show_missing, show_no_data
 from lib.page import page_context
@@ -195,6 +196,7 @@ for pattern in patterns:
             )
         if pattern["fixes"]:
             fixes = pd.DataFrame(pattern["fixes"])
+            fixes["measured"] = [measured_text(fix) for fix in pattern["fixes"]]
             _, fix = fixes_selection(
                 fixes, "description", key=f"check_fixes_{pattern['pattern_key']}"
             )

@@ -9,6 +9,7 @@ name the form's fields. The dashboard shows stored text in tables, never as mark
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -113,14 +114,41 @@ def measured_label(measurement: FixMeasurement | None) -> str:
     last refresh is 'Not measured yet'."""
     if measurement is None:
         return "Not measured yet"
-    rates = f"{_rate(measurement.before_failure_rate)} → {_rate(measurement.after_failure_rate)}"
-    if measurement.measured_verdict == "verified":
-        return f"Verified: {rates}"
-    if measurement.measured_verdict == "ineffective":
-        return f"No drop: {rates}"
-    if measurement.required_after_count is None:
-        return "Too early: no failures before it"
-    return (
-        f"Too early: {measurement.after_total_count or 0:,} of "
-        f"{measurement.required_after_count:,} segments"
+    return _measured(
+        measurement.measured_verdict,
+        measurement.before_failure_rate,
+        measurement.after_failure_rate,
+        measurement.after_total_count,
+        measurement.required_after_count,
+        counted=True,
     )
+
+
+def measured_text(fix: dict[str, Any]) -> str:
+    """The same of a known fix as a configuration check returns it: its verdict and rates (the
+    segments a too-early fix still needs are not in the check)."""
+    if fix.get("measured_verdict") is None:
+        return "Not measured yet"
+    return _measured(
+        fix["measured_verdict"], fix.get("before_failure_rate"), fix.get("after_failure_rate")
+    )
+
+
+def _measured(
+    verdict: str,
+    rate_before: float | None,
+    rate_after: float | None,
+    after_count: int | None = None,
+    required_count: int | None = None,
+    counted: bool = False,
+) -> str:
+    rates = f"{_rate(rate_before)} → {_rate(rate_after)}"
+    if verdict == "verified":
+        return f"Verified: {rates}"
+    if verdict == "ineffective":
+        return f"No drop: {rates}"
+    if not counted:
+        return "Too early"
+    if required_count is None:
+        return "Too early: no failures before it"
+    return f"Too early: {after_count or 0:,} of {required_count:,} segments"

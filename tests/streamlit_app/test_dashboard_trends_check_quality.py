@@ -122,3 +122,39 @@ def test_data_quality_page_shows_the_latest_gx_results(open_page, demo_url, tmp_
     failures = next(t.value for t in app.dataframe if "expectation" in t.value.columns)
     assert list(failures["unexpected_count"]) == [3]
     assert list(failures["description"]) == ["Scores are in [0, 1]."]
+
+
+def test_a_checks_known_fixes_show_what_the_data_measured(open_page, demo_url) -> None:
+    key = "lora=l07|character=c12|segment_position=6+"
+    with database.connect(demo_url) as conn:
+        measured, unmeasured = (
+            conn.execute(
+                "insert into app.pattern_fixes (pattern_key, fix_description, reported_by) "
+                "values (%s, %s, 'ana') returning fix_id",
+                [key, description],
+            ).fetchone()[0]
+            for description in ("Use l12 from segment 6", "Shorter scenes")
+        )
+        conn.execute(
+            "insert into marts.fix_effectiveness (fix_id, pattern_key, fix_description, "
+            "reported_by, fixed_at, before_total_count, before_failure_count, "
+            "before_failure_rate, after_total_count, after_failure_count, after_failure_rate, "
+            "measured_verdict, is_credited_with_resolution) values (%s, %s, 'x', 'ana', now(), "
+            "100, 52, 0.52, 100, 6, 0.06, 'verified', false)",
+            [measured, key],
+        )
+    app = open_page(demo_url, "app_pages/check.py")
+    for name, value in (
+        ("check_workflow", "w01"),
+        ("check_model", "m01"),
+        ("check_lora", "l07"),
+        ("check_character", "c12"),
+        ("check_scene_type", "dialogue"),
+    ):
+        app.selectbox(key=name).set_value(value)
+    app.number_input(key="check_segment_position").set_value(7)
+    app.button(key="check_submit").click().run()
+    _no_exception(app)
+    fixes = next(t.value for t in app.dataframe if "measured" in t.value.columns)
+    shown = dict(zip(fixes["fix_id"], fixes["measured"], strict=True))
+    assert shown == {measured: "Verified: 52% → 6%", unmeasured: "Not measured yet"}

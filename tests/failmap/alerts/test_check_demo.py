@@ -196,6 +196,27 @@ def test_a_recorded_fix_shows_in_later_checks(demo_copy_url: str) -> None:
         ("character", fix.fix_id),
     }
     assert "Use c12's own LoRA" in after.summary()
+    # Not measured until a refresh builds marts.fix_effectiveness with it; then its verdict.
+    assert shown[0].measured_verdict is None
+    with database.connect(demo_copy_url) as conn:
+        conn.execute(
+            "insert into marts.fix_effectiveness (fix_id, pattern_key, fix_description, "
+            "reported_by, fixed_at, before_total_count, before_failure_count, "
+            "before_failure_rate, after_total_count, after_failure_count, after_failure_rate, "
+            "measured_verdict, is_credited_with_resolution) values (%s, %s, 'x', 'ana', now(), "
+            "100, 52, 0.52, 100, 6, 0.06, 'verified', false)",
+            [fix.fix_id, key],
+        )
+    measured = check_configuration(demo_copy_url, **configuration, log=False)
+    known = next(p for p in measured.patterns if p.pattern_key == key).fixes[0]
+    assert (known.measured_verdict, known.before_failure_rate, known.after_failure_rate) == (
+        "verified",
+        0.52,
+        0.06,
+    )
+    assert f"fix #{fix.fix_id} (resolved, measured verified 52% -> 6.0%, by ana" in (
+        measured.summary()
+    )
 
 
 def test_check_accepts_a_psycopg_connection_and_commits_its_log(demo_alerts: DemoAlerts) -> None:
