@@ -95,3 +95,42 @@ def copy_of(server_url: str, template: str) -> str:
     with database.connect(server_url, autocommit=True) as conn:
         conn.execute(f"create database {name} template {template}")
     return with_database(server_url, name)
+
+
+def measure_fix(
+    url: str,
+    fix_id: int,
+    pattern_key: str,
+    *,
+    before: tuple[int, int] | None = None,
+    after: tuple[int, int] | None = None,
+    credited: bool = False,
+    explained_by: str | None = None,
+    seconds_from_now: int = 0,
+) -> None:
+    """Write what a refresh's marts.fix_effectiveness would say of a recorded fix: `verified`,
+    with the (failures, segments) `before` and `after` it when given, credited with its
+    pattern's resolution or not, and the version changes that account for the fall."""
+    rates = [None if side is None else side[0] / side[1] for side in (before, after)]
+    with database.connect(url) as conn:
+        conn.execute(
+            "insert into marts.fix_effectiveness (fix_id, pattern_key, fix_description, "
+            "reported_by, fixed_at, before_total_count, before_failure_count, "
+            "before_failure_rate, after_total_count, after_failure_count, after_failure_rate, "
+            "measured_verdict, is_credited_with_resolution, explained_by_changes) values "
+            "(%s, %s, 'as recorded', 'as recorded', now() + make_interval(secs => %s), "
+            "%s, %s, %s, %s, %s, %s, 'verified', %s, %s)",
+            [
+                fix_id,
+                pattern_key,
+                seconds_from_now,
+                before[1] if before else 0,
+                before[0] if before else 0,
+                rates[0],
+                after[1] if after else 0,
+                after[0] if after else 0,
+                rates[1],
+                credited,
+                explained_by,
+            ],
+        )

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from failmap import database
 from failmap.demo import PLANTED
 from tests.streamlit_app.conftest import texts
+from tests.streamlit_app.dashboard_database import measure_fix
 
 RESOLVED = "lora=l16"
 EMERGING = "model=m02|scene_type=night"
@@ -143,13 +144,8 @@ def test_a_resolved_pattern_names_the_fix_it_is_credited_to(open_page, demo_url)
             "values (%s, 'Retrained LoRA l16', 'Ann') returning fix_id",
             [RESOLVED],
         ).fetchone()[0]
-        # What the next refresh's fix_effectiveness says of it (int_pattern_resolutions).
-        conn.execute(
-            "insert into marts.fix_effectiveness (fix_id, pattern_key, fix_description, "
-            "reported_by, fixed_at, measured_verdict, is_credited_with_resolution) "
-            "values (%s, %s, 'Retrained LoRA l16', 'Ann', now(), 'verified', true)",
-            [fix_id, RESOLVED],
-        )
+    # What the next refresh's fix_effectiveness says of it (int_pattern_resolutions).
+    measure_fix(demo_url, fix_id, RESOLVED, credited=True)
     app = open_page(demo_url, "app_pages/patterns.py")
     app.pills(key="status").set_value(["resolved"]).run()
     app.toggle(key="only_period").set_value(False).run()
@@ -168,13 +164,14 @@ def test_a_credited_fix_names_the_improvements_that_account_for_the_fall(
             "values (%s, 'Retrained LoRA l16', 'Ann') returning fix_id",
             [RESOLVED],
         ).fetchone()[0]
-        conn.execute(
-            "insert into marts.fix_effectiveness (fix_id, pattern_key, fix_description, "
-            "reported_by, fixed_at, measured_verdict, is_credited_with_resolution, "
-            "explained_by_changes) values (%s, %s, 'Retrained LoRA l16', 'Ann', "
-            "now() + interval '1 second', 'verified', true, %s)",
-            [fix_id, RESOLVED, f"{improvement}; workflow=w01|1->2|2026-01-20"],
-        )
+    measure_fix(
+        demo_url,
+        fix_id,
+        RESOLVED,
+        credited=True,
+        explained_by=f"{improvement}; workflow=w01|1->2|2026-01-20",
+        seconds_from_now=1,
+    )
     app = open_page(demo_url, "app_pages/patterns.py")
     app.pills(key="status").set_value(["resolved"]).run()
     app.toggle(key="only_period").set_value(False).run()
@@ -221,16 +218,16 @@ def test_each_fix_shows_what_the_data_measured_of_it(open_page, demo_url) -> Non
             ).fetchone()[0]
             for description in ("Lower LoRA weight", "Another try")
         )
-        # What a refresh measures of the first (the second was recorded since the last one).
-        conn.execute(
-            "insert into marts.fix_effectiveness (fix_id, pattern_key, fix_description, "
-            "reported_by, fixed_at, before_total_count, before_failure_count, "
-            "before_failure_rate, after_total_count, after_failure_count, after_failure_rate, "
-            "measured_verdict, is_credited_with_resolution, explained_by_changes) values "
-            "(%s, %s, 'Lower LoRA weight', 'Ann', now() - interval '1 hour', 1000, 257, 0.257, "
-            "900, 80, 0.0889, 'verified', false, 'workflow=w02|2.0->2.1|2026-01-21')",
-            [measured, RESOLVED],
-        )
+    # What a refresh measures of the first (the second was recorded since the last one).
+    measure_fix(
+        demo_url,
+        measured,
+        RESOLVED,
+        before=(257, 1000),
+        after=(80, 900),
+        explained_by="workflow=w02|2.0->2.1|2026-01-21",
+        seconds_from_now=-3600,
+    )
     app = open_page(demo_url, "app_pages/patterns.py")
     app.pills(key="status").set_value(["resolved"]).run()
     app.toggle(key="only_period").set_value(False).run()

@@ -11,6 +11,7 @@ import json
 from failmap import database
 from failmap.demo import PLANTED
 from tests.streamlit_app.conftest import texts
+from tests.streamlit_app.dashboard_database import measure_fix
 
 REGRESSION = next(change for change in PLANTED.version_changes if change.verdict == "regression")
 # The overall chart's title names the latest regression in the demo data's days.
@@ -135,14 +136,7 @@ def test_a_checks_known_fixes_show_what_the_data_measured(open_page, demo_url) -
             ).fetchone()[0]
             for description in ("Use l12 from segment 6", "Shorter scenes")
         )
-        conn.execute(
-            "insert into marts.fix_effectiveness (fix_id, pattern_key, fix_description, "
-            "reported_by, fixed_at, before_total_count, before_failure_count, "
-            "before_failure_rate, after_total_count, after_failure_count, after_failure_rate, "
-            "measured_verdict, is_credited_with_resolution) values (%s, %s, 'x', 'ana', now(), "
-            "100, 52, 0.52, 100, 6, 0.06, 'verified', false)",
-            [measured, key],
-        )
+    measure_fix(demo_url, measured, key, before=(52, 100), after=(6, 100))
     app = open_page(demo_url, "app_pages/check.py")
     for name, value in (
         ("check_workflow", "w01"),
