@@ -64,13 +64,13 @@
         change_days.change_key,
         change_days.other_value,
         coalesce(classes.class_version, change_days.other_version) as other_class,
-        coalesce(sum(change_days.total_count) filter (where not change_days.is_after), 0)
+        {{ filtered_sum('change_days.total_count', 'not change_days.is_after') }}
             as before_total_count,
-        coalesce(sum(change_days.failure_count) filter (where not change_days.is_after), 0)
+        {{ filtered_sum('change_days.failure_count', 'not change_days.is_after') }}
             as before_failure_count,
-        coalesce(sum(change_days.total_count) filter (where change_days.is_after), 0)
+        {{ filtered_sum('change_days.total_count', 'change_days.is_after') }}
             as after_total_count,
-        coalesce(sum(change_days.failure_count) filter (where change_days.is_after), 0)
+        {{ filtered_sum('change_days.failure_count', 'change_days.is_after') }}
             as after_failure_count
     from change_days
     left join {{ name }}_classes as classes

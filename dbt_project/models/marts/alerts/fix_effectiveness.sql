@@ -125,13 +125,13 @@ rest_windows as (
         nearby_improvements.fixed_on,
         nearby_improvements.change_key,
         nearby_improvements.changed_on,
-        coalesce(sum(fix_days.segment_count) filter (where fix_days.is_before), 0)
+        {{ filtered_sum('fix_days.segment_count', 'fix_days.is_before') }}
             as before_total_count,
-        coalesce(sum(fix_days.failure_count) filter (where fix_days.is_before), 0)
+        {{ filtered_sum('fix_days.failure_count', 'fix_days.is_before') }}
             as before_failure_count,
-        coalesce(sum(fix_days.segment_count) filter (where fix_days.is_after), 0)
+        {{ filtered_sum('fix_days.segment_count', 'fix_days.is_after') }}
             as after_total_count,
-        coalesce(sum(fix_days.failure_count) filter (where fix_days.is_after), 0)
+        {{ filtered_sum('fix_days.failure_count', 'fix_days.is_after') }}
             as after_failure_count
     from nearby_improvements
     left join fix_days

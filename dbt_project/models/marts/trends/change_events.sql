@@ -79,14 +79,14 @@ windows as (
         changes.change_key,
         count(distinct change_days.day) filter (where not change_days.is_after)
             as before_day_count,
-        coalesce(sum(change_days.total_count) filter (where not change_days.is_after), 0)::bigint
+        {{ filtered_sum('change_days.total_count', 'not change_days.is_after') }}
             as before_total_count,
-        coalesce(sum(change_days.failure_count) filter (where not change_days.is_after), 0)::bigint
+        {{ filtered_sum('change_days.failure_count', 'not change_days.is_after') }}
             as before_failure_count,
         count(distinct change_days.day) filter (where change_days.is_after) as after_day_count,
-        coalesce(sum(change_days.total_count) filter (where change_days.is_after), 0)::bigint
+        {{ filtered_sum('change_days.total_count', 'change_days.is_after') }}
             as after_total_count,
-        coalesce(sum(change_days.failure_count) filter (where change_days.is_after), 0)::bigint
+        {{ filtered_sum('change_days.failure_count', 'change_days.is_after') }}
             as after_failure_count
     from changes
     left join change_days
