@@ -64,6 +64,12 @@ class ChangeEvent(Row):
     )
     rate_ratio_lower: float | None
     rate_ratio_upper: float | None = Field(description="Null when the interval is unbounded.")
+    pass_ratio_lower: float | None = Field(
+        description="The same interval for the pass rates' ratio: `no_change` needs both "
+        "intervals inside the no-change band (near 100 % failures only the pass rate can show "
+        "a breakage; docs/trends.md)."
+    )
+    pass_ratio_upper: float | None = Field(description="Null when the interval is unbounded.")
     p_value: float | None = Field(
         description="Two-sided test of equal rates within the strata: Fisher's exact test with "
         "one stratum, Cochran-Mantel-Haenszel with several; null when none is compared."

@@ -3,11 +3,11 @@
 `rate_increase_p_value` / `rate_decrease_p_value` (macros/trends) are one-sided Fisher exact
 tests; `mover_ratio_lower` / `mover_ratio_upper` (macros/stats) the MOVER-R interval of a ratio of
 two rates; `version_strata`, `stratified_p_value` and `mantel_haenszel_ratio*` (macros/trends)
-the stratified comparison of a version change. Expected values were computed once with scipy
-(scipy.stats.fisher_exact with alternative greater / less; Wilson bounds at
-scipy.stats.norm.ppf(0.99) put into the MOVER-R formula; scipy.stats.contingency.relative_risk
-for the Katz intervals) or taken from R's documentation (`mantelhaen.test` on `Rabbits`), and
-written in.
+the stratified comparison of a version change, of its failure rates and of its pass rates.
+Expected values were computed once with scipy (scipy.stats.fisher_exact with alternative greater
+/ less; Wilson bounds at scipy.stats.norm.ppf(0.99) put into the MOVER-R formula;
+scipy.stats.contingency.relative_risk for the Katz intervals) or taken from R's documentation
+(`mantelhaen.test` on `Rabbits`), and written in.
 """
 
 from __future__ import annotations
@@ -125,8 +125,9 @@ KATZ_ONE_STRATUM = [
 
 
 def _stratified(url: str, strata: list[tuple], target: Path) -> tuple:
-    """p-value, ratio and its 98 % bounds of one change with `strata`, through the CTEs that
-    change_events builds (`version_strata`): every stratum another value of the other kind."""
+    """p-value, ratio and its 98 % bounds, then the pass rates' ratio and its bounds, of one
+    change with `strata`, through the CTEs that change_events builds (`version_strata`): every
+    stratum another value of the other kind."""
     days = ", ".join(
         f"('s{index}', {after}, {count}, {failures})"
         for index, (x1, n1, x0, n0) in enumerate(strata)
@@ -147,7 +148,10 @@ def _stratified(url: str, strata: list[tuple], target: Path) -> tuple:
         " select t_compared.stratum_count, {{ stratified_p_value('t_compared') }},"
         " {{ mantel_haenszel_ratio('t_compared') }},"
         " {{ mantel_haenszel_ratio_lower('t_compared', normal_quantile(0.99)) }},"
-        " {{ mantel_haenszel_ratio_upper('t_compared', normal_quantile(0.99)) }}"
+        " {{ mantel_haenszel_ratio_upper('t_compared', normal_quantile(0.99)) }},"
+        " {{ mantel_haenszel_ratio('t_compared', 'pass_ratio') }},"
+        " {{ mantel_haenszel_ratio_lower('t_compared', normal_quantile(0.99), 'pass_ratio') }},"
+        " {{ mantel_haenszel_ratio_upper('t_compared', normal_quantile(0.99), 'pass_ratio') }}"
         " from t_compared"
     ).replace("DAYS", days)
     (row,) = compiled_rows(url, sql, target)
@@ -157,13 +161,13 @@ def _stratified(url: str, strata: list[tuple], target: Path) -> tuple:
 def test_stratified_p_value_matches_cochran_mantel_haenszel(
     stats_db: str, dbt_target: Path
 ) -> None:
-    count, p_value, _, _, _ = _stratified(stats_db, RABBITS, dbt_target)
+    count, p_value, *_ = _stratified(stats_db, RABBITS, dbt_target)
     assert count == 5
     assert math.isclose(p_value, RABBITS_P, rel_tol=1e-9)
 
 
 def test_mantel_haenszel_ratio_pools_a_common_ratio(stats_db: str, dbt_target: Path) -> None:
-    count, p_value, ratio, lower, upper = _stratified(stats_db, COMMON_RATIO, dbt_target)
+    count, p_value, ratio, lower, upper, *_ = _stratified(stats_db, COMMON_RATIO, dbt_target)
     assert count == 2
     assert math.isclose(ratio, 2.0, rel_tol=1e-12)
     assert lower < 2.0 < upper
@@ -172,7 +176,7 @@ def test_mantel_haenszel_ratio_pools_a_common_ratio(stats_db: str, dbt_target: P
 
 def test_one_stratum_is_fishers_test_and_the_katz_interval(stats_db: str, dbt_target: Path) -> None:
     for stratum, p_value, ratio, lower, upper in KATZ_ONE_STRATUM:
-        count, got_p_value, got_ratio, got_lower, got_upper = _stratified(
+        count, got_p_value, got_ratio, got_lower, got_upper, *_ = _stratified(
             stats_db, [stratum], dbt_target
         )
         assert count == 1
@@ -180,3 +184,27 @@ def test_one_stratum_is_fishers_test_and_the_katz_interval(stats_db: str, dbt_ta
         assert math.isclose(got_ratio, ratio, rel_tol=1e-12)
         assert math.isclose(got_lower, lower, rel_tol=1e-9)
         assert math.isclose(got_upper, upper, rel_tol=1e-9)
+
+
+# The pass rates' ratio of the same strata: one stratum, the Katz interval of the passes
+# (scipy.stats.contingency.relative_risk(190, 250, 3290, 3500).confidence_interval(0.98)).
+KATZ_PASSES = [
+    ((60, 250, 210, 3500), 0.8085106382978724, 0.743908872781256, 0.8787224835709795),
+    ((120, 400, 300, 1000), 1.0, 0.9138406504898142, 1.094282684255734),
+]
+
+
+def test_pass_ratio_is_the_failure_ratio_of_the_passes(stats_db: str, dbt_target: Path) -> None:
+    for stratum, ratio, lower, upper in KATZ_PASSES:
+        *_, got_ratio, got_lower, got_upper = _stratified(stats_db, [stratum], dbt_target)
+        assert math.isclose(got_ratio, ratio, rel_tol=1e-12)
+        assert math.isclose(got_lower, lower, rel_tol=1e-9)
+        assert math.isclose(got_upper, upper, rel_tol=1e-9)
+    # Several strata: the pass terms are the failure terms with passes and failures swapped.
+    for strata in (RABBITS, COMMON_RATIO):
+        swapped = [(n1 - x1, n1, n0 - x0, n0) for x1, n1, x0, n0 in strata]
+        *_, pass_ratio, pass_lower, pass_upper = _stratified(stats_db, strata, dbt_target)
+        _, _, ratio, lower, upper, *_ = _stratified(stats_db, swapped, dbt_target)
+        assert math.isclose(pass_ratio, ratio, rel_tol=1e-12)
+        assert pass_lower == pytest.approx(lower, rel=1e-12)
+        assert pass_upper == pytest.approx(upper, rel=1e-12)

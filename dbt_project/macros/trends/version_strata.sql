@@ -114,7 +114,19 @@
                 strata.after_total_count * strata.before_total_count * stratum.failure_count
                 - strata.after_failure_count * strata.before_failure_count * stratum.total_count
             ) / stratum.total_count ^ 2
-        ) as ratio_variance_numerator
+        ) as ratio_variance_numerator,
+        -- The same terms for the pass rates (the equivalence test holds both ratios).
+        sum(passes.after_pass_count * strata.before_total_count / stratum.total_count)
+            as pass_ratio_numerator,
+        sum(passes.before_pass_count * strata.after_total_count / stratum.total_count)
+            as pass_ratio_denominator,
+        sum(
+            (
+                strata.after_total_count * strata.before_total_count
+                * (stratum.total_count - stratum.failure_count)
+                - passes.after_pass_count * passes.before_pass_count * stratum.total_count
+            ) / stratum.total_count ^ 2
+        ) as pass_ratio_variance_numerator
     from {{ name }}_strata as strata
     cross join
         lateral (
@@ -124,6 +136,12 @@
                 (strata.before_failure_count + strata.after_failure_count)::double precision
                     as failure_count
         ) as stratum
+    cross join
+        lateral (
+            select
+                strata.before_total_count - strata.before_failure_count as before_pass_count,
+                strata.after_total_count - strata.after_failure_count as after_pass_count
+        ) as passes
     where strata.before_total_count > 0 and strata.after_total_count > 0
     group by strata.change_key
 )
@@ -156,30 +174,33 @@
     `z` from the Greenland-Robins variance of its log (Greenland & Robins 1985), which with one
     stratum is the Katz log interval. The lower bound is 0 when the new version has no failures;
     the upper bound is null (unbounded) when the old one has none or the new one has none (the
-    log interval has no upper end there). Tested against scipy in tests/dbt/test_trends_stats.py. -#}
-{% macro mantel_haenszel_ratio(compared) -%}
-    ({{ compared }}.ratio_numerator / nullif({{ compared }}.ratio_denominator, 0))
+    log interval has no upper end there). `terms='pass_ratio'`: the same for the pass rates.
+    Tested against scipy in tests/dbt/test_trends_stats.py. -#}
+{% macro mantel_haenszel_ratio(compared, terms='ratio') -%}
+    ({{ compared }}.{{ terms }}_numerator / nullif({{ compared }}.{{ terms }}_denominator, 0))
 {%- endmacro %}
 
-{% macro mantel_haenszel_ratio_lower(compared, z) -%}
+{% macro mantel_haenszel_ratio_lower(compared, z, terms='ratio') -%}
     case
-        when {{ compared }}.ratio_numerator = 0 then 0.0::double precision
-        else {{ _mantel_haenszel_ratio_bound(compared, z, '-') }}
+        when {{ compared }}.{{ terms }}_numerator = 0 then 0.0::double precision
+        else {{ _mantel_haenszel_ratio_bound(compared, z, '-', terms) }}
     end
 {%- endmacro %}
 
-{% macro mantel_haenszel_ratio_upper(compared, z) -%}
-    {{ _mantel_haenszel_ratio_bound(compared, z, '+') }}
+{% macro mantel_haenszel_ratio_upper(compared, z, terms='ratio') -%}
+    {{ _mantel_haenszel_ratio_bound(compared, z, '+', terms) }}
 {%- endmacro %}
 
-{% macro _mantel_haenszel_ratio_bound(compared, z, sign) -%}
+{% macro _mantel_haenszel_ratio_bound(compared, z, sign, terms) -%}
+    {%- set numerator = compared ~ '.' ~ terms ~ '_numerator' -%}
+    {%- set denominator = compared ~ '.' ~ terms ~ '_denominator' -%}
     case
-        when {{ compared }}.ratio_numerator > 0 and {{ compared }}.ratio_denominator > 0
+        when {{ numerator }} > 0 and {{ denominator }} > 0
             then exp(
-                ln({{ compared }}.ratio_numerator / {{ compared }}.ratio_denominator)
+                ln({{ numerator }} / {{ denominator }})
                 {{ sign }} ({{ z }}) * sqrt(greatest(
-                    {{ compared }}.ratio_variance_numerator
-                    / ({{ compared }}.ratio_numerator * {{ compared }}.ratio_denominator),
+                    {{ compared }}.{{ terms }}_variance_numerator
+                    / ({{ numerator }} * {{ denominator }}),
                     0.0::double precision
                 ))
             )

@@ -21,6 +21,8 @@ select
     change_events.rate_ratio,
     change_events.rate_ratio_lower,
     change_events.rate_ratio_upper,
+    change_events.pass_ratio_lower,
+    change_events.pass_ratio_upper,
     change_events.p_value,
     change_events.stratum_count,
     change_events.compared_share,

@@ -147,6 +147,10 @@ rates as (
             as stratified_ratio_lower,
         {{ mantel_haenszel_ratio_upper('compared', 'settings.interval_z') }}
             as stratified_ratio_upper,
+        {{ mantel_haenszel_ratio_lower('compared', 'settings.interval_z', 'pass_ratio') }}
+            as stratified_pass_ratio_lower,
+        {{ mantel_haenszel_ratio_upper('compared', 'settings.interval_z', 'pass_ratio') }}
+            as stratified_pass_ratio_upper,
         {{ stratified_p_value('compared') }} as p_value,
         windows.before_failure_count::double precision
         / nullif(windows.before_total_count, 0) as rate_before,
@@ -193,7 +197,27 @@ ratios as (
                     'rates.compared_rate_before', 'rates.before_lower', 'rates.before_upper',
                 ) }}
             else rates.stratified_ratio_upper
-        end as rate_ratio_upper
+        end as rate_ratio_upper,
+        -- The pass rates' ratio, the same way (a pass rate's Wilson bounds are one minus the
+        -- failure rate's, swapped).
+        case
+            when rates.stratum_count = 1
+                then {{ mover_ratio_lower(
+                    '1 - rates.compared_rate_after', '1 - rates.after_upper',
+                    '1 - rates.after_lower', '1 - rates.compared_rate_before',
+                    '1 - rates.before_upper', '1 - rates.before_lower',
+                ) }}
+            else rates.stratified_pass_ratio_lower
+        end as pass_ratio_lower,
+        case
+            when rates.stratum_count = 1
+                then {{ mover_ratio_upper(
+                    '1 - rates.compared_rate_after', '1 - rates.after_upper',
+                    '1 - rates.after_lower', '1 - rates.compared_rate_before',
+                    '1 - rates.before_upper', '1 - rates.before_lower',
+                ) }}
+            else rates.stratified_pass_ratio_upper
+        end as pass_ratio_upper
     from rates
 ),
 
@@ -218,6 +242,8 @@ judged as (
         ratios.rate_ratio,
         ratios.rate_ratio_lower,
         ratios.rate_ratio_upper,
+        ratios.pass_ratio_lower,
+        ratios.pass_ratio_upper,
         ratios.p_value,
         ratios.stratum_count,
         ratios.compared_share,
@@ -230,9 +256,15 @@ judged as (
                     when ratios.excess_failure_count > 0 then 'regression'
                     else 'improvement'
                 end
+            -- No material change: both the failure rate's ratio and the pass rate's are known
+            -- to lie within [1 / change_material_ratio, change_material_ratio] (symmetric as
+            -- the pattern engine's materiality: near 100 % a failure ratio cannot show a
+            -- breakage, 80 % -> 100 % is 1.25, but the pass rate's ratio can, 20 % -> 0 %).
             when
                 ratios.rate_ratio_lower >= 1.0 / {{ var('change_material_ratio') }}
                 and ratios.rate_ratio_upper <= {{ var('change_material_ratio') }}
+                and ratios.pass_ratio_lower >= 1.0 / {{ var('change_material_ratio') }}
+                and ratios.pass_ratio_upper <= {{ var('change_material_ratio') }}
                 then 'no_change'
             else 'insufficient_data'
         end as verdict,
