@@ -18,6 +18,7 @@ from the generated rows.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -211,12 +212,17 @@ def _window(segments: list[Segment], key: str, day: int) -> tuple[int, int, int,
 
 
 def _required(before_rate: float) -> int:
+    """The larger of the normal and the arcsine (Cohen's h) one-sample sizes."""
     later = before_rate * (1 - IMPROVEMENT)
     root = (
         norm.ppf(1 - ALPHA) * (before_rate * (1 - before_rate)) ** 0.5
         + norm.ppf(POWER) * (later * (1 - later)) ** 0.5
     )
-    return int(-(-((root / (before_rate - later)) ** 2) // 1))
+    h = 2 * math.asin(before_rate**0.5) - 2 * math.asin(later**0.5)
+    return max(
+        math.ceil((root / (before_rate - later)) ** 2),
+        math.ceil(((norm.ppf(1 - ALPHA) + norm.ppf(POWER)) / h) ** 2),
+    )
 
 
 def test_fix_effectiveness_counts_tests_and_verdicts(built) -> None:
