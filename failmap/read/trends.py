@@ -70,6 +70,14 @@ class ChangeEvent(Row):
         "a breakage; docs/trends.md)."
     )
     pass_ratio_upper: float | None = Field(description="Null when the interval is unbounded.")
+    rate_difference: float | None = Field(
+        description="rate_after - rate_before within the compared strata; null when none is."
+    )
+    rate_difference_lower: float | None = Field(
+        description="Its interval: `no_change` also holds when it lies within one point either "
+        "way (near 0 % a ratio is unstable; docs/trends.md)."
+    )
+    rate_difference_upper: float | None
     p_value: float | None = Field(
         description="Two-sided test of equal rates within the strata: Fisher's exact test with "
         "one stratum, Cochran-Mantel-Haenszel with several; null when none is compared."

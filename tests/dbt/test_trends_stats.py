@@ -16,6 +16,7 @@ import math
 from pathlib import Path
 
 import pytest
+from scipy.stats import norm
 
 from tests.dbt.conftest import compiled_rows
 
@@ -125,9 +126,9 @@ KATZ_ONE_STRATUM = [
 
 
 def _stratified(url: str, strata: list[tuple], target: Path) -> tuple:
-    """p-value, ratio and its 98 % bounds, then the pass rates' ratio and its bounds, of one
-    change with `strata`, through the CTEs that change_events builds (`version_strata`): every
-    stratum another value of the other kind."""
+    """p-value, ratio and its 98 % bounds, the pass rates' ratio and its bounds, then the rate
+    difference and its bounds, of one change with `strata`, through the CTEs that change_events
+    builds (`version_strata`): every stratum another value of the other kind."""
     days = ", ".join(
         f"('s{index}', {after}, {count}, {failures})"
         for index, (x1, n1, x0, n0) in enumerate(strata)
@@ -151,7 +152,10 @@ def _stratified(url: str, strata: list[tuple], target: Path) -> tuple:
         " {{ mantel_haenszel_ratio_upper('t_compared', normal_quantile(0.99)) }},"
         " {{ mantel_haenszel_ratio('t_compared', 'pass_ratio') }},"
         " {{ mantel_haenszel_ratio_lower('t_compared', normal_quantile(0.99), 'pass_ratio') }},"
-        " {{ mantel_haenszel_ratio_upper('t_compared', normal_quantile(0.99), 'pass_ratio') }}"
+        " {{ mantel_haenszel_ratio_upper('t_compared', normal_quantile(0.99), 'pass_ratio') }},"
+        " {{ stratified_difference('t_compared') }},"
+        " {{ stratified_difference_bound('t_compared', normal_quantile(0.99), '-') }},"
+        " {{ stratified_difference_bound('t_compared', normal_quantile(0.99), '+') }}"
         " from t_compared"
     ).replace("DAYS", days)
     (row,) = compiled_rows(url, sql, target)
@@ -196,15 +200,53 @@ KATZ_PASSES = [
 
 def test_pass_ratio_is_the_failure_ratio_of_the_passes(stats_db: str, dbt_target: Path) -> None:
     for stratum, ratio, lower, upper in KATZ_PASSES:
-        *_, got_ratio, got_lower, got_upper = _stratified(stats_db, [stratum], dbt_target)
+        got_ratio, got_lower, got_upper = _stratified(stats_db, [stratum], dbt_target)[5:8]
         assert math.isclose(got_ratio, ratio, rel_tol=1e-12)
         assert math.isclose(got_lower, lower, rel_tol=1e-9)
         assert math.isclose(got_upper, upper, rel_tol=1e-9)
     # Several strata: the pass terms are the failure terms with passes and failures swapped.
     for strata in (RABBITS, COMMON_RATIO):
         swapped = [(n1 - x1, n1, n0 - x0, n0) for x1, n1, x0, n0 in strata]
-        *_, pass_ratio, pass_lower, pass_upper = _stratified(stats_db, strata, dbt_target)
+        pass_ratio, pass_lower, pass_upper = _stratified(stats_db, strata, dbt_target)[5:8]
         _, _, ratio, lower, upper, *_ = _stratified(stats_db, swapped, dbt_target)
         assert math.isclose(pass_ratio, ratio, rel_tol=1e-12)
         assert pass_lower == pytest.approx(lower, rel=1e-12)
         assert pass_upper == pytest.approx(upper, rel=1e-12)
+
+
+def _difference(strata: list[tuple]) -> tuple[float, float, float]:
+    """The rate difference of docs/trends.md: strata weighted n_new n_old / n, each rate's
+    variance its Wilson half-width over z, squared; 98 % bounds."""
+    z = norm.ppf(0.99)
+
+    def variance(x: int, n: int) -> float:
+        return (x * (n - x) / n + z**2 / 4) / (n + z**2) ** 2
+
+    weights = [n1 * n0 / (n1 + n0) for _, n1, _, n0 in strata]
+    total = sum(weights)
+    difference = (
+        sum(w * (x1 / n1 - x0 / n0) for w, (x1, n1, x0, n0) in zip(weights, strata, strict=True))
+        / total
+    )
+    spread = (
+        z
+        * math.sqrt(
+            sum(
+                w**2 * (variance(x1, n1) + variance(x0, n0))
+                for w, (x1, n1, x0, n0) in zip(weights, strata, strict=True)
+            )
+        )
+        / total
+    )
+    return difference, difference - spread, difference + spread
+
+
+def test_rate_difference_is_weighted_with_wilson_widths(stats_db: str, dbt_target: Path) -> None:
+    cases = [RABBITS, COMMON_RATIO, [(3, 4000, 2, 4000)], [(0, 5000, 0, 5000)], [(0, 10, 0, 10)]]
+    for strata in cases:
+        got = _stratified(stats_db, strata, dbt_target)[8:]
+        assert got == pytest.approx(_difference(strata), rel=1e-9, abs=1e-12)
+    # No failure on either side: the interval still has a width, narrower with more segments.
+    (_, lower_few, upper_few) = _stratified(stats_db, [(0, 10, 0, 10)], dbt_target)[8:]
+    (_, lower_many, upper_many) = _stratified(stats_db, [(0, 5000, 0, 5000)], dbt_target)[8:]
+    assert lower_few < lower_many < 0 < upper_many < upper_few

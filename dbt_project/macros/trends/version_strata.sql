@@ -126,7 +126,24 @@
                 * (stratum.total_count - stratum.failure_count)
                 - passes.after_pass_count * passes.before_pass_count * stratum.total_count
             ) / stratum.total_count ^ 2
-        ) as pass_ratio_variance_numerator
+        ) as pass_ratio_variance_numerator,
+        -- The difference of the rates (new minus old), weighted as the Mantel-Haenszel one
+        -- (n_new n_old / n), with each rate's standard error taken from its Wilson interval
+        -- (z / (n + z²) sqrt(x (n - x) / n + z² / 4) over z): a side without failures still has
+        -- a width, so 0 of 10 against 0 of 10 is not a certainty.
+        sum(passes.weight) as difference_weight,
+        sum(
+            passes.weight * (
+                strata.after_failure_count::double precision / strata.after_total_count
+                - strata.before_failure_count::double precision / strata.before_total_count
+            )
+        ) as weighted_difference,
+        sum(
+            passes.weight ^ 2 * (
+                {{ _wilson_variance('strata.after_failure_count', 'strata.after_total_count') }}
+                + {{ _wilson_variance('strata.before_failure_count', 'strata.before_total_count') }}
+            )
+        ) as difference_variance_numerator
     from {{ name }}_strata as strata
     cross join
         lateral (
@@ -140,11 +157,36 @@
         lateral (
             select
                 strata.before_total_count - strata.before_failure_count as before_pass_count,
-                strata.after_total_count - strata.after_failure_count as after_pass_count
+                strata.after_total_count - strata.after_failure_count as after_pass_count,
+                strata.after_total_count * strata.before_total_count::double precision
+                / (strata.before_total_count + strata.after_total_count) as weight
         ) as passes
     where strata.before_total_count > 0 and strata.after_total_count > 0
     group by strata.change_key
 )
+{%- endmacro %}
+
+{#- The square of a failure rate's Wilson half-width over z, at the change's interval z. -#}
+{% macro _wilson_variance(failures, total) -%}
+    {%- set z = normal_quantile('1 - ' ~ var('change_alpha')) -%}
+    (
+        ({{ failures }})::double precision * (({{ total }}) - ({{ failures }})) / ({{ total }})
+        + ({{ z }}) ^ 2 / 4
+    ) / (({{ total }})::double precision + ({{ z }}) ^ 2) ^ 2
+{%- endmacro %}
+
+{#- The rate difference of a `<name>_compared` row (new minus old, pooled over the strata) and
+    the bounds of its interval at normal quantile `z`. -#}
+{% macro stratified_difference(compared) -%}
+    ({{ compared }}.weighted_difference / nullif({{ compared }}.difference_weight, 0))
+{%- endmacro %}
+
+{% macro stratified_difference_bound(compared, z, sign) -%}
+    (
+        ({{ compared }}.weighted_difference {{ sign }} ({{ z }})
+        * sqrt({{ compared }}.difference_variance_numerator))
+        / nullif({{ compared }}.difference_weight, 0)
+    )
 {%- endmacro %}
 
 {#- Two-sided p-value that a change's two versions fail alike within its strata, from a

@@ -151,6 +151,11 @@ rates as (
             as stratified_pass_ratio_lower,
         {{ mantel_haenszel_ratio_upper('compared', 'settings.interval_z', 'pass_ratio') }}
             as stratified_pass_ratio_upper,
+        {{ stratified_difference('compared') }} as rate_difference,
+        {{ stratified_difference_bound('compared', 'settings.interval_z', '-') }}
+            as rate_difference_lower,
+        {{ stratified_difference_bound('compared', 'settings.interval_z', '+') }}
+            as rate_difference_upper,
         {{ stratified_p_value('compared') }} as p_value,
         windows.before_failure_count::double precision
         / nullif(windows.before_total_count, 0) as rate_before,
@@ -244,6 +249,9 @@ judged as (
         ratios.rate_ratio_upper,
         ratios.pass_ratio_lower,
         ratios.pass_ratio_upper,
+        ratios.rate_difference,
+        ratios.rate_difference_lower,
+        ratios.rate_difference_upper,
         ratios.p_value,
         ratios.stratum_count,
         ratios.compared_share,
@@ -259,12 +267,20 @@ judged as (
             -- No material change: both the failure rate's ratio and the pass rate's are known
             -- to lie within [1 / change_material_ratio, change_material_ratio] (symmetric as
             -- the pattern engine's materiality: near 100 % a failure ratio cannot show a
-            -- breakage, 80 % -> 100 % is 1.25, but the pass rate's ratio can, 20 % -> 0 %).
+            -- breakage, 80 % -> 100 % is 1.25, but the pass rate's ratio can, 20 % -> 0 %),
+            -- or the rates are known to differ by at most change_material_difference (near
+            -- 0 % a ratio is unstable: 2 failures against 3 in thousands of segments).
             when
-                ratios.rate_ratio_lower >= 1.0 / {{ var('change_material_ratio') }}
-                and ratios.rate_ratio_upper <= {{ var('change_material_ratio') }}
-                and ratios.pass_ratio_lower >= 1.0 / {{ var('change_material_ratio') }}
-                and ratios.pass_ratio_upper <= {{ var('change_material_ratio') }}
+                (
+                    ratios.rate_ratio_lower >= 1.0 / {{ var('change_material_ratio') }}
+                    and ratios.rate_ratio_upper <= {{ var('change_material_ratio') }}
+                    and ratios.pass_ratio_lower >= 1.0 / {{ var('change_material_ratio') }}
+                    and ratios.pass_ratio_upper <= {{ var('change_material_ratio') }}
+                )
+                or (
+                    ratios.rate_difference_lower >= -{{ var('change_material_difference') }}
+                    and ratios.rate_difference_upper <= {{ var('change_material_difference') }}
+                )
                 then 'no_change'
             else 'insufficient_data'
         end as verdict,
