@@ -233,6 +233,11 @@ def _matched_patterns(
                     measured_verdict=measurement.measured_verdict if measurement else None,
                     before_failure_rate=measurement.before_failure_rate if measurement else None,
                     after_failure_rate=measurement.after_failure_rate if measurement else None,
+                    masked_by_changes=(
+                        measurement.masked_by_changes.split("; ")
+                        if measurement and measurement.masked_by_changes
+                        else []
+                    ),
                 )
             )
     return sorted(

@@ -49,6 +49,12 @@ class KnownFix(BaseModel):
     after_failure_rate: float | None = Field(
         default=None, description="Its failure rate on every day since."
     )
+    masked_by_changes: list[str] = Field(
+        default_factory=list,
+        description="For a fix not verified: version changes judged a regression near it "
+        "without whose segments its pattern fell significantly after it (change keys, nearest "
+        "first). They may hide what the fix did.",
+    )
 
 
 class ReasonShare(BaseModel):
@@ -262,6 +268,11 @@ class CheckResult(BaseModel):
                         f"      fix #{fix.fix_id} ({reported}{measured}by {fix.reported_by}, "
                         f"{fix.created_at:%Y-%m-%d}): {fix.description}"
                     )
+                    if fix.masked_by_changes:
+                        lines.append(
+                            "        a regression may hide it (without its segments the "
+                            f"pattern fell): {', '.join(fix.masked_by_changes)}"
+                        )
                     if fix.parameters:
                         lines.append(f"        parameters: {json.dumps(fix.parameters)}")
         if self.alternatives:

@@ -327,6 +327,11 @@ class FixMeasurement(Row):
         description="Version changes judged an improvement near the fix that account for its "
         "pattern's fall, joined by '; ' (null: none)."
     )
+    masked_by_changes: str | None = Field(
+        description="For a fix not verified: version changes judged a regression near it "
+        "without whose segments its pattern fell significantly after it, joined by '; ' (null: "
+        "none). They may hide what the fix did."
+    )
 
 
 def fix_measurements(conn: psycopg.Connection) -> dict[int, FixMeasurement]:

@@ -71,6 +71,20 @@ def fixes_table(pattern_key: str) -> None:
                 + ". Unless the fix was that change, the fall is not the fix's.",
                 icon=":material/compare_arrows:",
             )
+        masking = list(fix["masked_by_changes"])
+        if masking:
+            one = len(masking) == 1
+            st.warning(
+                "A version change judged a regression near the fix may hide what it did: "
+                "without "
+                + ("its" if one else "their")
+                + " segments the pattern fails significantly less since the fix than before: "
+                + ", ".join(md_escape(change) for change in masking)
+                + ". Judge the fix on what did not run on "
+                + ("it" if one else "them")
+                + ".",
+                icon=":material/visibility_off:",
+            )
         st.text(fix["fix_description"])
         if isinstance(fix["fix_parameters"], str) and fix["fix_parameters"]:
             st.code(fix["fix_parameters"], language="json", wrap_lines=True)

@@ -126,12 +126,17 @@ def measured_label(measurement: FixMeasurement | None) -> str:
 
 def measured_text(fix: dict[str, Any]) -> str:
     """The same of a known fix as a configuration check returns it: its verdict and rates (the
-    segments a too-early fix still needs are not in the check)."""
+    segments a too-early fix still needs are not in the check), and the regressions that may
+    hide it."""
     if fix.get("measured_verdict") is None:
         return "Not measured yet"
-    return _measured(
+    text = _measured(
         fix["measured_verdict"], fix.get("before_failure_rate"), fix.get("after_failure_rate")
     )
+    masking = fix.get("masked_by_changes") or []
+    if masking:
+        text += f" (a regression may hide it: {', '.join(masking)})"
+    return text
 
 
 def _measured(

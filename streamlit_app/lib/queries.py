@@ -226,8 +226,9 @@ def pattern_fixes(pattern_key: str | None = None) -> pd.DataFrame:
     """Fixes recorded for a pattern (or all), newest first, each with what the data measured of
     it (`measured`: the fix_effectiveness verdict and rates as a creator reads them;
     `explained_by_changes`: the version changes that account for its pattern's fall, [] for
-    none). Not cached: users write them, and a fix recorded since the last refresh shows as not
-    measured yet."""
+    none; `masked_by_changes`: the regressions that may hide what it did, [] for none). Not
+    cached: users write them, and a fix recorded since the last refresh shows as not measured
+    yet."""
 
     def read(conn: psycopg.Connection) -> pd.DataFrame:
         fixes = _frame(patterns.recorded_fixes(conn, pattern_key), patterns.RecordedFix)
@@ -241,6 +242,9 @@ def pattern_fixes(pattern_key: str | None = None) -> pd.DataFrame:
             measured=found.map(measured_label),
             explained_by_changes=found.map(
                 lambda m: m.explained_by_changes.split("; ") if m and m.explained_by_changes else []
+            ),
+            masked_by_changes=found.map(
+                lambda m: m.masked_by_changes.split("; ") if m and m.masked_by_changes else []
             ),
         )
 

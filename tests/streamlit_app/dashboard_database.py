@@ -106,20 +106,24 @@ def measure_fix(
     after: tuple[int, int] | None = None,
     credited: bool = False,
     explained_by: str | None = None,
+    masked_by: str | None = None,
+    verdict: str = "verified",
     seconds_from_now: int = 0,
 ) -> None:
-    """Write what a refresh's marts.fix_effectiveness would say of a recorded fix: `verified`,
+    """Write what a refresh's marts.fix_effectiveness would say of a recorded fix: `verdict`,
     with the (failures, segments) `before` and `after` it when given, credited with its
-    pattern's resolution or not, and the version changes that account for the fall."""
+    pattern's resolution or not, the version changes that account for the fall and those that
+    may hide it."""
     rates = [None if side is None else side[0] / side[1] for side in (before, after)]
     with database.connect(url) as conn:
         conn.execute(
             "insert into marts.fix_effectiveness (fix_id, pattern_key, fix_description, "
             "reported_by, fixed_at, before_total_count, before_failure_count, "
             "before_failure_rate, after_total_count, after_failure_count, after_failure_rate, "
-            "measured_verdict, is_credited_with_resolution, explained_by_changes) values "
+            "measured_verdict, is_credited_with_resolution, explained_by_changes, "
+            "masked_by_changes) values "
             "(%s, %s, 'as recorded', 'as recorded', now() + make_interval(secs => %s), "
-            "%s, %s, %s, %s, %s, %s, 'verified', %s, %s)",
+            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 fix_id,
                 pattern_key,
@@ -130,7 +134,9 @@ def measure_fix(
                 after[1] if after else 0,
                 after[0] if after else 0,
                 rates[1],
+                verdict,
                 credited,
                 explained_by,
+                masked_by,
             ],
         )

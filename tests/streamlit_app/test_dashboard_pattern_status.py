@@ -244,3 +244,36 @@ def test_each_fix_shows_what_the_data_measured_of_it(open_page, demo_url) -> Non
     assert "Measured: Verified: 26% → 9%." in texts(app)
     warning = next(w.value for w in app.warning if "is accounted for by" in w.value)
     assert "workflow=w02|2.0->2.1|2026-01-21" in warning.replace("\\", "")
+
+
+def test_a_fix_not_verified_names_the_regression_that_may_hide_it(open_page, demo_url) -> None:
+    with database.connect(demo_url) as conn:
+        (fix_id,) = conn.execute(
+            "insert into app.pattern_fixes (pattern_key, fix_description, reported_by, "
+            "created_at) values (%s, 'Lower <b>LoRA</b> weight', 'Ann', now() - interval '1 hour') "
+            "returning fix_id",
+            [RESOLVED],
+        ).fetchone()
+    measure_fix(
+        demo_url,
+        fix_id,
+        RESOLVED,
+        before=(220, 1000),
+        after=(200, 1000),
+        verdict="ineffective",
+        masked_by="model=m01|3.2->3.1|2026-01-20",
+        seconds_from_now=-3600,
+    )
+    app = open_page(demo_url, "app_pages/patterns.py")
+    app.pills(key="status").set_value(["resolved"]).run()
+    app.toggle(key="only_period").set_value(False).run()
+    _no_exception(app)
+    assert _table(app, "measured").set_index("fix_id")["measured"][fix_id] == "No drop: 22% → 20%"
+    table = f"fixes_{RESOLVED}"
+    row = list(app.dataframe(key=table).value["fix_id"]).index(fix_id)
+    app.session_state[table] = {"selection": {"rows": [row], "columns": []}}
+    app.run()
+    _no_exception(app)
+    warning = next(w.value for w in app.warning if "may hide what it did" in w.value)
+    assert "model=m01|3.2->3.1|2026-01-20" in warning.replace("\\", "")
+    assert not [w for w in app.warning if "is accounted for by" in w.value]

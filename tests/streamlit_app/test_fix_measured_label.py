@@ -4,7 +4,7 @@ too-early fix still needs, and never 'None'."""
 from __future__ import annotations
 
 import pytest
-from lib.fixes import measured_label
+from lib.fixes import measured_label, measured_text
 
 from failmap.read.patterns import FixMeasurement
 
@@ -20,6 +20,7 @@ def _measured(
         after_total_count=counts.get("after", 0),
         required_after_count=counts.get("required"),
         explained_by_changes=None,
+        masked_by_changes=None,
     )
 
 
@@ -41,3 +42,16 @@ def _measured(
 )
 def test_measured_label(measurement: FixMeasurement | None, shown: str) -> None:
     assert measured_label(measurement) == shown
+
+
+def test_a_checked_fix_names_the_regression_that_may_hide_it() -> None:
+    fix = {
+        "measured_verdict": "ineffective",
+        "before_failure_rate": 0.22,
+        "after_failure_rate": 0.2,
+        "masked_by_changes": ["model=m01|3.2->3.1|2026-01-20"],
+    }
+    assert measured_text(fix) == (
+        "No drop: 22% → 20% (a regression may hide it: model=m01|3.2->3.1|2026-01-20)"
+    )
+    assert measured_text({**fix, "masked_by_changes": []}) == "No drop: 22% → 20%"

@@ -1,6 +1,6 @@
 -- What each fix's pattern did after it, measured (marts.fix_effectiveness): the verdict, the
--- rates it compares, how many segments it has and needs, and the version changes that account
--- for the fall.
+-- rates it compares, how many segments it has and needs, the version changes that account for
+-- the fall, and the regressions that may hide it.
 select
     fix_effectiveness.fix_id,
     fix_effectiveness.measured_verdict,
@@ -8,5 +8,6 @@ select
     fix_effectiveness.after_failure_rate,
     fix_effectiveness.after_total_count,
     fix_effectiveness.required_after_count,
-    fix_effectiveness.explained_by_changes
+    fix_effectiveness.explained_by_changes,
+    fix_effectiveness.masked_by_changes
 from marts.fix_effectiveness

@@ -217,6 +217,21 @@ def test_a_recorded_fix_shows_in_later_checks(demo_copy_url: str) -> None:
     assert f"fix #{fix.fix_id} (resolved, measured verified 52% -> 6.0%, by ana" in (
         measured.summary()
     )
+    # Not verified, with a regression near it that may hide it: named under the fix.
+    with database.connect(demo_copy_url) as conn:
+        conn.execute(
+            "update marts.fix_effectiveness set measured_verdict = 'ineffective', "
+            "after_failure_rate = 0.5, masked_by_changes = 'model=m01|3.2->3.1|2026-01-20' "
+            "where fix_id = %s",
+            [fix.fix_id],
+        )
+    hidden = check_configuration(demo_copy_url, **configuration, log=False)
+    known = next(p for p in hidden.patterns if p.pattern_key == key).fixes[0]
+    assert known.masked_by_changes == ["model=m01|3.2->3.1|2026-01-20"]
+    assert (
+        "a regression may hide it (without its segments the pattern fell): "
+        "model=m01|3.2->3.1|2026-01-20"
+    ) in hidden.summary()
 
 
 def test_check_accepts_a_psycopg_connection_and_commits_its_log(demo_alerts: DemoAlerts) -> None:

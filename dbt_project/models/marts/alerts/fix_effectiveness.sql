@@ -10,7 +10,8 @@
 --   ineffective: enough segments since the fix and no significant drop.
 -- Each fix also names the version changes judged an improvement (change_events) near it, of a
 -- workflow or model its pattern ran on, that account for its pattern's fall: the fall may be
--- theirs rather than the fix's.
+-- theirs rather than the fix's; and, when it is not verified, the regressions near it without
+-- whose segments it would be: they may hide what it did.
 with fixes as (
     select * from {{ ref('stg_app__pattern_fixes') }}
 ),
@@ -80,18 +81,19 @@ windows as (
     group by fix_patterns.fix_id
 ),
 
--- Version changes judged an improvement near the fix, of a workflow or model the pattern's
--- segments ran on then: from the start of its before window to the pattern's fall when its
--- resolution is credited to the fix (what could have caused the fall), else to as many days
--- after the fix.
-nearby_improvements as (
+-- Version changes judged an improvement or a regression near the fix, of a workflow or model
+-- the pattern's segments ran on then: from the start of its before window to the pattern's
+-- fall when its resolution is credited to the fix (what could have caused the fall), else to
+-- as many days after the fix.
+nearby_changes as (
     select
         fix_days.fix_id,
         fix_days.fixed_on,
         changes.change_key,
         changes.dimension,
         changes.dimension_value,
-        changes.changed_on
+        changes.changed_on,
+        changes.verdict
     from fix_days
     left join resolutions
         on fix_days.fix_id = resolutions.resolved_by_fix_id
@@ -105,26 +107,26 @@ nearby_improvements as (
             and changes.changed_on <= coalesce(
                 resolutions.resolved_on, fix_days.fixed_on + {{ var('before_window_days') }}
             )
-    where
-        changes.verdict = 'improvement'
-        and (fix_days.is_before or fix_days.is_after)
+    where fix_days.is_before or fix_days.is_after
     group by
         fix_days.fix_id,
         fix_days.fixed_on,
         changes.change_key,
         changes.dimension,
         changes.dimension_value,
-        changes.changed_on
+        changes.changed_on,
+        changes.verdict
     having changes.changed_on <= max(fix_days.day)
 ),
 
 -- The pattern's windows again without that workflow's or model's segments.
 rest_windows as (
     select
-        nearby_improvements.fix_id,
-        nearby_improvements.fixed_on,
-        nearby_improvements.change_key,
-        nearby_improvements.changed_on,
+        nearby_changes.fix_id,
+        nearby_changes.fixed_on,
+        nearby_changes.change_key,
+        nearby_changes.changed_on,
+        nearby_changes.verdict,
         {{ filtered_sum('fix_days.segment_count', 'fix_days.is_before') }}
             as before_total_count,
         {{ filtered_sum('fix_days.failure_count', 'fix_days.is_before') }}
@@ -133,19 +135,20 @@ rest_windows as (
             as after_total_count,
         {{ filtered_sum('fix_days.failure_count', 'fix_days.is_after') }}
             as after_failure_count
-    from nearby_improvements
+    from nearby_changes
     left join fix_days
         on
-            nearby_improvements.fix_id = fix_days.fix_id
+            nearby_changes.fix_id = fix_days.fix_id
             and case
-                when nearby_improvements.dimension = 'workflow' then fix_days.workflow
+                when nearby_changes.dimension = 'workflow' then fix_days.workflow
                 else fix_days.model
-            end != nearby_improvements.dimension_value
+            end != nearby_changes.dimension_value
     group by
-        nearby_improvements.fix_id,
-        nearby_improvements.fixed_on,
-        nearby_improvements.change_key,
-        nearby_improvements.changed_on
+        nearby_changes.fix_id,
+        nearby_changes.fixed_on,
+        nearby_changes.change_key,
+        nearby_changes.changed_on,
+        nearby_changes.verdict
 ),
 
 -- The failures the pattern avoided after the fix (at its before rate), and the rest without
@@ -180,9 +183,68 @@ explaining_changes as (
         ) as explained_by_changes
     from avoided
     where
-        avoided.avoided_count > 0
+        avoided.verdict = 'improvement'
+        and avoided.avoided_count > 0
         and avoided.rest_avoided_count <= {{ var('trend_explained_share') }} * avoided.avoided_count
     group by avoided.fix_id
+),
+
+-- The pattern's windows on what did not change near the fix: without the segments of every
+-- workflow or model with a version change judged a regression or an improvement near it.
+unchanged_windows as (
+    select
+        fix_days.fix_id,
+        {{ filtered_sum('fix_days.segment_count', 'fix_days.is_before') }}
+            as before_total_count,
+        {{ filtered_sum('fix_days.failure_count', 'fix_days.is_before') }}
+            as before_failure_count,
+        {{ filtered_sum('fix_days.segment_count', 'fix_days.is_after') }}
+            as after_total_count,
+        {{ filtered_sum('fix_days.failure_count', 'fix_days.is_after') }}
+            as after_failure_count
+    from fix_days
+    where
+        not exists (
+            select
+            from nearby_changes
+            where
+                nearby_changes.fix_id = fix_days.fix_id
+                and nearby_changes.dimension_value = case
+                    when nearby_changes.dimension = 'workflow' then fix_days.workflow
+                    else fix_days.model
+                end
+        )
+    group by fix_days.fix_id
+),
+
+-- Regressions may hide what the fix did when, on what did not change near it, the pattern
+-- fails significantly less after the fix than before (the fix's own test) though on all its
+-- segments it does not. Named for fixes not verified. Without every changed workflow's or
+-- model's segments, not only the regression's: a rest that still holds another change (an
+-- older version's bad week in the before window) falls for that change's reason.
+masking_changes as (
+    select
+        nearby_changes.fix_id,
+        string_agg(
+            nearby_changes.change_key, '; '
+            order by
+                abs(nearby_changes.changed_on - nearby_changes.fixed_on),
+                nearby_changes.change_key
+        ) as masked_by_changes
+    from nearby_changes
+    inner join unchanged_windows
+        on nearby_changes.fix_id = unchanged_windows.fix_id
+    where
+        nearby_changes.verdict = 'regression'
+        and unchanged_windows.before_total_count > 0
+        and unchanged_windows.after_total_count > 0
+        and {{ hypergeometric_sf(
+            'unchanged_windows.before_failure_count',
+            'unchanged_windows.before_total_count',
+            'unchanged_windows.before_failure_count + unchanged_windows.after_failure_count',
+            'unchanged_windows.before_total_count + unchanged_windows.after_total_count'
+        ) }} <= {{ var('fix_alpha') }}
+    group by nearby_changes.fix_id
 ),
 
 rated as (
@@ -286,7 +348,8 @@ measured as (
             else 'ineffective'
         end as measured_verdict,
         resolutions.resolved_by_fix_id is not null as is_credited_with_resolution,
-        explaining_changes.explained_by_changes
+        explaining_changes.explained_by_changes,
+        masking_changes.masked_by_changes
     from tested
     left join history
         on tested.pattern_key = history.pattern_key
@@ -296,11 +359,34 @@ measured as (
             and tested.fix_id = resolutions.resolved_by_fix_id
     left join explaining_changes
         on tested.fix_id = explaining_changes.fix_id
+    left join masking_changes
+        on tested.fix_id = masking_changes.fix_id
 ),
 
 final as (
     select
-        measured.*,
+        measured.fix_id,
+        measured.pattern_key,
+        measured.fix_description,
+        measured.reported_by,
+        measured.fixed_at,
+        measured.reported_effectiveness,
+        measured.is_pattern_active,
+        measured.before_total_count,
+        measured.before_failure_count,
+        measured.before_failure_rate,
+        measured.after_total_count,
+        measured.after_failure_count,
+        measured.after_failure_rate,
+        measured.failure_rate_change,
+        measured.p_value,
+        measured.required_after_count,
+        measured.measured_verdict,
+        measured.is_credited_with_resolution,
+        measured.explained_by_changes,
+        case
+            when measured.measured_verdict != 'verified' then measured.masked_by_changes
+        end as masked_by_changes,
         case
             when
                 measured.measured_verdict = 'too_early'
