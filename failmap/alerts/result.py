@@ -19,10 +19,13 @@ Severity = Literal["none", "low", "medium", "high"]  # as failmap.alerts.thresho
 
 
 def percent(rate: float | None) -> str:
-    """A rate as a percentage for people: whole percents, one decimal below 10 %."""
+    """A rate as a percentage for people: whole percents, one decimal below 10 %, "<0.1%" above 0
+    but below 0.1 % (one decimal would print a rare failure's 0.045 % as "0.0%": never)."""
     if rate is None:
         return "n/a"
     value = rate * 100
+    if 0 < value < 0.1:
+        return "<0.1%"
     if 0 < value < 10:
         return f"{value:.1f}%"
     return f"{value:.0f}%"

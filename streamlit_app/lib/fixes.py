@@ -102,9 +102,12 @@ def signed_in_reporter() -> str | None:
 
 
 def _rate(rate: float | None) -> str:
-    """A failure rate in whole percent; under 1 % with one decimal, so 0.4 % is not '0%'."""
+    """A failure rate in whole percent; under 1 % with one decimal, so 0.4 % is not '0%', and
+    under 0.1 % '<0.1%', so 0.045 % is not '0.0%'."""
     if rate is None:
         return "–"
+    if 0 < rate < 0.001:
+        return "<0.1%"
     return f"{rate:.1%}" if 0 < rate < 0.01 else f"{rate:.0%}"
 
 

@@ -30,6 +30,7 @@ def _measured(
         (None, "Not measured yet"),
         (_measured("verified", 0.257, 0.0889), "Verified: 26% → 9%"),
         (_measured("verified", 0.05, 0.004), "Verified: 5% → 0.4%"),
+        (_measured("verified", 0.05, 0.00045), "Verified: 5% → <0.1%"),
         (_measured("verified", 0.3, 0.0), "Verified: 30% → 0%"),
         (_measured("ineffective", 0.22, 0.198), "No drop: 22% → 20%"),
         (_measured("too_early", 0.3, None, after=0, required=80), "Too early: 0 of 80 segments"),

@@ -39,11 +39,14 @@
     (upper(left({{ text }}, 1)) || substr({{ text }}, 2))
 {%- endmacro %}
 
-{#- A rate in [0, 1] as text: whole percents, one decimal below 1 % ("0.4%"), "n/a" for null. -#}
+{#- A rate in [0, 1] as text: whole percents, one decimal below 1 % ("0.4%"), "<0.1%" above 0
+    but below 0.1 % (one decimal would print the 0.045 % of a rare failure as "0.0%", which
+    reads as never), "n/a" for null. -#}
 {% macro percent_text(rate) -%}
     (
         case
             when ({{ rate }}) is null then 'n/a'
+            when ({{ rate }}) > 0 and ({{ rate }}) < 0.001 then '<0.1%'
             when ({{ rate }}) > 0 and ({{ rate }}) < 0.01
                 then to_char(({{ rate }}) * 100, 'FM0.0') || '%'
             else round(({{ rate }})::numeric * 100)::text || '%'
