@@ -12,6 +12,7 @@ from lib.notices import show_missing, show_no_data
 from lib.page import page_context
 from lib.pattern_status import shares_text, status_text
 from lib.queries import MartMissing, dimension_values
+from lib.rates import rate_text
 from lib.tables import pattern_label
 from lib.text import md_escape
 
@@ -108,13 +109,13 @@ scene = result.get("scene")
 columns = st.columns(4)
 columns[0].metric(
     "Predicted failure rate",
-    f"{result['predicted_failure_rate']:.0%}",
+    rate_text(result["predicted_failure_rate"]),
     help="Share of this configuration's segments expected to fail a check.",
     border=True,
 )
 columns[1].metric(
     f"Likely range ({result['confidence_level']:.0%})",
-    f"{result['lower']:.0%} – {result['upper']:.0%}",
+    f"{rate_text(result['lower'])} – {rate_text(result['upper'])}",
     border=True,
 )
 columns[2].metric(
@@ -143,7 +144,7 @@ if len(positions) > 1 or scene:
                 lambda keys: [pattern_label(key) for key in keys] if keys is not None else []
             ),
             range=[
-                f"{low:.0%} – {high:.0%}"
+                f"{rate_text(low)} – {rate_text(high)}"
                 for low, high in zip(positions["lower"], positions["upper"], strict=True)
             ],
         ),

@@ -28,6 +28,7 @@ from lib.queries import (
     pattern_fixes,
     pattern_occurrences,
 )
+from lib.rates import rate_text
 from lib.tables import BASELINE_COLUMN, PATTERN_LABEL_WIDTH, pattern_label, segments_table
 from lib.text import md_escape
 
@@ -155,7 +156,7 @@ shown = shown.reset_index(drop=True).assign(
     failure_percent=lambda rows: rows["failure_rate"] * 100,  # display only: "30%"
     baseline_percent=lambda rows: rows["baseline_rate"] * 100,
     interval=lambda rows: [
-        f"{low:.0%} – {high:.0%}"
+        f"{rate_text(low)} – {rate_text(high)}"
         for low, high in zip(rows["failure_rate_lower"], rows["failure_rate_upper"], strict=True)
     ],
 )
@@ -246,7 +247,8 @@ if not refinements.empty:
     if child is not None:  # the index is 0..n-1 (reset above): the same row of refinements
         selected = refinements.loc[child.name].copy()
         selected["interval"] = (
-            f"{selected['failure_rate_lower']:.0%} – {selected['failure_rate_upper']:.0%}"
+            f"{rate_text(selected['failure_rate_lower'])} – "
+            f"{rate_text(selected['failure_rate_upper'])}"
         )
 # --- end refinements ------------------------------------------------------------------------------
 key = selected["pattern_key"]
@@ -298,13 +300,13 @@ if selected["status"] == "resolved":
 columns = st.columns(5)
 columns[0].metric(
     "Failure rate",
-    f"{selected['failure_rate']:.0%}",
+    rate_text(selected["failure_rate"]),
     help=f"95% interval {selected['interval']}",
     border=True,
 )
 columns[1].metric(
     "Baseline",
-    f"{selected['baseline_rate']:.0%}",
+    rate_text(selected["baseline_rate"]),
     help="Failure rate of every segment outside the pattern",
     border=True,
 )

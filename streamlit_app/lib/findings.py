@@ -6,6 +6,7 @@ import pandas as pd
 
 from failmap.pattern_keys import parse_key
 from lib.dimensions import describe_cell, describe_value, label
+from lib.rates import rate_text
 
 
 def key_pairs(pattern_key: str) -> dict[str, str]:
@@ -53,7 +54,7 @@ def heatmap_title(cells: pd.DataFrame, x_dimension: str, y_dimension: str) -> st
     top = cells.loc[cells["shrunk_failure_rate"].idxmax()]
     where = describe_cell({x_dimension: top["x_value"], y_dimension: top["y_value"]})
     numbers = (
-        f"estimated {top['shrunk_failure_rate']:.0%} ({int(top['failure_count']):,} of "
+        f"estimated {rate_text(top['shrunk_failure_rate'])} ({int(top['failure_count']):,} of "
         f"{int(top['total_count']):,} segments failed) vs {overall:.1%} overall"
     )
     pattern = top.get("covering_key") if "covering_key" in top.index else None
@@ -82,8 +83,8 @@ def trend_title(series: pd.DataFrame, what: str, changes: pd.DataFrame | None = 
                 name = str(change["label"]).removeprefix(what).strip()
                 return (
                     f"{what}: {name} on {pd.Timestamp(change['changed_at']):%b %d} "
-                    f"{verb} its segments from {change['rate_before']:.0%} to "
-                    f"{change['rate_after']:.0%}"
+                    f"{verb} its segments from {rate_text(change['rate_before'])} to "
+                    f"{rate_text(change['rate_after'])}"
                 )
     regressions = series[series["regression_flag"]]
     improvements = series[series["improvement_flag"]]
@@ -92,17 +93,17 @@ def trend_title(series: pd.DataFrame, what: str, changes: pd.DataFrame | None = 
         count = len(regressions)
         return (
             f"{what}: {count} regression day{'s' if count > 1 else ''}, latest "
-            f"{pd.Timestamp(latest['day']):%b %d} at {latest['failure_rate']:.0%} vs "
-            f"{latest['baseline_rate']:.0%} baseline"
+            f"{pd.Timestamp(latest['day']):%b %d} at {rate_text(latest['failure_rate'])} vs "
+            f"{rate_text(latest['baseline_rate'])} baseline"
         )
     if not improvements.empty:
         latest = improvements.iloc[-1]
         return (
             f"{what} improved: {pd.Timestamp(latest['day']):%b %d} at "
-            f"{latest['failure_rate']:.0%} vs {latest['baseline_rate']:.0%} baseline"
+            f"{rate_text(latest['failure_rate'])} vs {rate_text(latest['baseline_rate'])} baseline"
         )
     low, high = series["failure_rate"].min(), series["failure_rate"].max()
-    return f"{what}: steady, no flagged day ({low:.0%}–{high:.0%} a day)"
+    return f"{what}: steady, no flagged day ({rate_text(low)}–{rate_text(high)} a day)"
 
 
 def series_name(dimension: str, value: str) -> str:

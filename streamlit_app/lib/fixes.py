@@ -16,6 +16,7 @@ import streamlit as st
 from failmap import fixes as core
 from failmap.read.patterns import FixMeasurement
 from lib.connection import engine
+from lib.rates import rate_text
 from lib.text import md_escape
 
 MAX_DESCRIPTION_CHARS = core.MAX_DESCRIPTION_LENGTH
@@ -101,16 +102,6 @@ def signed_in_reporter() -> str | None:
     return str(name)[:MAX_REPORTER_CHARS] if name else None
 
 
-def _rate(rate: float | None) -> str:
-    """A failure rate in whole percent; under 1 % with one decimal, so 0.4 % is not '0%', and
-    under 0.1 % '<0.1%', so 0.045 % is not '0.0%'."""
-    if rate is None:
-        return "–"
-    if 0 < rate < 0.001:
-        return "<0.1%"
-    return f"{rate:.1%}" if 0 < rate < 0.01 else f"{rate:.0%}"
-
-
 def measured_label(measurement: FixMeasurement | None) -> str:
     """What the data says of a fix, as a creator reads it: the verdict of marts.fix_effectiveness
     with the rates before and after (or the segments still needed). A fix recorded since the
@@ -150,7 +141,7 @@ def _measured(
     required_count: int | None = None,
     counted: bool = False,
 ) -> str:
-    rates = f"{_rate(rate_before)} → {_rate(rate_after)}"
+    rates = f"{rate_text(rate_before)} → {rate_text(rate_after)}"
     if verdict == "verified":
         return f"Verified: {rates}"
     if verdict == "ineffective":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from lib.fixes import measured_label, measured_text
+from lib.rates import rate_text
 
 from failmap.read.patterns import FixMeasurement
 
@@ -56,3 +57,11 @@ def test_a_checked_fix_names_the_regression_that_may_hide_it() -> None:
         "No drop: 22% → 20% (a regression may hide it: model=m01|3.2->3.1|2026-01-20)"
     )
     assert measured_text({**fix, "masked_by_changes": []}) == "No drop: 22% → 20%"
+
+
+@pytest.mark.parametrize(
+    ("rate", "shown"),
+    [(None, "–"), (0.0, "0%"), (0.00045, "<0.1%"), (0.004, "0.4%"), (0.064, "6%"), (1.0, "100%")],
+)
+def test_rate_text(rate: float | None, shown: str) -> None:
+    assert rate_text(rate) == shown
