@@ -2,7 +2,7 @@
 
 import streamlit as st
 from lib import charts
-from lib.notices import show_missing
+from lib.notices import show_missing, show_stale_data
 from lib.numbers import compact_count
 from lib.page import page_context, period_caption
 from lib.pattern_status import STATUS_HELP, WEEK_DAYS, current, status_text, week_changes
@@ -24,6 +24,7 @@ st.title("Overview")
 context = page_context()
 period, freshness = context.period, context.freshness
 period_caption(period)
+show_stale_data(freshness)
 
 # --- KPIs ---------------------------------------------------------------------------------------
 try:

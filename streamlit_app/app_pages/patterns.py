@@ -5,7 +5,7 @@ import streamlit as st
 from lib.dimensions import DIMENSIONS, label
 from lib.fix_form import fix_form, fixes_table
 from lib.long_text import preview, selectable_table
-from lib.notices import show_missing
+from lib.notices import show_missing, show_stale_data
 from lib.page import page_context, period_caption
 from lib.pattern_status import (
     CURRENT,
@@ -67,6 +67,7 @@ period_caption(
     "Rates, intervals and severity cover all data; failures in period count the "
     "pattern's failing segments evaluated in the period.",
 )
+show_stale_data(context.freshness)
 try:
     patterns = failure_patterns(period)
 except MartMissing as error:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
 from lib.queries import MartMissing
@@ -57,3 +60,31 @@ def show_missing(error: MartMissing, what: str) -> None:
 def show_no_data() -> None:
     """The empty state of every page: how to get data into failmap."""
     st.info(f"**No data yet.** {LOAD_DATA_HINT}", icon=":material/inbox:")
+
+
+# Days without a new segment after which the pages say their "now" is the data's last day.
+STALE_AFTER_DAYS = 3
+
+
+def stale_data_text(last_evaluated_at: object, today: dt.date) -> str | None:
+    """The warning when the newest segment is more than STALE_AFTER_DAYS days old (None when
+    it is recent or there are no segments): every "now" on the pages (patterns now, this week,
+    a pattern's status) is then that day, not today."""
+    if last_evaluated_at is None or pd.isna(last_evaluated_at):
+        return None
+    last_day = pd.Timestamp(last_evaluated_at).date()
+    age = (today - last_day).days
+    if age <= STALE_AFTER_DAYS:
+        return None
+    return (
+        f"No segment since **{last_day:%Y-%m-%d}** ({age:,} days ago): patterns now, this "
+        "week and each pattern's status describe the data up to that day, not today. If "
+        "segments are still being generated, check that their files reach the inbox and that "
+        "`uv run failmap refresh` (or the Dagster sensor) runs."
+    )
+
+
+def show_stale_data(freshness: pd.Series) -> None:
+    text = stale_data_text(freshness.get("last_evaluated_at"), dt.datetime.now(dt.UTC).date())
+    if text:
+        st.warning(text, icon=":material/schedule:")
