@@ -2,6 +2,7 @@
 
 import streamlit as st
 from lib import charts
+from lib.days import day_text
 from lib.notices import show_missing, show_stale_data
 from lib.numbers import compact_count
 from lib.page import page_context, period_caption
@@ -111,7 +112,7 @@ except MartMissing:
 if all_patterns is not None and freshness["last_evaluated_at"] is not None:
     last_day = freshness["last_evaluated_at"].date()
     new, resolved = week_changes(all_patterns, last_day)
-    week = f"the {WEEK_DAYS} days to {last_day:%b %d} (the data's last day)"
+    week = f"the {WEEK_DAYS} days to {day_text(last_day)} (the data's last day)"
     week_columns = st.columns(2)
     week_columns[0].metric(
         "New this week",

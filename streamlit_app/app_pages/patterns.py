@@ -2,6 +2,7 @@
 
 import pandas as pd
 import streamlit as st
+from lib.days import day_text
 from lib.dimensions import DIMENSIONS, label
 from lib.fix_form import fix_form, fixes_table
 from lib.long_text import preview, selectable_table
@@ -277,7 +278,7 @@ if selected["status"] == "resolved":
         if credited is not None and not credited.empty:
             fix = credited.iloc[0]
             st.success(
-                f"Resolved since {pd.Timestamp(selected['status_since']):%b %d}, credited to "
+                f"Resolved since {day_text(selected['status_since'])}, credited to "
                 f"fix #{int(fix_id)}: {md_escape(fix['fix_description'])} (recorded "
                 f"{fix['created_at']:%Y-%m-%d} by {md_escape(fix['reported_by'])}).",
                 icon=":material/build:",

@@ -39,6 +39,8 @@ class Period:
     def __str__(self) -> str:
         if self.start == self.end:
             return f"{self.start:%b %d, %Y}"
+        if self.start.year != self.end.year:  # "Nov 01 – Dec 23, 2026" would hide a year
+            return f"{self.start:%b %d, %Y} – {self.end:%b %d, %Y}"
         return f"{self.start:%b %d} – {self.end:%b %d, %Y}"
 
 

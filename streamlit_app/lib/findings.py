@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from failmap.pattern_keys import parse_key
+from lib.days import day_text
 from lib.dimensions import describe_cell, describe_value, label
 from lib.rates import rate_text
 
@@ -82,7 +83,7 @@ def trend_title(series: pd.DataFrame, what: str, changes: pd.DataFrame | None = 
                 # "Model m02: 1.4→1.5 on ...", not "Model m02: Model m02 1.4→1.5 on ...".
                 name = str(change["label"]).removeprefix(what).strip()
                 return (
-                    f"{what}: {name} on {pd.Timestamp(change['changed_at']):%b %d} "
+                    f"{what}: {name} on {day_text(change['changed_at'])} "
                     f"{verb} its segments from {rate_text(change['rate_before'])} to "
                     f"{rate_text(change['rate_after'])}"
                 )
@@ -93,13 +94,13 @@ def trend_title(series: pd.DataFrame, what: str, changes: pd.DataFrame | None = 
         count = len(regressions)
         return (
             f"{what}: {count} regression day{'s' if count > 1 else ''}, latest "
-            f"{pd.Timestamp(latest['day']):%b %d} at {rate_text(latest['failure_rate'])} vs "
+            f"{day_text(latest['day'])} at {rate_text(latest['failure_rate'])} vs "
             f"{rate_text(latest['baseline_rate'])} baseline"
         )
     if not improvements.empty:
         latest = improvements.iloc[-1]
         return (
-            f"{what} improved: {pd.Timestamp(latest['day']):%b %d} at "
+            f"{what} improved: {day_text(latest['day'])} at "
             f"{rate_text(latest['failure_rate'])} vs {rate_text(latest['baseline_rate'])} baseline"
         )
     low, high = series["failure_rate"].min(), series["failure_rate"].max()
@@ -124,7 +125,7 @@ def describe_change(change_key: object) -> str:
         return change_key
     what, versions, day = parts
     try:
-        when = f" on {pd.Timestamp(day):%b %d}"
+        when = f" on {day_text(day)}"
     except ValueError:
         when = ""
     return f"{describe_key(what)} {versions.replace('->', '→')}{when}"

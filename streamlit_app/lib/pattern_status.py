@@ -15,6 +15,8 @@ from typing import Literal
 import altair as alt
 import pandas as pd
 
+from lib.days import day_text
+
 STATUSES = ("emerging", "active", "resolved")
 # "Current" patterns still fail above their baseline: the lists and counts that say what costs
 # failures now leave resolved ones out.
@@ -45,7 +47,7 @@ def status_text(status: object, since: object) -> str:
     """'Emerging since Nov 30' (the day the status began); 'Active' when no day is known."""
     name = STATUS_NAMES.get(str(status), str(status).capitalize())
     day = _day(since)
-    return f"{name} since {day:%b %d}" if day else name
+    return f"{name} since {day_text(day)}" if day else name
 
 
 def shares_text(shares: object, limit: int = 3) -> str:

@@ -205,3 +205,22 @@ def test_a_period_without_quarantined_rows_says_so(open_page, demo_url) -> None:
     _no_exception(app)
     assert "No row was quarantined in this period." in texts(app)
     assert not [t for t in app.dataframe if "rule" in t.value.columns]
+
+
+def test_a_period_over_two_years_names_both() -> None:
+    from lib.filters import Period
+
+    assert str(Period(dt.date(2026, 1, 2), dt.date(2026, 1, 2))) == "Jan 02, 2026"
+    assert str(Period(dt.date(2026, 1, 2), dt.date(2026, 3, 1))) == "Jan 02 – Mar 01, 2026"
+    # Not "Nov 01 – Dec 23, 2026" for a year and two months.
+    assert str(Period(dt.date(2025, 11, 1), dt.date(2026, 12, 23))) == (
+        "Nov 01, 2025 – Dec 23, 2026"
+    )
+
+
+def test_a_day_of_another_year_names_its_year() -> None:
+    from lib.days import day_text
+
+    today = dt.date(2026, 12, 7)
+    assert day_text(dt.date(2026, 11, 8), today) == "Nov 08"
+    assert day_text(pd.Timestamp("2025-11-08 10:00", tz="UTC"), today) == "Nov 08, 2025"
