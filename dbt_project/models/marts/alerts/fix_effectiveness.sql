@@ -222,20 +222,39 @@ unchanged_windows as (
 -- segments it does not. Named for fixes not verified. Without every changed workflow's or
 -- model's segments, not only the regression's: a rest that still holds another change (an
 -- older version's bad week in the before window) falls for that change's reason.
+-- Each nearby change's own segments of the pattern: its windows less the rest's.
+own_windows as (
+    select
+        rest_windows.fix_id,
+        rest_windows.fixed_on,
+        rest_windows.change_key,
+        rest_windows.changed_on,
+        rest_windows.verdict,
+        windows.before_failure_count::double precision
+        / nullif(windows.before_total_count, 0) as pattern_before_rate,
+        windows.before_total_count - rest_windows.before_total_count as before_total_count,
+        windows.before_failure_count - rest_windows.before_failure_count as before_failure_count,
+        windows.after_total_count - rest_windows.after_total_count as after_total_count,
+        windows.after_failure_count - rest_windows.after_failure_count as after_failure_count
+    from rest_windows
+    inner join windows
+        on rest_windows.fix_id = windows.fix_id
+),
+
 masking_changes as (
     select
-        nearby_changes.fix_id,
+        own_windows.fix_id,
         string_agg(
-            nearby_changes.change_key, '; '
+            own_windows.change_key, '; '
             order by
-                abs(nearby_changes.changed_on - nearby_changes.fixed_on),
-                nearby_changes.change_key
+                abs(own_windows.changed_on - own_windows.fixed_on),
+                own_windows.change_key
         ) as masked_by_changes
-    from nearby_changes
+    from own_windows
     inner join unchanged_windows
-        on nearby_changes.fix_id = unchanged_windows.fix_id
+        on own_windows.fix_id = unchanged_windows.fix_id
     where
-        nearby_changes.verdict = 'regression'
+        own_windows.verdict = 'regression'
         and unchanged_windows.before_total_count > 0
         and unchanged_windows.after_total_count > 0
         and {{ hypergeometric_sf(
@@ -244,7 +263,20 @@ masking_changes as (
             'unchanged_windows.before_failure_count + unchanged_windows.after_failure_count',
             'unchanged_windows.before_total_count + unchanged_windows.after_total_count'
         ) }} <= {{ var('fix_alpha') }}
-    group by nearby_changes.fix_id
+        -- And the regression did hide something: the pattern's segments on its workflow or
+        -- model failed more after the fix than before (than the pattern before, if none ran
+        -- on it before). Another regression near the fix that the pattern did not feel is
+        -- not named.
+        and own_windows.after_total_count > 0
+        and own_windows.after_failure_count::double precision / own_windows.after_total_count
+        > case
+            when own_windows.before_total_count > 0
+                then
+                    own_windows.before_failure_count::double precision
+                    / own_windows.before_total_count
+            else own_windows.pattern_before_rate
+        end
+    group by own_windows.fix_id
 ),
 
 rated as (
