@@ -137,7 +137,15 @@ else:
             "dimension_value": st.column_config.TextColumn("Which"),
             "from_version": st.column_config.TextColumn("From"),
             "to_version": st.column_config.TextColumn("To"),
-            "verdict": st.column_config.TextColumn("Verdict"),
+            "verdict": st.column_config.TextColumn(
+                "Verdict",
+                help="Regression / Improvement: the two versions fail significantly "
+                "differently (p ≤ 0.01) where they ran alike. No change: any difference is "
+                "known to be small: the failure rates' ratio and the pass rates' ratio both "
+                "within 1/1.5–1.5, or the rates within one point of each other (near 0 % and "
+                "100 % a ratio says little). Too little data: neither can be told yet, or the "
+                "change always ran with another one.",
+            ),
             "rate_before": st.column_config.NumberColumn("Rate before", format="percent"),
             "rate_after": st.column_config.NumberColumn("Rate after", format="percent"),
             "rate_ratio": st.column_config.TextColumn(
