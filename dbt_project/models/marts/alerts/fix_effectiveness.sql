@@ -67,14 +67,7 @@ fix_days as (
 windows as (
     select
         fix_patterns.fix_id,
-        coalesce(sum(fix_days.segment_count) filter (where fix_days.is_before), 0)::bigint
-            as before_total_count,
-        coalesce(sum(fix_days.failure_count) filter (where fix_days.is_before), 0)::bigint
-            as before_failure_count,
-        coalesce(sum(fix_days.segment_count) filter (where fix_days.is_after), 0)::bigint
-            as after_total_count,
-        coalesce(sum(fix_days.failure_count) filter (where fix_days.is_after), 0)::bigint
-            as after_failure_count
+        {{ fix_window_counts('fix_days') }}
     from fix_patterns
     left join fix_days
         on fix_patterns.fix_id = fix_days.fix_id
@@ -127,14 +120,7 @@ rest_windows as (
         nearby_changes.change_key,
         nearby_changes.changed_on,
         nearby_changes.verdict,
-        {{ filtered_sum('fix_days.segment_count', 'fix_days.is_before') }}
-            as before_total_count,
-        {{ filtered_sum('fix_days.failure_count', 'fix_days.is_before') }}
-            as before_failure_count,
-        {{ filtered_sum('fix_days.segment_count', 'fix_days.is_after') }}
-            as after_total_count,
-        {{ filtered_sum('fix_days.failure_count', 'fix_days.is_after') }}
-            as after_failure_count
+        {{ fix_window_counts('fix_days') }}
     from nearby_changes
     left join fix_days
         on
@@ -194,14 +180,7 @@ explaining_changes as (
 unchanged_windows as (
     select
         fix_days.fix_id,
-        {{ filtered_sum('fix_days.segment_count', 'fix_days.is_before') }}
-            as before_total_count,
-        {{ filtered_sum('fix_days.failure_count', 'fix_days.is_before') }}
-            as before_failure_count,
-        {{ filtered_sum('fix_days.segment_count', 'fix_days.is_after') }}
-            as after_total_count,
-        {{ filtered_sum('fix_days.failure_count', 'fix_days.is_after') }}
-            as after_failure_count
+        {{ fix_window_counts('fix_days') }}
     from fix_days
     where
         not exists (
@@ -257,12 +236,7 @@ masking_changes as (
         own_windows.verdict = 'regression'
         and unchanged_windows.before_total_count > 0
         and unchanged_windows.after_total_count > 0
-        and {{ hypergeometric_sf(
-            'unchanged_windows.before_failure_count',
-            'unchanged_windows.before_total_count',
-            'unchanged_windows.before_failure_count + unchanged_windows.after_failure_count',
-            'unchanged_windows.before_total_count + unchanged_windows.after_total_count'
-        ) }} <= {{ var('fix_alpha') }}
+        and {{ fix_fall_p_value('unchanged_windows') }} <= {{ var('fix_alpha') }}
         -- And the regression did hide something: the pattern's segments on its workflow or
         -- model failed more after the fix than before (than the pattern before, if none ran
         -- on it before). Another regression near the fix that the pattern did not feel is
@@ -301,12 +275,7 @@ tested as (
         -- P(the before side has at least its failures | all failures fixed): "fewer after".
         case
             when rated.before_total_count > 0 and rated.after_total_count > 0
-                then {{ hypergeometric_sf(
-                    'rated.before_failure_count',
-                    'rated.before_total_count',
-                    'rated.before_failure_count + rated.after_failure_count',
-                    'rated.before_total_count + rated.after_total_count'
-                ) }}
+                then {{ fix_fall_p_value('rated') }}
         end as p_value,
         -- Segments after the fix needed to see the before rate p1 fall to
         -- p2 = p1 * (1 - fix_min_improvement): the larger of two one-sample approximations.
