@@ -30,7 +30,6 @@ from failmap.alerts.store import PredictionUnavailable, Snapshot, load_snapshot
 from failmap.alerts.thresholds import rate_severity, severity_rank, worst
 from failmap.connections import DatabaseSource, open_connection
 from failmap.fixes import fixes_for
-from failmap.read.core import missing_relations
 from failmap.read.patterns import fix_measurements
 
 MAX_SOURCE_LENGTH = 50
@@ -214,11 +213,7 @@ def _matched_patterns(
             matched.fares_better = matched.fares_better and match.fares_better
     if found:
         # What the data measured of each fix (none before the refresh that builds the mart).
-        measured = (
-            fix_measurements(conn)
-            if not missing_relations(conn, ("marts.fix_effectiveness",))
-            else {}
-        )
+        measured = fix_measurements(conn)
         for fix in fixes_for(conn, list(found)):
             measurement = measured.get(fix.fix_id)
             found[fix.pattern_key].fixes.append(

@@ -10,7 +10,7 @@ import psycopg
 from pydantic import Field, computed_field
 
 from failmap.dimensions import DIMENSIONS
-from failmap.read.core import Row, fetch, fetch_dicts, fetch_page
+from failmap.read.core import Row, fetch, fetch_dicts, fetch_page, relation_columns
 
 # What the layer reads for patterns; the first missing one means no refresh has built them.
 RELATIONS = ("marts.failure_patterns",)
@@ -142,7 +142,12 @@ class CreditedFix(Row):
 
 
 def credited_fixes(conn: psycopg.Connection) -> dict[str, CreditedFix]:
-    """The fix each resolved pattern's resolution is credited to, by pattern key."""
+    """The fix each resolved pattern's resolution is credited to, by pattern key. None before
+    a refresh has built marts.fix_effectiveness with the columns read here (see
+    fix_measurements): the pattern pages must not fail for it."""
+    needed = {*CreditedFix.model_fields, "is_credited_with_resolution"}
+    if not needed <= relation_columns(conn, "marts", "fix_effectiveness"):
+        return {}
     return {row.pattern_key: row for row in fetch(conn, "credited_fixes", CreditedFix)}
 
 
@@ -335,5 +340,9 @@ class FixMeasurement(Row):
 
 
 def fix_measurements(conn: psycopg.Connection) -> dict[int, FixMeasurement]:
-    """Every measured fix, by fix id."""
+    """Every measured fix, by fix id. None before a refresh has built marts.fix_effectiveness
+    with every column read here (not built yet, or built by an earlier failmap: the next
+    refresh rebuilds it), so a fix then reads as not measured instead of failing its page."""
+    if not set(FixMeasurement.model_fields) <= relation_columns(conn, "marts", "fix_effectiveness"):
+        return {}
     return {row.fix_id: row for row in fetch(conn, "fix_measurements", FixMeasurement)}

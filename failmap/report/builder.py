@@ -287,11 +287,7 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
         return f"{title}\n\nThe pattern engine found no significant failure pattern."
     current = [p for p in found if p.status != "resolved"]
     resolved = [p for p in found if p.status == "resolved"]
-    credited = (
-        patterns.credited_fixes(conn)
-        if resolved and not missing_relations(conn, ("marts.fix_effectiveness",))
-        else {}
-    )
+    credited = patterns.credited_fixes(conn) if resolved else {}
     # Top-level patterns by impact, each followed by its refinements (indented); a refinement
     # whose parent is not current is listed at the top level.
     keys = {p.pattern_key for p in current}

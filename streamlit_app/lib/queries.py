@@ -21,7 +21,7 @@ import streamlit as st
 
 from failmap.connections import open_connection
 from failmap.read import data, errors, heatmap, patterns, trends
-from failmap.read.core import Row, missing_relations
+from failmap.read.core import Row
 from lib.connection import engine
 from lib.filters import Period
 from lib.fixes import measured_label
@@ -169,11 +169,7 @@ def failure_patterns(period: Period) -> pd.DataFrame:
         rows, _ = patterns.failure_patterns(conn)
         in_period = patterns.period_failure_counts(conn, period.start, period.end)
         fixes = patterns.fix_counts(conn)
-        credited = (
-            patterns.credited_fixes(conn)
-            if not missing_relations(conn, ("marts.fix_effectiveness",))
-            else {}
-        )
+        credited = patterns.credited_fixes(conn)
         frame = _frame(rows, patterns.FailurePattern)
         keys = frame["pattern_key"]
         return frame.assign(
@@ -232,11 +228,7 @@ def pattern_fixes(pattern_key: str | None = None) -> pd.DataFrame:
 
     def read(conn: psycopg.Connection) -> pd.DataFrame:
         fixes = _frame(patterns.recorded_fixes(conn, pattern_key), patterns.RecordedFix)
-        measured = (
-            patterns.fix_measurements(conn)
-            if not missing_relations(conn, ("marts.fix_effectiveness",))
-            else {}
-        )
+        measured = patterns.fix_measurements(conn)
         found = fixes["fix_id"].map(measured.get)
         return fixes.assign(
             measured=found.map(measured_label),
