@@ -58,7 +58,15 @@ def build(work: Path, segments: int, url: str) -> None:
     print(f"ingest: {time.perf_counter() - started:.0f} s", flush=True)
     started = time.perf_counter()
     results = invoke_dbt(
-        ["run", "--select", "+prediction_parameters", "+fix_effectiveness", "+kpis"], url=url
+        [
+            "run",
+            "--select",
+            "+prediction_parameters",
+            "+failure_patterns",
+            "+fix_effectiveness",
+            "+kpis",
+        ],
+        url=url,
     ).results
     print(f"dbt run: {time.perf_counter() - started:.0f} s", flush=True)
     for result in results:

@@ -175,7 +175,7 @@ def built(module_database: str, dbt_target) -> tuple[str, list[Segment]]:
             )
         conn.commit()
     mine = ["stg_app__pattern_fixes+", "stg_app__alert_log+"]  # fix_effectiveness, kpis
-    run_dbt(module_database, ["run", "--select", "+fix_effectiveness", "+kpis",
+    run_dbt(module_database, ["run", "--select", "+fix_effectiveness", "+kpis", "+failure_patterns",
                               "--exclude", *mine], dbt_target)  # fmt: skip
     run_dbt(module_database, ["build", "--select", *mine], dbt_target)
     return module_database, segments

@@ -18,7 +18,7 @@ def nested_url(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str
     return build_nested_database(
         server_url,
         tmp_path_factory.mktemp("nested_target"),
-        select=("+prediction_parameters", "+data_freshness"),
+        select=("+prediction_parameters", "+failure_patterns", "+data_freshness"),
     )
 
 

@@ -15,7 +15,7 @@ patterns as (
         failure_patterns.current_failure_rate as failure_rate,
         coalesce(failure_patterns.current_segment_count, failure_patterns.total_count)
             as evidence_count
-    from {{ ref('failure_patterns') }} as failure_patterns
+    from {{ ref('int_patterns_ranked') }} as failure_patterns
     where failure_patterns.status != 'resolved'
 ),
 

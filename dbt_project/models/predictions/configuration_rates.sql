@@ -29,7 +29,7 @@ background as (
 ),
 
 patterns as (
-    select * from {{ ref('failure_patterns') }}
+    select * from {{ ref('int_patterns_ranked') }}
 ),
 
 configurations as (

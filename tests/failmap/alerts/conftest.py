@@ -80,8 +80,8 @@ def demo_alerts(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> De
     # with their data tests and contracts.
     run_dbt(
         url,
-        ["run", "--select", "+prediction_parameters", "+fix_effectiveness", "+kpis",
-         "--exclude", *mine],
+        ["run", "--select", "+prediction_parameters", "+failure_patterns", "+fix_effectiveness",
+         "+kpis", "--exclude", *mine],
         target,
     )  # fmt: skip
     run_dbt(url, ["build", "--select", *mine], target)

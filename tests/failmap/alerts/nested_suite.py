@@ -49,7 +49,9 @@ def _segments(rng: np.random.Generator) -> list[tuple]:
 
 
 def build_nested_database(
-    server_url: str, target: Path, select: tuple[str, ...] = ("+prediction_parameters",)
+    server_url: str,
+    target: Path,
+    select: tuple[str, ...] = ("+prediction_parameters", "+failure_patterns"),
 ) -> str:
     """A new database with the suite's segments in raw and the `select`ed models built (the
     prediction models and what they read by default)."""

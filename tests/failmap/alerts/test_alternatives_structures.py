@@ -19,7 +19,7 @@ def structures_alerts_url(server_url: str, tmp_path_factory: pytest.TempPathFact
     tmp = tmp_path_factory.mktemp("structures_alerts")
     path = write_structures_data(tmp / "inbox")
     url = loaded_database(server_url, [path])
-    run_dbt(url, ["run", "--select", "+prediction_parameters"], tmp / "target")
+    run_dbt(url, ["run", "--select", "+prediction_parameters", "+failure_patterns"], tmp / "target")
     return url
 
 

@@ -38,7 +38,7 @@ def _build(server_url: str, tmp: Path, days: int) -> str:
         seed=PLANTED.default_seed, start=START, file_format="parquet",
     )  # fmt: skip
     url = loaded_database(server_url, sorted(files.iterdir()))
-    run_dbt(url, ["run", "--select", "+prediction_parameters"], tmp / "target")
+    run_dbt(url, ["run", "--select", "+prediction_parameters", "+failure_patterns"], tmp / "target")
     return url
 
 

@@ -17,7 +17,7 @@ occurrences as (
 ),
 
 patterns as (
-    select * from {{ ref('failure_patterns') }}
+    select * from {{ ref('int_patterns_ranked') }}
 ),
 
 fixes as (

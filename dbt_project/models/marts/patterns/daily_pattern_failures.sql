@@ -4,7 +4,7 @@
 -- for that period. Only the patterns surfacing now (failure_patterns); days without a failure
 -- of the pattern have no row.
 with patterns as (
-    select * from {{ ref('failure_patterns') }}
+    select * from {{ ref('int_patterns_ranked') }}
 ),
 
 occurrences as (

@@ -3,7 +3,7 @@
 -- dashboard draws a pattern's sparkline from it; status and started_on come from the same
 -- series (int_pattern_statuses). Days with no segment of the pattern have no row.
 with patterns as (
-    select * from {{ ref('failure_patterns') }}
+    select * from {{ ref('int_patterns_ranked') }}
 ),
 
 pattern_days as (
