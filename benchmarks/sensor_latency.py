@@ -12,6 +12,11 @@ the refreshed mart. Each drop's Dagster run is read back over GraphQL to split t
 The run's steps are read back from the Dagster instance in the temporary home.
 
     uv run python benchmarks/sensor_latency.py [--days 60] [--segments-per-day 1000] [--drops 3]
+
+With `--home HOME --inbox INBOX` it runs on an existing home instead (a year's home of
+benchmarks/README.md: what a new day costs at that size on the path a team uses every day),
+which it keeps; the dropped days then follow `--first-drop-day` (default: the days before
+today), each of `--segments-per-day` segments.
 """
 
 from __future__ import annotations
@@ -214,16 +219,27 @@ def main() -> None:
     parser.add_argument("--segments-per-day", type=int, default=1000)
     parser.add_argument("--drops", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="Keep the temporary home.")
+    parser.add_argument("--home", type=Path, help="An existing FAILMAP_HOME (kept).")
+    parser.add_argument("--inbox", type=Path, help="Its inbox (with --home).")
+    parser.add_argument("--first-drop-day", type=dt.date.fromisoformat)
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="fm_sensor_"))
-    home, inbox = work / "home", work / "inbox"
-    inbox.mkdir(parents=True)
-    from failmap.demo import write_demo_data
+    first_drop = args.first_drop_day or dt.date.today() - dt.timedelta(days=args.drops)
+    if args.home:
+        if not args.inbox:
+            parser.error("--home needs --inbox")
+        work = Path(tempfile.mkdtemp(prefix="fm_sensor_"))
+        home, inbox = args.home.resolve(), args.inbox.resolve()
+        args.keep = True
+    else:
+        work = Path(tempfile.mkdtemp(prefix="fm_sensor_"))
+        home, inbox = work / "home", work / "inbox"
+        inbox.mkdir(parents=True)
+        from failmap.demo import write_demo_data
 
-    # Demo days end before the dropped days, which end yesterday (no row dated in the future).
-    start = dt.date.today() - dt.timedelta(days=args.days + args.drops)
-    write_demo_data(inbox, days=args.days, segments_per_day=args.segments_per_day, start=start)
+        # Demo days end before the dropped days (no row dated in the future).
+        start = first_drop - dt.timedelta(days=args.days)
+        write_demo_data(inbox, days=args.days, segments_per_day=args.segments_per_day, start=start)
     up = Up(home, inbox, work / "up.log")
     drops: list[Drop] = []
     try:
@@ -235,7 +251,7 @@ def main() -> None:
         for index in range(args.drops):
             # Each drop meets an idle Dagster: no earlier run still holds the queue.
             wait_until_idle(up, timeout=900)
-            day = dt.date.today() - dt.timedelta(days=args.drops - index)
+            day = first_drop + dt.timedelta(days=index)
             drop = drop_day(up, day, args.segments_per_day, url, timeout=600)
             drops.append(drop)
             print(
@@ -256,13 +272,18 @@ def main() -> None:
         else:
             print(f"kept {work}")
     seconds = [drop.seconds for drop in drops]
+    sizes = (
+        f"on {home}, {args.segments_per_day} segments a drop"
+        if args.home
+        else f"{args.days} days x {args.segments_per_day} segments/day"
+    )
     ended = [drop.to_ended for drop in drops if drop.to_ended is not None]
     if seconds:
         print(
             f"file drop -> data_freshness refreshed: median {statistics.median(seconds):.1f} s, "
             f"max {max(seconds):.1f} s; -> run ended: median "
             f"{statistics.median(ended) if ended else float('nan'):.1f} s "
-            f"over {len(seconds)} drops ({args.days} days x {args.segments_per_day} segments/day)"
+            f"over {len(seconds)} drops ({sizes})"
         )
 
 

@@ -157,15 +157,41 @@ def _assert_fatal_errors_checked(url: str, target: Path) -> None:
         index = conn.execute(
             "select indexrelid::regclass::text from pg_index"
             " where indrelid = 'marts.run_errors'::regclass and indisunique"
+            " and indpred is not null"
         ).fetchone()[0]
         conn.execute(f"drop index {index}")
+        # And the unique index on run_error_id (what its `unique` declaration test reads).
+        conn.execute(f"drop index {_run_error_id_indexes(conn)[0]}")
     assert sorted(_fatal_error_problems(url, target)) == [
         "no check constraint run_errors_fatal_only_when_failed",
         "no unique index on run_id over the fatal errors",
     ]
-    # An incremental build gives an existing table both again.
+    # An incremental build gives an existing table all three again.
     run_dbt(url, ["run", "--select", "run_errors"], target)
     assert _fatal_error_problems(url, target) == []
+    with database.connect(url) as conn:
+        assert len(_run_error_id_indexes(conn)) == 1
+        # PostgreSQL refuses a second row with the same run_error_id.
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute(
+                "insert into marts.run_errors select * from marts.run_errors"
+                " where run_error_id = (select min(run_error_id) from marts.run_errors)"
+            )
+
+
+def _run_error_id_indexes(conn: psycopg.Connection) -> list[str]:
+    """marts.run_errors' unique indexes on exactly run_error_id (unique_index macro)."""
+    return [
+        row[0]
+        for row in conn.execute(
+            "select idx.indexrelid::regclass::text from pg_index as idx"
+            " join pg_attribute as attribute on attribute.attrelid = idx.indrelid"
+            " and attribute.attnum = idx.indkey[0]"
+            " where idx.indrelid = 'marts.run_errors'::regclass and idx.indisunique"
+            " and idx.indpred is null and idx.indnatts = 1"
+            " and attribute.attname = 'run_error_id'"
+        ).fetchall()
+    ]
 
 
 def _day(run: dict[str, str]) -> dt.date:

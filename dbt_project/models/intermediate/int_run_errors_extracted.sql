@@ -5,7 +5,10 @@
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
         indexes=[{'columns': ['run_id']}],
-        post_hook="delete from {{ this }} where run_error_id is null",
+        post_hook=[
+            "delete from {{ this }} where run_error_id is null",
+            "{{ unique_index(this, ['run_error_id']) }}",
+        ],
     )
 }}
 

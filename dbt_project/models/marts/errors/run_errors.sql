@@ -14,6 +14,7 @@
         ],
         post_hook=[
             "delete from {{ this }} where run_error_id is null",
+            "{{ unique_index(this, ['run_error_id']) }}",
             "{{ partial_index(this, 'run_id', 'is_fatal', 'is_fatal', unique=true) }}",
             "{{ check_constraint(
                 this, 'run_errors_fatal_only_when_failed', \"not is_fatal or run_status = 'failed'\"

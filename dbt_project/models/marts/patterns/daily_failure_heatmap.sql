@@ -4,8 +4,19 @@
         unique_key='day',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
-        indexes=[{'columns': ['x_dimension', 'y_dimension', 'day']}, {'columns': ['day']}],
-        post_hook="{{ create_failure_heatmap_for_period_function(this) }}",
+        indexes=[
+            {
+                'columns': ['x_dimension', 'y_dimension', 'day', 'x_value', 'y_value'],
+                'unique': true,
+            },
+            {'columns': ['day']},
+        ],
+        post_hook=[
+            "{{ unique_index(
+                this, ['x_dimension', 'y_dimension', 'day', 'x_value', 'y_value']
+            ) }}",
+            "{{ create_failure_heatmap_for_period_function(this) }}",
+        ],
     )
 }}
 -- depends_on: {{ ref('failure_heatmap') }}
