@@ -2,14 +2,15 @@
 
 intermediate.int_daily_cells_aggregated, intermediate.int_trend_days_aggregated and
 marts.daily_failure_heatmap recompute only the days whose segments changed (other totals or a
-newer load); intermediate.int_cells_aggregated adds a new day's cells to those built and sums
-every day again after any other change. Demo data is loaded and built; then, five times, later
-files are loaded, the models built incrementally and compared with a full rebuild (`except`
-both ways): a new day alone (only the cells it has segments in may be rewritten), a new check
-moving a segment of the first day to the new day (no check replaced), a day later
-with a late check for a day built before, then re-deliveries that change an outcome, move a
-check to another segment, move a segment to a later day and empty a segment (the rows of a day
-no file touched must not be rewritten); then a segment moved off a day no other row touches.
+newer load); intermediate.int_cells_aggregated adds the new segments' cells to those built and
+sums every day again after any other change. Demo data is loaded and built; then, six times,
+later files are loaded, the models built incrementally and compared with a full rebuild
+(`except` both ways): a new day alone (only the cells it has segments in may be rewritten), a
+late batch of new segments for a day built before (likewise), a new check moving a segment of
+the first day to the new day (no check replaced), a day later with a late check for a day
+built before, then re-deliveries that change an outcome, move a check to another segment, move
+a segment to a later day and empty a segment (the rows of a day no file touched must not be
+rewritten); then a segment moved off a day no other row touches.
 Last, a heatmap built before it kept last_loaded_at (an upgraded home) is rebuilt in full.
 """
 
@@ -57,6 +58,15 @@ UNTOUCHED_ROWS = f"""
 """  # noqa: S608
 # The cells' row versions: a new day alone rewrites only the cells it has segments in.
 CELL_ROWS = "select cell_hash, xmin::text from intermediate.int_cells_aggregated"
+# The cells of the checks of a day loaded last (the cells' own hash of their six values).
+BATCH_CELLS = """
+    select distinct hashtextextended(concat_ws('|', segments.workflow, segments.model,
+        segments.lora, segments.character, segments.scene_type,
+        segments.segment_position_bucket), 0)
+    from intermediate.int_segments_outcomes_derived as segments
+    where segments.day = %s
+        and segments.loaded_at = (select max(loaded_at) from raw.quality_scores)
+"""
 
 
 def test_per_day_models_built_incrementally_equal_a_full_rebuild(
@@ -96,6 +106,21 @@ def test_per_day_models_built_incrementally_equal_a_full_rebuild(
     assert new_days > 0
     rewritten = {cell for cell, version in set(cells_after) - cells_before}
     assert new_day_cells and rewritten == new_day_cells
+
+    # A late batch: new segments for the first day, built before (a second file of that day).
+    # The cells add them as well: only the cells those segments are in are rewritten.
+    late_batch = tmp_path / "late_batch"
+    demo.write_demo_data(late_batch, days=1, segments_per_day=40, seed=9, start=START)
+    with database.connect(url) as conn:
+        cells_before = set(conn.execute(CELL_ROWS).fetchall())
+    with database.connect(url) as conn:
+        load_files(conn, sorted(late_batch.iterdir()))
+    found, cells_after = incremental_versus_rebuild(url, TABLES, target, observe=CELL_ROWS)
+    assert found == dict.fromkeys(TABLES, (0, 0))
+    with database.connect(url) as conn:
+        batch_cells = set(conn.execute(BATCH_CELLS, [START]).fetchall())
+    rewritten = {cell for cell, version in set(cells_after) - cells_before}
+    assert batch_cells and rewritten == {cell for (cell,) in batch_cells}
 
     # A new check (no check replaced) dated on the new day for a segment of the first day: the
     # segment leaves its day without a newer load on that day pointing at it.

@@ -12,14 +12,16 @@
 -- One row per combination of all six dimension values over the whole history (the per-day
 -- cube summed over days): the cells every combination is a union of. `cell_hash` identifies
 -- the cell, so a sum of hashes fingerprints the set of cells (= segments) a combination covers.
--- Incremental by cell: when every segment loaded since the newest load built lies on a day
--- after the last day built (a new day's file), no file loaded since replaced checks loaded
+-- Incremental by cell: when no file loaded since the newest load built replaced checks loaded
 -- before (the ledger's `rows_replaced`) and no check loaded since joined a segment built before
--- (`built_segments_changed_since`), no day summed before changed: the cube's rows of the
--- new days, read through its index on day, are added to the cells built. Otherwise every cell
--- is summed again from the whole cube (a read of every day, which a new day no longer pays),
--- and a built cell the cube no longer has comes out with no segments and is deleted by the
--- post-hook. A table built before it kept `last_day` (an older failmap) is summed again.
+-- (`built_segments_changed_since`), every segment loaded since is a new one and no segment
+-- counted before changed: the new segments, read through the segment model's index on
+-- loaded_at and counted by cell as the cube counts them, are added to the cells built. That
+-- holds for a new day's file and for a late batch of new segments on a day already built (a
+-- second file of a day: at a year, summing every cell again took 2.9-3.6 s instead of 0.4 s).
+-- Otherwise every cell is summed again from the whole cube, and a built cell the cube no
+-- longer has comes out with no segments and is deleted by the post-hook. A table built before
+-- it kept `last_day` (an older failmap) is summed again.
 -- depends_on: {{ ref('int_segments_outcomes_derived') }} (read by incremental builds only)
 -- depends_on: {{ ref('stg_raw__ingested_files') }} (read by incremental builds only)
 -- depends_on: {{ ref('stg_raw__quality_scores') }} (read by incremental builds only)
@@ -51,24 +53,7 @@ with daily_cells as not materialized (
         additive as (
             select
                 built_extent.last_day is not null
-                and not {{ built_segments_changed_since(last_loaded_at) }}
-                and not exists (
-                    select
-                    from segments
-                    where
-                        segments.loaded_at > {{ last_loaded_at }}
-                        and segments.day <= built_extent.last_day
-                ) as is_additive
-            from built_extent
-        ),
-
-        new_days as (
-            select
-                generate_series(
-                    built_extent.last_day + 1,
-                    (select max(daily_cells.day) from daily_cells),
-                    interval '1 day'
-                )::date as day
+                and not {{ built_segments_changed_since(last_loaded_at) }} as is_additive
             from built_extent
         ),
     {% else %}
@@ -77,16 +62,16 @@ with daily_cells as not materialized (
         ),
     {% endif %}
 
-    -- One of the two branches runs (its one-time filter): the new days, or every day.
+    -- One of the two branches runs (its one-time filter): the segments loaded since, as the
+    -- cube's rows of them, or every day of the cube.
     counted_cells as (
         {%- if is_additive_possible %}
-            select daily_cells.*
-            from daily_cells
+            select {{ daily_cell_counts('segments') }}
+            from segments
             where
                 (select additive.is_additive from additive)
-                -- An array, not a range on a subquery's value: the planner then reads the new
-                -- days through the cube's index on day.
-                and daily_cells.day = any(array(select new_days.day from new_days))
+                and segments.loaded_at > {{ last_loaded_at }}
+            group by {{ daily_cell_keys('segments') }}
 
             union all
         {% endif %}
@@ -141,7 +126,7 @@ hashed as (
                 hashed.segment_count + coalesce(built.segment_count, 0) as segment_count,
                 hashed.failure_count + coalesce(built.failure_count, 0) as failure_count,
                 hashed.cell_hash,
-                hashed.last_day,
+                greatest(hashed.last_day, built.last_day) as last_day,
                 greatest(hashed.last_loaded_at, built.last_loaded_at) as last_loaded_at
             from hashed
             cross join additive

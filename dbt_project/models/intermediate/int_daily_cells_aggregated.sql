@@ -57,31 +57,14 @@ with segments as not materialized (
 {% endif %}
 
 final as (
-    select
-        segments.day,
-        segments.workflow,
-        segments.model,
-        segments.lora,
-        segments.character,
-        segments.scene_type,
-        segments.segment_position_bucket as segment_position,
-        count(*) as segment_count,
-        count(*) filter (where segments.is_failed) as failure_count,
-        max(segments.loaded_at) as last_loaded_at
+    select {{ daily_cell_counts('segments') }}
     from segments
     {% if is_incremental() %}
         -- An array, not `in (select ...)`: the planner then reads the changed days through the
         -- index on day instead of hashing them against every segment.
         where segments.day = any(array(select changed_days.day from changed_days))
     {% endif %}
-    group by
-        segments.day,
-        segments.workflow,
-        segments.model,
-        segments.lora,
-        segments.character,
-        segments.scene_type,
-        segments.segment_position_bucket
+    group by {{ daily_cell_keys('segments') }}
 )
 
 select * from final
