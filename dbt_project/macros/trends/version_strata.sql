@@ -1,8 +1,8 @@
 {#- The CTEs that compare each version change within strata of what ran with it
     (change_events; docs/trends.md, "Within what ran with it"), named `<name>_arrivals`,
-    `<name>_classes`, `<name>_strata` and `<name>_compared`. A stratum is the other kind's value and version class
-    (a workflow change's segments by model and model class, a model change's by workflow and
-    workflow class). A version's class is itself when it was there first or when the change it
+    `<name>_classes`, `<name>_strata` and `<name>_compared`. A stratum is the other kind's value
+    and version class (a workflow change's segments by model and model class, a model change's by
+    workflow and workflow class) and the scene type. A version's class is itself when it was there first or when the change it
     arrived with is flagged in `flags` (a relation of change_key, is_flagged), else the class of
     the version it replaced: versions that change daily without effect are one class, a flagged
     change starts another, a rollback returns to the old version's class.
@@ -57,13 +57,14 @@
     where not arrivals.is_flagged
 ),
 
--- Each change's segments by stratum (segments without the other kind's version are a stratum
--- of their own).
+-- Each change's segments by stratum: the other kind's value and version class, and the scene
+-- type (segments without the other kind's version are a class of their own).
 {{ name }}_strata as (
     select
         change_days.change_key,
         change_days.other_value,
         coalesce(classes.class_version, change_days.other_version) as other_class,
+        change_days.scene_type,
         {{ filtered_sum('change_days.total_count', 'not change_days.is_after') }}
             as before_total_count,
         {{ filtered_sum('change_days.failure_count', 'not change_days.is_after') }}
@@ -81,7 +82,8 @@
     group by
         change_days.change_key,
         change_days.other_value,
-        coalesce(classes.class_version, change_days.other_version)
+        coalesce(classes.class_version, change_days.other_version),
+        change_days.scene_type
 ),
 
 -- The strata with segments on both sides, summed for the Mantel-Haenszel statistics: the new

@@ -10,15 +10,16 @@
 
 -- Segments and failures per day, workflow or model, and version, split by the other kind's
 -- value and version (the model and model version of a workflow's segments, and the other way
--- round): what version changes are detected on, and judged on within what ran with them
--- (change_events compares versions inside each of these strata). A segment without a version
+-- round) and by scene type: what version changes are detected on, and judged on within what
+-- ran with them (change_events compares versions inside each of these strata: the same other
+-- kind, on the same scenes). A segment without a version
 -- is kept (version null) so that a day's rows add up to its segments, but it belongs to no
 -- version. Incremental by day like the per-day cube: a refresh recomputes only the days whose
 -- segments changed (a newer loaded_at, or different counts), found from the cube's day totals
--- rather than by reading all segments. A table built before the split (no `other_version`) is
--- rebuilt whole, in place: every day is recomputed and replaces its rows.
+-- rather than by reading all segments. A table built before the split by scene type (no
+-- `scene_type`) is rebuilt whole, in place: every day is recomputed and replaces its rows.
 -- depends_on: {{ ref('int_daily_cells_aggregated') }}
-{%- set is_split_built = built_has_column('other_version') %}
+{%- set is_split_built = built_has_column('scene_type') %}
 with segments as (
     select * from {{ ref('int_segments_outcomes_derived') }}
 ),
@@ -60,6 +61,7 @@ versioned as (
         nullif(dimensions.version, '') as version,
         dimensions.other_value,
         nullif(dimensions.other_version, '') as other_version,
+        segments.scene_type,
         segments.is_failed,
         segments.evaluated_at,
         segments.loaded_at
@@ -91,6 +93,7 @@ final as (
         versioned.version,
         versioned.other_value,
         versioned.other_version,
+        versioned.scene_type,
         count(*) as total_count,
         count(*) filter (where versioned.is_failed) as failure_count,
         min(versioned.evaluated_at) as first_evaluated_at,
@@ -102,7 +105,8 @@ final as (
         versioned.dimension_value,
         versioned.version,
         versioned.other_value,
-        versioned.other_version
+        versioned.other_version,
+        versioned.scene_type
 )
 
 select * from final

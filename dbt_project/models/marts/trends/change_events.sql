@@ -9,8 +9,9 @@
 -- The test and verdict compare the two versions within strata of what ran with them: the other
 -- kind's value and version class (a workflow's segments by model and model version, and the
 -- other way round), where a version belongs to the class of the one it replaced unless its own
--- change is significant (macros/trends/version_strata.sql). So a model change is not credited
--- with the effect of a workflow change in the same days (docs/trends.md, "Within what ran with
+-- change is significant (macros/trends/version_strata.sql), and the scene type. So a model
+-- change is not credited with the effect of a workflow change in the same days, nor with scenes
+-- that stopped (or started) being generated with it (docs/trends.md, "Within what ran with
 -- it"); segments of a stratum found on one side only are not compared (`compared_share`).
 -- Each change also lists the changes of the other kind that fall in its compared days and ran
 -- with it.
@@ -53,6 +54,7 @@ change_days as (
             as other_dimension,
         version_days.other_value,
         version_days.other_version,
+        version_days.scene_type,
         version_days.total_count,
         version_days.failure_count
     from changes
