@@ -95,10 +95,11 @@ class MatchedPattern(BaseModel):
         "pattern's severity.",
     )
     fixes: list[KnownFix] = Field(default_factory=list)
-    status: Literal["emerging", "active"] = Field(
+    status: Literal["emerging", "active", "inactive"] = Field(
         default="active",
-        description="emerging (began failing above its baseline recently) or active; resolved "
-        "patterns are not matched.",
+        description="emerging (began failing above its baseline recently), active, or inactive "
+        "(no segments since status_since: not failing now, as nothing of it runs, but it warns "
+        "when picked again); resolved patterns are not matched.",
     )
     status_since: dt.date | None = Field(default=None, description="The day the status began.")
     top_failure_reasons: list[ReasonShare] = Field(
@@ -234,6 +235,8 @@ class CheckResult(BaseModel):
                 if pattern.matched_by != pattern.pattern_key:
                     alias = f" (as {pattern.matched_by})"
                 since = f" since {pattern.status_since:%Y-%m-%d}" if pattern.status_since else ""
+                if pattern.status == "inactive" and pattern.status_since:
+                    since += ": no segments since"
                 lines.append(
                     f"  [{pattern.severity}, {pattern.status}{since}] {pattern.description}{alias}"
                 )

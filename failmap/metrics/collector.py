@@ -108,21 +108,22 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec(
         "failmap_patterns_surfaced",
         "gauge",
-        "Current (not resolved) surfaced failure patterns by severity (low, medium, high).",
+        "Surfaced failure patterns not resolved (emerging, active or inactive) by severity "
+        "(low, medium, high).",
         ("pattern_severity",),
         source="marts.failure_patterns",
     ),
     MetricSpec(
         "failmap_patterns_by_status",
         "gauge",
-        "Surfaced failure patterns by status (emerging, active, resolved).",
+        "Surfaced failure patterns by status (emerging, active, inactive, resolved).",
         ("pattern_status",),
         source="marts.failure_patterns",
     ),
     MetricSpec(
         "failmap_pattern_last_detected_timestamp_seconds",
         "gauge",
-        "When the newest current pattern of a severity was first detected (Unix time).",
+        "When the newest pattern of a severity not resolved was first detected (Unix time).",
         ("pattern_severity",),
         source="marts.failure_patterns",
     ),

@@ -18,7 +18,7 @@ class SeverityCount(Row):
 
 
 class StatusCount(Row):
-    """Surfaced patterns of one status (emerging, active, resolved)."""
+    """Surfaced patterns of one status (emerging, active, inactive, resolved)."""
 
     status: str
     pattern_count: int

@@ -16,7 +16,7 @@ from failmap.read.core import Row, fetch, fetch_dicts, fetch_page, relation_colu
 RELATIONS = ("marts.failure_patterns",)
 
 Severity = Literal["low", "medium", "high"]
-Status = Literal["emerging", "active", "resolved"]
+Status = Literal["emerging", "active", "inactive", "resolved"]
 
 
 class Share(Row):
@@ -89,7 +89,9 @@ class FailurePattern(Row):
 
     status: Status = Field(
         description="`emerging` (began failing above its baseline recently), `active` (still "
-        "fails above it) or `resolved` (back at baseline since status_since)."
+        "fails above it), `inactive` (no segments since status_since, at least the longest "
+        "recent window: not failing now, not known to be fixed) or `resolved` (back at "
+        "baseline since status_since)."
     )
     status_since: dt.date = Field(description="The day the status began.")
     started_on: dt.date = Field(

@@ -285,7 +285,8 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
         )
     if not found:
         return f"{title}\n\nThe pattern engine found no significant failure pattern."
-    current = [p for p in found if p.status != "resolved"]
+    current = [p for p in found if p.status in ("emerging", "active")]
+    inactive = [p for p in found if p.status == "inactive"]
     resolved = [p for p in found if p.status == "resolved"]
     credited = patterns.credited_fixes(conn) if resolved else {}
     # Top-level patterns by impact, each followed by its refinements (indented); a refinement
@@ -307,7 +308,8 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
         title,
         "Segment failure patterns over all the data (quality gates, not run errors), "
         "as surfaced by the pattern engine (`marts.failure_patterns`): the current ones "
-        "(emerging or active), most excess failures first, each followed by the narrower "
+        "(emerging or active; inactive and resolved ones are listed after the table), most "
+        "excess failures first, each followed by the narrower "
         "patterns that refine it (↳). The failure rate is over all the data; recent days is "
         "the window its status rests on (a pattern that stopped failing shows it there first).",
     ]
@@ -329,7 +331,18 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
             )
         )
     else:
-        parts.append("No current failure pattern: every surfaced pattern is resolved.")
+        parts.append("No current failure pattern: every surfaced pattern is inactive or resolved.")
+    if inactive:
+        parts.append(
+            "Inactive (no segments lately: not failing now, but not known to be fixed either; "
+            "the configuration check still warns about them):\n\n"
+            + "\n".join(
+                f"- {md.code(p.pattern_key, 200)} inactive since {p.status_since:%Y-%m-%d}: "
+                f"no segments since (it failed {md.rate(p.failure_rate)} of "
+                f"{p.total_count:,} segments; {md.cell(p.severity)} severity)"
+                for p in inactive
+            )
+        )
     if resolved:
         parts.append(
             "Resolved (back at their baseline):\n\n"

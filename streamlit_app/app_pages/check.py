@@ -179,9 +179,12 @@ if not patterns:
 for pattern in patterns:
     with st.container(border=True):
         st.markdown(f"**{md_escape(pattern['description'])}** · severity {pattern['severity']}")
-        # Status and top reasons (issues 12, 13); resolved patterns are never matched.
+        # Status and top reasons (issues 12, 13); resolved patterns are never matched, inactive
+        # ones are (a combination that failed still warns when picked again).
         st.caption(
-            status_text(pattern.get("status", "active"), pattern.get("status_since"))
+            status_text(
+                pattern.get("status", "active"), pattern.get("status_since"), explained=True
+            )
             + (
                 " · top failure reasons: " + md_escape(shares_text(pattern["top_failure_reasons"]))
                 if pattern.get("top_failure_reasons")

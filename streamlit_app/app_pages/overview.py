@@ -62,7 +62,7 @@ if patterns is not None:
         "Patterns now",
         len(patterns),
         help=" · ".join(f"{by_severity.get(s, 0)} {s}" for s in ("high", "medium", "low"))
-        + " (emerging or active; resolved ones left out)",
+        + " (emerging or active; inactive and resolved ones left out)",
         border=True,
     )
     # Counted from the rows the table below lists (fixes read live), so the metric and the
@@ -155,8 +155,11 @@ st.subheader("Where the failures come from")
 if patterns is None:
     show_missing(patterns_error, "The top patterns")
 elif patterns.empty and all_patterns is not None and not all_patterns.empty:
+    by_status = all_patterns["status"].value_counts()
     st.success(
-        f"No current pattern: all {len(all_patterns)} surfaced patterns are resolved.",
+        f"No current pattern: of the {len(all_patterns)} surfaced patterns, "
+        f"{by_status.get('inactive', 0)} are inactive (none of their segments lately) and "
+        f"{by_status.get('resolved', 0)} resolved.",
         icon=":material/check_circle:",
     )
 elif patterns.empty:
@@ -227,6 +230,13 @@ else:
             ),
         },
     )
+    inactive = all_patterns["status"].eq("inactive").sum() if all_patterns is not None else 0
+    if inactive:
+        st.caption(
+            f"{inactive} inactive pattern{'s' if inactive > 1 else ''} left out: none of "
+            f"{'their' if inactive > 1 else 'its'} segments lately, so not failing now, though "
+            "not known to be fixed (the Patterns page lists them under Inactive)."
+        )
     st.page_link(
         "app_pages/patterns.py",
         label="All patterns, their segments and fixes",

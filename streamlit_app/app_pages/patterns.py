@@ -91,7 +91,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         default=list(CURRENT),
         format_func=lambda s: STATUS_NAMES[s],
         key="status",
-        help=f"{STATUS_HELP} Resolved patterns are listed only when chosen here.",
+        help=f"{STATUS_HELP} Inactive and resolved patterns are listed only when chosen here.",
     )
     severities = st.pills(
         "Severity",
@@ -260,11 +260,16 @@ st.divider()
 st.subheader(md_escape(pattern_label(key)))
 # Status badge (issue 12): what the pattern does now, since when; a resolved one names its fix.
 st.badge(
-    status_text(selected["status"], selected["status_since"]),
+    status_text(selected["status"], selected["status_since"], explained=True),
     icon=STATUS_ICONS[selected["status"]],
     color=STATUS_COLORS[selected["status"]],
 )
 st.markdown(md_escape(selected["description"]))
+if selected["status"] == "inactive":
+    st.caption(
+        "It does not fail now, and nothing says it is fixed: none of its segments were "
+        "generated lately. Checking a configuration in it still warns."
+    )
 if selected["status"] == "resolved":
     fix_id = selected["resolved_by_fix_id"]
     if fix_id is None or pd.isna(fix_id):

@@ -1,9 +1,9 @@
 """A pattern's status, refinements, top reasons and daily sparkline, as the pages show them.
 
 The columns come from marts.failure_patterns through failmap/read (issues 12 and 13): status
-(emerging / active / resolved) and the day it began, the parent a pattern refines, the most
-frequent failure reasons and failing checks with their shares, and the fix a resolved pattern's
-fall is credited to. Nothing here computes a number; it only words what the mart holds.
+(emerging / active / inactive / resolved) and the day it began, the parent a pattern refines,
+the most frequent failure reasons and failing checks with their shares, and the fix a resolved
+pattern's fall is credited to. Nothing here computes a number; it only words what the mart holds.
 """
 
 from __future__ import annotations
@@ -17,20 +17,34 @@ import pandas as pd
 
 from lib.days import day_text
 
-STATUSES = ("emerging", "active", "resolved")
+STATUSES = ("emerging", "active", "inactive", "resolved")
 # "Current" patterns still fail above their baseline: the lists and counts that say what costs
-# failures now leave resolved ones out.
+# failures now leave out resolved ones and inactive ones (no segments lately: not failing now,
+# though not known to be fixed either; the configuration check still warns about them).
 CURRENT = ("emerging", "active")
-STATUS_NAMES = {"emerging": "Emerging", "active": "Active", "resolved": "Resolved"}
+STATUS_NAMES = {
+    "emerging": "Emerging",
+    "active": "Active",
+    "inactive": "Inactive",
+    "resolved": "Resolved",
+}
 STATUS_HELP = (
     "Emerging: began failing above its baseline recently. Active: still fails above it. "
+    "Inactive: none of its segments since the day shown (a week or more): not failing now, "
+    "not known to be fixed; checking a configuration in it still warns. "
     "Resolved: back at its baseline."
 )
-BadgeColor = Literal["orange", "red", "green"]
-STATUS_COLORS: dict[str, BadgeColor] = {"emerging": "orange", "active": "red", "resolved": "green"}
+BadgeColor = Literal["orange", "red", "gray", "green"]
+STATUS_COLORS: dict[str, BadgeColor] = {
+    "emerging": "orange",
+    "active": "red",
+    "inactive": "gray",
+    "resolved": "green",
+}
 STATUS_ICONS = {
     "emerging": ":material/trending_up:",
     "active": ":material/error:",
+    "inactive": ":material/pause_circle:",
     "resolved": ":material/check_circle:",
 }
 # The week "new" and "resolved" count over: the 7 days ending on the data's last day.
@@ -43,11 +57,16 @@ def _day(value: object) -> dt.date | None:
     return pd.Timestamp(value).date()  # type: ignore[arg-type]
 
 
-def status_text(status: object, since: object) -> str:
-    """'Emerging since Nov 30' (the day the status began); 'Active' when no day is known."""
+def status_text(status: object, since: object, *, explained: bool = False) -> str:
+    """'Emerging since Nov 30' (the day the status began); 'Active' when no day is known.
+    `explained` says what an inactive one means where there is room (a badge, not a table
+    cell): 'Inactive since Nov 30: no segments since'."""
     name = STATUS_NAMES.get(str(status), str(status).capitalize())
     day = _day(since)
-    return f"{name} since {day_text(day)}" if day else name
+    if not day:
+        return name
+    note = ": no segments since" if explained and status == "inactive" else ""
+    return f"{name} since {day_text(day)}{note}"
 
 
 def shares_text(shares: object, limit: int = 3) -> str:
@@ -82,7 +101,8 @@ def shares_frame(shares: object, what: str) -> pd.DataFrame:
 
 
 def current(patterns: pd.DataFrame) -> pd.DataFrame:
-    """The patterns that still fail above their baseline (resolved ones left out)."""
+    """The patterns that still fail above their baseline (inactive and resolved ones left
+    out)."""
     return patterns[patterns["status"].isin(CURRENT)]
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from psycopg import sql
 
 from failmap import database
 from failmap.read import patterns as read_patterns
@@ -35,11 +36,14 @@ def _build(
     days: int,
     *,
     drop_last_days: int = 0,
+    retired: tuple[tuple[dict[str, str], int], ...] = (),
     fixes: tuple[tuple[str, dt.datetime], ...] = (),
 ) -> str:
     """Demo data of `days` days from START; `drop_last_days` removes the last days' rows
-    before the build (the data then ends earlier, with the same planted days); `fixes`
-    (pattern key, recorded at) are written to app.pattern_fixes first."""
+    before the build (the data then ends earlier, with the same planted days); `retired`
+    (values, days) removes the rows with all those values in the last days (a character no
+    longer generated); `fixes` (pattern key, recorded at) are written to app.pattern_fixes
+    first."""
     files = tmp / "demo"
     demo.write_demo_data(
         files, days=days, segments_per_day=PLANTED.default_segments_per_day,
@@ -50,6 +54,16 @@ def _build(
         if drop_last_days:
             cut = START + dt.timedelta(days=days - drop_last_days)
             conn.execute("delete from raw.quality_scores where evaluated_at >= %s", (cut,))
+        for values, last_days in retired:
+            matching = sql.SQL(" and ").join(
+                sql.SQL("{} = %s").format(sql.Identifier(column)) for column in values
+            )
+            conn.execute(
+                sql.SQL("delete from raw.quality_scores where evaluated_at >= %s and {}").format(
+                    matching
+                ),
+                (START + dt.timedelta(days=days - last_days), *values.values()),
+            )
         for pattern_key, fixed_at in fixes:
             conn.execute(
                 "insert into app.pattern_fixes (pattern_key, fix_description, reported_by, "
@@ -131,6 +145,27 @@ def test_the_emerging_combination_is_emerging_from_its_first_day(
     assert emerging["recent_failure_rate"] > 0.3
     for key in ("model=m03|scene_type=action", "character=c14"):
         assert patterns[key]["status"] == "active"
+
+
+def test_a_pattern_no_longer_generated_is_inactive_since_its_last_day(
+    server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Character c14 (22 % throughout) is not generated in the data's last 8 days: it no
+    longer fails, nor is it known to be fixed, so it is `inactive` since its first day without
+    segments, not `active` forever. m03 action scenes, gone for the last 6 days only, still
+    have a segment in the 7-day window and stay `active`; l16 stays `resolved`."""
+    url = _build(
+        server_url,
+        tmp_path_factory.mktemp("retired"),
+        PLANTED.default_days,
+        retired=(({"character": "c14"}, 8), ({"model": "m03", "scene_type": "action"}, 6)),
+    )
+    patterns = _patterns(url)
+    retired = patterns["character=c14"]
+    assert retired["status"] == "inactive"
+    assert retired["status_since"] == _day(PLANTED.default_days - 8)
+    assert patterns["model=m03|scene_type=action"]["status"] == "active"
+    assert patterns[demo.spec.pattern_key(ENDED.dims)]["status"] == "resolved"
 
 
 def test_seventy_days_surface_exactly_the_planted_patterns(

@@ -8,6 +8,7 @@ shows its top failure reasons and failing checks with their shares and a daily s
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from streamlit.testing.v1 import AppTest
@@ -76,7 +77,7 @@ def test_overview_counts_current_patterns_and_this_weeks_changes(open_page, demo
     app = open_page(demo_url)
     _no_exception(app)
     metrics = {metric.label: metric.value for metric in app.metric}
-    current = [key for key, status in statuses.items() if status != "resolved"]
+    current = [key for key, status in statuses.items() if status in ("emerging", "active")]
     assert metrics["Patterns now"] == str(len(current))
     # The emerging pattern started in the data's last week; l16 resolved a month before it.
     assert int(metrics["New this week"]) >= 1
@@ -111,6 +112,46 @@ def test_patterns_page_lists_current_patterns_and_resolved_ones_on_request(
     assert "Resolved since" in texts(app)
     assert "Resolved with no recorded fix credited" in texts(app)
     _no_none(app)
+
+
+def test_an_inactive_pattern_is_not_current_and_says_since_when(open_page, demo_url) -> None:
+    # A pattern whose segments stopped (a retired character): a copy of m03 + action's row.
+    retired = "scene_type=retired"
+    since = dt.date(dt.datetime.now(dt.UTC).year, 1, 28)  # shown as "Jan 28" this year
+    with database.connect(demo_url) as conn:
+        conn.execute(
+            "create temporary table retired as select * from marts.failure_patterns "
+            "where pattern_key = %s",
+            [PARENT],
+        )
+        conn.execute(
+            "update retired set pattern_key = %s, dimension_model = null, "
+            "dimension_scene_type = 'retired', description = 'retired scenes fail', "
+            "status = 'inactive', status_since = %s, severity = 'high'",
+            [retired, since],
+        )
+        conn.execute("insert into marts.failure_patterns select * from retired")
+    try:
+        app = open_page(demo_url)
+        _no_exception(app)
+        assert retired not in set(app.dataframe[0].value["pattern_key"])
+        assert "1 inactive pattern left out" in texts(app)
+        assert "retired scenes fail" not in texts(app)  # not among the high ones now
+
+        app = open_page(demo_url, "app_pages/patterns.py")
+        assert retired not in set(app.dataframe(key="patterns_table").value["pattern_key"])
+        app.pills(key="status").set_value(["inactive"]).run()
+        app.toggle(key="only_period").set_value(False).run()
+        _no_exception(app)
+        listed = app.dataframe(key="patterns_table").value
+        assert list(listed["pattern_key"]) == [retired]
+        assert listed["status_label"].iloc[0].startswith("Inactive since Jan 28")
+        # The only row is shown in detail: its badge says what inactive means.
+        assert "Inactive since Jan 28: no segments since" in texts(app)
+        _no_none(app)
+    finally:
+        with database.connect(demo_url) as conn:
+            conn.execute("delete from marts.failure_patterns where pattern_key = %s", [retired])
 
 
 def test_a_pattern_shows_its_reasons_checks_and_daily_rate(open_page, demo_url) -> None:

@@ -175,7 +175,7 @@ def test_a_narrower_period_counts_each_patterns_failures_in_that_period(
             "p.dimension_scene_type, p.dimension_segment_position "
             "from marts.failure_patterns as p "
             "left join intermediate.int_patterns_surfaced as s on s.pattern_key = p.pattern_key "
-            "where p.status != 'resolved'"  # Overview lists the current patterns
+            "where p.status in ('emerging', 'active')"  # Overview lists the current patterns
         ).fetchall()
         for key, window_starts_on, *values in patterns:
             bounds = _bounds((max(week[0], window_starts_on or week[0]), week[1]))

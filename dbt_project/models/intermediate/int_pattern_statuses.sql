@@ -11,8 +11,14 @@
 --       least var('pattern_resolved_min_segments') segments since the fall (one run's 8
 --       results at 0 % are not a fix);
 --       status_since = the fall's day;
+--   inactive: not resolved, and none of its segments in the longest window (var
+--       pattern_window_days) ending at the data's last day: it no longer runs, so it does not
+--       fail now, and nothing says it is fixed either (a retired LoRA, character or model
+--       version); status_since = the day after its last day with segments;
 --   emerging: not resolved, and started within the longest window (var pattern_window_days);
 --   active: everything else (also when too little recent data to tell).
+-- The status is decided in that order: resolved, inactive, emerging, active. Inactive patterns
+-- are still not resolved: the configuration check keeps warning about them.
 -- See docs/patterns.md, "Time".
 {%- set longest_window = var('pattern_window_days') | max %}
 
@@ -66,7 +72,8 @@ falls as (
 firsts as (
     select
         pattern_days.pattern_key,
-        min(pattern_days.day) as first_day
+        min(pattern_days.day) as first_day,
+        max(pattern_days.day) as last_day
     from pattern_days
     group by pattern_days.pattern_key
 ),
@@ -84,6 +91,7 @@ dated as (
             as ended_on,
         falls.before_rate as before_fall_rate,
         coalesce(window_patterns.window_days, {{ longest_window }}) as active_window_days,
+        firsts.last_day,
         latest.day as latest_day
     from patterns
     cross join latest
@@ -126,6 +134,7 @@ recent as (
         recent_starts.started_on,
         recent_starts.ended_on,
         recent_starts.active_window_days,
+        recent_starts.last_day,
         recent_starts.latest_day,
         recent_starts.recent_from,
         recent_starts.before_fall_rate
@@ -190,12 +199,16 @@ statused as (
                     normal_quantile(1 - var('fdr'))
                 ) }} < (recent_rest.recent_baseline_rate + recent_rest.before_fall_rate) / 2
                 then 'resolved'
+            -- None of its segments in the longest window: it stopped running.
+            when recent_rest.last_day <= recent_rest.latest_day - {{ longest_window }}
+                then 'inactive'
             when recent_rest.started_on > recent_rest.latest_day - {{ longest_window }}
                 then 'emerging'
             else 'active'
         end as status,
         recent_rest.started_on,
         recent_rest.ended_on,
+        recent_rest.last_day,
         (recent_rest.latest_day - recent_rest.recent_from + 1)::integer as recent_window_days,
         recent_rest.recent_segment_count,
         recent_rest.recent_failure_count,
@@ -212,8 +225,11 @@ final as (
     select
         statused.pattern_key,
         statused.status,
-        case
-            when statused.status = 'resolved' then statused.ended_on else statused.started_on
+        case statused.status
+            when 'resolved' then statused.ended_on
+            -- Inactive since the first day without its segments.
+            when 'inactive' then statused.last_day + 1
+            else statused.started_on
         end as status_since,
         statused.started_on,
         statused.ended_on,

@@ -1,5 +1,6 @@
--- Current (not resolved) surfaced patterns per severity, and when the newest of each severity
--- was first detected: a resolved pattern no longer costs failures.
+-- Surfaced patterns not resolved (emerging, active or inactive) per severity, and when the
+-- newest of each severity was first detected: a resolved pattern no longer costs failures; an
+-- inactive one still warns in the configuration check.
 select
     failure_patterns.severity,
     count(*) as pattern_count,

@@ -1,4 +1,4 @@
--- Surfaced patterns per status (emerging, active, resolved).
+-- Surfaced patterns per status (emerging, active, inactive, resolved).
 select
     failure_patterns.status,
     count(*) as pattern_count

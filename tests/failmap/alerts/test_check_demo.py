@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 
@@ -154,6 +155,26 @@ def test_an_alias_of_a_pattern_matches_a_new_configuration(demo_alerts: DemoAler
     )  # fmt: skip
     matched = [p for p in result.patterns if p.pattern_key == expected.pattern_key]
     assert matched and matched[0].matched_by == f"{dimension}={value}"
+
+
+def test_an_inactive_pattern_still_warns_and_says_since_when(demo_alerts: DemoAlerts) -> None:
+    """A pattern with no segments lately (a retired LoRA or character) is not current, but a
+    configuration in it still warns, and the check says it is inactive, not active."""
+    expected = _expected(TWO_WAY)
+    since = dt.date(2026, 7, 28)
+    with database.connect(demo_alerts.url) as conn:
+        conn.execute(
+            "update marts.failure_patterns set status = 'inactive', status_since = %s "
+            "where pattern_key = %s",
+            (since, expected.pattern_key),
+        )
+        result = check_configuration(conn, **planted_configuration(TWO_WAY), log=False)
+        conn.rollback()  # the other tests read the demo's own statuses
+    matched = {p.pattern_key: p for p in result.patterns}[expected.pattern_key]
+    assert (matched.status, matched.status_since) == ("inactive", since)
+    assert result.severity != "none"
+    assert f"inactive since {since}: no segments since] " in result.summary()
+    assert "active since" not in result.summary().replace("inactive since", "")
 
 
 def test_every_check_is_logged(demo_alerts: DemoAlerts) -> None:

@@ -179,7 +179,9 @@ def test_pattern_engine_section_groups_refinements_and_shows_status_and_reasons(
         "('model=m01', 'm01', 1, '{}', 100, 1000, 0.1, 0.09, 0.11, 100, 4, 0.001, 0.002, "
         " 'low', 'emerging', '2026-02-20', null, '[]'), "
         "('model=m03|scene_type=action', 'm03 action', 2, '{}', 800, 2500, 0.32, 0.3, 0.34, "
-        " 200, 3, 0.001, 0.002, 'medium', 'emerging', '2026-02-27', 'model=m03', '[]')"
+        " 200, 3, 0.001, 0.002, 'medium', 'emerging', '2026-02-27', 'model=m03', '[]'), "
+        "('scene_type=neb', 'neb', 1, '{}', 20, 20, 1.0, 0.84, 1.0, 19, 5, 0.001, 0.002, "
+        " 'medium', 'inactive', '2026-02-02', null, '[]')"
     )
     conn.execute(
         "create table marts.fix_effectiveness (fix_id bigint, pattern_key text, "
@@ -200,6 +202,12 @@ def test_pattern_engine_section_groups_refinements_and_shows_status_and_reasons(
     top_level = text.index("| `model=m01` | emerging since 2026-02-20 |")
     assert parent < child < top_level  # the refinement under its parent, before the next one
     assert "motion blur (62%); face drift (20%) |" in text
+    # Inactive patterns (no segments lately) are not current: listed after it, with the day.
+    assert "| `scene_type=neb`" not in text
+    assert (
+        "- `scene_type=neb` inactive since 2026-02-02: no segments since (it failed 100.0% of "
+        "20 segments; medium severity)" in text
+    )
     # Resolved patterns are not in the table, but listed with their day and fix.
     assert "| `lora=l16`" not in text
     assert "- `lora=l16` since 2026-01-30, credited to fix #7: `Retrained l16 \\| *bold*`" in text
