@@ -269,3 +269,22 @@ def test_a_change_with_one_day_of_few_segments_is_insufficient_data(
     assert event["after_day_count"] == 1
     assert event["after_total_count"] < 100
     assert event["verdict"] == "insufficient_data", event
+
+
+def test_rows_scanned_by_older_rules_are_scanned_again(trends_null: str, tmp_path: Path) -> None:
+    """A scan table built by an older failmap (no `scan_rule` column, flags of other rules) is
+    scanned again from the first day at the next refresh, though no count changed: its stored
+    levels and flags would otherwise stay as the old rules left them."""
+    read = (
+        "select * from intermediate.int_trend_days_scanned order by day, dimension, dimension_value"
+    )
+    before = _rows(trends_null, read)
+    assert before and {row["scan_rule"] for row in before} != {None}
+    with database.connect(trends_null) as conn:
+        conn.execute("alter table intermediate.int_trend_days_scanned drop column scan_rule")
+        conn.execute(
+            "update intermediate.int_trend_days_scanned"
+            " set regression_flag = true, level_started_on = day"
+        )
+    run_dbt(trends_null, ["run", "--select", "int_trend_days_scanned+"], tmp_path / "target")
+    assert _rows(trends_null, read) == before
