@@ -271,9 +271,15 @@ def _messages(
         for dimension, value in unknown.items()
     ]
     if is_new and not unknown:
+        # The counts are over the cells' current days (int_cells_current), not all the data: a
+        # configuration generated only before such a day (its model's or workflow's latest
+        # version change judged a regression or improvement, say) has none.
         messages.append(
-            "This configuration is new (never generated): the prediction combines what is "
-            "known about its parts (pairs, single values, the overall rate)."
+            "No segment of exactly this configuration on the days the prediction learns from "
+            "(since the latest version change of its model or workflow judged a regression or "
+            "improvement, or start or fall of a pattern it lies in; its whole history when "
+            "there is none): the prediction combines what is known about its parts (pairs, single "
+            "values, the overall rate)."
         )
     if severity == "none":
         messages.append(

@@ -181,7 +181,10 @@ class CheckResult(BaseModel):
     confidence_level: float
     overall_failure_rate: float = Field(description="Failure rate of all segments (typical).")
     is_new_configuration: bool = Field(
-        description="No segment in the data has exactly this configuration."
+        description="No segment of exactly this configuration on the days the prediction "
+        "learns from: since the latest version change of its model or workflow judged a "
+        "regression or improvement, or start or fall of a pattern it lies in (its whole "
+        "history when there is none). It may have been generated before that day."
     )
     unknown_values: dict[str, str] = Field(
         default_factory=dict, description="Values never seen in the data, by dimension."

@@ -155,6 +155,11 @@ def test_an_alias_of_a_pattern_matches_a_new_configuration(demo_alerts: DemoAler
     )  # fmt: skip
     matched = [p for p in result.patterns if p.pattern_key == expected.pattern_key]
     assert matched and matched[0].matched_by == f"{dimension}={value}"
+    # No segment of it on the days the prediction learns from: said as such, since such a
+    # configuration may have been generated before its model's or workflow's last judged change.
+    assert result.is_new_configuration
+    assert any("on the days the prediction learns from" in m for m in result.messages)
+    assert not any("never generated" in m for m in result.messages)
 
 
 def test_an_inactive_pattern_still_warns_and_says_since_when(demo_alerts: DemoAlerts) -> None:
