@@ -108,8 +108,8 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec(
         "failmap_patterns_surfaced",
         "gauge",
-        "Surfaced failure patterns not resolved (emerging, active or inactive) by severity "
-        "(low, medium, high).",
+        "Current failure patterns (emerging or active: not resolved, and with segments "
+        "lately) by severity (low, medium, high).",
         ("pattern_severity",),
         source="marts.failure_patterns",
     ),
@@ -123,7 +123,7 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec(
         "failmap_pattern_last_detected_timestamp_seconds",
         "gauge",
-        "When the newest pattern of a severity not resolved was first detected (Unix time).",
+        "When the newest current pattern of a severity was first detected (Unix time).",
         ("pattern_severity",),
         source="marts.failure_patterns",
     ),

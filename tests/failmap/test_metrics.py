@@ -77,11 +77,11 @@ def test_metrics_equal_what_the_marts_hold(marts_url: str) -> None:
     assert _value(samples, "failmap_failure_rate") == pytest.approx(failed / segments)
     assert _value(samples, "failmap_rows_quarantined") == quarantined == 1
     assert _value(samples, "failmap_rows_loaded") == loaded
-    # Resolved patterns no longer cost failures: the severity counts leave them out.
+    # The severity counts are of current patterns: resolved and inactive ones are left out.
     for severity, count in _query(
         marts_url,
-        "select severity, count(*) from marts.failure_patterns where status != 'resolved' "
-        "group by severity",
+        "select severity, count(*) from marts.failure_patterns"
+        " where status in ('emerging', 'active') group by severity",
     ):
         assert _value(samples, "failmap_patterns_surfaced", pattern_severity=severity) == count
     by_status = dict(
@@ -115,13 +115,14 @@ def test_metrics_equal_what_the_marts_hold(marts_url: str) -> None:
     assert "# TYPE failmap_catalog_hits_total counter" in text
 
 
-# An inactive pattern (no segments lately) still warns in the configuration check: it counts
-# by severity as an active one does; only a resolved one no longer costs failures.
+# The severity counts are of what fails now: an inactive pattern (no segments lately) counts by
+# status but not by severity, nor does a resolved one.
 @pytest.mark.parametrize(
-    ("status", "is_not_resolved"), [("active", True), ("inactive", True), ("resolved", False)]
+    ("status", "is_current"),
+    [("emerging", True), ("active", True), ("inactive", False), ("resolved", False)],
 )
-def test_a_new_pattern_is_counted_by_status_and_by_severity_unless_resolved(
-    marts_url: str, status: str, is_not_resolved: bool
+def test_a_new_pattern_is_counted_by_status_and_by_severity_when_current(
+    marts_url: str, status: str, is_current: bool
 ) -> None:
     _, before = _scrape(marts_url)
     with database.connect(marts_url) as conn:
@@ -138,9 +139,9 @@ def test_a_new_pattern_is_counted_by_status_and_by_severity_unless_resolved(
 
     high = {"pattern_severity": "high"}
     assert added("failmap_patterns_by_status", pattern_status=status) == 1
-    assert added("failmap_patterns_surfaced", **high) == (1 if is_not_resolved else 0)
-    # A resolved pattern no longer counts as the newest one detected.
-    assert (added("failmap_pattern_last_detected_timestamp_seconds", **high) > 0) == is_not_resolved
+    assert added("failmap_patterns_surfaced", **high) == (1 if is_current else 0)
+    # Only a current pattern counts as the newest one detected.
+    assert (added("failmap_pattern_last_detected_timestamp_seconds", **high) > 0) == is_current
 
 
 def test_missing_marts_are_reported_and_serve_no_samples(fresh_database_url: str) -> None:
