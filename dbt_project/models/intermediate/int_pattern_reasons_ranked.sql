@@ -1,8 +1,13 @@
--- What a surfaced pattern's failures are: its most frequent failure reasons and failing checks,
--- each with its share of the pattern's failed segments (a segment with several failed checks
--- counts for each, so shares need not add up to 1). Top var('pattern_top_reason_count') of
--- each, as jsonb arrays [{"value": ..., "share": ...}], most frequent first, then by value.
--- Reads the pattern's failed segments (pattern_occurrences), never the whole spine.
+-- What a surfaced pattern's failures are now: its most frequent failure reasons and failing
+-- checks, each with its share of the pattern's failed segments (a segment with several failed
+-- checks counts for each, so shares need not add up to 1), over its latest failures: the
+-- longest recent window (var pattern_window_days, 7 days) ending on its last day with failures
+-- (the last before its fall, for a resolved pattern: what it was). Over the whole history an
+-- active pattern listed causes fixed months ago (on the LAMMPS results a one-day breakage,
+-- "mpirun: command not found", stayed among the top reasons of the patterns it touched three
+-- weeks later). Top var('pattern_top_reason_count') of each, as jsonb arrays
+-- [{"value": ..., "share": ...}], most frequent first, then by value. Reads the pattern's
+-- failed segments of those days (pattern_occurrences), never the whole spine.
 --
 -- Reasons are counted by shape (macros/patterns/failure_reason_shape.sql): the same words with
 -- other numbers in them are one reason. Quality gates write what they measured into the reason
@@ -15,12 +20,36 @@
 -- int_failure_reason_shapes; a reason it does not hold (listed by an occurrence whose segment
 -- has changed since) is split here.
 {%- set rule = failure_reason_number_pattern() %}
+{%- set longest_window = var('pattern_window_days') | max %}
 with occurrences as (
     select * from {{ ref('pattern_occurrences') }}
 ),
 
 candidates as (
     select * from {{ ref('int_patterns_surfaced') }}
+),
+
+pattern_days as (
+    select * from {{ ref('int_pattern_days_aggregated') }}
+),
+
+statuses as (
+    select * from {{ ref('int_pattern_statuses') }}
+),
+
+-- Each surfaced pattern's latest failures: the days its reasons are counted on.
+reason_windows as (
+    select
+        pattern_days.pattern_key,
+        max(pattern_days.day) - {{ longest_window - 1 }} as reasons_from,
+        max(pattern_days.day) as reasons_through
+    from pattern_days
+    inner join statuses
+        on pattern_days.pattern_key = statuses.pattern_key
+    where
+        pattern_days.failure_count > 0
+        and (statuses.status != 'resolved' or pattern_days.day < statuses.ended_on)
+    group by pattern_days.pattern_key
 ),
 
 shapes as (
@@ -38,6 +67,11 @@ surfaced_occurrences as (
         on
             occurrences.pattern_key = candidates.pattern_key
             and candidates.verdict = 'surfaced'
+    inner join reason_windows
+        on occurrences.pattern_key = reason_windows.pattern_key
+    where
+        (occurrences.evaluated_at at time zone 'UTC')::date
+        between reason_windows.reasons_from and reason_windows.reasons_through
 ),
 
 failed_totals as (
