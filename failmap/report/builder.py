@@ -297,13 +297,16 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
     for p in current:
         if p.parent_pattern_key in keys:
             children[p.parent_pattern_key].append(p)
-    rows = []
+    rows: list[list[str]] = []
+
+    def add(pattern: patterns.FailurePattern, depth: int) -> None:
+        # Every level of refinement (a refinement of a refinement too), indented by its depth.
+        rows.append(_failure_pattern_row(pattern, "↳ " * depth + md.code(pattern.pattern_key, 200)))
+        for child in children[pattern.pattern_key]:
+            add(child, depth + 1)
+
     for parent in top:
-        rows.append(_failure_pattern_row(parent, md.code(parent.pattern_key, 200)))
-        rows += [
-            _failure_pattern_row(child, "↳ " + md.code(child.pattern_key, 200))
-            for child in children[parent.pattern_key]
-        ]
+        add(parent, 0)
     parts = [
         title,
         "Segment failure patterns over all the data (quality gates, not run errors), "

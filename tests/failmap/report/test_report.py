@@ -180,6 +180,9 @@ def test_pattern_engine_section_groups_refinements_and_shows_status_and_reasons(
         " 'low', 'emerging', '2026-02-20', null, '[]'), "
         "('model=m03|scene_type=action', 'm03 action', 2, '{}', 800, 2500, 0.32, 0.3, 0.34, "
         " 200, 3, 0.001, 0.002, 'medium', 'emerging', '2026-02-27', 'model=m03', '[]'), "
+        "('model=m03|scene_type=action|segment_position=6+', 'm03 action late', 3, '{}', 300,"
+        " 600, 0.5, 0.46, 0.54, 150, 6, 0.001, 0.002, 'medium', 'emerging', '2026-02-28',"
+        " 'model=m03|scene_type=action', '[]'), "
         "('scene_type=neb', 'neb', 1, '{}', 20, 20, 1.0, 0.84, 1.0, 19, 5, 0.001, 0.002, "
         " 'medium', 'inactive', '2026-02-02', null, '[]')"
     )
@@ -199,8 +202,12 @@ def test_pattern_engine_section_groups_refinements_and_shows_status_and_reasons(
 
     parent = text.index("| `model=m03` | active since 2026-01-03 |")
     child = text.index("| ↳ `model=m03\\|scene_type=action` | emerging since 2026-02-27 |")
+    grandchild = text.index(
+        "| ↳ ↳ `model=m03\\|scene_type=action\\|segment_position=6+` | emerging since 2026-02-28 |"
+    )
     top_level = text.index("| `model=m01` | emerging since 2026-02-20 |")
-    assert parent < child < top_level  # the refinement under its parent, before the next one
+    # Each refinement under its parent, every level deep, before the next top-level pattern.
+    assert parent < child < grandchild < top_level
     assert "motion blur (62%); face drift (20%) |" in text
     # Inactive patterns (no segments lately) are not current: listed after it, with the day.
     assert "| `scene_type=neb`" not in text
