@@ -5,7 +5,9 @@
 -- background_rates, configuration_rates). A cell's days start at the latest of
 --   the latest version change of its model and of its workflow with a `regression` or
 --       `improvement` verdict (change_events): the old version's rate no longer applies;
---   the fall of a pattern it lies in (resolved or not yet): the old failures are gone;
+--   the fall of a pattern it lies in (resolved or not yet), once at least as many segments as
+--       a resolution needs have come since (int_pattern_statuses.current_from): the old
+--       failures are gone;
 --   the rise of a pattern it lies in (started_on, when the pattern's series has one): the
 --       earlier days were at a lower rate.
 -- Cells with none of these keep their whole history. The counts stay exact (no weights), so a
@@ -53,12 +55,12 @@ version_epochs as (
 pattern_epochs as (
     select
         patterns.*,
-        coalesce(statuses.ended_on, statuses.started_on) as starts_on
+        statuses.current_from as starts_on
     from patterns
     inner join statuses
         on patterns.pattern_key = statuses.pattern_key
     where
-        statuses.ended_on is not null
+        statuses.current_from = statuses.ended_on
         or exists (
             select 1
             from change_points
