@@ -50,7 +50,20 @@ configurations as (
 keyed as (
     select
         {{ combination_key('configurations') }} as configuration_key,
-        configurations.*
+        configurations.*,
+        -- The governing pattern's rate now as an estimate of its true rate: (x + 1/2) / (N + 1),
+        -- never 0 or 1 (a pattern failing 20 of 20 is not known to fail 100 %: as 1, a
+        -- configuration never seen got an interval of 100 %-100 %). failmap.alerts: rate_estimate.
+        case
+            when configurations.pattern_segment_count > 0
+                then
+                    (
+                        configurations.pattern_failure_rate * configurations.pattern_segment_count
+                        + 0.5
+                    )
+                    / (configurations.pattern_segment_count + 1)
+            else configurations.pattern_failure_rate
+        end as pattern_rate_estimate
     from configurations
 ),
 
@@ -157,9 +170,9 @@ adjusted as (
     select
         keyed.*,
         case
-            when pattern_shifts.pattern_shift is null then keyed.pattern_failure_rate
+            when pattern_shifts.pattern_shift is null then keyed.pattern_rate_estimate
             else {{ expit(
-                logit('keyed.pattern_failure_rate') ~ ' + pattern_shifts.pattern_shift'
+                logit('keyed.pattern_rate_estimate') ~ ' + pattern_shifts.pattern_shift'
             ) }}
         end as pattern_prior_rate
     from keyed

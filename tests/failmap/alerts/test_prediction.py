@@ -150,3 +150,40 @@ def test_a_prior_weighs_no_more_than_the_segments_behind_it() -> None:
     assert evidence_strength(spread, 10**9) == pytest.approx(spread, rel=1e-6)
     assert evidence_strength(spread, 1) == 0.0  # one segment: nothing to lean on
     assert evidence_strength(spread, 0) == spread  # no count known: the configuration strength
+
+
+def test_a_pattern_at_100_percent_on_few_segments_leaves_room_below_it() -> None:
+    """A configuration never seen, governed by a pattern that failed 20 of 20 (LAMMPS: neb, one
+    day): its prior is the pattern's rate as an estimate, (20 + 1/2) / 21, weighing about 20
+    segments, so the interval reaches well below 100 % instead of printing 100 %-100 %."""
+    from failmap.alerts.prediction import (
+        CellPrediction,
+        evidence_strength,
+        rate_estimate,
+        shrunk,
+    )
+
+    assert rate_estimate(1.0, 20) == pytest.approx(20.5 / 21)
+    assert rate_estimate(0.0, 20) == pytest.approx(0.5 / 21)
+    assert rate_estimate(0.3, 10_000) == pytest.approx(0.3, abs=1e-4)
+    assert rate_estimate(0.4, 0) == 0.4  # no count known: as measured
+    prior = rate_estimate(1.0, 20)
+    strength = evidence_strength(240.0, 20)
+    prediction = CellPrediction(
+        values={},
+        configuration_key="",
+        total_count=0,
+        failure_count=0,
+        background_rate=0.1,
+        pattern_rate=1.0,
+        pattern_prior_rate=prior,
+        prior_rate=prior,
+        prior_strength=strength,
+        predicted_failure_rate=shrunk(0, 0, prior, strength),
+        patterns=(),
+        unknown_dimensions=(),
+        alpha=max(strength * prior, 1e-9),
+        beta=max(strength * (1 - prior), 1e-9),
+        confidence_level=0.95,
+    )
+    assert 0.5 < prediction.lower < 0.95 < prediction.predicted_failure_rate < 1.0
