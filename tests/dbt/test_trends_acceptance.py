@@ -288,3 +288,28 @@ def test_rows_scanned_by_older_rules_are_scanned_again(trends_null: str, tmp_pat
         )
     run_dbt(trends_null, ["run", "--select", "int_trend_days_scanned+"], tmp_path / "target")
     assert _rows(trends_null, read) == before
+
+
+def test_version_days_built_before_scene_types_are_rebuilt(
+    trends_null: str, tmp_path: Path
+) -> None:
+    """A version-days table of an older failmap (no `scene_type`: version changes were judged
+    without scene types as strata) is rebuilt whole at the next refresh, though no count
+    changed, and the verdicts read it as a fresh build does."""
+    read_days = (
+        "select * from intermediate.int_version_days_aggregated"
+        " order by day, dimension, dimension_value, version, other_value, other_version,"
+        " scene_type"
+    )
+    read_changes = "select * from marts.change_events order by change_key"
+    before, changes = _rows(trends_null, read_days), _rows(trends_null, read_changes)
+    assert before and changes
+    with database.connect(trends_null) as conn:
+        conn.execute("alter table intermediate.int_version_days_aggregated drop column scene_type")
+    run_dbt(
+        trends_null,
+        ["run", "--select", "int_version_days_aggregated+,+change_events"],
+        tmp_path / "target",
+    )
+    assert _rows(trends_null, read_days) == before
+    assert _rows(trends_null, read_changes) == changes
