@@ -102,16 +102,21 @@ def test_patterns_page_lists_current_patterns_and_resolved_ones_on_request(
     assert (listed["reasons"] != "–").all()  # every pattern has failure reasons
     _no_none(app)
 
-    app.pills(key="status").set_value(["resolved"]).run()
-    app.toggle(key="only_period").set_value(False).run()
-    _no_exception(app)
-    listed = app.dataframe(key="patterns_table").value
+    listed = _listed_with_status(app, "resolved")
     assert list(listed["pattern_key"]) == [RESOLVED]
     assert listed["status_label"].iloc[0].startswith("Resolved since ")
     # The only row is shown in detail: its badge, and no fix is credited in the demo data.
     assert "Resolved since" in texts(app)
     assert "Resolved with no recorded fix credited" in texts(app)
     _no_none(app)
+
+
+def _listed_with_status(app, status: str):
+    """The Patterns page's table with only `status` chosen, over all the data."""
+    app.pills(key="status").set_value([status]).run()
+    app.toggle(key="only_period").set_value(False).run()
+    _no_exception(app)
+    return app.dataframe(key="patterns_table").value
 
 
 def test_an_inactive_pattern_is_not_current_and_says_since_when(open_page, demo_url) -> None:
@@ -140,10 +145,7 @@ def test_an_inactive_pattern_is_not_current_and_says_since_when(open_page, demo_
 
         app = open_page(demo_url, "app_pages/patterns.py")
         assert retired not in set(app.dataframe(key="patterns_table").value["pattern_key"])
-        app.pills(key="status").set_value(["inactive"]).run()
-        app.toggle(key="only_period").set_value(False).run()
-        _no_exception(app)
-        listed = app.dataframe(key="patterns_table").value
+        listed = _listed_with_status(app, "inactive")
         assert list(listed["pattern_key"]) == [retired]
         assert listed["status_label"].iloc[0].startswith("Inactive since Jan 28")
         # The only row is shown in detail: its badge says what inactive means.
