@@ -17,6 +17,9 @@ RELATIONS = ("marts.failure_patterns",)
 
 Severity = Literal["low", "medium", "high"]
 Status = Literal["emerging", "active", "inactive", "resolved"]
+# The statuses of patterns that fail now: what the current lists and counts show (inactive ones
+# have no segments lately; resolved ones are back at baseline).
+CURRENT_STATUSES: tuple[Status, ...] = ("emerging", "active")
 
 
 class Share(Row):

@@ -285,7 +285,7 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
         )
     if not found:
         return f"{title}\n\nThe pattern engine found no significant failure pattern."
-    current = [p for p in found if p.status in ("emerging", "active")]
+    current = [p for p in found if p.status in patterns.CURRENT_STATUSES]
     inactive = [p for p in found if p.status == "inactive"]
     resolved = [p for p in found if p.status == "resolved"]
     credited = patterns.credited_fixes(conn) if resolved else {}
