@@ -1,122 +1,92 @@
--- Change points of every surfaced pattern's daily series (the per-day cube): the day splitting
--- the series into two rates with the largest likelihood ratio, separately for a rise and for
--- a fall, each kept when its exact one-sided test (Fisher: the later days hold more, or fewer,
--- of the failures than their share), times the number of days it could have been on
--- (Bonferroni), is <= var('fdr'). int_pattern_statuses dates and labels the patterns with
--- them. One row per pattern and direction found. See docs/patterns.md, "Time".
+-- The latest significant rise and fall of every surfaced pattern's daily series (the per-day
+-- cube). int_pattern_statuses dates and labels the patterns with them. See docs/patterns.md,
+-- "Time".
+--   First over the whole series: for a rise and for a fall, the day splitting it into two
+--       rates with the largest likelihood ratio, kept when its exact one-sided test (Fisher:
+--       the later days hold more, or fewer, of the failures than their share), times the
+--       number of days it could have been on (Bonferroni), is <= var('fdr')
+--       (macro pattern_best_splits).
+--   Then, up to var('pattern_change_depth') - 1 times, the days from the later change point
+--       on are searched the same way for a change the other way. A pattern that fell and
+--       rose again (a fix that did not hold, a regression brought back) is dated by its new
+--       rise: over the whole series the old failures before the fall make the new ones look
+--       ordinary (a LoRA back at 27 % for four days after a month at 10 % following 25 % was
+--       still `resolved`, its fix `verified`). Only the other way: a second fall after a fall
+--       is mostly a change of what ran (on the LAMMPS results a day on which failing inputs
+--       did not run), and the strongest change of each direction already dates it.
+-- One row per pattern and direction: the latest found. `found_after` is the change point whose
+-- later days it was found in (null: the whole series).
+{%- set depth = var('pattern_change_depth') %}
+
 with pattern_days as (
     select * from {{ ref('int_pattern_days_aggregated') }}
 ),
 
--- Running sums: what lies before each day (the day excluded) and from it on.
-running as (
-    select
-        pattern_days.*,
-        sum(pattern_days.segment_count) over (
-            partition by pattern_days.pattern_key order by pattern_days.day
-            rows between unbounded preceding and 1 preceding
-        ) as before_total_count,
-        sum(pattern_days.failure_count) over (
-            partition by pattern_days.pattern_key order by pattern_days.day
-            rows between unbounded preceding and 1 preceding
-        ) as before_failure_count,
-        sum(pattern_days.segment_count) over (partition by pattern_days.pattern_key)
-            as all_total_count,
-        sum(pattern_days.failure_count) over (partition by pattern_days.pattern_key)
-            as all_failure_count,
-        count(*) over (partition by pattern_days.pattern_key) as day_count,
-        min(pattern_days.day) over (partition by pattern_days.pattern_key) as first_day
-    from pattern_days
-),
-
-splits as (
-    select
-        running.pattern_key,
-        running.day,
-        running.first_day,
-        running.day_count,
-        running.before_total_count,
-        running.before_failure_count,
-        running.all_total_count,
-        running.all_failure_count,
-        running.before_failure_count::double precision
-        / running.before_total_count as before_rate,
-        (running.all_failure_count - running.before_failure_count)::double precision
-        / (running.all_total_count - running.before_total_count) as after_rate,
-        {{ binomial_log_likelihood('running.before_failure_count', 'running.before_total_count') }}
-        + {{ binomial_log_likelihood(
-            'running.all_failure_count - running.before_failure_count',
-            'running.all_total_count - running.before_total_count'
-        ) }}
-        - {{ binomial_log_likelihood('running.all_failure_count', 'running.all_total_count') }}
-            as log_likelihood_ratio
-    from running
-    where running.before_total_count > 0
-),
-
--- The best split in each direction (largest likelihood ratio), then an exact test of it:
--- one-sided Fisher (the later days hold more, or fewer, of the failures than their share),
--- Bonferroni over the days the split could have been on.
-directed_splits as (
+level_1 as (
     select
         splits.*,
-        splits.after_rate > splits.before_rate as is_rise
-    from splits
-    where splits.after_rate != splits.before_rate
+        null::date as found_after,
+        1 as level
+    from {{ pattern_best_splits('pattern_days') }} as splits
+    where splits.adjusted_p_value <= {{ var('fdr') }}
 ),
 
-best_splits as (
-    select distinct on (directed_splits.pattern_key, directed_splits.is_rise)
-        directed_splits.pattern_key,
-        directed_splits.day,
-        directed_splits.day_count,
-        directed_splits.before_total_count,
-        directed_splits.before_failure_count,
-        directed_splits.all_total_count,
-        directed_splits.all_failure_count,
-        directed_splits.before_rate,
-        directed_splits.after_rate,
-        directed_splits.log_likelihood_ratio,
-        directed_splits.is_rise
-    from directed_splits
-    order by
-        directed_splits.pattern_key asc,
-        directed_splits.is_rise asc,
-        directed_splits.log_likelihood_ratio desc,
-        directed_splits.day desc
-),
+{%- for level in range(2, depth + 1) %}
 
-tested_splits as (
-    select
-        best_splits.*,
-        case
-            when best_splits.is_rise then {{ hypergeometric_sf(
-                'best_splits.all_failure_count - best_splits.before_failure_count',
-                'best_splits.all_total_count - best_splits.before_total_count',
-                'best_splits.all_failure_count',
-                'best_splits.all_total_count'
-            ) }}
-            else {{ hypergeometric_sf(
-                'best_splits.before_failure_count',
-                'best_splits.before_total_count',
-                'best_splits.all_failure_count',
-                'best_splits.all_total_count'
-            ) }}
-        end * greatest(best_splits.day_count - 1, 1) as adjusted_p_value
-    from best_splits
+    -- The later change point found so far, whose days are searched for a change the other way.
+    latest_{{ level - 1 }} as (
+        select distinct on (level_{{ level - 1 }}.pattern_key)
+            level_{{ level - 1 }}.pattern_key,
+            level_{{ level - 1 }}.day,
+            level_{{ level - 1 }}.is_rise
+        from level_{{ level - 1 }}
+        order by level_{{ level - 1 }}.pattern_key asc, level_{{ level - 1 }}.day desc
+    ),
+
+    days_after_{{ level - 1 }} as (
+        select pattern_days.*
+        from pattern_days
+        inner join latest_{{ level - 1 }}
+            on
+                pattern_days.pattern_key = latest_{{ level - 1 }}.pattern_key
+                and pattern_days.day >= latest_{{ level - 1 }}.day
+    ),
+
+    level_{{ level }} as (
+        select
+            splits.*,
+            latest_{{ level - 1 }}.day as found_after,
+            {{ level }} as level
+        from {{ pattern_best_splits('days_after_' ~ (level - 1)) }} as splits
+        inner join latest_{{ level - 1 }}
+            on
+                splits.pattern_key = latest_{{ level - 1 }}.pattern_key
+                and splits.is_rise != latest_{{ level - 1 }}.is_rise
+        where splits.adjusted_p_value <= {{ var('fdr') }}
+    ),
+{%- endfor %}
+
+found as (
+    {%- for level in range(1, depth + 1) %}
+        select * from level_{{ level }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 final as (
-    select
-        tested_splits.pattern_key,
-        case when tested_splits.is_rise then 'rise' else 'fall' end as direction,
-        tested_splits.day,
-        tested_splits.before_rate,
-        tested_splits.after_rate,
-        tested_splits.log_likelihood_ratio,
-        least(tested_splits.adjusted_p_value, 1.0) as adjusted_p_value
-    from tested_splits
-    where tested_splits.adjusted_p_value <= {{ var('fdr') }}
+    select distinct on (found.pattern_key, found.is_rise)
+        found.pattern_key,
+        case when found.is_rise then 'rise' else 'fall' end as direction,
+        found.day,
+        found.before_rate,
+        found.after_rate,
+        found.log_likelihood_ratio,
+        found.adjusted_p_value,
+        found.found_after
+    from found
+    order by found.pattern_key asc, found.is_rise asc, found.level desc
 )
 
 select * from final
