@@ -233,6 +233,7 @@ def _matched_patterns(
                         if measurement and measurement.masked_by_changes
                         else []
                     ),
+                    rose_again_on=measurement.rose_again_on if measurement else None,
                 )
             )
     return sorted(

@@ -58,6 +58,11 @@ class KnownFix(BaseModel):
         "without whose segments its pattern fell significantly after it (change keys, nearest "
         "first). They may hide what the fix did.",
     )
+    rose_again_on: dt.date | None = Field(
+        default=None,
+        description="The day its pattern rose again after the fix had held: verified on the "
+        "days up to then (the rates above); null: no such return.",
+    )
 
 
 class ReasonShare(BaseModel):
@@ -277,6 +282,11 @@ class CheckResult(BaseModel):
                         f"      fix #{fix.fix_id} ({reported}{measured}by {fix.reported_by}, "
                         f"{fix.created_at:%Y-%m-%d}): {fix.description}"
                     )
+                    if fix.rose_again_on:
+                        lines.append(
+                            f"        it held until {fix.rose_again_on:%Y-%m-%d}, when the "
+                            "pattern rose again"
+                        )
                     if fix.masked_by_changes:
                         lines.append(
                             "        a regression may hide it (without its segments the "

@@ -342,6 +342,10 @@ class FixMeasurement(Row):
         "without whose segments its pattern fell significantly after it, joined by '; ' (null: "
         "none). They may hide what the fix did."
     )
+    rose_again_on: dt.date | None = Field(
+        description="The day its pattern rose again after the fix had held (verified on the "
+        "days between, which are all the rates and the verdict count); null: no such return."
+    )
 
 
 def fix_measurements(conn: psycopg.Connection) -> dict[int, FixMeasurement]:

@@ -8,6 +8,7 @@ name the form's fields. The dashboard shows stored text in tables, never as mark
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,7 +116,7 @@ def measured_label(measurement: FixMeasurement | None) -> str:
         measurement.after_total_count,
         measurement.required_after_count,
         counted=True,
-    )
+    ) + _returned(measurement.rose_again_on)
 
 
 def measured_text(fix: dict[str, Any]) -> str:
@@ -126,11 +127,20 @@ def measured_text(fix: dict[str, Any]) -> str:
         return "Not measured yet"
     text = _measured(
         fix["measured_verdict"], fix.get("before_failure_rate"), fix.get("after_failure_rate")
-    )
+    ) + _returned(fix.get("rose_again_on"))
     masking = fix.get("masked_by_changes") or []
     if masking:
         text += f" (a regression may hide it: {', '.join(masking)})"
     return text
+
+
+def _returned(rose_again_on: dt.date | str | None) -> str:
+    """' until <day>, when the pattern rose again' for a fix that held until its pattern
+    returned (the rates before it are of the days it held), else ''."""
+    if not rose_again_on:
+        return ""
+    day = dt.date.fromisoformat(rose_again_on) if isinstance(rose_again_on, str) else rose_again_on
+    return f" until {day:%b %d, %Y}, when the pattern rose again"
 
 
 def _measured(

@@ -3,6 +3,8 @@ too-early fix still needs, and never 'None'."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from lib.fixes import measured_label, measured_text
 from lib.rates import rate_text
@@ -11,7 +13,11 @@ from failmap.read.patterns import FixMeasurement
 
 
 def _measured(
-    verdict: str, rate_before: float, rate_after: float | None, **counts: int
+    verdict: str,
+    rate_before: float,
+    rate_after: float | None,
+    rose_again_on: dt.date | None = None,
+    **counts: int,
 ) -> FixMeasurement:
     return FixMeasurement(
         fix_id=1,
@@ -22,6 +28,7 @@ def _measured(
         required_after_count=counts.get("required"),
         explained_by_changes=None,
         masked_by_changes=None,
+        rose_again_on=rose_again_on,
     )
 
 
@@ -40,6 +47,10 @@ def _measured(
             "Too early: 1,200 of 2,345 segments",
         ),
         (_measured("too_early", 0.0, 0.0, after=50), "Too early: no failures before it"),
+        (
+            _measured("verified", 0.257, 0.086, dt.date(2026, 10, 30)),
+            "Verified: 26% → 9% until Oct 30, 2026, when the pattern rose again",
+        ),
     ],
 )
 def test_measured_label(measurement: FixMeasurement | None, shown: str) -> None:
@@ -57,6 +68,19 @@ def test_a_checked_fix_names_the_regression_that_may_hide_it() -> None:
         "No drop: 22% → 20% (a regression may hide it: model=m01|3.2->3.1|2026-01-20)"
     )
     assert measured_text({**fix, "masked_by_changes": []}) == "No drop: 22% → 20%"
+
+
+def test_a_checked_fix_that_held_names_the_day_its_pattern_rose_again() -> None:
+    fix = {
+        "measured_verdict": "verified",
+        "before_failure_rate": 0.257,
+        "after_failure_rate": 0.086,
+        "masked_by_changes": [],
+        "rose_again_on": "2026-10-30",  # as the check's JSON carries it
+    }
+    assert measured_text(fix) == (
+        "Verified: 26% → 9% until Oct 30, 2026, when the pattern rose again"
+    )
 
 
 @pytest.mark.parametrize(

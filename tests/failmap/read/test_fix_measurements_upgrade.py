@@ -31,6 +31,8 @@ def test_an_earlier_marts_shape_reads_as_not_measured(fresh_database_url: str) -
         assert credited_fixes(conn) == {}
         conn.execute("alter table marts.fix_effectiveness add column explained_by_changes text")
         conn.execute("alter table marts.fix_effectiveness add column masked_by_changes text")
+        assert fix_measurements(conn) == {}  # built without rose_again_on
+        conn.execute("alter table marts.fix_effectiveness add column rose_again_on date")
         measured = fix_measurements(conn)
         assert measured[1].measured_verdict == "verified"
         assert credited_fixes(conn)["lora=l16"].fix_id == 1

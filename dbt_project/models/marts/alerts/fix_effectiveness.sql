@@ -8,6 +8,11 @@
 --                dropping by var('fix_min_improvement') with power var('fix_power'), or no
 --                failures before to improve on;
 --   ineffective: enough segments since the fix and no significant drop.
+-- A fix whose pattern rose again later (int_pattern_change_points: its latest rise, after the
+-- fix) is measured on the days it held, up to that rise, when on those days it is verified;
+-- `rose_again_on` then names the rise. Counting the return against the fix would in time call a
+-- fix that held for a month `ineffective`; counting the month with the return called a LoRA
+-- back at 27 % `verified` on 11.9 % "now" (demo data, docs/patterns.md).
 -- Each fix also names the version changes judged an improvement (change_events) near it, of a
 -- workflow or model its pattern ran on, that account for its pattern's fall: the fall may be
 -- theirs rather than the fix's; and, when it is not verified, the regressions near it without
@@ -33,6 +38,11 @@ changes as (
     where verdict in ('regression', 'improvement')
 ),
 
+rises as (
+    select * from {{ ref('int_pattern_change_points') }}
+    where direction = 'rise'
+),
+
 fix_patterns as (
     select
         fixes.*,
@@ -46,10 +56,11 @@ fix_patterns as (
     from fixes
 ),
 
-fix_days as (
+all_fix_days as (
     select
         fix_patterns.fix_id,
         fix_patterns.fixed_on,
+        rises.day as rose_on,
         daily_cells.day,
         daily_cells.workflow,
         daily_cells.model,
@@ -58,10 +69,64 @@ fix_days as (
         daily_cells.day < fix_patterns.fixed_on
         and daily_cells.day >= fix_patterns.fixed_on - {{ var('before_window_days') }}
             as is_before,
-        daily_cells.day > fix_patterns.fixed_on as is_after
+        daily_cells.day > fix_patterns.fixed_on as is_after,
+        -- The days the fix held: after it, before its pattern rose again.
+        daily_cells.day > fix_patterns.fixed_on
+        and daily_cells.day < rises.day as is_held
     from fix_patterns
+    left join rises
+        on
+            fix_patterns.pattern_key = rises.pattern_key
+            and fix_patterns.fixed_on < rises.day
     inner join daily_cells
         on {{ cell_in_combination('daily_cells', 'fix_patterns') }}
+),
+
+-- A fix whose pattern rose again after it, verified on the days it held (the fix's own test
+-- and segment floor): measured on those days only, and the rise is named.
+held_windows as (
+    select
+        all_fix_days.fix_id,
+        min(all_fix_days.rose_on) as rose_on,
+        {{ filtered_sum('all_fix_days.segment_count', 'all_fix_days.is_before') }}
+            as before_total_count,
+        {{ filtered_sum('all_fix_days.failure_count', 'all_fix_days.is_before') }}
+            as before_failure_count,
+        {{ filtered_sum('all_fix_days.segment_count', 'all_fix_days.is_held') }}
+            as after_total_count,
+        {{ filtered_sum('all_fix_days.failure_count', 'all_fix_days.is_held') }}
+            as after_failure_count
+    from all_fix_days
+    where all_fix_days.rose_on is not null
+    group by all_fix_days.fix_id
+),
+
+returns as (
+    select
+        held_windows.fix_id,
+        held_windows.rose_on
+    from held_windows
+    where
+        held_windows.before_total_count > 0
+        and held_windows.after_total_count >= {{ var('pattern_resolved_min_segments') }}
+        and {{ fix_fall_p_value('held_windows') }} <= {{ var('fix_alpha') }}
+),
+
+fix_days as (
+    select
+        all_fix_days.fix_id,
+        all_fix_days.fixed_on,
+        all_fix_days.day,
+        all_fix_days.workflow,
+        all_fix_days.model,
+        all_fix_days.segment_count,
+        all_fix_days.failure_count,
+        all_fix_days.is_before,
+        all_fix_days.is_after
+        and (returns.rose_on is null or all_fix_days.day < returns.rose_on) as is_after
+    from all_fix_days
+    left join returns
+        on all_fix_days.fix_id = returns.fix_id
 ),
 
 windows as (
@@ -256,6 +321,7 @@ masking_changes as (
 rated as (
     select
         fix_patterns.*,
+        returns.rose_on as rose_again_on,
         windows.before_total_count,
         windows.before_failure_count,
         windows.after_total_count,
@@ -267,6 +333,8 @@ rated as (
     from fix_patterns
     inner join windows
         on fix_patterns.fix_id = windows.fix_id
+    left join returns
+        on fix_patterns.fix_id = returns.fix_id
 ),
 
 tested as (
@@ -356,6 +424,7 @@ measured as (
             else 'ineffective'
         end as measured_verdict,
         resolutions.resolved_by_fix_id is not null as is_credited_with_resolution,
+        tested.rose_again_on,
         explaining_changes.explained_by_changes,
         masking_changes.masked_by_changes
     from tested
@@ -391,6 +460,7 @@ final as (
         measured.required_after_count,
         measured.measured_verdict,
         measured.is_credited_with_resolution,
+        measured.rose_again_on,
         -- What accounts for a fall is named only when there was one (verified), what may hide
         -- it only when there was none: a fix whose rate moved by less than one failure (LAMMPS,
         -- parallel, 46.06 % -> 46.06 %) has no fall for a version change to account for.
