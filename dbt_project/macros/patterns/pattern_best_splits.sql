@@ -24,7 +24,8 @@
                     as all_total_count,
                 sum(split_days.failure_count) over (partition by split_days.pattern_key)
                     as all_failure_count,
-                count(*) over (partition by split_days.pattern_key) as day_count
+                count(*) over (partition by split_days.pattern_key) as day_count,
+                min(split_days.day) over (partition by split_days.pattern_key) as first_day
             from {{ days }} as split_days
         ),
 
@@ -67,6 +68,9 @@
             best.pattern_key,
             best.day,
             best.is_rise,
+            best.first_day,
+            best.before_total_count,
+            best.before_failure_count,
             best.before_rate,
             best.after_rate,
             best.log_likelihood_ratio,
@@ -90,3 +94,53 @@
         from best
     )
 {% endmacro %}
+
+{#- Whether a split of pattern_best_splits is kept as a change point: significant, and a rise
+    only when material or a start: its rate after at least var('min_risk_ratio') times its rate
+    before, or its rate before not yet var('min_risk_ratio') times the rest's (`rest_before`,
+    from change_rest_before). See int_pattern_change_points. -#}
+{% macro pattern_change_kept(splits, rest_before) -%}
+    {{ splits }}.adjusted_p_value <= {{ var('fdr') }}
+    and (
+        not {{ splits }}.is_rise
+        or {{ splits }}.after_rate >= {{ var('min_risk_ratio') }} * {{ splits }}.before_rate
+        or coalesce(
+            {{ splits }}.before_rate < {{ var('min_risk_ratio') }} * {{ rest_before }}.failure_rate,
+            true
+        )
+    )
+{%- endmacro %}
+
+{#- The rest's failure rate before a split, for pattern_change_kept: every segment but the
+    pattern's (day_totals and pattern_days, each day, segment_count, failure_count) on the days
+    its before side covers; when nothing else ran on those days (on the LAMMPS results the
+    regression suite's first day ran alone), on every day before the split. Null when nothing
+    else ran before it at all. -#}
+{% macro change_rest_before(splits) -%}
+    select
+        coalesce(
+            (sum(day_totals.failure_count) filter (where day_totals.day >= {{ splits }}.first_day)
+            - {{ splits }}.before_failure_count)::double precision
+            / nullif(
+                sum(day_totals.segment_count) filter (where day_totals.day >= {{ splits }}.first_day)
+                - {{ splits }}.before_total_count,
+                0
+            ),
+            (sum(day_totals.failure_count) - (
+                select sum(own_days.failure_count)
+                from pattern_days as own_days
+                where
+                    own_days.pattern_key = {{ splits }}.pattern_key
+                    and own_days.day < {{ splits }}.day
+            ))::double precision
+            / nullif(sum(day_totals.segment_count) - (
+                select sum(own_days.segment_count)
+                from pattern_days as own_days
+                where
+                    own_days.pattern_key = {{ splits }}.pattern_key
+                    and own_days.day < {{ splits }}.day
+            ), 0)
+        ) as failure_rate
+    from day_totals
+    where day_totals.day < {{ splits }}.day
+{%- endmacro %}

@@ -5,7 +5,17 @@
 --       rates with the largest likelihood ratio, kept when its exact one-sided test (Fisher:
 --       the later days hold more, or fewer, of the failures than their share), times the
 --       number of days it could have been on (Bonferroni), is <= var('fdr')
---       (macro pattern_best_splits).
+--       (macro pattern_best_splits). A rise is kept when material (its rate after at least
+--       var('min_risk_ratio') times its rate before: a sharp worsening) or a start (its rate
+--       before not yet var('min_risk_ratio') times the rest's over the same days, or before it
+--       when nothing else ran then); a small
+--       step of a pattern that already failed is neither (macro pattern_change_kept). Huge
+--       counts make small steps significant: on a year of demo data character=c14, at 22 % all
+--       year, read "active since 2026-11-29" for 22.4 % -> 24.2 %; on the LAMMPS results
+--       workflow=full-regression read "since 2026-07-28" (45 % -> 57 %, when two more builds
+--       joined) though it failed from its first day, 07-27. The best split is judged, not the
+--       best kept one: that would date a start to whichever short tail of noisy days crosses
+--       the ratio.
 --   Then, up to var('pattern_change_depth') - 1 times, the days from the later change point
 --       on are searched the same way for a change the other way. A pattern that fell and
 --       rose again (a fix that did not hold, a regression brought back) is dated by its new
@@ -22,13 +32,26 @@ with pattern_days as (
     select * from {{ ref('int_pattern_days_aggregated') }}
 ),
 
+-- Every segment per day: trend tracking's `overall` series (already summed from the cube).
+trend_days as (
+    select * from {{ ref('int_trend_days_aggregated') }}
+),
+
+day_totals as (
+    {{ overall_day_totals('trend_days') }}
+),
+
 level_1 as (
     select
         splits.*,
         null::date as found_after,
         1 as level
     from {{ pattern_best_splits('pattern_days') }} as splits
-    where splits.adjusted_p_value <= {{ var('fdr') }}
+    cross join
+        lateral (
+            {{ change_rest_before('splits') }}
+        ) as rest_before
+    where {{ pattern_change_kept('splits', 'rest_before') }}
 ),
 
 {%- for level in range(2, depth + 1) %}
@@ -62,7 +85,11 @@ level_1 as (
             on
                 splits.pattern_key = latest_{{ level - 1 }}.pattern_key
                 and splits.is_rise != latest_{{ level - 1 }}.is_rise
-        where splits.adjusted_p_value <= {{ var('fdr') }}
+        cross join
+            lateral (
+                {{ change_rest_before('splits') }}
+            ) as rest_before
+        where {{ pattern_change_kept('splits', 'rest_before') }}
     ),
 {%- endfor %}
 
