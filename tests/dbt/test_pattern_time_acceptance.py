@@ -38,17 +38,25 @@ def _build(
     drop_last_days: int = 0,
     retired: tuple[tuple[dict[str, str], int], ...] = (),
     fixes: tuple[tuple[str, dt.datetime], ...] = (),
+    new_set_days: int = 0,
 ) -> str:
     """Demo data of `days` days from START; `drop_last_days` removes the last days' rows
     before the build (the data then ends earlier, with the same planted days); `retired`
     (values, days) removes the rows with all those values in the last days (a character no
     longer generated); `fixes` (pattern key, recorded at) are written to app.pattern_fixes
-    first."""
+    first; `new_set_days` more days follow from a new demo set (another seed), whose first days
+    plant l16 again (a pattern back after it ended)."""
     files = tmp / "demo"
     demo.write_demo_data(
         files, days=days, segments_per_day=PLANTED.default_segments_per_day,
         seed=PLANTED.default_seed, start=START, file_format="parquet",
     )  # fmt: skip
+    if new_set_days:
+        demo.write_demo_data(
+            files, days=new_set_days, segments_per_day=PLANTED.default_segments_per_day,
+            seed=PLANTED.default_seed + 1, start=START + dt.timedelta(days=days),
+            file_format="parquet",
+        )  # fmt: skip
     url = loaded_database(server_url, sorted(files.iterdir()))
     with database.connect(url) as conn:
         if drop_last_days:
@@ -214,6 +222,39 @@ def test_the_ended_pattern_is_resolved_within_seven_days_and_its_fix_verified(
     assert {key: fix.fix_id for key, fix in named.items()} == {ended_key: fix_id}
     assert verdicts[ended_key] == "verified"
     assert verdicts["character=c14"] != "verified"
+
+
+def test_a_pattern_back_after_its_fix_is_emerging_and_its_fix_held_until_then(
+    server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """l16 ends on day 30 with a fix recorded on its last bad day, runs at the rest's rate for
+    30 days, then fails again on four days of a new demo set (23-30 % a day, by the planted
+    effect of that set's first days). Over the whole series the old failures made the return
+    look ordinary: l16 read `resolved` with 11.9 % now and its fix `verified` mixing the month
+    it held with the return. Now l16 is `emerging` since its return, its rate now is the
+    return's, and the fix is verified on the days it held, with the day l16 rose again."""
+    ended_key = demo.spec.pattern_key(ENDED.dims)
+    last_bad_day = dt.datetime.combine(_day(ENDED.until_day - 1), dt.time(18), dt.UTC)
+    url = _build(
+        server_url,
+        tmp_path_factory.mktemp("returned"),
+        PLANTED.default_days,
+        fixes=((ended_key, last_bad_day),),
+        new_set_days=4,
+    )
+    back = _patterns(url)[ended_key]
+    assert back["status"] == "emerging"
+    assert _day(PLANTED.default_days - 3) <= back["status_since"] <= _day(PLANTED.default_days)
+    assert back["current_failure_rate"] > 0.2
+    with database.connect(url) as conn:
+        verdict, rose_again_on, rate_after = conn.execute(
+            "select measured_verdict, rose_again_on, after_failure_rate "
+            "from marts.fix_effectiveness where pattern_key = %s",
+            (ended_key,),
+        ).fetchone()
+    assert verdict == "verified"
+    assert rose_again_on == back["status_since"]
+    assert rate_after < 0.12
 
 
 def test_history_keeps_first_detection_and_start_across_full_refreshes(
