@@ -17,6 +17,7 @@ import streamlit as st
 from failmap import fixes as core
 from failmap.read.patterns import FixMeasurement
 from lib.connection import engine
+from lib.days import day_text
 from lib.rates import rate_text
 from lib.text import md_escape
 
@@ -135,12 +136,11 @@ def measured_text(fix: dict[str, Any]) -> str:
 
 
 def _returned(rose_again_on: dt.date | str | None) -> str:
-    """' until <day>, when the pattern rose again' for a fix that held until its pattern
-    returned (the rates before it are of the days it held), else ''."""
+    """', held until Oct 30' for a fix that held until its pattern rose again (the rates are
+    of the days it held), else ''. Short: it ends a table cell."""
     if not rose_again_on:
         return ""
-    day = dt.date.fromisoformat(rose_again_on) if isinstance(rose_again_on, str) else rose_again_on
-    return f" until {day:%b %d, %Y}, when the pattern rose again"
+    return f", held until {day_text(rose_again_on)}"
 
 
 def _measured(
