@@ -202,6 +202,7 @@ def _matched_patterns(
                     fares_better=True,
                     status=pattern.status,  # type: ignore[arg-type]
                     status_since=pattern.status_since,
+                    returned_after=pattern.returned_after,
                     top_failure_reasons=[
                         ReasonShare(value=value, share=share)
                         for value, share in pattern.top_failure_reasons

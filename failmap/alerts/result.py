@@ -107,6 +107,11 @@ class MatchedPattern(BaseModel):
         "when picked again); resolved patterns are not matched.",
     )
     status_since: dt.date | None = Field(default=None, description="The day the status began.")
+    returned_after: dt.date | None = Field(
+        default=None,
+        description="When it began failing again after a significant fall of its own (it fell "
+        "and came back: not new), the fall's day; null otherwise.",
+    )
     top_failure_reasons: list[ReasonShare] = Field(
         default_factory=list,
         description="Its most frequent failure reasons, with their share of its failed segments.",
@@ -245,6 +250,8 @@ class CheckResult(BaseModel):
                 since = f" since {pattern.status_since:%Y-%m-%d}" if pattern.status_since else ""
                 if pattern.status == "inactive" and pattern.status_since:
                     since += ": no segments since"
+                elif pattern.returned_after:
+                    since += f", back after its fall on {pattern.returned_after:%Y-%m-%d}"
                 lines.append(
                     f"  [{pattern.severity}, {pattern.status}{since}] {pattern.description}{alias}"
                 )

@@ -82,6 +82,8 @@ class Pattern:
     # What it does now and its most frequent failure reasons (value, share), for the output.
     status: str = "active"
     status_since: dt.date | None = None
+    # The fall it came back after (failure_patterns.returned_after): not new.
+    returned_after: dt.date | None = None
     top_failure_reasons: tuple[tuple[str, float], ...] = ()
 
     def matched_by(self, values: dict[str, str]) -> str | None:
@@ -165,6 +167,7 @@ def _load_snapshot(conn: psycopg.Connection) -> Snapshot:
             last_occurrence=row.last_occurrence,
             status=row.status,
             status_since=row.status_since,
+            returned_after=row.returned_after,
             top_failure_reasons=tuple((r.value, r.share) for r in row.top_failure_reasons),
         )
         for row in pattern_rows

@@ -114,6 +114,11 @@ class FailurePattern(Row):
         default=None,
         description="The segments current_failure_rate is measured on: the evidence behind it.",
     )
+    returned_after: dt.date | None = Field(
+        default=None,
+        description="When its current run began with a rise after a significant fall of its "
+        "own (it fell and came back: not new), the fall's day; null otherwise.",
+    )
 
     @computed_field(description="The pattern's dimensions and their values.")  # type: ignore[prop-decorator]
     @property

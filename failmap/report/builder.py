@@ -374,7 +374,8 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
 def _failure_pattern_row(p: patterns.FailurePattern, name: str) -> list[str]:
     return [
         name,
-        f"{p.status} since {p.status_since:%Y-%m-%d}",
+        f"{p.status} since {p.status_since:%Y-%m-%d}"
+        + (f" (back after its fall on {p.returned_after:%Y-%m-%d})" if p.returned_after else ""),
         md.cell(p.description),
         f"{p.failure_count:,} / {p.total_count:,}",
         md.rate(p.failure_rate),

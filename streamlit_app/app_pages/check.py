@@ -183,7 +183,10 @@ for pattern in patterns:
         # ones are (a combination that failed still warns when picked again).
         st.caption(
             status_text(
-                pattern.get("status", "active"), pattern.get("status_since"), explained=True
+                pattern.get("status", "active"),
+                pattern.get("status_since"),
+                explained=True,
+                returned_after=pattern.get("returned_after"),
             )
             + (
                 " · top failure reasons: " + md_escape(shares_text(pattern["top_failure_reasons"]))

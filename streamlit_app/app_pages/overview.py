@@ -111,13 +111,14 @@ except MartMissing:
 # --- new and resolved this week (issue 12) ------------------------------------------------------
 if all_patterns is not None and freshness["last_evaluated_at"] is not None:
     last_day = freshness["last_evaluated_at"].date()
-    new, resolved = week_changes(all_patterns, last_day)
+    new, back, resolved = week_changes(all_patterns, last_day)
     week = f"the {WEEK_DAYS} days to {day_text(last_day)} (the data's last day)"
     week_columns = st.columns(2)
     week_columns[0].metric(
         "New this week",
         len(new),
-        help=f"Patterns that started failing above their baseline in {week}.",
+        help=f"Patterns that started failing above their baseline in {week}; patterns back "
+        "after a fall of their own are not new (listed below as back).",
         border=True,
     )
     week_columns[1].metric(
@@ -126,15 +127,23 @@ if all_patterns is not None and freshness["last_evaluated_at"] is not None:
         help=f"Patterns back at their baseline since a day in {week}.",
         border=True,
     )
-    for title, rows in (("New this week", new), ("Resolved this week", resolved)):
+    for title, rows in (
+        ("New this week", new),
+        ("Back this week", back),
+        ("Resolved this week", resolved),
+    ):
         if not rows.empty:
             st.caption(
                 f"**{title}:** "
                 + md_escape(
                     "; ".join(
-                        f"{pattern_label(key)} ({status_text(status, since)})"
-                        for key, status, since in zip(
-                            rows["pattern_key"], rows["status"], rows["status_since"], strict=True
+                        f"{pattern_label(key)} ({status_text(status, since, returned_after=fell)})"
+                        for key, status, since, fell in zip(
+                            rows["pattern_key"],
+                            rows["status"],
+                            rows["status_since"],
+                            rows["returned_after"],
+                            strict=True,
                         )
                     )
                 )
@@ -172,8 +181,10 @@ else:
     top = patterns.head(8).assign(
         label=lambda rows: rows["pattern_key"].map(pattern_label),
         status_label=lambda rows: [
-            status_text(status, since)
-            for status, since in zip(rows["status"], rows["status_since"], strict=True)
+            status_text(status, since, returned_after=fell)
+            for status, since, fell in zip(
+                rows["status"], rows["status_since"], rows["returned_after"], strict=True
+            )
         ],
     )
     first = top.iloc[0]

@@ -143,8 +143,10 @@ if shown.empty:
 filtered = shown.assign(
     label=lambda rows: rows["pattern_key"].map(pattern_label),
     status_label=lambda rows: [
-        status_text(status, since)
-        for status, since in zip(rows["status"], rows["status_since"], strict=True)
+        status_text(status, since, returned_after=fell)
+        for status, since, fell in zip(
+            rows["status"], rows["status_since"], rows["returned_after"], strict=True
+        )
     ],
     reasons=lambda rows: rows["top_failure_reasons"].map(shares_text),
     refinement_count=lambda rows: (
@@ -260,7 +262,12 @@ st.divider()
 st.subheader(md_escape(pattern_label(key)))
 # Status badge (issue 12): what the pattern does now, since when; a resolved one names its fix.
 st.badge(
-    status_text(selected["status"], selected["status_since"], explained=True),
+    status_text(
+        selected["status"],
+        selected["status_since"],
+        explained=True,
+        returned_after=selected["returned_after"],
+    ),
     icon=STATUS_ICONS[selected["status"]],
     color=STATUS_COLORS[selected["status"]],
 )

@@ -58,15 +58,22 @@ def _day(value: object) -> dt.date | None:
     return pd.Timestamp(value).date()  # type: ignore[arg-type]
 
 
-def status_text(status: object, since: object, *, explained: bool = False) -> str:
+def status_text(
+    status: object, since: object, *, explained: bool = False, returned_after: object = None
+) -> str:
     """'Emerging since Nov 30' (the day the status began); 'Active' when no day is known.
     `explained` says what an inactive one means where there is room (a badge, not a table
-    cell): 'Inactive since Nov 30: no segments since'."""
+    cell): 'Inactive since Nov 30: no segments since'. A pattern back after a fall of its own
+    (`returned_after`, the fall's day) is not new: 'Emerging since Nov 30 (back)', explained
+    'Emerging since Nov 30: back after its fall on Oct 01'."""
     name = STATUS_NAMES.get(str(status), str(status).capitalize())
     day = _day(since)
     if not day:
         return name
     note = ": no segments since" if explained and status == "inactive" else ""
+    fell = _day(returned_after) if status in CURRENT else None
+    if fell:
+        note = f": back after its fall on {day_text(fell)}" if explained else " (back)"
     return f"{name} since {day_text(day)}{note}"
 
 
@@ -118,18 +125,22 @@ def children(patterns: pd.DataFrame, key: str) -> pd.DataFrame:
     return patterns[patterns["parent_pattern_key"] == key]
 
 
-def week_changes(patterns: pd.DataFrame, last_day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(patterns that started in the week ending `last_day` and still fail, patterns resolved
-    in it): what Overview calls new and resolved this week."""
+def week_changes(
+    patterns: pd.DataFrame, last_day: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(patterns that started in the week ending `last_day` and still fail, those of them back
+    after a fall of their own, patterns resolved in it): what Overview calls new, back and
+    resolved this week. A pattern back is not new."""
     first_day = last_day - dt.timedelta(days=WEEK_DAYS - 1)
 
     def in_week(column: str) -> pd.Series:
         days = pd.to_datetime(patterns[column]).dt.date
         return (days >= first_day) & (days <= last_day)
 
-    new = patterns[in_week("started_on") & patterns["status"].isin(CURRENT)]
+    started = patterns[in_week("started_on") & patterns["status"].isin(CURRENT)]
+    is_back = started["returned_after"].notna()
     resolved = patterns[in_week("status_since") & (patterns["status"] == "resolved")]
-    return new, resolved
+    return started[~is_back], started[is_back], resolved
 
 
 def sparkline(days: pd.DataFrame) -> alt.Chart:

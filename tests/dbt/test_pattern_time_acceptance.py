@@ -231,8 +231,9 @@ def test_a_pattern_back_after_its_fix_is_emerging_and_its_fix_held_until_then(
     30 days, then fails again on four days of a new demo set (23-30 % a day, by the planted
     effect of that set's first days). Over the whole series the old failures made the return
     look ordinary: l16 read `resolved` with 11.9 % now and its fix `verified` mixing the month
-    it held with the return. Now l16 is `emerging` since its return, its rate now is the
-    return's, and the fix is verified on the days it held, with the day l16 rose again."""
+    it held with the return. Now l16 is `emerging` since its return and named as back after its
+    fall (returned_after), its rate now is the return's, and the fix is verified on the days it
+    held, with the day l16 rose again."""
     ended_key = demo.spec.pattern_key(ENDED.dims)
     last_bad_day = dt.datetime.combine(_day(ENDED.until_day - 1), dt.time(18), dt.UTC)
     url = _build(
@@ -246,6 +247,8 @@ def test_a_pattern_back_after_its_fix_is_emerging_and_its_fix_held_until_then(
     assert back["status"] == "emerging"
     assert _day(PLANTED.default_days - 3) <= back["status_since"] <= _day(PLANTED.default_days)
     assert back["current_failure_rate"] > 0.2
+    # Not new: back after the fall of day 30 (the fix's).
+    assert abs((back["returned_after"] - _day(ENDED.until_day)).days) <= 2
     with database.connect(url) as conn:
         verdict, rose_again_on, rate_after = conn.execute(
             "select measured_verdict, rose_again_on, after_failure_rate "

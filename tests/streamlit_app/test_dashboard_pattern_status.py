@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from failmap import database
@@ -154,6 +155,40 @@ def test_an_inactive_pattern_is_not_current_and_says_since_when(open_page, demo_
     finally:
         with database.connect(demo_url) as conn:
             conn.execute("delete from marts.failure_patterns where pattern_key = %s", [retired])
+
+
+def test_a_pattern_back_after_a_fall_is_not_new(open_page, demo_url) -> None:
+    # The emerging pattern, as if it had fallen on Jan 28 and come back (failure_patterns'
+    # returned_after; the dbt test test_a_pattern_back_after_its_fix_... builds such a case).
+    fell = dt.date(dt.datetime.now(dt.UTC).year, 1, 28)  # shown as "Jan 28" this year
+    before = {metric.label: metric.value for metric in open_page(demo_url).metric}
+    st.cache_data.clear()  # the page above cached the marts it read
+    with database.connect(demo_url) as conn:
+        conn.execute(
+            "update marts.failure_patterns set returned_after = %s where pattern_key = %s",
+            [fell, EMERGING],
+        )
+    try:
+        app = open_page(demo_url)
+        _no_exception(app)
+        metrics = {metric.label: metric.value for metric in app.metric}
+        assert int(metrics["New this week"]) == int(before["New this week"]) - 1
+        assert "Back this week:" in texts(app)
+        assert "Model m02 + Scene type night (Emerging since" in texts(app)
+        label = app.dataframe[0].value.set_index("pattern_key").loc[EMERGING, "status_label"]
+        assert label.startswith("Emerging since ") and label.endswith(" (back)")
+
+        app = open_page(demo_url, "app_pages/patterns.py")
+        listed = _listed_with_status(app, "emerging")
+        assert listed.set_index("pattern_key").loc[EMERGING, "status_label"].endswith("(back)")
+        assert ": back after its fall on Jan 28" in texts(app)
+        _no_none(app)
+    finally:
+        with database.connect(demo_url) as conn:
+            conn.execute(
+                "update marts.failure_patterns set returned_after = null where pattern_key = %s",
+                [EMERGING],
+            )
 
 
 def test_a_pattern_shows_its_reasons_checks_and_daily_rate(open_page, demo_url) -> None:

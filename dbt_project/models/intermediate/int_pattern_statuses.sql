@@ -3,6 +3,8 @@
 --   change points: int_pattern_change_points (a significant rise and/or fall);
 --   started_on: the significant rise's day, otherwise the first day of the pattern's data
 --       (a window-only pattern without one: the first day of its window);
+--   returned_after: when that rise came after a significant fall, the fall's day (the pattern
+--       had fallen and came back: not new);
 --   resolved: a significant fall, and since then (i) its rate is below min_risk_ratio x the
 --       rest's rate over the same days (no longer material) and (ii) a positive test that
 --       most of its excess is gone: the one-sided upper Wilson bound (level var('fdr')) of
@@ -89,6 +91,8 @@ dated as (
         -- A fall after the rise ends the run of elevated days.
         case when falls.day > coalesce(rises.day, firsts.first_day) then falls.day end
             as ended_on,
+        -- A fall before the rise: the pattern had fallen (fixed, or gone quiet) and came back.
+        case when falls.day < rises.day then falls.day end as returned_after,
         falls.before_rate as before_fall_rate,
         coalesce(window_patterns.window_days, {{ longest_window }}) as active_window_days,
         firsts.last_day,
@@ -133,6 +137,7 @@ recent as (
         recent_starts.pattern_key,
         recent_starts.started_on,
         recent_starts.ended_on,
+        recent_starts.returned_after,
         recent_starts.active_window_days,
         recent_starts.last_day,
         recent_starts.latest_day,
@@ -227,6 +232,7 @@ statused as (
         end as status,
         recent_rest.started_on,
         recent_rest.ended_on,
+        recent_rest.returned_after,
         recent_rest.last_day,
         (recent_rest.latest_day - recent_rest.recent_from + 1)::integer as recent_window_days,
         recent_rest.recent_segment_count,
@@ -253,6 +259,7 @@ final as (
         end as status_since,
         statused.started_on,
         statused.ended_on,
+        statused.returned_after,
         statused.recent_window_days,
         statused.recent_segment_count,
         statused.recent_failure_count,

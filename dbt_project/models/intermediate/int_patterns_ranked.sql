@@ -139,7 +139,8 @@ final as (
         statuses.recent_segment_count,
         statuses.recent_window_days,
         statuses.current_failure_rate,
-        statuses.current_segment_count
+        statuses.current_segment_count,
+        statuses.returned_after
     from surfaced
     left join aliases
         on surfaced.pattern_key = aliases.pattern_key

@@ -43,6 +43,7 @@ select
     failure_patterns.recent_window_days,
     failure_patterns.current_failure_rate,
     failure_patterns.current_segment_count,
+    failure_patterns.returned_after,
     count(*) over () as matching_count
 from marts.failure_patterns
 where

@@ -127,7 +127,7 @@ create table marts.failure_patterns (
     status_since date default '2026-01-01', started_on date default '2026-01-01',
     recent_failure_rate double precision, recent_segment_count bigint default 0,
     recent_window_days integer default 7, current_failure_rate double precision,
-    current_segment_count bigint
+    current_segment_count bigint, returned_after date
 )
 """
 
