@@ -88,14 +88,7 @@ held_windows as (
     select
         all_fix_days.fix_id,
         min(all_fix_days.rose_on) as rose_on,
-        {{ filtered_sum('all_fix_days.segment_count', 'all_fix_days.is_before') }}
-            as before_total_count,
-        {{ filtered_sum('all_fix_days.failure_count', 'all_fix_days.is_before') }}
-            as before_failure_count,
-        {{ filtered_sum('all_fix_days.segment_count', 'all_fix_days.is_held') }}
-            as after_total_count,
-        {{ filtered_sum('all_fix_days.failure_count', 'all_fix_days.is_held') }}
-            as after_failure_count
+        {{ fix_window_counts('all_fix_days', 'is_held') }}
     from all_fix_days
     where all_fix_days.rose_on is not null
     group by all_fix_days.fix_id
