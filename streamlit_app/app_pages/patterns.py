@@ -29,7 +29,7 @@ from lib.queries import (
     pattern_fixes,
     pattern_occurrences,
 )
-from lib.rates import rate_text
+from lib.rates import now_text, rate_text
 from lib.tables import BASELINE_COLUMN, PATTERN_LABEL_WIDTH, pattern_label, segments_table
 from lib.text import md_escape
 
@@ -65,8 +65,9 @@ context = page_context()
 period = context.period
 period_caption(
     period,
-    "Rates, intervals and severity cover all data; failures in period count the "
-    "pattern's failing segments evaluated in the period.",
+    "Rates and intervals cover all data (a selected pattern also shows its rate now, which "
+    "severity follows); failures in period count the pattern's failing segments evaluated in "
+    "the period.",
 )
 show_stale_data(context.freshness)
 try:
@@ -336,10 +337,17 @@ columns[3].metric(
     help="Failures above what the baseline rate predicts",
     border=True,
 )
-columns[4].metric("Severity", selected["severity"], border=True)
+columns[4].metric(
+    "Severity",
+    selected["severity"],
+    help="From its rate now (below), not its whole history",
+    border=True,
+)
 aliases = [alias for alias in selected["aliases"] if alias]
+now = now_text(selected["current_failure_rate"], selected["current_segment_count"])
 st.caption(
-    f"First detected {selected['first_detected_at']:%Y-%m-%d}; last failing segment "
+    (f"{now} " if now else "")
+    + f"First detected {selected['first_detected_at']:%Y-%m-%d}; last failing segment "
     f"{selected['last_occurrence']:%Y-%m-%d %H:%M} UTC."
     + (
         f" Same segments as: {md_escape(', '.join(pattern_label(a) for a in aliases))}."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 def rate_text(rate: float | None) -> str:
     """Whole percents; under 1 % one decimal, so 0.4 % is not '0%'; under 0.1 % '<0.1%', so a
@@ -12,3 +14,13 @@ def rate_text(rate: float | None) -> str:
     if 0 < rate < 0.001:
         return "<0.1%"
     return f"{rate:.1%}" if 0 < rate < 0.01 else f"{rate:.0%}"
+
+
+def now_text(rate: float | None, segments: float | None) -> str:
+    """'Fails 26% now (226 segments since its latest change).' for a pattern's
+    current_failure_rate and current_segment_count, or '' when the mart has none (None or NaN).
+    The rate a pattern fails at now is what its severity and the configuration check use; the
+    list's rate covers its whole history."""
+    if rate is None or segments is None or math.isnan(rate) or math.isnan(segments):
+        return ""
+    return f"Fails {rate_text(rate)} now ({int(segments):,} segments since its latest change)."

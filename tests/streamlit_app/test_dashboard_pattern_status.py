@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -206,6 +207,8 @@ def test_a_pattern_shows_its_reasons_checks_and_daily_rate(open_page, demo_url) 
     assert list(reasons["reason"]) == [item["value"] for item in stored_reasons]
     assert list(reasons["share_percent"]) == [item["share"] * 100 for item in stored_reasons]
     assert list(checks["check"]) == [item["value"] for item in stored_checks]
+    # Its rate now (what severity follows) beside the list's whole-history rate.
+    assert re.search(r"Fails \d+% now \([\d,]+ segments since its latest change\)", texts(app))
     spark = [
         json.loads(chart.proto.spec)
         for chart in app.get("vega_lite_chart")

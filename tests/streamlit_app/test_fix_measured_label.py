@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from lib.fixes import measured_label, measured_text
-from lib.rates import rate_text
+from lib.rates import now_text, rate_text
 
 from failmap.read.patterns import FixMeasurement
 
@@ -87,3 +87,16 @@ def test_a_checked_fix_that_held_names_the_day_its_pattern_rose_again() -> None:
 )
 def test_rate_text(rate: float | None, shown: str) -> None:
     assert rate_text(rate) == shown
+
+
+@pytest.mark.parametrize(
+    ("rate", "segments", "shown"),
+    [
+        (0.261, 226, "Fails 26% now (226 segments since its latest change)."),
+        (0.004, 12_345, "Fails 0.4% now (12,345 segments since its latest change)."),
+        (None, None, ""),
+        (float("nan"), float("nan"), ""),
+    ],
+)
+def test_now_text(rate: float | None, segments: float | None, shown: str) -> None:
+    assert now_text(rate, segments) == shown
