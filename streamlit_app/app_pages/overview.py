@@ -6,7 +6,7 @@ from lib.days import day_text
 from lib.notices import show_missing, show_stale_data
 from lib.numbers import compact_count
 from lib.page import page_context, period_caption
-from lib.pattern_status import STATUS_HELP, WEEK_DAYS, current, status_text, week_changes
+from lib.pattern_status import STATUS_HELP, WEEK_DAYS, current, status_labels, week_changes
 from lib.queries import (
     MartMissing,
     change_events,
@@ -137,14 +137,8 @@ if all_patterns is not None and freshness["last_evaluated_at"] is not None:
                 f"**{title}:** "
                 + md_escape(
                     "; ".join(
-                        f"{pattern_label(key)} ({status_text(status, since, returned_after=fell)})"
-                        for key, status, since, fell in zip(
-                            rows["pattern_key"],
-                            rows["status"],
-                            rows["status_since"],
-                            rows["returned_after"],
-                            strict=True,
-                        )
+                        f"{pattern_label(key)} ({label})"
+                        for key, label in zip(rows["pattern_key"], status_labels(rows), strict=True)
                     )
                 )
             )
@@ -180,12 +174,7 @@ elif patterns.empty:
 else:
     top = patterns.head(8).assign(
         label=lambda rows: rows["pattern_key"].map(pattern_label),
-        status_label=lambda rows: [
-            status_text(status, since, returned_after=fell)
-            for status, since, fell in zip(
-                rows["status"], rows["status_since"], rows["returned_after"], strict=True
-            )
-        ],
+        status_label=status_labels,
     )
     first = top.iloc[0]
     st.altair_chart(

@@ -19,6 +19,7 @@ from lib.pattern_status import (
     shares_frame,
     shares_text,
     sparkline,
+    status_labels,
     status_text,
     top_level,
 )
@@ -143,12 +144,7 @@ if shown.empty:
 # and a selected pattern's refinements are listed under it.
 filtered = shown.assign(
     label=lambda rows: rows["pattern_key"].map(pattern_label),
-    status_label=lambda rows: [
-        status_text(status, since, returned_after=fell)
-        for status, since, fell in zip(
-            rows["status"], rows["status_since"], rows["returned_after"], strict=True
-        )
-    ],
+    status_label=status_labels,
     reasons=lambda rows: rows["top_failure_reasons"].map(shares_text),
     refinement_count=lambda rows: (
         rows["pattern_key"].map(rows["parent_pattern_key"].value_counts()).fillna(0).astype("int64")

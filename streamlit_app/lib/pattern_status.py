@@ -77,6 +77,17 @@ def status_text(
     return f"{name} since {day_text(day)}{note}"
 
 
+def status_labels(patterns: pd.DataFrame) -> list[str]:
+    """status_text of each row of `patterns` (status, status_since, returned_after): the
+    status column of the pattern tables."""
+    return [
+        status_text(status, since, returned_after=fell)
+        for status, since, fell in zip(
+            patterns["status"], patterns["status_since"], patterns["returned_after"], strict=True
+        )
+    ]
+
+
 def shares_text(shares: object, limit: int = 3) -> str:
     """'motion artifacts 62% · face drift 20%': the top values and their shares, or '–'."""
     items = _shares(shares)[:limit]

@@ -119,28 +119,31 @@
 {% macro change_rest_before(splits) -%}
     select
         coalesce(
-            (sum(day_totals.failure_count) filter (where day_totals.day >= {{ splits }}.first_day)
-            - {{ splits }}.before_failure_count)::double precision
-            / nullif(
-                sum(day_totals.segment_count) filter (where day_totals.day >= {{ splits }}.first_day)
-                - {{ splits }}.before_total_count,
-                0
-            ),
-            (sum(day_totals.failure_count) - (
-                select sum(own_days.failure_count)
-                from pattern_days as own_days
-                where
-                    own_days.pattern_key = {{ splits }}.pattern_key
-                    and own_days.day < {{ splits }}.day
-            ))::double precision
-            / nullif(sum(day_totals.segment_count) - (
-                select sum(own_days.segment_count)
-                from pattern_days as own_days
-                where
-                    own_days.pattern_key = {{ splits }}.pattern_key
-                    and own_days.day < {{ splits }}.day
-            ), 0)
+            (totals.window_failure_count - {{ splits }}.before_failure_count)::double precision
+            / nullif(totals.window_segment_count - {{ splits }}.before_total_count, 0),
+            (totals.failure_count - own.failure_count)::double precision
+            / nullif(totals.segment_count - own.segment_count, 0)
         ) as failure_rate
-    from day_totals
-    where day_totals.day < {{ splits }}.day
+    from (
+        select
+            sum(day_totals.segment_count) filter (
+                where day_totals.day >= {{ splits }}.first_day
+            ) as window_segment_count,
+            sum(day_totals.failure_count) filter (
+                where day_totals.day >= {{ splits }}.first_day
+            ) as window_failure_count,
+            sum(day_totals.segment_count) as segment_count,
+            sum(day_totals.failure_count) as failure_count
+        from day_totals
+        where day_totals.day < {{ splits }}.day
+    ) as totals
+    cross join (
+        select
+            sum(own_days.segment_count) as segment_count,
+            sum(own_days.failure_count) as failure_count
+        from pattern_days as own_days
+        where
+            own_days.pattern_key = {{ splits }}.pattern_key
+            and own_days.day < {{ splits }}.day
+    ) as own
 {%- endmacro %}
