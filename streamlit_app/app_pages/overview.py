@@ -14,7 +14,7 @@ from lib.queries import (
     period_volume,
     quarantined_rows_in_period,
 )
-from lib.tables import BASELINE_COLUMN, PATTERN_LABEL_WIDTH, pattern_label
+from lib.tables import BASELINE_COLUMN, NOW_COLUMN, PATTERN_LABEL_WIDTH, pattern_label
 from lib.text import md_escape
 
 # Columns of the top-patterns table taken as they are from the mart.
@@ -194,8 +194,8 @@ else:
     )
     st.dataframe(
         # Only the columns shown (and the key): other mart columns hold objects Arrow cannot send.
-        top[[*OVERVIEW_COLUMNS, "pattern_key", "failure_rate", "baseline_rate"]].assign(
-            failure_percent=top["failure_rate"] * 100,
+        top[[*OVERVIEW_COLUMNS, "pattern_key", "current_failure_rate", "baseline_rate"]].assign(
+            now_percent=top["current_failure_rate"] * 100,
             baseline_percent=top["baseline_rate"] * 100,
         ),
         hide_index=True,
@@ -203,7 +203,7 @@ else:
             "severity",
             "status_label",
             "label",
-            "failure_percent",
+            "now_percent",
             "baseline_percent",
             *SHOWN_COUNTS,
         ],
@@ -211,12 +211,7 @@ else:
             "severity": st.column_config.TextColumn("Severity", width=70),
             "status_label": st.column_config.TextColumn("Status", width=150, help=STATUS_HELP),
             "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
-            "failure_percent": st.column_config.NumberColumn(
-                "Failure rate",
-                format="%.1f%%",
-                width=90,
-                help="Share of the pattern's segments that failed",
-            ),
+            "now_percent": NOW_COLUMN,
             "baseline_percent": BASELINE_COLUMN,
             "period_failure_count": st.column_config.NumberColumn(
                 "Failures",

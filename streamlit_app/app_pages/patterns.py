@@ -31,7 +31,13 @@ from lib.queries import (
     pattern_occurrences,
 )
 from lib.rates import now_text, rate_text
-from lib.tables import BASELINE_COLUMN, PATTERN_LABEL_WIDTH, pattern_label, segments_table
+from lib.tables import (
+    BASELINE_COLUMN,
+    NOW_COLUMN,
+    PATTERN_LABEL_WIDTH,
+    pattern_label,
+    segments_table,
+)
 from lib.text import md_escape
 
 TABLE_KEY = "patterns_table"
@@ -39,7 +45,7 @@ TABLE_COLUMNS = [
     "severity",
     "status_label",
     "label",
-    "failure_percent",
+    "now_percent",
     "baseline_percent",
     "total_count",
     "period_failure_count",
@@ -52,7 +58,7 @@ SHOWN_COLUMNS = [
     "severity",
     "status_label",
     "label",
-    "failure_percent",
+    "now_percent",
     "baseline_percent",
     "period_failure_count",
     "fix_count",
@@ -66,9 +72,9 @@ context = page_context()
 period = context.period
 period_caption(
     period,
-    "Rates and intervals cover all data (a selected pattern also shows its rate now, which "
-    "severity follows); failures in period count the pattern's failing segments evaluated in "
-    "the period.",
+    "Now is each pattern's failure rate since its latest change (the date in its status), which "
+    "its severity follows; baseline, intervals and excess failures cover all data; failures in "
+    "period count the pattern's failing segments evaluated in the period.",
 )
 show_stale_data(context.freshness)
 try:
@@ -154,7 +160,7 @@ shown = top_level(filtered)
 # --- end status and refinements -----------------------------------------------------------------
 shown = shown.reset_index(drop=True).assign(
     label=lambda rows: rows["pattern_key"].map(pattern_label),
-    failure_percent=lambda rows: rows["failure_rate"] * 100,  # display only: "30%"
+    now_percent=lambda rows: rows["current_failure_rate"] * 100,  # display only: "30%"
     baseline_percent=lambda rows: rows["baseline_rate"] * 100,
     interval=lambda rows: [
         f"{rate_text(low)} – {rate_text(high)}"
@@ -191,9 +197,7 @@ event = st.dataframe(
             help="Narrower patterns inside this one; select the row to list them.",
         ),
         "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
-        "failure_percent": st.column_config.ProgressColumn(
-            "Failure rate", format="%.1f%%", min_value=0, max_value=100, width=100
-        ),
+        "now_percent": NOW_COLUMN,
         "baseline_percent": BASELINE_COLUMN,
         "period_failure_count": st.column_config.NumberColumn(
             "Failures",
@@ -225,7 +229,7 @@ if not refinements.empty:
     )
     child = selectable_table(
         refinements.assign(
-            failure_percent=refinements["failure_rate"] * 100,
+            now_percent=refinements["current_failure_rate"] * 100,
             reasons_preview=refinements["reasons"].map(
                 lambda text: preview(text, REFINEMENT_REASONS_WIDTH)
             ),
@@ -234,9 +238,7 @@ if not refinements.empty:
             "severity": st.column_config.TextColumn("Severity", width=70),
             "status_label": st.column_config.TextColumn("Status", width=150),
             "label": st.column_config.TextColumn("Pattern", width=PATTERN_LABEL_WIDTH),
-            "failure_percent": st.column_config.NumberColumn(
-                "Failure rate", format="%.1f%%", width=100
-            ),
+            "now_percent": NOW_COLUMN,
             "reasons_preview": st.column_config.TextColumn(
                 "Top failure reasons",
                 width=REFINEMENT_REASONS_WIDTH,
@@ -308,39 +310,45 @@ if selected["status"] == "resolved":
                 "each change).",
                 icon=":material/compare_arrows:",
             )
-columns = st.columns(5)
+now = now_text(selected["current_failure_rate"], selected["current_segment_count"])
+columns = st.columns(6)
 columns[0].metric(
-    "Failure rate",
-    rate_text(selected["failure_rate"]),
-    help=f"95% interval {selected['interval']}",
+    "Now",
+    rate_text(selected["current_failure_rate"]),
+    help=f"{now} Its severity follows it.",
     border=True,
 )
 columns[1].metric(
-    "Baseline",
-    rate_text(selected["baseline_rate"]),
-    help="Failure rate of every segment outside the pattern",
+    "Over all data",
+    rate_text(selected["failure_rate"]),
+    help=f"Its whole history; 95% interval {selected['interval']}",
     border=True,
 )
 columns[2].metric(
+    "Baseline",
+    rate_text(selected["baseline_rate"]),
+    help="Failure rate of every segment outside the pattern, over all data",
+    border=True,
+)
+columns[3].metric(
     "Segments",
     f"{int(selected['total_count']):,}",
     help=f"{int(selected['failure_count']):,} failed",
     border=True,
 )
-columns[3].metric(
+columns[4].metric(
     "Excess failures",
     f"{selected['impact']:,.0f}",
-    help="Failures above what the baseline rate predicts",
+    help="Failures above what the baseline rate predicts, over all data",
     border=True,
 )
-columns[4].metric(
+columns[5].metric(
     "Severity",
     selected["severity"],
-    help="From its rate now (below), not its whole history",
+    help="From its rate now, not its whole history",
     border=True,
 )
 aliases = [alias for alias in selected["aliases"] if alias]
-now = now_text(selected["current_failure_rate"], selected["current_segment_count"])
 st.caption(
     (f"{now} " if now else "")
     + f"First detected {selected['first_detected_at']:%Y-%m-%d}; last failing segment "

@@ -9,7 +9,7 @@ def rate_text(rate: float | None) -> str:
     """Whole percents; under 1 % one decimal, so 0.4 % is not '0%'; under 0.1 % '<0.1%', so a
     rare failure's 0.045 % is not '0.0%' (never). The pattern sentences built in dbt
     (`percent_text`) follow the same rule."""
-    if rate is None:
+    if rate is None or math.isnan(rate):  # NaN: a mart without the column, read by pandas
         return "–"
     if 0 < rate < 0.001:
         return "<0.1%"
@@ -19,8 +19,8 @@ def rate_text(rate: float | None) -> str:
 def now_text(rate: float | None, segments: float | None) -> str:
     """'Fails 26% now (226 segments since its latest change).' for a pattern's
     current_failure_rate and current_segment_count, or '' when the mart has none (None or NaN).
-    The rate a pattern fails at now is what its severity and the configuration check use; the
-    list's rate covers its whole history."""
+    The rate a pattern fails at now is what its severity, the pattern tables' Now column and the
+    configuration check use."""
     if rate is None or segments is None or math.isnan(rate) or math.isnan(segments):
         return ""
     return f"Fails {rate_text(rate)} now ({int(segments):,} segments since its latest change)."

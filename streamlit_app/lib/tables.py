@@ -85,6 +85,20 @@ MESSAGE_WIDTH = 390
 PATTERN_LABEL_WIDTH = 340
 
 
+# What a pattern fails at now, the first rate of the Overview's and the Patterns page's tables:
+# a list of what fails now ranks and reads by it (severity follows it), and a whole-history rate
+# there read 41% for a pattern failing 21% since August and 13% for one failing 39% since
+# Dec 01. The rate over all data is in the selected pattern's detail.
+NOW_COLUMN = st.column_config.ProgressColumn(
+    "Now",
+    format="%.1f%%",
+    min_value=0,
+    max_value=100,
+    width=90,
+    help="Its failure rate since its latest change (the date in Status), which its severity "
+    "follows; a pattern without a change in its daily series, over all its segments",
+)
+
 # A pattern's baseline beside its failure rate (the Overview's and the Patterns page's tables).
 BASELINE_COLUMN = st.column_config.NumberColumn(
     "Baseline",

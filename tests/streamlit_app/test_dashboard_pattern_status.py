@@ -13,6 +13,7 @@ import json
 import re
 
 import streamlit as st
+from lib.rates import rate_text
 from streamlit.testing.v1 import AppTest
 
 from failmap import database
@@ -215,6 +216,44 @@ def test_a_pattern_shows_its_reasons_checks_and_daily_rate(open_page, demo_url) 
         if "This pattern" in chart.proto.spec
     ]
     assert spark, "the pattern's daily sparkline"
+    _no_none(app)
+
+
+def _rates(url: str) -> dict[str, tuple[float, float]]:
+    """pattern_key -> (failure_rate over all data, current_failure_rate)."""
+    with database.connect(url) as conn:
+        rows = conn.execute(
+            "select pattern_key, failure_rate, current_failure_rate from marts.failure_patterns"
+        )
+        return {key: (whole, now) for key, whole, now in rows}
+
+
+def test_pattern_tables_show_what_a_pattern_fails_at_now(open_page, demo_url) -> None:
+    # The planted emerging pattern failed at base rate until its last two days and the resolved
+    # one failed at 25% until day 30: over all data both read nothing like what they fail at now.
+    rates = _rates(demo_url)
+    for key in (EMERGING, RESOLVED):
+        whole, now = rates[key]
+        assert abs(now - whole) > 0.03, (key, whole, now)
+
+    overview = open_page(demo_url)
+    _no_exception(overview)
+    top = _table(overview, "now_percent").set_index("pattern_key")
+    assert top.loc[EMERGING, "now_percent"] == rates[EMERGING][1] * 100
+    assert "failure_percent" not in top.columns
+
+    app = open_page(demo_url, "app_pages/patterns.py")
+    listed = app.dataframe(key="patterns_table").value.set_index("pattern_key")
+    assert listed.loc[EMERGING, "now_percent"] == rates[EMERGING][1] * 100
+    listed = _listed_with_status(app, "resolved")
+    assert listed.set_index("pattern_key").loc[RESOLVED, "now_percent"] == (
+        rates[RESOLVED][1] * 100
+    )
+    _select(app, "patterns_table", RESOLVED)
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Now"] == rate_text(rates[RESOLVED][1])
+    assert metrics["Over all data"] == rate_text(rates[RESOLVED][0])
+    assert metrics["Now"] != metrics["Over all data"]
     _no_none(app)
 
 

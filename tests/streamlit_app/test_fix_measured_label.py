@@ -83,7 +83,15 @@ def test_a_checked_fix_that_held_names_the_day_its_pattern_rose_again() -> None:
 
 @pytest.mark.parametrize(
     ("rate", "shown"),
-    [(None, "–"), (0.0, "0%"), (0.00045, "<0.1%"), (0.004, "0.4%"), (0.064, "6%"), (1.0, "100%")],
+    [
+        (None, "–"),
+        (float("nan"), "–"),
+        (0.0, "0%"),
+        (0.00045, "<0.1%"),
+        (0.004, "0.4%"),
+        (0.064, "6%"),
+        (1.0, "100%"),
+    ],
 )
 def test_rate_text(rate: float | None, shown: str) -> None:
     assert rate_text(rate) == shown
