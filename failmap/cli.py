@@ -104,8 +104,10 @@ def run() -> None:
     Tests invoke `main` with click's CliRunner, in their own process; only a process that is
     the command ends this way.
     """
+    from failmap.bytecode import ensure_compiled
     from failmap.process_exit import run_and_exit
 
+    ensure_compiled(lambda line: print(line, file=sys.stderr, flush=True))
     run_and_exit(main)
 
 

@@ -17,12 +17,19 @@ import psycopg
 import pytest
 
 from failmap import database
+from failmap.bytecode import ensure_compiled
 from failmap.migrations import apply_migrations
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_DATABASE = "failmap_template"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The libraries' bytecode, as the `failmap` command makes it: the tests start many Python
+    processes that import Dagster, dbt and GX (one `stat` once it is made)."""
+    ensure_compiled(print)
 
 
 @pytest.fixture(scope="session")
