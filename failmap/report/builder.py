@@ -313,8 +313,10 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
         "as surfaced by the pattern engine (`marts.failure_patterns`): the current ones "
         "(emerging or active; inactive and resolved ones are listed after the table), most "
         "excess failures first, each followed by the narrower "
-        "patterns that refine it (↳). The failure rate is over all the data; recent days is "
-        "the window its status rests on (a pattern that stopped failing shows it there first).",
+        "patterns that refine it (↳). The failure rate is over all the data; now is the rate "
+        "since its latest change (the date of its status), which its severity follows; recent "
+        "days is the window its status rests on (a pattern that stopped failing shows it there "
+        "first).",
     ]
     if rows:
         parts.append(
@@ -325,12 +327,13 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
                     "description",
                     "failed / total segments",
                     "failure rate",
+                    "now",
                     "recent days",
                     "severity",
                     "top failure reasons",
                 ],
                 rows,
-                right=(3, 4, 5),
+                right=(3, 4, 5, 6),
             )
         )
     else:
@@ -379,6 +382,7 @@ def _failure_pattern_row(p: patterns.FailurePattern, name: str) -> list[str]:
         md.cell(p.description),
         f"{p.failure_count:,} / {p.total_count:,}",
         md.rate(p.failure_rate),
+        _now(p),
         _recent(p),
         md.cell(p.severity),
         md.cell(
@@ -386,6 +390,14 @@ def _failure_pattern_row(p: patterns.FailurePattern, name: str) -> list[str]:
             or "—"
         ),
     ]
+
+
+def _now(p: patterns.FailurePattern) -> str:
+    """What it fails at now, which its severity follows: its rate since its latest change (the
+    whole history when its series has none), on how many segments."""
+    if p.current_failure_rate is None or not p.current_segment_count:
+        return "—"
+    return f"{md.rate(p.current_failure_rate)} of {p.current_segment_count:,}"
 
 
 def _recent(p: patterns.FailurePattern) -> str:

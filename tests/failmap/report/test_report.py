@@ -153,12 +153,16 @@ def test_pattern_engine_section_reads_failure_patterns_when_they_exist(
     text = _failure_patterns(conn)
     high = text.index("`lora=l07\\|character=c12\\|segment_position=6+`")
     assert high < text.index("`model=m03\\|scene_type=action`")
-    assert "| 54 / 104 | 51.9% | no segments in 7 d | high |" in text
+    assert "| 54 / 104 | 51.9% | — | no segments in 7 d | high |" in text
     conn.execute(
-        "update marts.failure_patterns set recent_failure_rate = 0, recent_segment_count = 8"
+        "update marts.failure_patterns set recent_failure_rate = 0, recent_segment_count = 8,"
+        " current_failure_rate = 0.061, current_segment_count = 1204"
         " where pattern_key = 'model=m03|scene_type=action'"
     )
-    assert "| 764 / 2,573 | 29.7% | 0.0% of 8 in 7 d | medium |" in _failure_patterns(conn)
+    # Now: the rate since its latest change, beside the whole history's.
+    assert "| 764 / 2,573 | 29.7% | 6.1% of 1,204 | 0.0% of 8 in 7 d | medium |" in (
+        _failure_patterns(conn)
+    )
 
 
 def test_pattern_engine_section_groups_refinements_and_shows_status_and_reasons(
@@ -294,7 +298,7 @@ def test_patterns_are_reported_for_data_without_runs(
     assert "**No runs in this period.** There are no runs in the data at all yet" in result.output
     assert "## Top failure patterns from the pattern engine" in result.output
     assert "`model=m03\\|scene_type=action`" in result.output
-    assert "| 764 / 2,573 | 29.7% | no segments in 7 d | medium |" in result.output
+    assert "| 764 / 2,573 | 29.7% | — | no segments in 7 d | medium |" in result.output
 
 
 def _week_columns(text: str) -> tuple[int, int]:
