@@ -119,6 +119,12 @@ class FailurePattern(Row):
         description="When its current run began with a rise after a significant fall of its "
         "own (it fell and came back: not new), the fall's day; null otherwise.",
     )
+    window_starts_on: dt.date | None = Field(
+        default=None,
+        description="For a pattern found in a recent window only, the window's first day: its "
+        "counts, rates, baseline, interval and impact are that window's. Null when the whole "
+        "history surfaces it.",
+    )
 
     @computed_field(description="The pattern's dimensions and their values.")  # type: ignore[prop-decorator]
     @property

@@ -313,7 +313,8 @@ def _failure_patterns(conn: psycopg.Connection) -> str:
         "as surfaced by the pattern engine (`marts.failure_patterns`): the current ones "
         "(emerging or active; inactive and resolved ones are listed after the table), most "
         "excess failures first, each followed by the narrower "
-        "patterns that refine it (↳). The failure rate is over all the data; now is the rate "
+        "patterns that refine it (↳). The failure rate is over all the data (for a pattern "
+        "found only in a recent window, over that window: since its first day); now is the rate "
         "since its latest change (the date of its status), which its severity follows; recent "
         "days is the window its status rests on (a pattern that stopped failing shows it there "
         "first).",
@@ -381,7 +382,8 @@ def _failure_pattern_row(p: patterns.FailurePattern, name: str) -> list[str]:
         + (f" (back after its fall on {p.returned_after:%Y-%m-%d})" if p.returned_after else ""),
         md.cell(p.description),
         f"{p.failure_count:,} / {p.total_count:,}",
-        md.rate(p.failure_rate),
+        md.rate(p.failure_rate)
+        + (f" since {p.window_starts_on:%Y-%m-%d}" if p.window_starts_on else ""),
         _now(p),
         _recent(p),
         md.cell(p.severity),

@@ -186,7 +186,10 @@ else:
                 f"{first['label']} costs the most: {first['impact']:,.0f} failures more "
                 f"than its baseline predicts"
             ),
-            subtitle="Excess failures over the baseline rate, whole history, by pattern",
+            subtitle=(
+                "Excess failures over the baseline rate, by pattern (over all data; a pattern "
+                "found only in a recent window, over that window)"
+            ),
             value_title="Excess failed segments",
             severity="severity",
         ),

@@ -30,7 +30,7 @@ from lib.queries import (
     pattern_fixes,
     pattern_occurrences,
 )
-from lib.rates import now_text, rate_text
+from lib.rates import now_text, rate_text, window_text
 from lib.tables import (
     BASELINE_COLUMN,
     NOW_COLUMN,
@@ -73,8 +73,9 @@ period = context.period
 period_caption(
     period,
     "Now is each pattern's failure rate since its latest change (the date in its status), which "
-    "its severity follows; baseline, intervals and excess failures cover all data; failures in "
-    "period count the pattern's failing segments evaluated in the period.",
+    "its severity follows; baseline, intervals and excess failures cover all data (a pattern "
+    "found only in a recent window: that window); failures in period count the pattern's "
+    "failing segments evaluated in the period.",
 )
 show_stale_data(context.freshness)
 try:
@@ -318,16 +319,18 @@ columns[0].metric(
     help=f"{now} Its severity follows it.",
     border=True,
 )
+window = window_text(selected["window_starts_on"])
 columns[1].metric(
-    "Over all data",
+    f"Over {'its window' if window else 'all data'}",
     rate_text(selected["failure_rate"]),
-    help=f"Its whole history; 95% interval {selected['interval']}",
+    help=f"{window or 'Its whole history'}; 95% interval {selected['interval']}",
     border=True,
 )
 columns[2].metric(
     "Baseline",
     rate_text(selected["baseline_rate"]),
-    help="Failure rate of every segment outside the pattern, over all data",
+    help="Failure rate of every segment outside the pattern, "
+    + ("in the same window" if window else "over all data"),
     border=True,
 )
 columns[3].metric(
@@ -339,7 +342,8 @@ columns[3].metric(
 columns[4].metric(
     "Excess failures",
     f"{selected['impact']:,.0f}",
-    help="Failures above what the baseline rate predicts, over all data",
+    help="Failures above what the baseline rate predicts, "
+    + ("in its window" if window else "over all data"),
     border=True,
 )
 columns[5].metric(

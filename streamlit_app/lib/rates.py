@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 
 def rate_text(rate: float | None) -> str:
     """Whole percents; under 1 % one decimal, so 0.4 % is not '0%'; under 0.1 % '<0.1%', so a
@@ -24,3 +26,15 @@ def now_text(rate: float | None, segments: float | None) -> str:
     if rate is None or segments is None or math.isnan(rate) or math.isnan(segments):
         return ""
     return f"Fails {rate_text(rate)} now ({int(segments):,} segments since its latest change)."
+
+
+def window_text(starts_on: object) -> str:
+    """'Found in the recent window from Dec 05, 2026 only: ...' for a pattern's window_starts_on
+    (its counts, rates, baseline and interval are that window's), or '' for a pattern the whole
+    history surfaces (None, NaT)."""
+    if starts_on is None or pd.isna(starts_on):
+        return ""
+    return (
+        f"Found in the recent window from {pd.Timestamp(starts_on):%b %d, %Y} only: its counts, "
+        "baseline and interval are that window's"
+    )

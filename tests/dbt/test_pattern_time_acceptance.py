@@ -110,13 +110,23 @@ def test_every_expected_pattern_has_its_planted_status(default_url: str) -> None
 
 def test_window_only_patterns_report_their_window_counts(default_url: str) -> None:
     patterns = _patterns(default_url)
+    last_day = _day(PLANTED.default_days - 1)
     for expected in PLANTED.expected_patterns:
-        if expected.window_days is None:
-            continue
         found = patterns[expected.pattern_key]
+        if expected.window_days is None:
+            # Counted over the whole history: nothing says "since".
+            assert found["window_starts_on"] is None
+            assert " since " not in found["description"]
+            continue
         assert (found["failure_count"], found["total_count"]) == (
             expected.failure_count,
             expected.total_count,
+        )
+        # Which window those counts are, in the column and in the sentence a person reads.
+        starts_on = last_day - dt.timedelta(days=expected.window_days - 1)
+        assert found["window_starts_on"] == starts_on
+        assert found["description"].endswith(
+            f"over {expected.total_count:,} segments since {starts_on:%Y-%m-%d}"
         )
 
 

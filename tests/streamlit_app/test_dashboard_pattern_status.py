@@ -256,6 +256,13 @@ def test_pattern_tables_show_what_a_pattern_fails_at_now(open_page, demo_url) ->
     assert metrics["Now"] != metrics["Over all data"]
     _no_none(app)
 
+    # The emerging pattern is found in a recent window only: its rate is that window's.
+    app = open_page(demo_url, "app_pages/patterns.py")
+    _select(app, "patterns_table", EMERGING)
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert "Over all data" not in metrics
+    assert metrics["Over its window"] == rate_text(rates[EMERGING][0])
+
 
 def test_a_resolved_pattern_names_the_fix_it_is_credited_to(open_page, demo_url) -> None:
     with database.connect(demo_url) as conn:

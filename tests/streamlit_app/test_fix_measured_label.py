@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from lib.fixes import measured_label, measured_text
-from lib.rates import now_text, rate_text
+from lib.rates import now_text, rate_text, window_text
 
 from failmap.read.patterns import FixMeasurement
 
@@ -108,3 +108,19 @@ def test_rate_text(rate: float | None, shown: str) -> None:
 )
 def test_now_text(rate: float | None, segments: float | None, shown: str) -> None:
     assert now_text(rate, segments) == shown
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "shown"),
+    [
+        (None, ""),
+        (float("nan"), ""),
+        (
+            dt.date(2026, 12, 5),
+            "Found in the recent window from Dec 05, 2026 only: its counts, baseline and "
+            "interval are that window's",
+        ),
+    ],
+)
+def test_window_text(starts_on: object, shown: str) -> None:
+    assert window_text(starts_on) == shown

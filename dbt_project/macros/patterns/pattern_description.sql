@@ -1,7 +1,8 @@
 {#- The sentence a person reads for a pattern, e.g. "LoRA l07 + character c12 fails at segment
     6+: 55% vs 6% baseline over 131 segments". Rates are whole percents (one decimal below 1 %),
-    counts have thousands separators. `relation` has the dimension_<dim> columns, failure_rate,
-    baseline_rate and total_count. -#}
+    counts have thousands separators; a pattern found in a recent window only ends "... over 57
+    segments since 2026-12-05". `relation` has the dimension_<dim> columns, failure_rate,
+    baseline_rate, total_count and window_starts_on. -#}
 {% macro pattern_description(relation) -%}
     {%- set labels = {
         'workflow': "'workflow ' || ",
@@ -26,6 +27,8 @@
         || ' vs ' || {{ percent_text(relation ~ '.baseline_rate') }}
         || ' baseline over ' || to_char({{ relation }}.total_count, 'FM999,999,999,990')
         || ' segments'
+        -- A pattern found in a recent window only: its rates and count are that window's.
+        || coalesce(' since ' || to_char({{ relation }}.window_starts_on, 'YYYY-MM-DD'), '')
     )
 {%- endmacro %}
 

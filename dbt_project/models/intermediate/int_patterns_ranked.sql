@@ -140,7 +140,10 @@ final as (
         statuses.recent_window_days,
         statuses.current_failure_rate,
         statuses.current_segment_count,
-        statuses.returned_after
+        statuses.returned_after,
+        -- A pattern found in a recent window only: its counts, rates, baseline, interval and
+        -- impact are that window's (int_window_patterns_surfaced), not the whole history's.
+        surfaced.window_starts_on
     from surfaced
     left join aliases
         on surfaced.pattern_key = aliases.pattern_key

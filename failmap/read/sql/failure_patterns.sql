@@ -44,6 +44,7 @@ select
     failure_patterns.current_failure_rate,
     failure_patterns.current_segment_count,
     failure_patterns.returned_after,
+    failure_patterns.window_starts_on,
     count(*) over () as matching_count
 from marts.failure_patterns
 where

@@ -127,7 +127,7 @@ create table marts.failure_patterns (
     status_since date default '2026-01-01', started_on date default '2026-01-01',
     recent_failure_rate double precision, recent_segment_count bigint default 0,
     recent_window_days integer default 7, current_failure_rate double precision,
-    current_segment_count bigint, returned_after date
+    current_segment_count bigint, returned_after date, window_starts_on date
 )
 """
 
@@ -163,6 +163,12 @@ def test_pattern_engine_section_reads_failure_patterns_when_they_exist(
     assert "| 764 / 2,573 | 29.7% | 6.1% of 1,204 | 0.0% of 8 in 7 d | medium |" in (
         _failure_patterns(conn)
     )
+    # A pattern found in a recent window only: its counts and rate are that window's.
+    conn.execute(
+        "update marts.failure_patterns set window_starts_on = '2026-01-25'"
+        " where pattern_key = 'model=m03|scene_type=action'"
+    )
+    assert "| 764 / 2,573 | 29.7% since 2026-01-25 | 6.1% of 1,204 |" in _failure_patterns(conn)
 
 
 def test_pattern_engine_section_groups_refinements_and_shows_status_and_reasons(
