@@ -121,6 +121,12 @@ def load_snapshot(conn: psycopg.Connection) -> Snapshot:
         raise PredictionUnavailable(
             f"the prediction marts do not exist yet: {_MISSING_HINT}"
         ) from error
+    except psycopg.errors.UndefinedColumn as error:
+        # Marts built by an older failmap, before a column the check reads was added.
+        raise PredictionUnavailable(
+            f"the marts were built by an older version of failmap "
+            f"({str(error).splitlines()[0]}): {_MISSING_HINT}"
+        ) from error
 
 
 def _load_snapshot(conn: psycopg.Connection) -> Snapshot:

@@ -86,6 +86,17 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=503,
         )
 
+    # Marts built by an older failmap lack a column this one reads, until the next refresh.
+    @app.exception_handler(psycopg.errors.UndefinedColumn)
+    async def undefined_column(_request: Request, error: psycopg.Error) -> JSONResponse:
+        return JSONResponse(
+            {
+                "detail": f"a mart was built by an older version of failmap "
+                f"({_first_line(error)}): run `failmap refresh`"
+            },
+            status_code=503,
+        )
+
     @app.exception_handler(PredictionUnavailable)
     async def prediction_unavailable(
         _request: Request, error: PredictionUnavailable

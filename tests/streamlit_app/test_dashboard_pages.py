@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from lib.rates import rate_text
+from lib.tables import pattern_label
+from lib.text import md_escape
 from streamlit.testing.v1 import AppTest
 
 from failmap import database
@@ -73,6 +76,19 @@ def test_overview_shows_the_period_kpis_and_the_planted_patterns(open_page, demo
     top = app.dataframe[0].value
     assert set(top["severity"]) == {"high", "medium"}
     assert f"{len(HIGH_NOW)} high-severity patterns" in app.error[0].value
+    # Each named with what it fails at now (its severity's rate), not its history's sentence.
+    with database.connect(demo_url) as conn:
+        high_now = conn.execute(
+            "select pattern_key, current_failure_rate from marts.failure_patterns "
+            "where severity = 'high' and status in ('emerging', 'active')"
+        ).fetchall()
+    assert len(high_now) == len(HIGH_NOW)
+    for key, now in high_now:
+        # The text as written (markdown-escaped: "6\\+", "52\\%").
+        assert md_escape(f"{pattern_label(key)} fails {rate_text(now)} now (") in (
+            app.error[0].value
+        )
+    assert " baseline over " not in app.error[0].value
     assert app.get("vega_lite_chart")  # excess failures by pattern
 
 

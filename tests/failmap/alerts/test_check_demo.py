@@ -318,6 +318,14 @@ def test_no_marts_yet_is_a_clear_error(fresh_database_url: str) -> None:
         check_configuration(fresh_database_url, workflow="w01", model="m01", scene_type="action")
 
 
+def test_marts_of_an_older_failmap_are_a_clear_error(demo_copy_url: str) -> None:
+    # An existing home after an upgrade, before its next refresh: no traceback.
+    with database.connect(demo_copy_url) as conn:
+        conn.execute("alter table marts.failure_patterns drop column window_starts_on")
+    with pytest.raises(PredictionUnavailable, match=r"older version of failmap .*failmap refresh"):
+        check_configuration(demo_copy_url, workflow="w01", model="m01", scene_type="action")
+
+
 @pytest.mark.parametrize(
     ("arguments", "field"),
     [
