@@ -163,7 +163,8 @@ if patterns is not None and not patterns.empty:
                         strict=True,
                     )
                 )
-            ),
+            )
+            + (f"; and {len(high) - len(shown_high)} more (Patterns)" if len(high) > 3 else ""),
             icon=":material/warning:",
         )
 
