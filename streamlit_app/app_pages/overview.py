@@ -139,7 +139,9 @@ if all_patterns is not None and freshness["last_evaluated_at"] is not None:
                 + md_escape(
                     "; ".join(
                         f"{pattern_label(key)} ({label})"
-                        for key, label in zip(rows["pattern_key"], status_labels(rows), strict=True)
+                        for key, label in zip(
+                            rows["pattern_key"], status_labels(rows, explained=True), strict=True
+                        )
                     )
                 )
             )

@@ -77,11 +77,11 @@ def status_text(
     return f"{name} since {day_text(day)}{note}"
 
 
-def status_labels(patterns: pd.DataFrame) -> list[str]:
+def status_labels(patterns: pd.DataFrame, *, explained: bool = False) -> list[str]:
     """status_text of each row of `patterns` (status, status_since, returned_after): the
-    status column of the pattern tables."""
+    status column of the pattern tables; `explained` where there is room (a sentence)."""
     return [
-        status_text(status, since, returned_after=fell)
+        status_text(status, since, explained=explained, returned_after=fell)
         for status, since, fell in zip(
             patterns["status"], patterns["status_since"], patterns["returned_after"], strict=True
         )

@@ -176,6 +176,9 @@ def test_a_pattern_back_after_a_fall_is_not_new(open_page, demo_url) -> None:
         metrics = {metric.label: metric.value for metric in app.metric}
         assert int(metrics["New this week"]) == int(before["New this week"]) - 1
         assert "Back this week:" in texts(app)
+        # When it fell, beside when it came back.
+        assert "Model m02 + Scene type night (Emerging since" in texts(app)
+        assert ": back after its fall on Jan 28)" in texts(app)
         assert "Model m02 + Scene type night (Emerging since" in texts(app)
         label = app.dataframe[0].value.set_index("pattern_key").loc[EMERGING, "status_label"]
         assert label.startswith("Emerging since ") and label.endswith(" (back)")
