@@ -116,7 +116,10 @@ def test_the_list_is_concise(effects_patterns: tuple[str, list[dict]]) -> None:
 def test_surfaced_patterns_read_like_sentences(effects_patterns: tuple[str, list[dict]]) -> None:
     _, patterns = effects_patterns
     for pattern in patterns:
-        assert pattern["description"].endswith(f"over {pattern['total_count']:,} segments")
+        # A pattern found in a recent window only says which: its counts are that window's.
+        window = pattern["window_starts_on"]
+        since = f" since {window:%Y-%m-%d}" if window else ""
+        assert pattern["description"].endswith(f"over {pattern['total_count']:,} segments{since}")
         assert f"{round(pattern['failure_rate'] * 100)}% vs " in pattern["description"]
 
 
