@@ -52,8 +52,10 @@ def test_a_refresh_whose_session_dies_frees_the_lock(fresh_database_url: str) ->
     messages: list[str] = []
     with refresh_lock(fresh_database_url, log=messages.append):
         with database.connect(fresh_database_url, autocommit=True) as admin:
+            # With a timeout the call returns once the session has ended (PostgreSQL 14+);
+            # without one it only signals it, and the next lock could still find it held.
             admin.execute(
-                "select pg_terminate_backend(pid) from pg_stat_activity "
+                "select pg_terminate_backend(pid, 10000) from pg_stat_activity "
                 "where application_name like 'failmap refresh%%' and datname = current_database()"
             )
         with refresh_lock(fresh_database_url, log=messages.append):
