@@ -31,7 +31,7 @@ def ensure_compiled(echo: Callable[[str], None] | None = None) -> bool:
     """Compile this environment's libraries if they may lack bytecode; True if it compiled.
 
     Nothing to do where Python writes its own bytecode at import. `echo` gets one line before a
-    compile, which takes 10-30 s the first time on 2 cores.
+    compile, which takes about 45 s the first time on 2 cores (benchmarks/README.md).
     """
     if not sys.flags.dont_write_bytecode:
         return False
