@@ -242,7 +242,9 @@ def test_candidate_export_honours_its_thresholds(demo_marts_url: str, tmp_path: 
 
 
 def test_the_dbt_tests_of_the_error_marts_ran(demo_marts_url: str) -> None:
-    # The fixture's `dbt build` fails on any failing test; this checks the tests exist.
+    # The fixture's `dbt build` fails on any failing test or broken constraint; this checks
+    # each mart has rules: data tests, or constraints its contract declares
+    # (tests/dbt/test_mart_constraints.py).
     manifest = json.loads(
         (Path(__file__).resolve().parents[2] / "dbt_project/target/manifest.json").read_text()
     )
@@ -251,9 +253,15 @@ def test_the_dbt_tests_of_the_error_marts_ran(demo_marts_url: str) -> None:
         for node in manifest["nodes"].values()
         if node["resource_type"] == "test" and node.get("attached_node")
     }
+    constrained = {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and any(column.get("constraints") for column in node["columns"].values())
+    }
     marts = {"run_errors", "error_signatures", "error_summary", "phase_error_breakdown",
              "error_trends", "debug_recommendations"}  # fmt: skip
-    assert marts <= tested
+    assert marts <= tested | constrained
     with database.connect(demo_marts_url) as conn:
         built = conn.execute(
             "select count(*) from information_schema.tables where table_schema = 'marts' "
