@@ -120,14 +120,33 @@ def test_a_passing_suite_leaves_its_page_to_the_one_docs_update_of_the_run(
     assert update_data_docs(good_database_url, root=gx_root).validation_pages == 0
 
 
-def test_a_failing_suite_renders_its_page_at_once(good_database_url: str, gx_root: Path) -> None:
+def test_a_critical_failure_renders_its_page_at_once(good_database_url: str, gx_root: Path) -> None:
+    # A critical raw failure stops the run before its Data Docs update: the page cannot wait.
     execute(good_database_url, "update marts.change_events set rate_before = 2")
 
     outcome = run_suite(good_database_url, "marts.change_events", root=gx_root)
 
-    assert not outcome.passed
+    assert outcome.critical
     latest = _latest_result(gx_root, "marts.change_events")
     assert latest not in pending_pages(gx_root)
+    assert _index_links(gx_root, latest)
+
+
+def test_a_warning_leaves_its_page_to_the_one_docs_update_of_the_run(
+    good_database_url: str, gx_root: Path
+) -> None:
+    execute(
+        good_database_url,
+        "update marts.run_errors set is_recovery_attempted = false, is_recovery_succeeded = true",
+    )
+
+    outcome = run_suite(good_database_url, "marts.run_errors", root=gx_root)
+
+    assert [failure.rule for failure in outcome.failures] == ["recovery_needs_attempt"]
+    assert not outcome.critical
+    latest = _latest_result(gx_root, "marts.run_errors")
+    assert latest in pending_pages(gx_root)
+    update_data_docs(good_database_url, root=gx_root)
     assert _index_links(gx_root, latest)
 
 
