@@ -118,16 +118,19 @@ def measure_fix(
     with database.connect(url) as conn:
         conn.execute(
             "insert into marts.fix_effectiveness (fix_id, pattern_key, fix_description, "
-            "reported_by, fixed_at, before_total_count, before_failure_count, "
-            "before_failure_rate, after_total_count, after_failure_count, after_failure_rate, "
-            "measured_verdict, is_credited_with_resolution, explained_by_changes, "
-            "masked_by_changes) values "
+            "reported_by, fixed_at, is_pattern_active, before_total_count, "
+            "before_failure_count, before_failure_rate, after_total_count, after_failure_count, "
+            "after_failure_rate, measured_verdict, is_credited_with_resolution, "
+            "explained_by_changes, masked_by_changes) values "
             "(%s, %s, 'as recorded', 'as recorded', now() + make_interval(secs => %s), "
+            "exists (select from marts.failure_patterns where pattern_key = %s"
+            " and status in ('emerging', 'active')), "
             "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 fix_id,
                 pattern_key,
                 seconds_from_now,
+                pattern_key,
                 before[1] if before else 0,
                 before[0] if before else 0,
                 rates[0],

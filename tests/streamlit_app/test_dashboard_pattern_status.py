@@ -135,7 +135,8 @@ def test_an_inactive_pattern_is_not_current_and_says_since_when(open_page, demo_
         conn.execute(
             "update retired set pattern_key = %s, dimension_model = null, "
             "dimension_scene_type = 'retired', description = 'retired scenes fail', "
-            "status = 'inactive', status_since = %s, severity = 'high'",
+            "status = 'inactive', status_since = %s, severity = 'high', "
+            "impact_rank = (select max(impact_rank) + 1 from marts.failure_patterns)",
             [retired, since],
         )
         conn.execute("insert into marts.failure_patterns select * from retired")
@@ -321,7 +322,8 @@ def test_refinements_are_listed_under_their_parent(open_page, demo_url) -> None:
         )
         conn.execute(
             "update child set pattern_key = %s, parent_pattern_key = %s, "
-            "description = 'm03 action scenes fail late', status = 'emerging'",
+            "description = 'm03 action scenes fail late', status = 'emerging', "
+            "impact_rank = (select max(impact_rank) + 1 from marts.failure_patterns)",
             [CHILD, PARENT],
         )
         conn.execute("insert into marts.failure_patterns select * from child")

@@ -227,10 +227,10 @@ def test_a_recorded_fix_shows_in_later_checks(demo_copy_url: str) -> None:
     with database.connect(demo_copy_url) as conn:
         conn.execute(
             "insert into marts.fix_effectiveness (fix_id, pattern_key, fix_description, "
-            "reported_by, fixed_at, before_total_count, before_failure_count, "
-            "before_failure_rate, after_total_count, after_failure_count, after_failure_rate, "
-            "measured_verdict, is_credited_with_resolution) values (%s, %s, 'x', 'ana', now(), "
-            "100, 52, 0.52, 100, 6, 0.06, 'verified', false)",
+            "reported_by, fixed_at, is_pattern_active, before_total_count, "
+            "before_failure_count, before_failure_rate, after_total_count, after_failure_count, "
+            "after_failure_rate, measured_verdict, is_credited_with_resolution) values "
+            "(%s, %s, 'x', 'ana', now(), true, 100, 52, 0.52, 100, 6, 0.06, 'verified', false)",
             [fix.fix_id, key],
         )
     measured = check_configuration(demo_copy_url, **configuration, log=False)
