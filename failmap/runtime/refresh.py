@@ -20,6 +20,7 @@ import dagster as dg
 
 from failmap.runtime.code_location import load_definitions
 from failmap.runtime.dbt_client import SOCKET_VARIABLE
+from failmap.runtime.dbt_failures import dbt_failures
 
 # A run with this tag set to "true" rebuilds incremental dbt models from scratch.
 FULL_REFRESH_TAG = "failmap/full_refresh"
@@ -45,6 +46,8 @@ class RefreshSummary:
     checks_warned: int = 0
     failed_steps: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
+    # The dbt models and tests a failed dbt step names, with their reasons.
+    failed_nodes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rejections: list[str] = field(default_factory=list)
     run_id: str = ""
@@ -66,6 +69,7 @@ class RefreshSummary:
         lines += [f"  warning {text}" for text in self.warnings]
         lines += [f"  failed check {name}" for name in self.failed_checks]
         lines += [f"  failed step {name}" for name in self.failed_steps]
+        lines += [f"    {text}" for text in self.failed_nodes]
         return lines
 
 
@@ -109,7 +113,18 @@ def summarize(result: dg.ExecuteInProcessResult) -> RefreshSummary:
                 summary.failed_checks.append(name)
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
             summary.failed_steps.append(event.step_key or "?")
+            summary.failed_nodes += dbt_failures(_error_text(event))
     return summary
+
+
+def _error_text(event: dg.DagsterEvent) -> str:
+    """A failed step's error message and those of its causes."""
+    texts = []
+    error = getattr(event.event_specific_data, "error", None)
+    while error is not None:
+        texts.append(error.message or "")
+        error = error.cause
+    return "\n".join(texts)
 
 
 @contextlib.contextmanager
