@@ -42,11 +42,12 @@ def contract_tables() -> dict[str, dict[str, Any]]:
     }
 
 
-def declared(node: dict[str, Any]) -> tuple[set[str], list[str], int]:
-    """Not-null columns, primary key columns and the number of check constraints of a model."""
+def declared(node: dict[str, Any]) -> tuple[set[str], list[str], int, int]:
+    """Not-null columns, primary key columns, and the numbers of check and unique constraints
+    of a model."""
     not_null: set[str] = set()
     key: list[str] = []
-    checks = 0
+    checks = unique = 0
     for name, column in node["columns"].items():
         for constraint in column.get("constraints", []):
             if constraint["type"] in ("not_null", "primary_key"):
@@ -54,15 +55,16 @@ def declared(node: dict[str, Any]) -> tuple[set[str], list[str], int]:
             if constraint["type"] == "primary_key":
                 key = [name]
             checks += constraint["type"] == "check"
+            unique += constraint["type"] == "unique"
     for constraint in node.get("constraints", []):
         if constraint["type"] == "primary_key":
             key = list(constraint["columns"])
             not_null.update(key)
         checks += constraint["type"] == "check"
-    return not_null, key, checks
+    return not_null, key, checks, unique
 
 
-def catalog(url: str, schema: str, table: str) -> tuple[set[str], list[str], int]:
+def catalog(url: str, schema: str, table: str) -> tuple[set[str], list[str], int, int]:
     """The same, as the built table declares them."""
     relation = f"{schema}.{table}"
     with database.connect(url) as conn:
@@ -88,12 +90,13 @@ def catalog(url: str, schema: str, table: str) -> tuple[set[str], list[str], int
                 (relation,),
             )
         ]
-        checks = conn.execute(
-            "select count(*) from pg_catalog.pg_constraint"
-            " where conrelid = to_regclass(%s) and contype = 'c'",
+        counts = conn.execute(
+            "select count(*) filter (where contype = 'c'), count(*) filter (where contype = 'u')"
+            " from pg_catalog.pg_constraint where conrelid = to_regclass(%s)",
             (relation,),
         ).fetchone()
-    return not_null, key, checks[0] if checks else 0
+    checks, unique = counts if counts else (0, 0)
+    return not_null, key, checks, unique
 
 
 def test_every_contract_mart_declares_its_rules() -> None:
@@ -117,6 +120,7 @@ def test_the_built_marts_carry_the_declared_constraints(demo_url: str) -> None:
         assert got[0] >= want[0], f"{node['name']}: not null in dbt, not in the table"
         assert got[1] == want[1], f"{node['name']}: primary key"
         assert got[2] >= want[2], f"{node['name']}: check constraints"
+        assert got[3] >= want[3], f"{node['name']}: unique constraints"
         checked += bool(want[0])
     assert checked >= 20
 
