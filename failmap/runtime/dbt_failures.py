@@ -33,15 +33,23 @@ def dbt_failures(error_message: str, limit: int = 5) -> list[str]:
         if heading is None:
             continue
         kind, name = heading.groups()
-        reason = next(
-            (text for text in lines[index + 1 :] if not HEADING.match(text)),
-            "",
-        )
-        if reason.startswith(("compiled code at", "DETAIL:")) or HEADING.match(reason):
-            reason = ""
+        reason = _reason(lines[index + 1 :], (kind, name))
         failure = f"{kind} {name}: {reason}" if reason else f"{kind} {name}"
         if failure not in failures:
             failures.append(failure)
     if len(failures) > limit:
         return [*failures[:limit], f"and {len(failures) - limit} more (see the log)"]
     return failures
+
+
+def _reason(following: list[str], node: tuple[str, str]) -> str:
+    """The first line after a node's heading that is not a heading of the same node ("Failure
+    in model kpis" is followed by "Database Error in model kpis"); empty when the next node's
+    heading, or only the location of the compiled code, comes first."""
+    for text in following:
+        heading = HEADING.match(text)
+        if heading is None:
+            return "" if text.startswith(("compiled code at", "DETAIL:")) else text
+        if heading.groups() != node:
+            return ""
+    return ""

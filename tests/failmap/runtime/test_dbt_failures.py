@@ -62,5 +62,15 @@ def test_many_failures_are_cut_with_a_count() -> None:
     ]
 
 
+def test_a_node_without_a_reason_does_not_take_the_next_nodes() -> None:
+    text = (
+        "Errors parsed from dbt logs:\n"
+        "Compilation Error in model a (models/a.sql)\n"
+        "Database Error in model b (models/b.sql)\n"
+        "  boom b\n"
+    )
+    assert dbt_failures(text) == ["model a", "model b: boom b"]
+
+
 def test_an_error_without_dbt_lines_adds_nothing() -> None:
     assert dbt_failures("psycopg.OperationalError: the server closed the connection") == []
